@@ -1,0 +1,157 @@
+"""Reading user input and writing output files, safely.
+
+Every command reads its input through :func:`read_source` (a path or ``-`` for stdin, with
+a size limit checked before anything is parsed) and writes files through
+:func:`write_file` (never overwrites without ``force``; atomic; private mode for secrets).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from ssoctl.errors import InputError, UsageError
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """Bytes read from the user, with a label for messages ("stdin", a path, a URL)."""
+
+    data: bytes
+    label: str
+
+
+def read_source(source: str, *, max_bytes: int, what: str = "input",
+                stdin: BinaryIO | None = None) -> Source:
+    """Read ``source`` (a path, or ``-`` for stdin) up to ``max_bytes``.
+
+    Raises :class:`InputError` (exit 3) for a missing, unreadable, empty or oversized
+    input, with a hint saying what to do.
+    """
+    if source == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(max_bytes + 1)
+        label = "stdin"
+    else:
+        data = _read_path(Path(source), max_bytes, what)
+        label = source
+    if len(data) > max_bytes:
+        raise InputError(f"{what} exceeds {max_bytes} bytes ({label})",
+                         hint="check that this is the right file; ssoctl refuses inputs this large",
+                         code="INPUT_TOO_LARGE")
+    if not data.strip():
+        raise InputError(f"{what} is empty ({label})",
+                         hint="give a file with content, or pipe the text into '-'",
+                         code="INPUT_EMPTY")
+    return Source(data=data, label=label)
+
+
+def _read_path(path: Path, max_bytes: int, what: str) -> bytes:
+    try:
+        if path.is_dir():
+            raise InputError(f"{path} is a directory, not a file",
+                             hint=f"give the path of the {what} file", code="INPUT_NOT_A_FILE")
+        with path.open("rb") as handle:
+            return handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}", hint="check the path (use '-' to read stdin)",
+                         code="INPUT_NOT_FOUND") from None
+    except PermissionError:
+        raise InputError(f"permission denied reading {path}",
+                         hint="check the file's permissions", code="INPUT_UNREADABLE") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}",
+                         hint="check the path", code="INPUT_UNREADABLE") from None
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """Text decoded from user bytes, with what was noticed on the way."""
+
+    text: str
+    encoding: str
+    had_bom: bool
+
+
+def decode_text(data: bytes, *, what: str = "input") -> DecodedText:
+    """Decode bytes that a person pasted or saved: UTF-8 (with or without BOM), UTF-16
+    with a BOM, or UTF-16 without one (Windows editors), falling back to Latin-1 for
+    stray bytes. Raises :class:`InputError` for binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return DecodedText(data[3:].decode("utf-8", errors="replace"), "utf-8", True)
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return DecodedText(_decode_or_fail(data[2:], enc, what), "utf-16", True)
+    sample = data[:4096]
+    if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
+        # UTF-16 without a BOM: every other byte is NUL for ASCII text.
+        enc = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
+        return DecodedText(_decode_or_fail(data, enc, what), "utf-16", False)
+    if b"\x00" in sample or looks_binary(sample):
+        raise InputError(f"{what} is binary, not text",
+                         hint="give the text (PEM/XML) version of the file",
+                         code="INPUT_BINARY")
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8", False)
+    except UnicodeDecodeError:
+        return DecodedText(data.decode("latin-1"), "latin-1", False)
+
+
+def _decode_or_fail(data: bytes, encoding: str, what: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{what} looks like UTF-16 but does not decode",
+                         hint="save the file as UTF-8 and try again",
+                         code="INPUT_BAD_ENCODING") from None
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True when a byte sample has many control characters (not text)."""
+    if not sample:
+        return False
+    allowed = {9, 10, 12, 13}
+    controls = sum(1 for b in sample if (b < 32 and b not in allowed) or b == 127)
+    return controls * 20 > len(sample)
+
+
+def write_file(path: str | os.PathLike[str], data: bytes | str, *, force: bool = False,
+               private: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file + rename).
+
+    Refuses to replace an existing file unless ``force``; ``private`` files (backups,
+    anything that may hold secrets) are created with mode 0600.
+    """
+    target = Path(path)
+    if target.exists() and not force:
+        raise UsageError(f"{target} already exists",
+                         hint="choose another file name or add --force to overwrite it",
+                         code="OUTPUT_EXISTS")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}",
+                         hint="check that the directory exists and is writable",
+                         code="OUTPUT_UNWRITABLE") from None
+    try:
+        os.fchmod(fd, 0o600 if private else 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target

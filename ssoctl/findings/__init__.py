@@ -1,0 +1,177 @@
+"""Findings: problems (or notes) found in the user's data.
+
+A :class:`Finding` is data in a command's result, never an exception. Every finding code
+is declared once, in one of the catalogue modules of this package (``cert``, ``metadata``,
+``saml``, ``push``), with its severity, a title, an explanation and a default hint that
+names the Okta or sipgate field to change. ``docs/findings.md`` is generated from the
+catalogue (``python -m ssoctl.findings > docs/findings.md``) and a test keeps the two in
+step.
+
+Catalogue modules are plain data and import nothing heavy, so looking a code up is cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+from ssoctl.errors import ExitCode
+
+#: Catalogue modules, one per area. Each defines ``CODES: tuple[CodeInfo, ...]``.
+AREAS: tuple[str, ...] = ("cert", "metadata", "saml", "push")
+
+
+class Severity(str, Enum):
+    """How bad a finding is. ``error`` fails the command (exit 1 or 4)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """One entry of the catalogue: what a finding code means and what to do about it."""
+
+    code: str
+    severity: Severity
+    title: str
+    explanation: str
+    hint: str = ""
+    exit_code: ExitCode = ExitCode.FINDINGS
+    """Exit status this finding causes when it is an error (4 for trust failures)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem or note about the user's data.
+
+    ``message`` is specific to this occurrence ("certificate expired on 2025-01-31");
+    ``hint`` says what to do, naming the Okta or sipgate field (``field``) to change.
+    ``expected``/``received`` are filled where a value was compared.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    field: str | None = None
+    expected: str | None = None
+    received: str | None = None
+    exit_code: ExitCode = ExitCode.FINDINGS
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form: stable snake_case keys, ``None`` values omitted."""
+        out: dict[str, object] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+        for key in ("field", "expected", "received"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+_CATALOGUE: dict[str, CodeInfo] | None = None
+
+
+def catalogue() -> dict[str, CodeInfo]:
+    """Every known finding code, across all areas, keyed by code."""
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        merged: dict[str, CodeInfo] = {}
+        for area in AREAS:
+            module = importlib.import_module(f"ssoctl.findings.{area}")
+            for info in module.CODES:
+                if info.code in merged:
+                    raise RuntimeError(f"finding code {info.code} declared twice")
+                merged[info.code] = info
+        _CATALOGUE = merged
+    return _CATALOGUE
+
+
+def lookup(code: str) -> CodeInfo:
+    """The catalogue entry for ``code``; ``KeyError`` for an unknown code (a bug)."""
+    return catalogue()[code]
+
+
+def finding(code: str, message: str | None = None, *, hint: str | None = None,
+            field: str | None = None, expected: object = None, received: object = None,
+            severity: Severity | None = None) -> Finding:
+    """Build a :class:`Finding` for a catalogued code.
+
+    ``message`` defaults to the code's title and ``hint`` to its catalogue hint;
+    ``severity`` may be lowered or raised for one occurrence (e.g. ``--allow-sha1``).
+    """
+    info = lookup(code)
+    return Finding(
+        code=code,
+        severity=severity or info.severity,
+        message=message or info.title,
+        hint=info.hint if hint is None else hint,
+        field=field,
+        expected=None if expected is None else str(expected),
+        received=None if received is None else str(received),
+        exit_code=info.exit_code,
+    )
+
+
+def exit_code_for(findings: Iterable[Finding], *, strict: bool = False) -> ExitCode:
+    """The exit status a set of findings calls for.
+
+    Trust failures (4) outrank other error findings (1); warnings count as errors
+    only under ``--strict``.
+    """
+    worst = ExitCode.OK
+    for item in findings:
+        if item.severity is Severity.ERROR or (strict and item.severity is Severity.WARNING):
+            code = item.exit_code if item.severity is Severity.ERROR else ExitCode.FINDINGS
+            if code == ExitCode.TRUST or worst == ExitCode.OK:
+                worst = code
+    return worst
+
+
+def markdown() -> str:
+    """docs/findings.md, generated from the catalogue."""
+    lines = [
+        "# Finding codes",
+        "",
+        "<!-- Generated by `python -m ssoctl.findings > docs/findings.md`; do not edit by hand. -->",
+        "",
+        "A finding is something ssoctl noticed in your data. `error` findings make the command",
+        "exit 1 (or 4 for signature and trust failures); `warning` findings exit 0 unless",
+        "`--strict` is given; `info` findings never change the exit status.",
+        "`ssoctl explain CODE` prints the same text in the terminal.",
+        "",
+    ]
+    by_area: dict[str, list[CodeInfo]] = {}
+    for area in AREAS:
+        module = importlib.import_module(f"ssoctl.findings.{area}")
+        by_area[area] = list(module.CODES)
+    titles = {"cert": "Certificates", "metadata": "IdP metadata",
+              "saml": "SAML messages", "push": "Pushing settings to an SP"}
+    for area, infos in by_area.items():
+        if not infos:
+            continue
+        lines += [f"## {titles.get(area, area)}", ""]
+        for info in infos:
+            lines += [f"### {info.code}", "",
+                      f"*{info.severity.value}*"
+                      + (f", exit {int(info.exit_code)}" if info.severity is Severity.ERROR else "")
+                      + f" — {info.title}", "", info.explanation, ""]
+            if info.hint:
+                lines += [f"**Fix:** {info.hint}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+__all__ = ["AREAS", "CodeInfo", "Finding", "Severity", "catalogue", "exit_code_for",
+           "finding", "lookup", "markdown"]

@@ -1,0 +1,139 @@
+"""The one hardened XML parser (security.md A1-A5), the namespace map and size limits.
+
+Every byte of XML ssoctl reads -- metadata, SAML messages -- goes through :func:`parse`.
+No other XML parser (xml.etree, minidom, regular expressions) is used for extraction; a
+test greps the source to keep it that way.
+
+Policy: no DTD at all (a ``<!DOCTYPE`` is refused before parsing), no entity expansion,
+no network, no XInclude processing, libxml2's default depth and text-size limits
+(``huge_tree`` off), processing instructions dropped, and a byte limit checked before
+the parser sees the data. Comments are kept: signature verification needs the document
+as it was signed, and readers use :func:`text_of`, which ignores comment nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ssoctl.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
+#: Default upper bound for one XML document (metadata aggregates are the largest input).
+MAX_XML_BYTES = 10 * 1024 * 1024
+
+NS = {
+    "md": "urn:oasis:names:tc:SAML:2.0:metadata",
+    "saml": "urn:oasis:names:tc:SAML:2.0:assertion",
+    "samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
+    "ds": "http://www.w3.org/2000/09/xmldsig#",
+    "xenc": "http://www.w3.org/2001/04/xmlenc#",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+    "xs": "http://www.w3.org/2001/XMLSchema",
+    "mdrpi": "urn:oasis:names:tc:SAML:metadata:rpi",
+    "mdui": "urn:oasis:names:tc:SAML:metadata:ui",
+    "fed": "http://docs.oasis-open.org/wsfed/federation/200706",
+}
+
+#: Parser options, asserted by a unit test (security.md A3).
+PARSER_OPTIONS = dict(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_pis=True,
+    remove_comments=False,
+    strip_cdata=False,
+    collect_ids=False,
+)
+
+_DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+
+
+def qname(prefix: str, local: str) -> str:
+    """``qname("saml", "Issuer")`` -> ``{urn:...:assertion}Issuer``."""
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def make_parser() -> "etree.XMLParser":
+    """A fresh hardened parser (lxml parsers are not thread-safe; make one per use)."""
+    from lxml import etree
+
+    return etree.XMLParser(**PARSER_OPTIONS)
+
+
+def _refuse_dtd(data: bytes, what: str) -> None:
+    # Check the bytes as given and, for UTF-16 input, as decoded: a DOCTYPE anywhere is
+    # refused before libxml2 sees it (entity bombs, XXE, CVE-2025-25291 comment tricks).
+    probes = [data]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4].count(b"\x00") >= 2:
+        for enc in ("utf-16", "utf-16-le", "utf-16-be"):
+            try:
+                probes.append(data.decode(enc).encode("utf-8", "replace"))
+                break
+            except UnicodeDecodeError:
+                continue
+    for probe in probes:
+        if _DOCTYPE.search(probe) or _ENTITY.search(probe):
+            raise InputError(f"{what}: DOCTYPE not allowed (DTDs and entities are refused)",
+                             hint="SAML metadata and messages never need a DTD; "
+                                  "this input is malformed or hostile",
+                             code="XML_DOCTYPE")
+
+
+def parse(data: bytes, *, what: str = "XML", max_bytes: int = MAX_XML_BYTES) -> "etree._Element":
+    """Parse ``data`` with the hardened parser and return the root element.
+
+    Raises :class:`InputError` (exit 3) for oversized input, any DTD, and malformed XML,
+    with a one-line message.
+    """
+    if len(data) > max_bytes:
+        raise InputError(f"{what}: input exceeds {max_bytes} bytes",
+                         hint="check that this is the right document",
+                         code="XML_TOO_LARGE")
+    if not data.strip():
+        raise InputError(f"{what} is empty", hint="give a non-empty XML document",
+                         code="XML_EMPTY")
+    _refuse_dtd(data, what)
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, parser=make_parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"{what} is not well-formed XML: {_first_line(exc)}",
+                         hint="make sure the whole document was saved (use Download/Save as, "
+                              "not copy and paste)",
+                         code="XML_MALFORMED") from None
+    except (ValueError, etree.LxmlError) as exc:
+        raise InputError(f"{what} cannot be parsed: {_first_line(exc)}",
+                         hint="save the document as UTF-8 XML and try again",
+                         code="XML_MALFORMED") from None
+    if root is None:
+        raise InputError(f"{what} has no root element", hint="give a complete XML document",
+                         code="XML_MALFORMED")
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InputError(f"{what}: DOCTYPE not allowed", hint="this input is malformed or hostile",
+                         code="XML_DOCTYPE")
+    return root
+
+
+def text_of(element: "etree._Element | None") -> str | None:
+    """All text inside ``element`` with comments ignored and no stripping.
+
+    ``element.text`` stops at the first comment: ``admin@example.com<!---->.evil.com``
+    would read as ``admin@example.com`` (CVE-2017-11427 and friends). This joins every
+    text node, so the value is what a canonicalizer (and the signer) saw.
+    """
+    if element is None:
+        return None
+    return "".join(element.itertext())
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else exc.__class__.__name__

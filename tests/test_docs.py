@@ -1,0 +1,70 @@
+"""The documentation lists every exit code, error code, finding code and command."""
+
+import re
+
+import typer.main
+
+from ssoctl.cli.app import app
+from ssoctl.errors import ExitCode
+from ssoctl.findings import catalogue, markdown
+
+from conftest import ROOT
+
+DOCS = ROOT / "docs"
+
+
+def _source_error_codes() -> set[str]:
+    codes = set()
+    for path in (ROOT / "ssoctl").rglob("*.py"):
+        codes |= set(re.findall(r'code="([A-Z][A-Z0-9_]+)"', path.read_text()))
+        codes |= set(re.findall(r'default_code = "([A-Z][A-Z0-9_]+)"', path.read_text()))
+    return codes
+
+
+def test_every_exit_code_is_documented():
+    text = (DOCS / "exit-codes.md").read_text()
+    for code in ExitCode:
+        assert re.search(rf"^\|\s*{int(code)}\s*\|", text, re.M), f"exit code {int(code)} missing"
+
+
+def test_every_error_code_is_documented():
+    text = (DOCS / "exit-codes.md").read_text()
+    missing = sorted(c for c in _source_error_codes() if f"`{c}`" not in text)
+    assert not missing, f"error codes missing from docs/exit-codes.md: {missing}"
+
+
+def test_findings_doc_is_generated_from_catalogue():
+    text = (DOCS / "findings.md").read_text()
+    assert text == markdown(), "run: python -m ssoctl.findings > docs/findings.md"
+    for code in catalogue():
+        assert f"### {code}" in text
+
+
+def test_every_finding_code_used_in_source_is_catalogued():
+    used = set()
+    for path in (ROOT / "ssoctl").rglob("*.py"):
+        used |= set(re.findall(r'\bfinding\(\s*"([A-Z][A-Z0-9_]+)"', path.read_text()))
+    unknown = sorted(used - set(catalogue()))
+    assert not unknown, f"finding codes used but not catalogued: {unknown}"
+
+
+def _commands(group, prefix=()):
+    for name, cmd in group.commands.items():
+        path = prefix + (name,)
+        if hasattr(cmd, "commands"):
+            yield path, cmd
+            yield from _commands(cmd, path)
+        else:
+            yield path, cmd
+
+
+def test_every_command_has_help_and_a_docs_page():
+    click_app = typer.main.get_command(app)
+    seen = 0
+    for path, cmd in _commands(click_app):
+        seen += 1
+        assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
+        page = DOCS / "commands" / f"{path[0]}.md"
+        assert page.exists(), f"docs/commands/{path[0]}.md missing"
+        assert f"ssoctl {' '.join(path)}" in page.read_text(), f"{' '.join(path)} not in {page.name}"
+    assert seen >= 0

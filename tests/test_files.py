@@ -1,0 +1,63 @@
+"""Reading inputs and writing outputs."""
+
+import io
+import os
+import stat
+
+import pytest
+
+from ssoctl.errors import InputError, UsageError
+from ssoctl.files import decode_text, read_source, write_file
+
+
+def test_read_stdin():
+    src = read_source("-", max_bytes=100, stdin=io.BytesIO(b"hello"))
+    assert src.data == b"hello" and src.label == "stdin"
+
+
+@pytest.mark.parametrize("content,code", [(b"", "INPUT_EMPTY"), (b"  \n", "INPUT_EMPTY"),
+                                          (b"x" * 101, "INPUT_TOO_LARGE")])
+def test_read_rejects(tmp_path, content, code):
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_source(str(path), max_bytes=100)
+    assert info.value.code == code
+
+
+def test_read_missing_and_directory(tmp_path):
+    with pytest.raises(InputError) as info:
+        read_source(str(tmp_path / "nope"), max_bytes=10)
+    assert info.value.code == "INPUT_NOT_FOUND"
+    with pytest.raises(InputError) as info:
+        read_source(str(tmp_path), max_bytes=10)
+    assert info.value.code == "INPUT_NOT_A_FILE"
+
+
+@pytest.mark.parametrize("data,enc,bom", [
+    (b"\xef\xbb\xbfabc", "utf-8", True),
+    ("abc".encode("utf-16"), "utf-16", True),
+    ("abcdef".encode("utf-16-le"), "utf-16", False),
+    ("abcdef".encode("utf-16-be"), "utf-16", False),
+    (b"abc\r\n", "utf-8", False),
+])
+def test_decode_text(data, enc, bom):
+    out = decode_text(data)
+    assert out.text.rstrip() in ("abc", "abcdef") and out.encoding == enc and out.had_bom is bom
+
+
+def test_decode_binary_refused():
+    with pytest.raises(InputError) as info:
+        decode_text(bytes(range(256)) * 4)
+    assert info.value.code == "INPUT_BINARY"
+
+
+def test_write_file_refuses_overwrite_and_sets_private_mode(tmp_path):
+    path = tmp_path / "out.pem"
+    write_file(path, "one", private=True)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with pytest.raises(UsageError):
+        write_file(path, "two")
+    write_file(path, "two", force=True)
+    assert path.read_text() == "two"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pem"]

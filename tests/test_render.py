@@ -1,0 +1,91 @@
+"""Rendering: plain text in pipes, JSON contract, payload routing, colour rules."""
+
+import datetime as dt
+import io
+import json
+
+from ssoctl.errors import ExitCode, InputError
+from ssoctl.findings import Finding, Severity
+from ssoctl.render import Code, Fields, Renderer, Report, Table, Text, to_jsonable, use_color
+
+
+class Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _report(**kw):
+    finding = Finding(code="CERT_X", severity=Severity.WARNING, message="[bold]odd", hint="fix it")
+    base = dict(data={"when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)},
+                findings=(finding,),
+                blocks=(Fields("Certificate", [("Subject", "CN=x"), ("Skipped", None)]),
+                        Table("Certs", ["#", "subject"], [["1", "CN=a"]]),
+                        Text("hello"), Code("-----BEGIN X-----", "text", "PEM")))
+    base.update(kw)
+    return Report(**base)
+
+
+def test_plain_output_has_no_escape_codes():
+    out, err = io.StringIO(), io.StringIO()
+    code = Renderer(stdout=out, stderr=err).report(_report())
+    text = out.getvalue()
+    assert code == ExitCode.OK
+    assert "\x1b[" not in text
+    assert "Subject: CN=x" in text and "Skipped" not in text
+    assert "warning CERT_X: [bold]odd" in text and "fix: fix it" in text
+    assert err.getvalue() == ""
+
+
+def test_payload_goes_alone_to_stdout():
+    out, err = io.StringIO(), io.StringIO()
+    Renderer(stdout=out, stderr=err).report(_report(payload="PEM DATA"))
+    assert out.getvalue() == "PEM DATA\n"
+    assert "Certificate" in err.getvalue()
+
+
+def test_json_contract():
+    out = io.StringIO()
+    code = Renderer(json_output=True, stdout=out).report(_report(), strict=True)
+    doc = json.loads(out.getvalue())
+    assert code == ExitCode.FINDINGS
+    assert doc["ok"] is False
+    assert doc["data"] == {"when": "2026-01-02T03:04:05Z"}
+    assert doc["findings"][0]["code"] == "CERT_X"
+
+
+def test_json_error():
+    out, err = io.StringIO(), io.StringIO()
+    Renderer(json_output=True, stdout=out, stderr=err).error(
+        InputError("bad", hint="do x", code="INPUT_EMPTY"))
+    assert json.loads(out.getvalue()) == {
+        "ok": False, "error": {"code": "INPUT_EMPTY", "message": "bad", "hint": "do x"}}
+
+
+def test_error_is_one_line_plus_hint():
+    out, err = io.StringIO(), io.StringIO()
+    Renderer(stdout=out, stderr=err).error(InputError("bad thing", hint="do x"))
+    assert err.getvalue() == "error: bad thing\nhint: do x\n"
+    assert out.getvalue() == ""
+
+
+def test_colour_only_on_tty_without_no_color(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    assert use_color(Tty()) is True
+    assert use_color(io.StringIO()) is False
+    assert use_color(Tty(), no_color=True) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_color(Tty()) is False
+
+
+def test_rich_output_on_tty_escapes_markup(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = Tty()
+    Renderer(stdout=out).report(_report())
+    assert "[bold]odd" in out.getvalue()
+
+
+def test_to_jsonable_handles_naive_datetime_and_bytes():
+    assert to_jsonable(dt.datetime(2026, 1, 1)) == "2026-01-01T00:00:00Z"
+    assert to_jsonable(b"\x00\x01") == "AAE="
+    assert to_jsonable((1, {2})) == [1, [2]]
