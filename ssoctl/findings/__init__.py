@@ -20,7 +20,7 @@ from typing import Iterable
 from ssoctl.errors import ExitCode
 
 #: Catalogue modules, one per area. Each defines ``CODES: tuple[CodeInfo, ...]``.
-AREAS: tuple[str, ...] = ("cert", "metadata", "saml", "push")
+AREAS: tuple[str, ...] = ("cert", "metadata", "binding", "signature", "saml", "push")
 
 
 class Severity(str, Enum):
@@ -158,7 +158,8 @@ def markdown() -> str:
         module = importlib.import_module(f"ssoctl.findings.{area}")
         by_area[area] = list(module.CODES)
     titles = {"cert": "Certificates", "metadata": "IdP metadata",
-              "saml": "SAML messages", "push": "Pushing settings to an SP"}
+              "binding": "Reading captured SAML messages", "signature": "Signatures and trust",
+              "saml": "SAML message contents", "push": "Pushing settings to an SP"}
     for area, infos in by_area.items():
         if not infos:
             continue
