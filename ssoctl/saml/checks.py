@@ -1,0 +1,410 @@
+"""Check a decoded message against what the SP expects.
+
+Each check returns findings with expected vs received and the Okta or sipgate field to
+change. Checks read only the model (:mod:`ssoctl.saml.response`) and small fact objects,
+never XML: identity data the model withheld cannot leak through a finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from ssoctl.findings import Finding, finding
+from ssoctl.saml.response import Assertion, Message
+from ssoctl.saml.status import short_name
+
+EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+DEFAULT_SKEW = dt.timedelta(seconds=180)
+# Older than this past its expiry, a message is a stale capture rather than a slow login.
+_STALE_AFTER = dt.timedelta(minutes=10)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_ACS_FIELD = "Okta Single sign-on URL"
+_STATUS_HINTS = {
+    "Responder": "in Okta, assign the user (or a group) to the app: Applications -> your "
+                 "app -> Assignments; then check the Okta System Log for this sign-in",
+    "AuthnFailed": "the user could not sign in at Okta: check the Okta System Log (password, "
+                   "MFA, locked or deactivated user)",
+    "RequestDenied": "an Okta sign-on policy or assignment refused the user: check the app's "
+                     "Sign On policy and Assignments",
+    "InvalidNameIDPolicy": "set Okta Name ID format to EmailAddress (the format sipgate "
+                           "requests)",
+    "NoPassive": "not an error to fix: the user must sign in at Okta interactively",
+    "NoAuthnContext": "the SP demands an authentication method Okta did not use: check the "
+                      "app's Sign On policy",
+    "UnsupportedBinding": "check the ACS binding: sipgate's ACS URL takes HTTP-POST",
+}
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What the SP is configured with. ``None`` skips the corresponding check."""
+
+    now: dt.datetime
+    sp_entity_id: str | None = None
+    acs_url: str | None = None
+    idp_entity_id: str | None = None
+    request_id: str | None = None
+    skew: dt.timedelta = DEFAULT_SKEW
+
+
+@dataclass(frozen=True)
+class CertSummary:
+    """The parts of a certificate a person compares: who, which one, until when."""
+
+    subject: str
+    sha256: str
+    not_after: dt.datetime | None = None
+
+    def describe(self) -> str:
+        until = f", valid until {self.not_after:%Y-%m-%d}" if self.not_after else ""
+        return f"{self.subject} (SHA-256 {self.sha256}{until})"
+
+
+@dataclass(frozen=True)
+class TrustFacts:
+    """What signature verification found, as far as the checks need it."""
+
+    status: str
+    """``verified``, ``not_verified`` (no trust anchor) or ``failed``."""
+    response_signed: bool
+    assertion_signed: bool
+    embedded: tuple[CertSummary, ...] = ()
+    anchors: tuple[CertSummary, ...] = ()
+    anchor_source: str = ""
+    """Where the anchors came from, in the user's words (``--cert okta.pem``)."""
+
+
+def normalize_fingerprint(value: str) -> str:
+    """``ab:cd...`` / ``ABCD...`` / ``sha256:ab cd`` -> ``ABCD...`` (hex only, upper)."""
+    text = value.strip()
+    if text.lower().startswith("sha256"):
+        text = text[6:].lstrip(":= ")
+    return re.sub(r"[^0-9A-Fa-f]", "", text).upper()
+
+
+# ---------------------------------------------------------------- message checks
+
+def check_message(msg: Message, exp: Expectations) -> tuple[Finding, ...]:
+    """Every content check that applies to ``msg``'s kind."""
+    out: list[Finding] = []
+    out += _problems(msg)
+    if msg.kind in ("Response", "LogoutResponse"):
+        out += _status(msg)
+        if msg.issuer is not None:  # optional on a Response; the assertion's is not
+            out += _issuer(msg.issuer, exp, msg.kind)
+    if msg.kind == "Response":
+        out += _destination(msg, exp)
+        out += _in_response_to(msg, exp)
+        out += _assertions(msg, exp)
+    elif msg.kind == "AuthnRequest":
+        out += _authn_request(msg, exp)
+    elif msg.kind == "LogoutRequest":
+        out += _issuer(msg.issuer, exp, "LogoutRequest")
+        if msg.request is not None:
+            out += _validity([("LogoutRequest NotOnOrAfter", None, msg.request.not_on_or_after)],
+                             msg.issue_instant, exp)
+    return tuple(out)
+
+
+def _problems(msg: Message) -> list[Finding]:
+    return [finding("SAML_BAD_TIME", problem) for problem in msg.problems]
+
+
+def _status(msg: Message) -> list[Finding]:
+    status = msg.status
+    if status is None or status.success:
+        return []
+    top, sub = short_name(status.code), short_name(status.sub_code)
+    code_text = f"{top}/{sub}" if sub else f"{top}"
+    text = f"the IdP answered {code_text}: {status.explanation}"
+    if status.message:
+        text += f" IdP message: {status.message!r}."
+    hint = _STATUS_HINTS.get(sub or "") or _STATUS_HINTS.get(top or "")
+    return [finding("SAML_STATUS_NOT_SUCCESS", text, hint=hint, field="StatusCode",
+                    expected="Success", received=code_text)]
+
+
+def _issuer(issuer: str | None, exp: Expectations, where: str) -> list[Finding]:
+    if exp.idp_entity_id is None or issuer == exp.idp_entity_id:
+        return []
+    return [finding("SAML_ISSUER_MISMATCH",
+                    f"{where} Issuer {issuer!r} is not the IdP entity ID the SP expects"
+                    + _near_miss(exp.idp_entity_id, issuer),
+                    field="sipgate Entity ID", expected=exp.idp_entity_id,
+                    received=issuer or "(no Issuer)")]
+
+
+def _destination(msg: Message, exp: Expectations) -> list[Finding]:
+    if exp.acs_url is None or msg.destination is None or msg.destination == exp.acs_url:
+        return []
+    return [finding("SAML_DESTINATION_MISMATCH",
+                    "Response Destination is not the SP's ACS URL"
+                    + _near_miss(exp.acs_url, msg.destination),
+                    field=_ACS_FIELD, expected=exp.acs_url, received=msg.destination)]
+
+
+def _in_response_to(msg: Message, exp: Expectations) -> list[Finding]:
+    out: list[Finding] = []
+    if msg.in_response_to is None:
+        if exp.request_id is not None:
+            out.append(finding("SAML_IN_RESPONSE_TO_MISMATCH",
+                               "the Response answers no AuthnRequest (IdP-initiated login), "
+                               "but --request-id was given",
+                               field="InResponseTo", expected=exp.request_id,
+                               received="(none: IdP-initiated)"))
+        else:
+            out.append(finding("SAML_IDP_INITIATED", "IdP-initiated login: the Response has "
+                               "no InResponseTo (the user started from the Okta dashboard)"))
+    elif exp.request_id is not None and msg.in_response_to != exp.request_id:
+        out.append(finding("SAML_IN_RESPONSE_TO_MISMATCH",
+                           "the Response answers another AuthnRequest than --request-id",
+                           field="InResponseTo", expected=exp.request_id,
+                           received=msg.in_response_to))
+    return out
+
+
+def _assertions(msg: Message, exp: Expectations) -> list[Finding]:
+    success = msg.status is None or msg.status.success
+    if not msg.assertions:
+        if success and not msg.encrypted_assertions:
+            return [finding("SAML_NO_ASSERTION")]
+        return []
+    out: list[Finding] = []
+    for assertion in msg.assertions:
+        out += _assertion(assertion, msg, exp)
+    return out
+
+
+def _assertion(a: Assertion, msg: Message, exp: Expectations) -> list[Finding]:
+    out: list[Finding] = []
+    if a.issuer != msg.issuer:
+        if exp.idp_entity_id is not None:
+            out += _issuer(a.issuer, exp, "Assertion")
+        elif msg.issuer is not None:
+            out.append(finding("SAML_ISSUER_MISMATCH",
+                               "the assertion's Issuer differs from the Response's Issuer",
+                               field="sipgate Entity ID", expected=msg.issuer,
+                               received=a.issuer or "(no Issuer)"))
+    out += _audience(a, exp)
+    out += _confirmations(a, msg, exp)
+    out += _name_id(a)
+    windows: list[tuple[str, dt.datetime | None, dt.datetime | None]] = []
+    if a.conditions is not None:
+        windows.append(("Conditions", a.conditions.not_before, a.conditions.not_on_or_after))
+    for sc in a.subject_confirmations:
+        windows.append(("SubjectConfirmationData", sc.not_before, sc.not_on_or_after))
+    windows.append(("Assertion IssueInstant", a.issue_instant, None))
+    out += _validity(windows, msg.issue_instant or a.issue_instant, exp)
+    return out
+
+
+def _audience(a: Assertion, exp: Expectations) -> list[Finding]:
+    audiences = a.conditions.audiences if a.conditions is not None else ()
+    if not audiences:
+        return [finding("SAML_AUDIENCE_MISSING", field="Okta Audience URI (SP Entity ID)",
+                        expected=exp.sp_entity_id)]
+    if exp.sp_entity_id is None or exp.sp_entity_id in audiences:
+        return []
+    received = ", ".join(audiences)
+    return [finding("SAML_AUDIENCE_MISMATCH",
+                    "the assertion is addressed to another SP (Audience)"
+                    + _near_miss(exp.sp_entity_id, audiences[0] if len(audiences) == 1 else None),
+                    field="Okta Audience URI (SP Entity ID)", expected=exp.sp_entity_id,
+                    received=received)]
+
+
+def _confirmations(a: Assertion, msg: Message, exp: Expectations) -> list[Finding]:
+    out: list[Finding] = []
+    for sc in a.subject_confirmations:
+        if sc.method != BEARER:
+            continue
+        if exp.acs_url is not None and sc.recipient != exp.acs_url:
+            out.append(finding("SAML_RECIPIENT_MISMATCH",
+                               "SubjectConfirmationData Recipient is not the SP's ACS URL"
+                               + _near_miss(exp.acs_url, sc.recipient),
+                               field=_ACS_FIELD, expected=exp.acs_url,
+                               received=sc.recipient or "(no Recipient)"))
+        if sc.in_response_to != msg.in_response_to:
+            expected = exp.request_id or msg.in_response_to or "(none)"
+            out.append(finding("SAML_IN_RESPONSE_TO_MISMATCH",
+                               "SubjectConfirmationData InResponseTo differs from the "
+                               "Response's InResponseTo", field="InResponseTo",
+                               expected=expected, received=sc.in_response_to or "(none)"))
+    return out
+
+
+def _name_id(a: Assertion) -> list[Finding]:
+    if a.identity not in ("verified", "unverified"):
+        return []  # withheld: say nothing about a NameID nobody should trust
+    out: list[Finding] = []
+    if not a.name_id:
+        return [finding("SAML_NAMEID_MISSING", field="Okta Application username",
+                        expected="the user's e-mail address", received="(no NameID)")]
+    if not _EMAIL.match(a.name_id):
+        out.append(finding("SAML_NAMEID_NOT_EMAIL",
+                           f"NameID {a.name_id!r} is not an e-mail address",
+                           field="Okta Application username", expected="Email",
+                           received=a.name_id))
+    if a.name_id_format != EMAIL_FORMAT:
+        out.append(finding("SAML_NAMEID_FORMAT", field="Okta Name ID format",
+                           expected=EMAIL_FORMAT, received=a.name_id_format or "(no Format)"))
+    return out
+
+
+def _authn_request(msg: Message, exp: Expectations) -> list[Finding]:
+    out: list[Finding] = []
+    if exp.sp_entity_id is not None and msg.issuer != exp.sp_entity_id:
+        out.append(finding("SAML_REQUEST_MISMATCH",
+                           "the AuthnRequest's Issuer is not the SP entity ID given",
+                           field="sipgate Entity ID / Okta Audience URI (SP Entity ID)",
+                           expected=exp.sp_entity_id, received=msg.issuer or "(no Issuer)"))
+    acs = msg.request.acs_url if msg.request is not None else None
+    if exp.acs_url is not None and acs is not None and acs != exp.acs_url:
+        out.append(finding("SAML_REQUEST_MISMATCH",
+                           "the AuthnRequest asks for another ACS URL than the one given",
+                           field=_ACS_FIELD, expected=exp.acs_url, received=acs))
+    return out
+
+
+def _near_miss(expected: str, received: str | None) -> str:
+    """A short explanation when two URLs differ only trivially."""
+    if received is None or expected == received:
+        return ""
+    if expected.rstrip("/") == received.rstrip("/"):
+        return " (they differ only by a trailing slash)"
+    if expected.lower() == received.lower():
+        return " (they differ only in upper/lower case)"
+    if expected.split("://", 1)[-1] == received.split("://", 1)[-1]:
+        return " (they differ only in http vs https)"
+    return ""
+
+
+# ---------------------------------------------------------------- time checks
+
+Window = tuple[str, "dt.datetime | None", "dt.datetime | None"]
+
+
+def _validity(windows: Iterable[Window], issued: dt.datetime | None,
+              exp: Expectations) -> list[Finding]:
+    """At most one finding per kind (expired / not yet valid / within skew) per message
+    part: Okta's Conditions and SubjectConfirmationData share their times, and one
+    explanation is enough."""
+    now, skew = exp.now, exp.skew
+    expired = [(label, end) for label, _, end in windows if end is not None and now >= end]
+    early = [(label, start) for label, start, _ in windows if start is not None and now < start]
+    out: list[Finding] = []
+    if expired:
+        out.append(_expired(expired, issued, exp))
+    if early:
+        out.append(_early(early, exp))
+    return [f for f in out if f is not None]
+
+
+def _expired(items: Sequence[tuple[str, dt.datetime]], issued: dt.datetime | None,
+             exp: Expectations) -> Finding:
+    label, end = min(items, key=lambda item: item[1])
+    labels = " and ".join(dict.fromkeys(lbl for lbl, _ in items))
+    late = exp.now - end
+    stamp = _iso(end)
+    if late <= exp.skew:
+        return finding("SAML_TIME_WITHIN_SKEW",
+                       f"{labels} NotOnOrAfter {stamp} passed {_span(late)} ago, within the "
+                       f"allowed clock skew of {_span(exp.skew)}",
+                       field="NotOnOrAfter", expected=f"before {stamp}", received=_iso(exp.now))
+    if late > exp.skew + _STALE_AFTER:
+        age = f"issued {_span(exp.now - issued)} ago" if issued else "issued long ago"
+        why = (f"This looks like an old capture ({age}); an SP accepts a message only for "
+               "a few minutes. If this is a live login, the SP's clock runs about "
+               f"{_span(late)} ahead.")
+        hint = "capture a fresh login" + (f", or add --now {_iso(issued)} to check the rest "
+                                          "as at the moment of the login" if issued else "")
+    else:
+        why = (f"It expired only {_span(late)} ago: the login took longer than the validity "
+               "window, or a clock is off (the SP's clock ahead of Okta's).")
+        hint = "try the login again; if it keeps happening, check NTP on the SP side"
+    return finding("SAML_EXPIRED", f"{labels} NotOnOrAfter {stamp} passed {_span(late)} ago, "
+                   f"beyond the allowed clock skew of {_span(exp.skew)}. {why}",
+                   hint=hint, field="NotOnOrAfter", expected=f"before {stamp}",
+                   received=_iso(exp.now))
+
+
+def _early(items: Sequence[tuple[str, dt.datetime]], exp: Expectations) -> Finding:
+    label, start = max(items, key=lambda item: item[1])
+    labels = " and ".join(dict.fromkeys(lbl for lbl, _ in items))
+    ahead = start - exp.now
+    stamp = _iso(start)
+    if ahead <= exp.skew:
+        return finding("SAML_TIME_WITHIN_SKEW",
+                       f"{labels} starts at {stamp}, {_span(ahead)} in the future, within the "
+                       f"allowed clock skew of {_span(exp.skew)}",
+                       field="NotBefore", expected=f"at or after {stamp}", received=_iso(exp.now))
+    return finding("SAML_NOT_YET_VALID",
+                   f"{labels} starts at {stamp}, {_span(ahead)} after the current time "
+                   f"{_iso(exp.now)}: a clock problem, the IdP's clock runs about {_span(ahead)} "
+                   "ahead of this computer's (or --now is earlier than the login)",
+                   field="NotBefore", expected=f"at or after {stamp}", received=_iso(exp.now))
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _span(delta: dt.timedelta) -> str:
+    """``3 h 2 min``, ``4 min 10 s``, ``40 s``, ``2 days 3 h``."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    if minutes:
+        return f"{minutes} min" + (f" {secs} s" if secs else "")
+    return f"{secs} s"
+
+
+# ---------------------------------------------------------------- signature checks
+
+def check_trust(msg: Message, facts: TrustFacts) -> tuple[Finding, ...]:
+    """Which parts are signed, whether a trust anchor was given, and whether the IdP
+    signed with the certificate the SP has."""
+    if msg.kind != "Response":
+        return ()
+    out: list[Finding] = []
+    if facts.status == "not_verified":
+        out.append(finding("SAML_NOT_VERIFIED"))
+    if facts.response_signed and not facts.assertion_signed and msg.assertions:
+        out.append(finding("SAML_ASSERTION_NOT_SIGNED", field="Okta Assertion Signature",
+                           expected="Signed", received="Unsigned"))
+    elif facts.assertion_signed and not facts.response_signed:
+        out.append(finding("SAML_RESPONSE_NOT_SIGNED", field="Okta Response",
+                           expected="Signed (only if the SP demands it)", received="Unsigned"))
+    mismatch = _cert_mismatch(facts)
+    if mismatch is not None:
+        out.append(mismatch)
+    return tuple(out)
+
+
+def _cert_mismatch(facts: TrustFacts) -> Finding | None:
+    if facts.status != "failed" or not facts.embedded or not facts.anchors:
+        return None
+    trusted = {normalize_fingerprint(a.sha256) for a in facts.anchors}
+    if any(normalize_fingerprint(c.sha256) in trusted for c in facts.embedded):
+        return None  # the right certificate, so the failure is something else (tampering)
+    used = facts.embedded[0]
+    configured = "; ".join(a.describe() for a in facts.anchors)
+    source = f" ({facts.anchor_source})" if facts.anchor_source else ""
+    return finding("SAML_SIGNING_CERT_MISMATCH",
+                   f"the IdP signed with {used.describe()}, but the certificate configured"
+                   f"{source} is {configured}",
+                   field="sipgate Certificate", expected=configured, received=used.describe())
+
+
+__all__ = ["CertSummary", "DEFAULT_SKEW", "EMAIL_FORMAT", "Expectations", "TrustFacts",
+           "check_message", "check_trust", "normalize_fingerprint"]

@@ -1,0 +1,364 @@
+"""A plain model of one SAML protocol message: Response, AuthnRequest, LogoutRequest,
+LogoutResponse.
+
+:func:`read_message` turns a parsed element into frozen dataclasses that the checks and
+the renderer use. It never decides trust: the caller says where identity data (NameID,
+attributes) may be read from (:class:`IdentitySource`). Identity is read only from the
+element a signature covered when one was verified, withheld entirely when a signature
+check failed, and marked unverified when nothing was checked (security.md C31).
+
+All text is read with :func:`ssoctl.xmlsafe.text_of`, which joins every text node, so a
+comment inside a NameID cannot shorten it (CVE-2017-11427 and friends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from ssoctl.saml.status import explain_status
+from ssoctl.xmlsafe import NS, qname, text_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
+IdentityState = Literal["verified", "unverified", "withheld", "none"]
+"""``verified``: read from signed XML; ``unverified``: no trust anchor, read from the
+document as received; ``withheld``: a signature check failed, so none is shown;
+``none``: the message carries no identity (an error Response, an AuthnRequest)."""
+
+MESSAGE_KINDS = ("Response", "AuthnRequest", "LogoutRequest", "LogoutResponse")
+
+_TIME_ATTRS = "issue_instant not_before not_on_or_after authn_instant".split()
+
+
+@dataclass(frozen=True)
+class Status:
+    """``samlp:Status``: top-level and second-level codes, message, plain-words meaning."""
+
+    code: str | None
+    sub_code: str | None
+    message: str | None
+    explanation: str
+
+    @property
+    def success(self) -> bool:
+        return self.code == "urn:oasis:names:tc:SAML:2.0:status:Success"
+
+
+@dataclass(frozen=True)
+class SubjectConfirmation:
+    method: str | None
+    recipient: str | None
+    not_before: dt.datetime | None
+    not_on_or_after: dt.datetime | None
+    in_response_to: str | None
+
+
+@dataclass(frozen=True)
+class Conditions:
+    not_before: dt.datetime | None
+    not_on_or_after: dt.datetime | None
+    audiences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuthnStatement:
+    authn_instant: dt.datetime | None
+    session_index: str | None
+    session_not_on_or_after: dt.datetime | None
+    authn_context_class_ref: str | None
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str | None
+    friendly_name: str | None
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One ``saml:Assertion``. ``name_id`` and ``attributes`` are empty unless
+    ``identity`` is ``verified`` or ``unverified``."""
+
+    id: str | None
+    issuer: str | None
+    issue_instant: dt.datetime | None
+    signed: bool
+    identity: IdentityState
+    name_id: str | None
+    name_id_format: str | None
+    subject_confirmations: tuple[SubjectConfirmation, ...]
+    conditions: Conditions | None
+    authn_statements: tuple[AuthnStatement, ...]
+    attributes: tuple[Attribute, ...]
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """What an AuthnRequest or LogoutRequest asks for (summarised)."""
+
+    acs_url: str | None = None
+    protocol_binding: str | None = None
+    name_id_policy_format: str | None = None
+    force_authn: str | None = None
+    is_passive: str | None = None
+    requested_authn_context: tuple[str, ...] = ()
+    name_id: str | None = None
+    session_indexes: tuple[str, ...] = ()
+    reason: str | None = None
+    not_on_or_after: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One decoded SAML protocol message."""
+
+    kind: str
+    """``Response``, ``AuthnRequest``, ``LogoutRequest``, ``LogoutResponse`` or the root's
+    local name for anything else."""
+    id: str | None
+    issuer: str | None
+    destination: str | None
+    in_response_to: str | None
+    issue_instant: dt.datetime | None
+    version: str | None
+    signed: bool
+    """A ``ds:Signature`` is a direct child of the message root."""
+    status: Status | None = None
+    assertions: tuple[Assertion, ...] = ()
+    encrypted_assertions: int = 0
+    request: RequestDetails | None = None
+    identity: IdentityState = "none"
+    identity_note: str | None = None
+    """Why identity data is withheld or unverified, in one sentence."""
+    problems: tuple[str, ...] = field(default=())
+    """Values that could not be read (e.g. a time that is not xs:dateTime)."""
+
+
+@dataclass(frozen=True)
+class IdentitySource:
+    """Where identity data may come from.
+
+    ``state`` is the verification outcome mapped to an :data:`IdentityState`;
+    ``assertions`` (when verified) are the elements a signature covered, read instead
+    of the document's own assertions.
+    """
+
+    state: IdentityState
+    assertions: tuple["etree._Element", ...] = ()
+    note: str | None = None
+
+
+UNVERIFIED = IdentitySource("unverified", note="signature not verified: no trust anchor given")
+
+
+def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) -> Message:
+    """Model the message rooted at ``root``; identity per ``source``."""
+    problems: list[str] = []
+    kind = _local(root)
+    status = _status(root.find(qname("samlp", "Status")))
+    assertions: tuple[Assertion, ...] = ()
+    encrypted = len(root.findall(qname("saml", "EncryptedAssertion")))
+    request = None
+    if kind == "Response":
+        elements = _assertion_elements(root, source)
+        assertions = tuple(_assertion(el, source.state, problems) for el in elements)
+    elif kind == "AuthnRequest":
+        request = _authn_request(root)
+    elif kind == "LogoutRequest":
+        request = _logout_request(root, source.state, problems)
+    identity = _identity_state(kind, assertions, request, source)
+    return Message(
+        kind=kind,
+        id=root.get("ID"),
+        issuer=_text(root.find(qname("saml", "Issuer"))),
+        destination=root.get("Destination"),
+        in_response_to=root.get("InResponseTo"),
+        issue_instant=_time(root, "IssueInstant", problems),
+        version=root.get("Version"),
+        signed=root.find(qname("ds", "Signature")) is not None,
+        status=status,
+        assertions=assertions,
+        encrypted_assertions=encrypted,
+        request=request,
+        identity=identity,
+        identity_note=source.note if identity in ("withheld", "unverified") else None,
+        problems=tuple(problems),
+    )
+
+
+def _identity_state(kind: str, assertions: tuple[Assertion, ...],
+                    request: RequestDetails | None, source: IdentitySource) -> IdentityState:
+    if kind == "Response":
+        return source.state if assertions else "none"
+    if kind == "LogoutRequest" and request is not None:
+        return "withheld" if source.state == "withheld" else "unverified"
+    return "none"
+
+
+def _assertion_elements(root: "etree._Element",
+                        source: IdentitySource) -> tuple["etree._Element", ...]:
+    if source.state == "verified" and source.assertions:
+        return source.assertions
+    # Direct children only: an Assertion hidden in Extensions or ds:Object is not one
+    # the SP consumes (and the verifier has already failed such a document).
+    return tuple(root.findall(qname("saml", "Assertion")))
+
+
+def _assertion(el: "etree._Element", state: IdentityState, problems: list[str]) -> Assertion:
+    subject = el.find(qname("saml", "Subject"))
+    show = state in ("verified", "unverified")
+    name_id_el = subject.find(qname("saml", "NameID")) if subject is not None else None
+    return Assertion(
+        id=el.get("ID"),
+        issuer=_text(el.find(qname("saml", "Issuer"))),
+        issue_instant=_time(el, "IssueInstant", problems),
+        signed=el.find(qname("ds", "Signature")) is not None,
+        identity=state if state != "none" else "unverified",
+        name_id=_text(name_id_el) if show else None,
+        name_id_format=name_id_el.get("Format") if name_id_el is not None else None,
+        subject_confirmations=_confirmations(subject, problems),
+        conditions=_conditions(el.find(qname("saml", "Conditions")), problems),
+        authn_statements=tuple(_authn_statement(s, problems)
+                               for s in el.findall(qname("saml", "AuthnStatement"))),
+        attributes=_attributes(el) if show else (),
+    )
+
+
+def _confirmations(subject: "etree._Element | None",
+                   problems: list[str]) -> tuple[SubjectConfirmation, ...]:
+    if subject is None:
+        return ()
+    out = []
+    for sc in subject.findall(qname("saml", "SubjectConfirmation")):
+        data = sc.find(qname("saml", "SubjectConfirmationData"))
+        get = (lambda name: data.get(name)) if data is not None else (lambda name: None)
+        out.append(SubjectConfirmation(
+            method=sc.get("Method"),
+            recipient=get("Recipient"),
+            not_before=_time(data, "NotBefore", problems),
+            not_on_or_after=_time(data, "NotOnOrAfter", problems),
+            in_response_to=get("InResponseTo"),
+        ))
+    return tuple(out)
+
+
+def _conditions(el: "etree._Element | None", problems: list[str]) -> Conditions | None:
+    if el is None:
+        return None
+    audiences = tuple(
+        _text(a) or "" for a in el.iterfind(f"{qname('saml', 'AudienceRestriction')}/"
+                                            f"{qname('saml', 'Audience')}"))
+    return Conditions(not_before=_time(el, "NotBefore", problems),
+                      not_on_or_after=_time(el, "NotOnOrAfter", problems),
+                      audiences=audiences)
+
+
+def _authn_statement(el: "etree._Element", problems: list[str]) -> AuthnStatement:
+    ref = el.find(f"{qname('saml', 'AuthnContext')}/{qname('saml', 'AuthnContextClassRef')}")
+    return AuthnStatement(
+        authn_instant=_time(el, "AuthnInstant", problems),
+        session_index=el.get("SessionIndex"),
+        session_not_on_or_after=_time(el, "SessionNotOnOrAfter", problems),
+        authn_context_class_ref=_text(ref),
+    )
+
+
+def _attributes(el: "etree._Element") -> tuple[Attribute, ...]:
+    out = []
+    for attr in el.iterfind(f"{qname('saml', 'AttributeStatement')}/{qname('saml', 'Attribute')}"):
+        values = tuple(_text(v) or "" for v in attr.findall(qname("saml", "AttributeValue")))
+        out.append(Attribute(attr.get("Name"), attr.get("FriendlyName"), values))
+    return tuple(out)
+
+
+def _status(el: "etree._Element | None") -> Status | None:
+    if el is None:
+        return None
+    top = el.find(qname("samlp", "StatusCode"))
+    sub = top.find(qname("samlp", "StatusCode")) if top is not None else None
+    code = top.get("Value") if top is not None else None
+    sub_code = sub.get("Value") if sub is not None else None
+    return Status(code=code, sub_code=sub_code,
+                  message=_text(el.find(qname("samlp", "StatusMessage"))),
+                  explanation=explain_status(code, sub_code))
+
+
+def _authn_request(root: "etree._Element") -> RequestDetails:
+    policy = root.find(qname("samlp", "NameIDPolicy"))
+    refs = root.iterfind(f"{qname('samlp', 'RequestedAuthnContext')}/"
+                         f"{qname('saml', 'AuthnContextClassRef')}")
+    return RequestDetails(
+        acs_url=root.get("AssertionConsumerServiceURL"),
+        protocol_binding=root.get("ProtocolBinding"),
+        name_id_policy_format=policy.get("Format") if policy is not None else None,
+        force_authn=root.get("ForceAuthn"),
+        is_passive=root.get("IsPassive"),
+        requested_authn_context=tuple(_text(r) or "" for r in refs),
+    )
+
+
+def _logout_request(root: "etree._Element", state: IdentityState,
+                    problems: list[str]) -> RequestDetails:
+    name_id = root.find(qname("saml", "NameID"))
+    return RequestDetails(
+        name_id=_text(name_id) if state != "withheld" else None,
+        session_indexes=tuple(_text(s) or "" for s in root.findall(qname("samlp", "SessionIndex"))),
+        reason=root.get("Reason"),
+        not_on_or_after=_time(root, "NotOnOrAfter", problems),
+    )
+
+
+def _local(el: "etree._Element") -> str:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _text(el: "etree._Element | None") -> str | None:
+    value = text_of(el)
+    return value.strip() if value is not None else None
+
+
+def parse_time(value: str) -> dt.datetime | None:
+    """An xs:dateTime as an aware UTC datetime; ``None`` when it is not one.
+
+    SAML requires UTC with ``Z``; offsets are accepted, a missing zone is read as UTC,
+    and fractions beyond microseconds are cut (some IdPs send nanoseconds).
+    """
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits):]
+        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}" if digits else head + zone
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if "T" not in value:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def _time(el: "etree._Element | None", attr: str, problems: list[str]) -> dt.datetime | None:
+    if el is None:
+        return None
+    raw = el.get(attr)
+    if raw is None:
+        return None
+    parsed = parse_time(raw)
+    if parsed is None:
+        problems.append(f"{_local(el)}/@{attr} is not a valid time: {raw[:60]!r}")
+    return parsed
+
+
+__all__ = ["Assertion", "Attribute", "AuthnStatement", "Conditions", "IdentitySource",
+           "IdentityState", "MESSAGE_KINDS", "Message", "RequestDetails", "Status",
+           "SubjectConfirmation", "UNVERIFIED", "parse_time", "read_message", "NS"]
