@@ -1,0 +1,381 @@
+"""Captured input in any form -> the SAML messages it carries (issue 4, "Input").
+
+Accepted forms (auto-detected, or forced with ``input_format``): raw XML; base64 (with
+line breaks, spaces or '+' turned into spaces); URL-encoded base64; DEFLATE + base64
+(HTTP-Redirect); a full URL with SAMLRequest/SAMLResponse in the query; a
+form-urlencoded POST body; a saved HTML auto-submit form; a HAR file; a SAML-tracer
+JSON export. See docs/input-forms.md.
+
+The result lists every message with where it came from; the XML is returned as bytes,
+not parsed (only bare XML and bare base64 are parsed, with the hardened parser, to tell
+a request from a response). Header values from captures (cookies, Authorization) are
+never copied into any result or error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+from ssoctl.errors import InputError, UsageError
+from ssoctl.findings import Finding, finding
+from ssoctl.saml.codec import (HINT_COPY, Candidate, decode_value, elide_url,
+                               params_candidates, split_params)
+
+#: Every input form, in the order the docs describe them.
+FORMS: tuple[str, ...] = ("xml", "base64", "urlencoded", "deflated", "url", "form-body",
+                          "html-form", "har", "saml-tracer")
+
+_REQUEST_ROOTS = {"AuthnRequest", "LogoutRequest", "AttributeQuery", "ArtifactResolve",
+                  "AuthnQuery", "AuthzDecisionQuery", "ManageNameIDRequest", "NameIDMappingRequest"}
+_RESPONSE_ROOTS = {"Response", "LogoutResponse", "ArtifactResponse",
+                   "ManageNameIDResponse", "NameIDMappingResponse"}
+_HTML_START = re.compile(r"<!doctype\s+html|<html[\s>]|<(head|body|form)[\s>]")
+_SAML_PARAM = re.compile(r"(?:^|[?&;])(SAMLResponse|SAMLRequest|SAMLart)=")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+@dataclass(frozen=True)
+class SamlMessage:
+    """One SAML message found in the input, decoded to XML bytes but not parsed.
+
+    ``url`` is the address it was sent to with every query value elided (``…``);
+    ``relay_state``, ``sig_alg`` and ``signature`` are the binding parameters that
+    travelled with it (already URL-decoded).
+    """
+
+    parameter: str
+    """"SAMLResponse", "SAMLRequest", or "unknown" (bare XML with another root)."""
+    xml: bytes
+    binding: str
+    """"HTTP-POST", "HTTP-Redirect" or "none" (pasted without its transport)."""
+    relay_state: str | None = None
+    sig_alg: str | None = None
+    signature: str | None = None
+    url: str | None = None
+    time: dt.datetime | None = None
+    method: str | None = None
+    index: int = 1
+    form: str = "xml"
+
+
+@dataclass(frozen=True)
+class DecodedInput:
+    """What :func:`decode_input` found: the input form, the messages, and notes."""
+
+    form: str
+    messages: tuple[SamlMessage, ...]
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    """One line of :func:`list_messages`: enough to pick a message with ``--entry``."""
+
+    index: int
+    parameter: str
+    method: str | None
+    url: str | None
+    time: dt.datetime | None
+
+    def cells(self) -> tuple[str, str, str, str, str]:
+        """Plain-text table cells."""
+        when = self.time.strftime("%Y-%m-%d %H:%M:%S") if self.time else "-"
+        return (str(self.index), self.parameter, self.method or "-", self.url or "-", when)
+
+
+# ---------------------------------------------------------------- public API
+
+def decode_input(data: bytes, *, input_format: str | None = None,
+                 label: str = "input") -> DecodedInput:
+    """Find and decode every SAML message in ``data`` (size-checked by the caller).
+
+    ``input_format`` forces one of :data:`FORMS`; otherwise the form is detected.
+    Raises :class:`UsageError` for an unknown format name and :class:`InputError`
+    (exit 3) when nothing can be decoded, with a one-line message and a hint.
+    """
+    forced = check_format(input_format)
+    from ssoctl.files import decode_text
+
+    if not data.strip():
+        raise InputError(f"{label} is empty", hint=HINT_COPY, code="INPUT_EMPTY")
+    raw_text = decode_text(data, what=label).text
+    text = raw_text.strip()
+    form, doc = (forced, None) if forced else _detect(text, label)
+    if form in ("base64", "urlencoded", "deflated"):
+        text = raw_text.strip("\r\n\t\f\v\ufeff")  # a trailing space may be a lost '+' 
+    notes: list[Finding] = []
+    if form == "xml":
+        return DecodedInput("xml", (_bare_xml(data, label),), ())
+    candidates, form = _candidates(form, text, doc, label, notes)
+    messages = _decode_all(candidates, form, label, notes, forced_deflate=forced == "deflated")
+    if form == "base64" and messages and messages[0].binding == "HTTP-Redirect":
+        form = "deflated"
+        messages = tuple(_with_form(m, form) for m in messages)
+    return DecodedInput(form, messages, tuple(_unique(notes)))
+
+
+def check_format(input_format: str | None) -> str | None:
+    """Validate an ``--input-format`` name (case-insensitive); None means detect."""
+    if input_format is None:
+        return None
+    name = input_format.strip().lower().replace("_", "-")
+    if name in ("auto", ""):
+        return None
+    if name not in FORMS:
+        raise UsageError(f"unknown input format {input_format!r}",
+                         hint="use one of: " + ", ".join(FORMS) + " (or leave it out to "
+                              "detect the form)", code="INPUT_FORMAT_UNKNOWN")
+    return name
+
+
+def select(decoded: DecodedInput, *, entry: int | None = None,
+           all_entries: bool = False) -> tuple[SamlMessage, ...]:
+    """The messages a command should work on (``--entry N`` / ``--all``).
+
+    One message: it. Several without ``entry`` or ``all_entries``: UsageError listing
+    them. ``entry`` is 1-based.
+    """
+    messages = decoded.messages
+    count = len(messages)
+    if entry is not None and all_entries:
+        raise UsageError("--entry and --all cannot be used together",
+                         hint="give --entry N for one message or --all for every one",
+                         code="USAGE")
+    if entry is not None:
+        if not 1 <= entry <= count:
+            raise UsageError(f"--entry {entry}: the input has {count} SAML message"
+                             f"{'s' if count != 1 else ''}",
+                             hint=f"use a number from 1 to {count}: " + _summary(decoded),
+                             code="SAML_ENTRY_OUT_OF_RANGE")
+        return (messages[entry - 1],)
+    if all_entries or count == 1:
+        return messages
+    raise UsageError(f"{count} SAML messages found, use --entry N or --all",
+                     hint=_summary(decoded), code="SAML_ENTRY_REQUIRED")
+
+
+def list_messages(decoded: DecodedInput) -> list[MessageRow]:
+    """One row per message (index, parameter, method, URL without query values, time)."""
+    return [MessageRow(m.index, m.parameter, m.method, m.url, m.time) for m in decoded.messages]
+
+
+# ---------------------------------------------------------------- detection
+
+def _detect(text: str, label: str) -> tuple[str, object]:
+    """Guess the form of ``text``; JSON documents are returned parsed."""
+    head = text[:2048].lower()
+    if text.startswith("<"):
+        return ("html-form" if _HTML_START.search(head) else "xml"), None
+    if text.startswith(("{", "[")):
+        doc = _load_json(text, label)
+        if isinstance(doc, dict) and isinstance(doc.get("log"), dict):
+            return "har", doc
+        if isinstance(doc, dict) and isinstance(doc.get("requests"), list):
+            return "saml-tracer", doc
+        raise InputError(f"{label} is JSON, but neither a HAR file nor a SAML-tracer export",
+                         hint="in the browser's network tab use 'Save all as HAR', or "
+                              "SAML-tracer's Export button", code="SAML_INPUT_UNRECOGNISED")
+    match = _SAML_PARAM.search(text)
+    if _SCHEME.match(text) or (match and match.group(0).startswith("?")):
+        return "url", None
+    if match:
+        return "form-body", None
+    if _PERCENT.search(text):
+        return "urlencoded", None
+    return "base64", None
+
+
+def _load_json(text: str, label: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        raise InputError(f"{label} is not valid JSON{where}",
+                         hint="save the HAR or SAML-tracer export again; the file looks "
+                              "cut off or edited", code="HAR_MALFORMED") from None
+
+
+def _candidates(form: str, text: str, doc: object, label: str,
+                notes: list[Finding]) -> tuple[list[Candidate], str]:
+    if form in ("base64", "urlencoded", "deflated"):
+        binding = "HTTP-Redirect" if form == "deflated" else "none"
+        return [Candidate(parameter="unknown", binding=binding, value=text)], form
+    if form == "url":
+        return _url_candidates(text, label), form
+    if form == "form-body":
+        cands = params_candidates(split_params(text), binding="HTTP-POST", method="POST")
+        return _require(cands, label, "the POST body has no SAMLResponse or SAMLRequest "
+                        "parameter"), form
+    from ssoctl.saml import har
+
+    if form == "html-form":
+        return _require(har.html_candidates(text, label), label, "the HTML page has no form "
+                        "field named SAMLResponse or SAMLRequest"), form
+    if doc is None:
+        doc = _load_json(text, label)
+    if form == "har":
+        return har.har_candidates(doc, label, notes), form
+    return har.tracer_candidates(doc, label, notes), form
+
+
+def _url_candidates(text: str, label: str) -> list[Candidate]:
+    url = text.split()[0] if text.split() else text
+    query = url.partition("?")[2].partition("#")[0]
+    cands = params_candidates(split_params(query), binding="HTTP-Redirect", method="GET",
+                              url=url)
+    return _require(cands, label, "the URL has no SAMLRequest or SAMLResponse parameter")
+
+
+def _require(cands: list[Candidate], label: str, message: str) -> list[Candidate]:
+    if not cands:
+        raise InputError(f"{label}: {message}", hint=HINT_COPY, code="SAML_NO_MESSAGE")
+    return cands
+
+
+# ---------------------------------------------------------------- decoding
+
+def _decode_all(cands: list[Candidate], form: str, label: str, notes: list[Finding], *,
+                forced_deflate: bool = False) -> tuple[SamlMessage, ...]:
+    artifacts = [c for c in cands if c.parameter == "SAMLart"]
+    cands = _dedupe([c for c in cands if c.parameter != "SAMLart"], notes)
+    if artifacts:
+        notes.append(finding("BINDING_ARTIFACT", f"{len(artifacts)} SAML artifact"
+                             f"{'s' if len(artifacts) > 1 else ''} (SAMLart) found; "
+                             "the messages they stand for are not in the capture"))
+    if not cands:
+        raise InputError(f"{label}: only SAML artifacts (SAMLart) found, no SAML message",
+                         hint="the HTTP-Artifact binding keeps the message off the browser; "
+                              "use the HTTP-POST binding", code="SAML_ARTIFACT_ONLY")
+    several = len(cands) > 1
+    messages: list[SamlMessage] = []
+    first_error: InputError | None = None
+    for cand in cands:
+        context = f"message {len(messages) + 1}: " if several else ""
+        try:
+            msg = _decode_one(cand, form, label, len(messages) + 1, context, notes,
+                              forced_deflate)
+        except InputError as exc:
+            if not several:
+                raise
+            first_error = first_error or exc
+            notes.append(finding("BINDING_MESSAGE_SKIPPED", f"a {cand.parameter} at "
+                                 f"{cand.url or 'an unknown URL'} could not be decoded: "
+                                 f"{exc.message}"))
+            continue
+        messages.append(msg)
+    if not messages:
+        assert first_error is not None
+        raise first_error
+    return tuple(messages)
+
+
+def _decode_one(cand: Candidate, form: str, label: str, index: int, context: str,
+                notes: list[Finding], forced_deflate: bool) -> SamlMessage:
+    what = cand.parameter if cand.parameter != "unknown" else label
+    if cand.xml is not None:
+        xml, deflated = cand.xml, cand.binding == "HTTP-Redirect"
+    else:
+        expect = True if forced_deflate else None
+        decoded = decode_value(cand.value or "", what=what, expect_deflate=expect,
+                               context=context, note_urlencoding=cand.parameter == "unknown")
+        xml, deflated = decoded.xml, decoded.deflated
+        notes.extend(decoded.notes)
+        _binding_notes(cand, deflated, context, notes)
+    parameter = cand.parameter
+    binding = cand.binding
+    if parameter == "unknown":
+        parameter = _parameter_from_root(xml, what)
+        binding = "HTTP-Redirect" if deflated else "none"
+    if cand.relay_state:
+        notes.append(finding("BINDING_RELAY_STATE", f"{context}RelayState present "
+                             f"({len(cand.relay_state)} character{'s' if len(cand.relay_state) != 1 else ''})"))
+    if cand.sig_alg or cand.signature:
+        notes.append(finding("BINDING_REDIRECT_SIGNED", f"{context}the URL carries a "
+                             f"query-string signature (SigAlg {cand.sig_alg or 'missing'})"))
+    return SamlMessage(parameter=parameter, xml=xml, binding=binding,
+                       relay_state=cand.relay_state, sig_alg=cand.sig_alg,
+                       signature=cand.signature, url=cand.url,
+                       time=cand.time if isinstance(cand.time, dt.datetime) else None,
+                       method=cand.method, index=index, form=form)
+
+
+def _binding_notes(cand: Candidate, deflated: bool, context: str,
+                   notes: list[Finding]) -> None:
+    if cand.binding == "HTTP-Redirect" and not deflated:
+        notes.append(finding("BINDING_REDIRECT_NOT_DEFLATED",
+                             f"{context}the {cand.parameter} in the URL is not deflated"))
+    if cand.binding == "HTTP-POST" and deflated:
+        notes.append(finding("BINDING_POST_DEFLATED",
+                             f"{context}the {cand.parameter} in the POST form is deflated"))
+
+
+def _parameter_from_root(xml: bytes, what: str) -> str:
+    """SAMLRequest/SAMLResponse from the root element (hardened parser), else unknown."""
+    from ssoctl.xmlsafe import parse
+
+    root = parse(xml, what=what)
+    tag = root.tag if isinstance(root.tag, str) else ""
+    local = tag.rpartition("}")[2]
+    if local in _REQUEST_ROOTS:
+        return "SAMLRequest"
+    if local in _RESPONSE_ROOTS:
+        return "SAMLResponse"
+    return "unknown"
+
+
+def _bare_xml(data: bytes, label: str) -> SamlMessage:
+    return SamlMessage(parameter=_parameter_from_root(data, label), xml=data, binding="none",
+                       form="xml")
+
+
+def _dedupe(cands: list[Candidate], notes: list[Finding]) -> list[Candidate]:
+    """Each message once; a copy the browser sent wins over one it received."""
+    def key(c: Candidate) -> tuple[str, object]:
+        if c.xml is not None:
+            return c.parameter, c.xml
+        value = c.value or ""
+        if _PERCENT.search(value):
+            from urllib.parse import unquote
+
+            value = unquote(value)
+        return c.parameter, re.sub(r"[\s+]", "", value)
+
+    seen: set[tuple[str, object]] = set()
+    keep: list[Candidate] = []
+    for cand in sorted(cands, key=lambda c: c.origin != "request"):
+        k = key(cand)
+        if k not in seen:
+            seen.add(k)
+            keep.append(cand)
+    skipped = len(cands) - len(keep)
+    if skipped:
+        notes.append(finding("BINDING_DUPLICATES_SKIPPED", f"{skipped} repeated cop"
+                             f"{'ies' if skipped > 1 else 'y'} of messages skipped"))
+    return sorted(keep, key=lambda c: (c.entry, c.step))
+
+
+def _with_form(msg: SamlMessage, form: str) -> SamlMessage:
+    from dataclasses import replace
+
+    return replace(msg, form=form)
+
+
+def _unique(notes: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for note in notes:
+        if (note.code, note.message) not in seen:
+            seen.add((note.code, note.message))
+            out.append(note)
+    return out
+
+
+def _summary(decoded: DecodedInput, limit: int = 10) -> str:
+    rows = [f"{r.index}: {r.parameter} {r.method or ''} {r.url or ''}".replace("  ", " ").strip()
+            for r in list_messages(decoded)[:limit]]
+    more = len(decoded.messages) - limit
+    return "; ".join(rows) + (f"; … {more} more" if more > 0 else "")

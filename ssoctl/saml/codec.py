@@ -1,0 +1,282 @@
+"""Turning one captured SAML parameter value into XML bytes, strictly and with bounds.
+
+security.md B6 (bounded inflate) and B7 (strict base64) live here. Nothing in this module
+parses XML: a value counts as XML when its first non-blank byte is ``<``; the caller
+decides whether to run the hardened parser.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+import zlib
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from ssoctl.errors import InputError
+from ssoctl.findings import Finding, finding
+
+#: Upper bound for an inflated HTTP-Redirect message (ruby-saml uses 250000 bytes).
+MAX_INFLATED = 256 * 1024
+
+_B64_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_URLSAFE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_WHITESPACE = re.compile(r"\s+")
+
+_BREAKS = "\r\n\t\f\v\ufeff"
+HINT_COPY = ("copy the whole SAMLResponse (or SAMLRequest) value from the browser's network "
+             "tab, or save the whole exchange as a HAR file")
+
+
+@dataclass(frozen=True)
+class DecodedValue:
+    """One parameter value decoded to XML bytes, with what was repaired on the way."""
+
+    xml: bytes
+    deflated: bool
+    notes: tuple[Finding, ...]
+
+
+def looks_like_xml(data: bytes) -> bool:
+    """True when the first non-blank byte (after a UTF-8 BOM) is ``<``."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"<")
+
+
+def inflate(raw: bytes, *, what: str = "message", limit: int = MAX_INFLATED) -> bytes:
+    """Raw-DEFLATE decompress ``raw`` with an output bound (security.md B6).
+
+    Rejects output over ``limit`` (``unconsumed_tail`` left), truncated streams (not
+    ``eof``) and trailing bytes (``unused_data``), each with a one-line InputError.
+    """
+    decomp = zlib.decompressobj(-15)
+    try:
+        out = decomp.decompress(raw, limit)
+    except zlib.error as exc:
+        raise InputError(f"{what} is not valid DEFLATE data ({exc})", hint=HINT_COPY,
+                         code="SAML_INFLATE_FAILED") from None
+    if decomp.unconsumed_tail:
+        raise InputError(f"{what}: inflated message exceeds {limit // 1024} KiB",
+                         hint="a real SAML message is far smaller; this input is corrupt "
+                              "or hostile (a compression bomb)",
+                         code="SAML_INFLATE_TOO_LARGE")
+    if not decomp.eof:
+        raise InputError(f"{what}: DEFLATE data is truncated", hint=HINT_COPY,
+                         code="SAML_INFLATE_FAILED")
+    if decomp.unused_data:
+        raise InputError(f"{what}: {len(decomp.unused_data)} unexpected bytes after the "
+                         "DEFLATE data", hint=HINT_COPY, code="SAML_INFLATE_FAILED")
+    return out
+
+
+def b64decode_strict(text: str, *, what: str = "message") -> bytes:
+    """Decode standard base64 with ``validate=True`` (no character silently dropped).
+
+    ``text`` must already be free of whitespace. A bad character is reported with its
+    1-based position; a cut-off value with its length.
+    """
+    for pos, char in enumerate(text, start=1):
+        if char not in _B64_CHARS:
+            raise InputError(f"{what} is not valid base64: unexpected {char!r} at "
+                             f"character {pos}", hint=HINT_COPY, code="SAML_BASE64_INVALID")
+    if len(text) % 4:
+        raise InputError(f"{what} is not valid base64: {len(text)} characters is not a "
+                         "multiple of 4 (the value looks cut off)", hint=HINT_COPY,
+                         code="SAML_BASE64_INVALID")
+    try:
+        return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InputError(f"{what} is not valid base64: {exc}", hint=HINT_COPY,
+                         code="SAML_BASE64_INVALID") from None
+
+
+def decode_value(value: str, *, what: str, expect_deflate: bool | None = None,
+                 context: str = "", note_urlencoding: bool = True) -> DecodedValue:
+    """Decode one SAMLRequest/SAMLResponse value (or a bare pasted blob) to XML bytes.
+
+    Steps: URL-decode once if it has %XX escapes; remove whitespace, restoring '+' where
+    spaces replaced it; accept the URL-safe alphabet (with a warning); strict base64;
+    then plain XML or bounded raw inflate. ``expect_deflate`` True forces inflate,
+    False forbids it, None decides by content. ``context`` prefixes finding messages.
+    """
+    notes: list[Finding] = []
+    # Keep spaces at the ends: a trailing space may be a '+' lost to URL decoding.
+    text = value.strip(_BREAKS)
+    if _PERCENT.search(text):
+        text = unquote(text, errors="replace").strip(_BREAKS)
+        if note_urlencoding:
+            notes.append(finding("BINDING_URL_ENCODED", f"{context}the value was URL-encoded; "
+                                 "decoded it once"))
+    if not text.strip():
+        raise InputError(f"{what} is empty", hint=HINT_COPY, code="SAML_BASE64_INVALID")
+    candidates = _whitespace_candidates(text, context)
+    last_error: InputError | None = None
+    for cleaned, note in candidates:
+        try:
+            raw, extra = _base64(cleaned, what=what, context=context)
+            xml, deflated = _payload(raw, what=what, expect_deflate=expect_deflate)
+        except InputError as exc:
+            last_error = last_error or exc
+            continue
+        return DecodedValue(xml, deflated, tuple(notes + ([note] if note else []) + extra))
+    assert last_error is not None
+    raise last_error
+
+
+def _whitespace_candidates(text: str, context: str = "") -> list[tuple[str, Finding | None]]:
+    """Ways to clean whitespace out of a base64 value, most likely first.
+
+    Line breaks are wrapping and go. A single space is usually a '+' lost to URL
+    decoding, unless the spaces come in runs or at a fixed interval (wrapping with
+    spaces). Both readings are returned; the caller keeps the first that decodes.
+    """
+    if not _WHITESPACE.search(text):
+        return [(text, None)]
+    unwrapped = re.sub(r"[\t\r\n\f\v]+", "", text)
+    stripped = unwrapped.replace(" ", "")
+    wrap_note = finding("BINDING_WHITESPACE_REMOVED", f"{context}line breaks or spaces "
+                        "removed from the base64 value")
+    if " " not in unwrapped:
+        return [(stripped, wrap_note)]
+    plus = (unwrapped.replace(" ", "+"),
+            finding("BINDING_PLUS_RESTORED", f"{context}{unwrapped.count(' ')} spaces in "
+                    "the base64 value were turned back into '+'"))
+    wrap = (stripped, wrap_note)
+    return [wrap, plus] if _looks_wrapped(unwrapped) else [plus, wrap]
+
+
+def _looks_wrapped(text: str) -> bool:
+    """Spaces in runs, or every segment but the last of one length (>= 40)."""
+    if "  " in text:
+        return True
+    lengths = {len(seg) for seg in text.split(" ")[:-1]}
+    return len(text.split(" ")) >= 3 and len(lengths) == 1 and lengths.pop() >= 40
+
+
+def _base64(text: str, *, what: str, context: str) -> tuple[bytes, list[Finding]]:
+    if ("-" in text or "_" in text) and not ("+" in text or "/" in text) \
+            and set(text) <= _URLSAFE_CHARS:
+        raw = b64decode_strict(text.replace("-", "+").replace("_", "/"), what=what)
+        return raw, [finding("BINDING_URLSAFE_BASE64",
+                             f"{context}the value uses the URL-safe base64 alphabet")]
+    return b64decode_strict(text, what=what), []
+
+
+def _payload(raw: bytes, *, what: str, expect_deflate: bool | None) -> tuple[bytes, bool]:
+    if expect_deflate is not True and looks_like_xml(raw):
+        return raw, False
+    if expect_deflate is False:
+        raise InputError(f"{what} decodes to binary data, not XML",
+                         hint=HINT_COPY, code="SAML_NOT_XML")
+    inflated = inflate(raw, what=what) if expect_deflate else _try_inflate(raw, what)
+    if not looks_like_xml(inflated):
+        raise InputError(f"{what} decodes to something that is not XML",
+                         hint=HINT_COPY, code="SAML_NOT_XML")
+    return inflated, True
+
+
+def _try_inflate(raw: bytes, what: str) -> bytes:
+    """Inflate when the content decides; a plain non-XML, non-deflate blob says so."""
+    try:
+        return inflate(raw, what=what)
+    except InputError as exc:
+        if exc.code == "SAML_INFLATE_TOO_LARGE":
+            raise
+        raise InputError(f"{what} decodes to binary data that is neither XML nor DEFLATE-"
+                         "compressed XML", hint=HINT_COPY, code="SAML_NOT_XML") from None
+
+
+def split_params(query: str) -> list[tuple[str, str]]:
+    """Split ``a=1&b=2`` into (name, value) pairs, percent-decoding names only.
+
+    Values stay as given (decode_value URL-decodes them): '+' is kept literally, because
+    in a SAML value a literal '+' is almost always base64's '+', not a space.
+    """
+    pairs = []
+    for part in re.split(r"[&;]", query):
+        if not part:
+            continue
+        name, _, val = part.partition("=")
+        pairs.append((unquote(name.strip()), val))
+    return pairs
+
+
+def param_value(raw: str) -> str:
+    """A non-SAML parameter value (RelayState, SigAlg, Signature) as text."""
+    return unquote(raw) if _PERCENT.search(raw) else raw
+
+
+def elide_url(url: str | None) -> str | None:
+    """``url`` with every query value replaced by ``…`` and any user:password removed.
+
+    Query values can hold whole messages, session tokens or one-time codes; lists and
+    messages show names only.
+    """
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url.strip())
+        netloc = parts.netloc.rpartition("@")[2]
+        query = "&".join(f"{name}=…" if "=" in p else name
+                         for p in parts.query.split("&") if p
+                         for name in [p.partition("=")[0]])
+        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    except ValueError:
+        return "(unreadable URL)"
+
+
+# ---------------------------------------------------------------- candidates
+
+SAML_PARAMETERS = ("SAMLResponse", "SAMLRequest")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A SAML parameter found in a capture, before decoding.
+
+    Exactly one of ``value`` (as carried: base64, maybe URL-encoded or deflated) and
+    ``xml`` (already decoded by the capturing tool, e.g. SAML-tracer) is set.
+    ``origin`` is "request" (the browser sent it) or "response" (a redirect Location or
+    an HTML form the browser received); ``entry`` orders candidates within a capture.
+    """
+
+    parameter: str
+    binding: str
+    value: str | None = None
+    xml: bytes | None = None
+    relay_state: str | None = None
+    sig_alg: str | None = None
+    signature: str | None = None
+    url: str | None = None
+    time: object = None
+    method: str | None = None
+    origin: str = "request"
+    entry: int = 0
+    step: int = 0
+
+
+def params_candidates(pairs: list[tuple[str, str]], *, binding: str, url: str | None = None,
+                      method: str | None = None, time: object = None, origin: str = "request",
+                      entry: int = 0, step: int = 0, decoded: bool = False) -> list[Candidate]:
+    """Candidates for every SAMLRequest/SAMLResponse/SAMLart in ``pairs``.
+
+    ``decoded`` says the values were already URL-decoded (HTML attributes, HAR params
+    from some browsers); RelayState, SigAlg and Signature travel with each message.
+    """
+    first: dict[str, str] = {}
+    for name, val in pairs:
+        first.setdefault(name, val)
+
+    def extra(name: str) -> str | None:
+        raw = first.get(name)
+        return None if raw is None else (raw if decoded else param_value(raw))
+
+    out = []
+    for index, (name, val) in enumerate(pairs):
+        if name in SAML_PARAMETERS or name == "SAMLart":
+            out.append(Candidate(
+                parameter=name, binding=binding, value=val, relay_state=extra("RelayState"),
+                sig_alg=extra("SigAlg"), signature=extra("Signature"), url=elide_url(url),
+                time=time, method=method, origin=origin, entry=entry, step=step + index))
+    return out
