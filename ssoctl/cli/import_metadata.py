@@ -1,7 +1,208 @@
-"""CLI module (to be filled in)."""
+"""``ssoctl import-metadata``: IdP metadata -> sipgate's SSO URL, Entity ID and Certificate."""
+
+from __future__ import annotations
+
+import shlex
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.certs import CertInfo
+    from ssoctl.metadata import IdpSettings
+    from ssoctl.render import Report
+
+SIPGATE_TITLE = "sipgate → Account → Single Sign-on"
+
+
+class OutputFormat(str, Enum):
+    human = "human"
+    env = "env"
+
+
+HELP = """Read IdP metadata (a file, '-' for stdin, or an https:// URL) and print the three
+values sipgate asks for under Account → Single Sign-on: SSO URL, Entity ID and Certificate,
+checked.
+
+Okta's metadata URL is https://{org}.okta.com/app/{exk…}/sso/saml/metadata (Sign On tab →
+View IdP metadata). Certificates get the same checks as check-cert; expiry, several signing
+keys, a missing emailAddress NameID format, http URLs and more are reported as findings.
+
+Examples:
+
+  ssoctl import-metadata okta-metadata.xml
+
+  ssoctl import-metadata https://dev-123.okta.com/app/exk.../sso/saml/metadata --cert-out idp.pem
+
+  ssoctl import-metadata federationmetadata.xml --verify-signature entra-signing.pem --json
+
+  eval "$(ssoctl import-metadata metadata.xml --format env)"
+"""
+
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's command(s) to the root app."""
+    """Attach ``import-metadata`` to the root app."""
+    app.command("import-metadata", help=HELP)(import_metadata)
+
+
+def import_metadata(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(
+        metavar="FILE|URL|-", help="Metadata file, '-' for stdin, or an https:// URL.")],
+    entity_id: Annotated[Optional[str], typer.Option(
+        "--entity-id", metavar="ID",
+        help="Which IdP to read from an aggregate (EntitiesDescriptor) with several.")] = None,
+    binding: Annotated[Optional[str], typer.Option(
+        "--binding", metavar="BINDING",
+        help="SSO URL binding: HTTP-Redirect (default, what sipgate uses) or HTTP-POST.")] = None,
+    cert_index: Annotated[Optional[int], typer.Option(
+        "--cert-index", metavar="N", min=1,
+        help="Use signing certificate N (from 1, as listed) instead of the one chosen.")] = None,
+    cert_out: Annotated[Optional[str], typer.Option(
+        "--cert-out", metavar="FILE", help="Write the chosen certificate as a clean PEM file.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite the --cert-out file if it exists.")] = False,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", case_sensitive=False,
+        help="human (default) or env: SSOCTL_SSO_URL=… lines on stdout for CI.")] = OutputFormat.human,
+    verify_signature: Annotated[Optional[str], typer.Option(
+        "--verify-signature", metavar="CERT",
+        help="Verify the metadata's XML signature with this certificate (PEM or DER file); "
+             "a failure exits 4.")] = None,
+    ca_bundle: Annotated[Optional[str], typer.Option(
+        "--ca-bundle", metavar="FILE",
+        help="CA certificates to trust for https downloads (corporate proxies).")] = None,
+    allow_http: Annotated[bool, typer.Option(
+        "--allow-http", help="Allow a plain http:// metadata URL (warned: it can be altered "
+                             "in transit).")] = False,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", metavar="SECONDS", min=1, help="Read timeout for downloads.")] = 30.0,
+    warn_days: Annotated[int, typer.Option(
+        "--warn-days", metavar="DAYS", min=0,
+        help="Warn when a certificate or the metadata expires within this many days.")] = 30,
+    now: NowOpt = None,
+    json_: JsonOpt = False,
+    strict: StrictOpt = False,
+) -> None:
+    def work():
+        from ssoctl.files import read_source
+        from ssoctl.http import HttpSettings
+        from ssoctl.metadata import load_source
+
+        when = parse_now(now)
+        pem = None
+        if verify_signature is not None:
+            pem = read_source(verify_signature, max_bytes=1024 * 1024,
+                              what="--verify-signature certificate").data
+        settings = load_source(
+            source, http_settings=HttpSettings(ca_bundle=ca_bundle, allow_http=allow_http,
+                                               read_timeout=timeout),
+            entity_id=entity_id, binding=binding, now=when, warn_days=warn_days,
+            verify_cert_pem=pem, cert_index=None if cert_index is None else cert_index - 1)
+        written = _write_cert(settings, cert_out, force=force)
+        return _report(settings, env=output_format is OutputFormat.env, cert_path=written)
+
+    run(ctx, work, json_output=json_, strict=strict)
+
+
+# ---------------------------------------------------------------- rendering
+
+def _write_cert(settings: "IdpSettings", path: str | None, *, force: bool) -> str | None:
+    """Write the chosen certificate's clean PEM to ``path`` (not secret: mode 0644)."""
+    if path is None or settings.certificate_pem is None:
+        return None
+    from ssoctl.files import write_file
+
+    return str(write_file(path, settings.certificate_pem, force=force))
+
+
+def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Report":
+    from ssoctl.render import Code, Fields, Report, Text
+
+    data = settings.to_dict()
+    data["cert_out"] = cert_path
+    blocks: list = [Fields(SIPGATE_TITLE, [
+        ("SSO URL", settings.sso_url or "(none: see findings)"),
+        ("Entity ID", settings.entity_id or "(empty: see findings)"),
+    ])]
+    cert = settings.certificate
+    if cert is not None:
+        blocks.append(Code(cert.pem, lexer="text",
+                           title="Certificate (paste all lines, BEGIN to END):"))
+        blocks.append(Text(_cert_note(settings, cert) + "\n"))
+    else:
+        blocks.append(Text("Certificate: none usable in this metadata (see findings)\n"))
+    if cert_path is not None:
+        blocks.append(Text(f"Certificate written to {cert_path}\n"))
+    blocks += _details(settings)
+    payload = _env_lines(settings, cert_path) if env else None
+    return Report(data=data, findings=settings.findings, blocks=tuple(blocks), payload=payload)
+
+
+def _cert_note(settings: "IdpSettings", cert: "CertInfo") -> str:
+    index = (settings.chosen_certificate_index or 0) + 1
+    total = len(settings.signing_certificates)
+    return (f"Certificate #{index} of {total}: {cert.subject}, valid until "
+            f"{cert.not_after:%Y-%m-%d}, SHA-256 {cert.sha256}")
+
+
+def _details(settings: "IdpSettings") -> list:
+    from ssoctl.render import Fields, Table
+
+    rows: list[tuple[str, str | None]] = [("Source", settings.source or None)]
+    if settings.final_url and settings.final_url != settings.source:
+        rows.append(("Downloaded from", settings.final_url))
+    if len(settings.entity_ids_found) > 1:
+        rows.append(("IdPs in document", ", ".join(settings.entity_ids_found)))
+    rows.append(("SSO binding used", settings.sso_binding))
+    rows += [(f"SSO URL ({name})", url) for name, url in settings.sso_urls.items()]
+    rows += [(f"Logout URL ({name})", url) for name, url in settings.slo_urls.items()]
+    rows.append(("NameID formats", "\n".join(settings.name_id_formats) or "(none listed)"))
+    if settings.want_authn_requests_signed is not None:
+        rows.append(("WantAuthnRequestsSigned", str(settings.want_authn_requests_signed).lower()))
+    if settings.valid_until is not None:
+        rows.append(("validUntil", settings.valid_until.isoformat().replace("+00:00", "Z")))
+    rows.append(("cacheDuration", settings.cache_duration))
+    rows.append(("Signed", _signed_text(settings)))
+    blocks: list = [Fields("Metadata details", rows)]
+    certs_rows = []
+    for use, infos in (("signing", settings.signing_certificates),
+                       ("encryption", settings.encryption_certificates)):
+        for number, info in enumerate(infos, start=1):
+            mark = []
+            if use == "signing" and number - 1 == settings.chosen_certificate_index:
+                mark.append("sipgate")
+            if (use == "signing" and len(infos) > 1
+                    and number - 1 == settings.newest_certificate_index):
+                mark.append("newest")
+            certs_rows.append((f"{number}", use, info.subject, f"{info.not_after:%Y-%m-%d}",
+                               f"{info.key_type} {info.key_size or ''}".strip(),
+                               info.sha256[:23] + "…", ", ".join(mark)))
+    if certs_rows:
+        blocks.append(Table("Certificates", ("#", "use", "subject", "valid until", "key",
+                                             "SHA-256", "note"), certs_rows))
+    return blocks
+
+
+def _signed_text(settings: "IdpSettings") -> str:
+    if not settings.signed:
+        return "no"
+    if settings.signature_verified is None:
+        return "yes, not verified (use --verify-signature CERT)"
+    return "yes, verified" if settings.signature_verified else "yes, DOES NOT VERIFY"
+
+
+def _env_lines(settings: "IdpSettings", cert_path: str | None) -> str:
+    """KEY=value lines, shell-quoted only where needed (``eval``/``source`` safe)."""
+    cert = settings.certificate
+    values = {
+        "SSOCTL_SSO_URL": settings.sso_url or "",
+        "SSOCTL_ENTITY_ID": settings.entity_id,
+        "SSOCTL_CERT_SHA256": cert.sha256 if cert is not None else "",
+    }
+    if cert_path is not None:
+        values["SSOCTL_CERT_PEM_FILE"] = cert_path
+    return "".join(f"{key}={shlex.quote(value)}\n" for key, value in values.items())

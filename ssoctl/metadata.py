@@ -1,0 +1,370 @@
+"""IdP metadata -> the values an SP asks for (sipgate: SSO URL, Entity ID, Certificate).
+
+:func:`load` reads SAML 2.0 metadata bytes (one ``EntityDescriptor`` or an
+``EntitiesDescriptor`` aggregate) with the one hardened parser in :mod:`ssoctl.xmlsafe`
+and returns an :class:`IdpSettings`. :func:`load_source` reads a path, ``-`` (stdin) or an
+``https://`` URL first. Problems in the metadata are findings in the result; only input
+that cannot be metadata at all raises (:class:`~ssoctl.errors.InputError`, exit 3), and
+so does an ambiguous or wrong ``entity_id`` (:class:`~ssoctl.errors.UsageError`, exit 2).
+
+Which SSO URL sipgate gets: sipgate starts a login by redirecting the browser to the IdP
+with the AuthnRequest in the query string, which is the HTTP-Redirect binding; SAML's
+conformance rules require every IdP to accept AuthnRequests over it. So the default
+preference is HTTP-Redirect, then HTTP-POST, then anything else published. Okta publishes
+the same Location for both bindings, so for Okta the choice never changes the value.
+
+Which certificate sipgate gets (it takes exactly one): the ``cert_index`` asked for, else
+the first signing certificate that is valid now, because IdPs list the key they currently
+sign with first and a rollover key after it; if none is valid now, the one that expires
+last (with the expiry findings).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ssoctl import xmlsafe
+from ssoctl.errors import InputError, UsageError
+from ssoctl.findings import Finding, finding
+from ssoctl.xmlsafe import NS, qname
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cryptography import x509
+    from lxml import etree
+
+    from ssoctl.certs import CertInfo
+    from ssoctl.http import HttpSettings
+
+BINDING_PREFIX = "urn:oasis:names:tc:SAML:2.0:bindings:"
+#: Short binding names, in the order sipgate prefers them (see the module docstring).
+BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
+KNOWN_BINDINGS: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST", "HTTP-POST-SimpleSign",
+                                   "HTTP-Artifact", "SOAP", "PAOS")
+SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
+EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+#: Default download/read limit; metadata of one IdP is a few kilobytes.
+MAX_METADATA_BYTES = xmlsafe.MAX_XML_BYTES
+
+
+@dataclass(frozen=True)
+class IdpSettings:
+    """Everything ``import-metadata`` extracts from one IdP's metadata.
+
+    ``sso_url``, ``entity_id`` and ``certificate`` (the chosen signing certificate) are the
+    three values sipgate asks for. Indexes count from 0 into ``signing_certificates``.
+    """
+
+    entity_id: str
+    sso_url: str | None
+    sso_urls: dict[str, str]
+    signing_certificates: tuple["CertInfo", ...]
+    encryption_certificates: tuple["CertInfo", ...]
+    name_id_formats: tuple[str, ...]
+    want_authn_requests_signed: bool | None
+    slo_urls: dict[str, str]
+    valid_until: dt.datetime | None
+    cache_duration: str | None
+    signed: bool
+    signature_verified: bool | None
+    findings: tuple[Finding, ...]
+    sso_binding: str | None = None
+    chosen_certificate_index: int | None = None
+    newest_certificate_index: int | None = None
+    entity_ids_found: tuple[str, ...] = ()
+    """Entity IDs of every IdP in the document (one, or several in an aggregate)."""
+    source: str = ""
+    final_url: str | None = None
+    """For a download: the URL after redirects."""
+
+    @property
+    def certificate(self) -> "CertInfo | None":
+        """The signing certificate to paste into sipgate's Certificate field."""
+        if self.chosen_certificate_index is None:
+            return None
+        return self.signing_certificates[self.chosen_certificate_index]
+
+    @property
+    def certificate_pem(self) -> str | None:
+        cert = self.certificate
+        return cert.pem if cert is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON ``data`` object (findings are reported beside it, not inside)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+               if f.name != "findings"}
+        out["sipgate"] = {"sso_url": self.sso_url, "entity_id": self.entity_id,
+                          "certificate": self.certificate_pem}
+        return out
+
+
+# ---------------------------------------------------------------- public API
+
+def load(data: bytes, *, entity_id: str | None = None, binding: str | None = None,
+         now: dt.datetime | None = None, warn_days: int = 30,
+         verify_cert_pem: bytes | None = None, source: str = "",
+         cert_index: int | None = None, max_bytes: int = MAX_METADATA_BYTES) -> IdpSettings:
+    """Read IdP metadata and check it.
+
+    ``entity_id`` picks one IdP from an aggregate (required when it holds several);
+    ``binding`` ("HTTP-Redirect", "post", a full URN) overrides the SSO URL choice;
+    ``cert_index`` (from 0) overrides the certificate choice; ``verify_cert_pem``
+    verifies the metadata signature (a failure is a finding with exit 4).
+    """
+    from ssoctl import metadata_checks as checks
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    wanted_binding = normalize_binding(binding) if binding else None
+    root = xmlsafe.parse(data, what="IdP metadata", max_bytes=max_bytes)
+    entity = select_entity(root, entity_id)
+    idp = _idp_descriptor(entity)
+    raw_id = entity.get("entityID") or ""
+    findings: list[Finding] = []
+    findings += checks.entity_id_findings(raw_id, entity_id)
+    sso_urls = _endpoints(idp, "SingleSignOnService")
+    sso_binding, sso_url, more = checks.choose_sso(sso_urls, wanted_binding)
+    findings += more
+    signing, encryption, cert_findings = checks.read_certificates(idp, now=now)
+    findings += cert_findings
+    chosen, newest, more = checks.choose_certificate(signing, cert_index, now=now)
+    findings += more
+    findings += checks.certificate_findings(signing, encryption, chosen, now=now,
+                                            warn_days=warn_days)
+    formats = tuple(t.strip() for t in (xmlsafe.text_of(e) or "" for e in
+                                         idp.findall(qname("md", "NameIDFormat"))) if t.strip())
+    findings += checks.name_id_findings(formats)
+    want_signed = _bool_attr(idp.get("WantAuthnRequestsSigned"))
+    if want_signed:
+        findings.append(finding("METADATA_WANTS_SIGNED_REQUESTS", field="WantAuthnRequestsSigned"))
+    valid_until, more = checks.validity(root, entity, now=now, warn_days=warn_days)
+    findings += more
+    signed = checks.is_signed(root) or checks.is_signed(entity)
+    verified, more = verify_signature(data, root, signed=checks.is_signed(root),
+                                      cert_data=verify_cert_pem, now=now)
+    findings += more
+    findings += checks.foreign_lookalikes(root)
+    return IdpSettings(
+        entity_id=raw_id.strip(), sso_url=sso_url, sso_urls=sso_urls,
+        signing_certificates=signing, encryption_certificates=encryption,
+        name_id_formats=formats, want_authn_requests_signed=want_signed,
+        slo_urls=_endpoints(idp, "SingleLogoutService"), valid_until=valid_until,
+        cache_duration=entity.get("cacheDuration") or root.get("cacheDuration"),
+        signed=signed, signature_verified=verified, findings=tuple(findings),
+        sso_binding=sso_binding, chosen_certificate_index=chosen,
+        newest_certificate_index=newest, entity_ids_found=idp_entity_ids(root), source=source)
+
+
+def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
+                max_bytes: int = MAX_METADATA_BYTES, **load_kwargs: Any) -> IdpSettings:
+    """:func:`load` metadata from a path, ``-`` (stdin) or an ``http(s)://`` URL.
+
+    Downloads go through :func:`ssoctl.http.fetch`: timeouts, TLS verification (with
+    ``http_settings.ca_bundle``), at most 3 redirects and only to https, ``max_bytes``.
+    Plain http needs ``http_settings.allow_http`` (loopback excepted) and is a finding.
+    """
+    if source.lower().startswith(("https://", "http://")):
+        from ssoctl import http
+
+        got = http.fetch(source, settings=http_settings, max_bytes=max_bytes,
+                         what="IdP metadata",
+                         accept="application/samlmetadata+xml, application/xml;q=0.9, "
+                                "text/xml;q=0.8, */*;q=0.1")
+        settings = load(got.data, source=source, max_bytes=max_bytes, **load_kwargs)
+        extra: tuple[Finding, ...] = ()
+        if any(u.lower().startswith("http://") for u in (source, got.final_url, *got.redirects)):
+            extra = (finding("METADATA_INSECURE_SOURCE",
+                             f"metadata downloaded over plain http ({got.final_url})"),)
+        return dataclasses.replace(settings, final_url=got.final_url,
+                                   findings=extra + settings.findings)
+    from ssoctl.files import read_source
+
+    got_file = read_source(source, max_bytes=max_bytes, what="IdP metadata")
+    return load(got_file.data, source=got_file.label, max_bytes=max_bytes, **load_kwargs)
+
+
+def normalize_binding(value: str) -> str:
+    """"redirect", "HTTP-Redirect" or the full URN -> "HTTP-Redirect" (usage error if unknown)."""
+    text = value.strip()
+    if text.startswith(BINDING_PREFIX):
+        text = text[len(BINDING_PREFIX):]
+    aliases = {name.lower(): name for name in KNOWN_BINDINGS}
+    aliases.update({"redirect": "HTTP-Redirect", "post": "HTTP-POST", "artifact": "HTTP-Artifact"})
+    try:
+        return aliases[text.lower()]
+    except KeyError:
+        raise UsageError(f"--binding: unknown SAML binding {value!r}",
+                         hint="use HTTP-Redirect or HTTP-POST", code="METADATA_BAD_BINDING") from None
+
+
+def binding_name(uri: str) -> str:
+    """Full binding URN -> short name ("HTTP-POST"); unknown URIs are kept as they are."""
+    return uri[len(BINDING_PREFIX):] if uri.startswith(BINDING_PREFIX) else uri
+
+
+# ---------------------------------------------------------------- metadata signature
+
+def verify_signature(data: bytes, root: "etree._Element", *, signed: bool,
+                     cert_data: bytes | None, now: dt.datetime,
+                     ) -> tuple[bool | None, list[Finding]]:
+    """(verified, findings) for the signature on the root element.
+
+    ``None`` when no certificate was given (a note if the document is signed). The
+    signature must sit directly under the root and cover the root (``location="./"``,
+    one reference, SHA-2 algorithms only, allowlisted transforms), and the element
+    signxml reports as signed must be the root itself.
+    """
+    from ssoctl import metadata_checks as checks
+
+    if cert_data is None:
+        return None, ([finding("METADATA_SIGNATURE_NOT_VERIFIED")] if signed else [])
+    cert = trust_certificate(cert_data)
+    if not signed:
+        return False, [finding("METADATA_UNSIGNED", "--verify-signature was given but the "
+                               "metadata's root element is not signed")]
+    problem = checks.signature_structure_problem(root)
+    if problem is None:
+        problem = _signxml_verify(data, root, cert, now)
+    if problem is not None:
+        return False, [finding("METADATA_SIGNATURE_INVALID",
+                               f"metadata signature does not verify: {problem}")]
+    return True, []
+
+
+def trust_certificate(data: bytes) -> "x509.Certificate":
+    """The certificate given with ``--verify-signature``: PEM, bare base64 or DER."""
+    from ssoctl import certs
+    from ssoctl.files import decode_text
+
+    try:
+        if data[:1] == b"\x30":  # DER: an ASN.1 SEQUENCE
+            return certs.cert_from_der(data)
+        return certs.cert_from_base64(decode_text(data, what="certificate").text)
+    except InputError as exc:
+        raise InputError(f"--verify-signature: {exc.message}",
+                         hint="give the metadata signing certificate as a PEM file "
+                              "(check it with 'ssoctl check-cert FILE')",
+                         code="METADATA_VERIFY_CERT_UNREADABLE") from None
+
+
+def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate",
+                    now: dt.datetime) -> str | None:
+    """Run signxml; return the reason for failure, or None when the root verified."""
+    from lxml import etree
+    from signxml import DigestAlgorithm as DA
+    from signxml import SignatureMethod as SM
+    from signxml import XMLVerifier
+    from signxml.exceptions import SignXMLException
+    from signxml.verifier import SignatureConfiguration
+
+    # Expiry of the given certificate is not a reason to call the signature bad: check
+    # the signature at a moment the certificate was valid.
+    when = min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
+    config = SignatureConfiguration(
+        location="./", expect_references=1, verification_time=when,
+        signature_methods=frozenset({SM.RSA_SHA256, SM.RSA_SHA384, SM.RSA_SHA512,
+                                     SM.ECDSA_SHA256, SM.ECDSA_SHA384, SM.ECDSA_SHA512}),
+        digest_algorithms=frozenset({DA.SHA256, DA.SHA384, DA.SHA512}))
+    try:
+        result = XMLVerifier().verify(data, x509_cert=cert, parser=xmlsafe.make_parser(),
+                                      id_attribute="ID", expect_config=config)
+    except (SignXMLException, ValueError, TypeError, etree.LxmlError) as exc:
+        return _first_line(exc)
+    signed = result.signed_xml
+    if signed is None or signed.tag != root.tag or signed.get("ID") != root.get("ID"):
+        return "the signed element is not the metadata's root element"
+    return None
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else exc.__class__.__name__
+
+
+# ---------------------------------------------------------------- document structure
+
+def idp_entity_ids(root: "etree._Element") -> tuple[str, ...]:
+    """Entity IDs (trimmed) of every EntityDescriptor with an IDPSSODescriptor."""
+    return tuple((e.get("entityID") or "").strip() for e in _entities(root)
+                 if e.find(qname("md", "IDPSSODescriptor")) is not None)
+
+
+def _entities(root: "etree._Element") -> list["etree._Element"]:
+    tag = qname("md", "EntityDescriptor")
+    if root.tag == tag:
+        return [root]
+    return list(root.iter(tag))
+
+
+def select_entity(root: "etree._Element", entity_id: str | None) -> "etree._Element":
+    """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for."""
+    if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
+        raise InputError(f"not SAML metadata: the root element is <{_local(root.tag)}> "
+                         f"in {_ns(root.tag) or 'no namespace'}",
+                         hint="give the IdP metadata XML (Okta: Sign On tab → View IdP "
+                              "metadata; its URL ends in /sso/saml/metadata), not a web page "
+                              "or a SAML response", code="METADATA_NOT_SAML")
+    idps = [e for e in _entities(root) if e.find(qname("md", "IDPSSODescriptor")) is not None]
+    if not idps:
+        raise InputError("no identity provider in this metadata (no IDPSSODescriptor)",
+                         hint="this looks like SP metadata; give the IdP's metadata "
+                              "(Okta: Sign On tab → View IdP metadata)", code="METADATA_NO_IDP")
+    ids = [(e.get("entityID") or "").strip() for e in idps]
+    if entity_id is None:
+        if len(idps) == 1:
+            return idps[0]
+        raise UsageError(f"the metadata holds {len(idps)} identity providers: "
+                         + ", ".join(ids), hint="choose one with --entity-id ID",
+                         code="METADATA_ENTITY_ID_REQUIRED")
+    wanted = entity_id.strip()
+    for element, eid in zip(idps, ids):
+        if eid == wanted:
+            return element
+    for element, eid in zip(idps, ids):
+        if eid.rstrip("/") == wanted.rstrip("/"):
+            return element  # the slash difference is reported as a finding
+    raise UsageError(f"--entity-id {entity_id!r} is not an identity provider in this metadata; "
+                     f"found: {', '.join(ids)}", hint="copy one of the entity IDs listed",
+                     code="METADATA_ENTITY_NOT_FOUND")
+
+
+def _idp_descriptor(entity: "etree._Element") -> "etree._Element":
+    # An entity may carry one IDPSSODescriptor per protocol family; take the SAML 2.0 one.
+    candidates = entity.findall(qname("md", "IDPSSODescriptor"))
+    for idp in candidates:
+        if SAML2_PROTOCOL in (idp.get("protocolSupportEnumeration") or "").split():
+            return idp
+    return candidates[0]
+
+
+def _endpoints(idp: "etree._Element", local: str) -> dict[str, str]:
+    """Binding short name -> Location, first one per binding (document order)."""
+    out: dict[str, str] = {}
+    for service in idp.findall(qname("md", local)):
+        name = binding_name((service.get("Binding") or "").strip())
+        location = (service.get("Location") or "").strip()
+        if location and name not in out:
+            out[name] = location
+    return out
+
+
+def _bool_attr(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    return value.strip().lower() in ("true", "1")
+
+
+def _local(tag: object) -> str:
+    text = str(tag)
+    return text.rsplit("}", 1)[-1]
+
+
+def _ns(tag: object) -> str:
+    text = str(tag)
+    return text[1:].split("}", 1)[0] if text.startswith("{") else ""
+
+
+__all__ = ["IdpSettings", "BINDING_PREFERENCE", "EMAIL_NAMEID", "MAX_METADATA_BYTES", "NS",
+           "binding_name", "idp_entity_ids", "load", "load_source", "normalize_binding",
+           "select_entity"]

@@ -1,0 +1,294 @@
+"""The checks behind :func:`ssoctl.metadata.load`: each takes parsed metadata pieces and
+returns values plus findings. Kept apart from :mod:`ssoctl.metadata` so both stay short.
+
+Certificates go through :mod:`ssoctl.certs` (the same checks as ``check-cert``); a
+certificate that does not load is a finding, never a crash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from ssoctl import certs
+from ssoctl.errors import InputError
+from ssoctl.findings import Finding, Severity, finding
+from ssoctl.xmlsafe import NS, qname, text_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.certs import CertInfo
+
+#: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
+Element = Any
+
+EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+SIPGATE_CERT = "sipgate Certificate"
+#: Transforms a metadata signature may use (security.md C27: signxml ignores others).
+ALLOWED_TRANSFORMS = frozenset({
+    "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+    "http://www.w3.org/2001/10/xml-exc-c14n#",
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
+    "http://www.w3.org/2006/12/xml-c14n11",
+    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
+})
+#: Local names that, outside their namespace, are look-alikes worth a note.
+_LOOKALIKES = {
+    "EntityDescriptor": NS["md"], "EntitiesDescriptor": NS["md"],
+    "IDPSSODescriptor": NS["md"], "KeyDescriptor": NS["md"],
+    "SingleSignOnService": NS["md"], "NameIDFormat": NS["md"],
+    "X509Certificate": NS["ds"], "Signature": NS["ds"],
+}
+
+
+# ---------------------------------------------------------------- entity ID
+
+def entity_id_findings(raw: str, asked: str | None) -> list[Finding]:
+    """Whitespace around the entity ID, a trailing slash (note), and an ``--entity-id``
+    that matches only once a trailing slash or spaces are ignored."""
+    out: list[Finding] = []
+    clean = raw.strip()
+    if raw != clean:
+        out.append(finding("METADATA_ENTITY_ID_WHITESPACE",
+                           f"entity ID {raw!r} has whitespace around it",
+                           field="sipgate Entity ID", expected=clean, received=repr(raw)))
+    if asked is not None and asked != clean:
+        out.append(finding("METADATA_ENTITY_ID_SLASH",
+                           f"--entity-id {asked!r} differs from the metadata's {clean!r}",
+                           field="sipgate Entity ID", expected=clean, received=asked))
+    if clean.endswith("/"):
+        out.append(finding("METADATA_ENTITY_ID_TRAILING_SLASH",
+                           f"entity ID {clean} ends with '/': keep the slash",
+                           field="sipgate Entity ID"))
+    return out
+
+
+# ---------------------------------------------------------------- SSO URL
+
+def choose_sso(sso_urls: dict[str, str], wanted: str | None,
+               preference: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST"),
+               ) -> tuple[str | None, str | None, list[Finding]]:
+    """(binding, URL, findings) for sipgate's SSO URL."""
+    if not sso_urls:
+        return None, None, [finding("METADATA_NO_SSO_URL", field="sipgate SSO URL")]
+    if wanted is not None:
+        if wanted not in sso_urls:
+            return None, None, [finding(
+                "METADATA_BINDING_MISSING",
+                f"no SingleSignOnService for {wanted}; offered: {', '.join(sso_urls)}",
+                field="sipgate SSO URL", expected=wanted, received=", ".join(sso_urls))]
+        binding = wanted
+    else:
+        binding = next((b for b in preference if b in sso_urls), next(iter(sso_urls)))
+    url = sso_urls[binding]
+    out: list[Finding] = []
+    if not url.lower().startswith("https://"):
+        out.append(finding("METADATA_SSO_URL_NOT_HTTPS", f"SSO URL is not https: {url}",
+                           field="sipgate SSO URL", expected="https://…", received=url))
+    return binding, url, out
+
+
+# ---------------------------------------------------------------- certificates
+
+def read_certificates(idp: Element, *, now: dt.datetime,
+                      ) -> tuple[tuple["CertInfo", ...], tuple["CertInfo", ...], list[Finding]]:
+    """(signing, encryption, findings) from the KeyDescriptors of ``idp``.
+
+    A KeyDescriptor without ``use`` counts for both. Duplicates (same SHA-256) are
+    listed once; an unreadable certificate is a finding.
+    """
+    signing: dict[str, "CertInfo"] = {}
+    encryption: dict[str, "CertInfo"] = {}
+    out: list[Finding] = []
+    for number, key in enumerate(idp.findall(qname("md", "KeyDescriptor")), start=1):
+        use = (key.get("use") or "").strip().lower()
+        for element in key.iterfind(f"{qname('ds', 'KeyInfo')}/{qname('ds', 'X509Data')}/"
+                                    f"{qname('ds', 'X509Certificate')}"):
+            try:
+                info = certs.describe(certs.cert_from_base64(text_of(element) or ""), now=now)
+            except (InputError, ValueError) as exc:
+                reason = exc.message if isinstance(exc, InputError) else str(exc)
+                out.append(finding("METADATA_CERT_UNREADABLE",
+                                   f"certificate in KeyDescriptor #{number} "
+                                   f"(use={use or 'none'}) cannot be read: {reason}",
+                                   field=SIPGATE_CERT if use != "encryption" else None))
+                continue
+            if use in ("", "signing"):
+                signing.setdefault(info.sha256, info)
+            if use in ("", "encryption"):
+                encryption.setdefault(info.sha256, info)
+    return tuple(signing.values()), tuple(encryption.values()), out
+
+
+def _valid_now(info: "CertInfo", now: dt.datetime) -> bool:
+    return info.not_before <= now <= info.not_after
+
+
+def choose_certificate(signing: tuple["CertInfo", ...], cert_index: int | None, *,
+                       now: dt.datetime) -> tuple[int | None, int | None, list[Finding]]:
+    """(chosen index, newest index, findings) among the signing certificates.
+
+    The newest is the one with the latest start of validity. The chosen one is
+    ``cert_index`` when given, else the first valid now (IdPs list the key in use first),
+    else the one that expires last.
+    """
+    from ssoctl.errors import UsageError
+
+    if not signing:
+        return None, None, [finding("METADATA_NO_SIGNING_CERT", field=SIPGATE_CERT)]
+    newest = max(range(len(signing)), key=lambda i: (signing[i].not_before, -i))
+    if cert_index is not None:
+        if not 0 <= cert_index < len(signing):
+            raise UsageError(f"--cert-index {cert_index + 1}: the metadata has "
+                             f"{len(signing)} signing certificate(s)",
+                             hint=f"use a number from 1 to {len(signing)}",
+                             code="METADATA_BAD_CERT_INDEX")
+        chosen = cert_index
+        why = "chosen with --cert-index"
+    else:
+        valid = [i for i, info in enumerate(signing) if _valid_now(info, now)]
+        if valid:
+            chosen, why = valid[0], "the first one listed that is valid now: IdPs list the key they sign with first"
+        else:
+            chosen = max(range(len(signing)), key=lambda i: signing[i].not_after)
+            why = "none is valid now; this one expires last"
+    if len(signing) < 2:
+        return chosen, newest, []
+    text = (f"{len(signing)} signing certificates (key rollover); #{newest + 1} is the newest "
+            f"(valid from {signing[newest].not_before:%Y-%m-%d} to "
+            f"{signing[newest].not_after:%Y-%m-%d}); sipgate takes one: use #{chosen + 1} "
+            f"({why})")
+    return chosen, newest, [finding("METADATA_MULTIPLE_SIGNING_CERTS", text, field=SIPGATE_CERT,
+                                    received=", ".join(f"#{i + 1} {c.sha256[:23]}…"
+                                                       for i, c in enumerate(signing)))]
+
+
+def certificate_findings(signing: tuple["CertInfo", ...], encryption: tuple["CertInfo", ...],
+                         chosen: int | None, *, now: dt.datetime, warn_days: int) -> list[Finding]:
+    """``check-cert``'s checks on every certificate. Only the chosen one (the one sipgate
+    gets) keeps error severity; problems of the others are warnings."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for index, info in enumerate(signing):
+        label = f"signing certificate #{index + 1}"
+        field = SIPGATE_CERT if index == chosen else label
+        for item in certs.check_info(info, now=now, warn_days=warn_days, field=field):
+            out.append(_relabel(item, label, demote=index != chosen))
+        seen.add(info.sha256)
+    for index, info in enumerate(encryption):
+        if info.sha256 in seen:
+            continue  # a KeyDescriptor without use: already checked as a signing key
+        label = f"encryption certificate #{index + 1}"
+        for item in certs.check_info(info, now=now, warn_days=warn_days, field=label):
+            out.append(_relabel(item, label, demote=True))
+    return out
+
+
+def _relabel(item: Finding, label: str, *, demote: bool) -> Finding:
+    severity = Severity.WARNING if demote and item.severity is Severity.ERROR else item.severity
+    return dataclasses.replace(item, message=f"{label}: {item.message}", severity=severity)
+
+
+# ---------------------------------------------------------------- other fields
+
+def name_id_findings(formats: tuple[str, ...]) -> list[Finding]:
+    """sipgate expects EmailAddress; a list without it is a warning (no list: no finding,
+    the IdP sends whatever the app is configured for)."""
+    if formats and EMAIL_NAMEID not in formats:
+        return [finding("METADATA_NO_EMAIL_NAMEID",
+                        "NameIDFormat list has no emailAddress: " + ", ".join(formats),
+                        field="Okta Name ID format", expected=EMAIL_NAMEID,
+                        received=", ".join(formats))]
+    return []
+
+
+def parse_datetime(value: str) -> dt.datetime | None:
+    """An xs:dateTime as aware UTC (no zone means UTC); None if unreadable."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def validity(root: Element, entity: Element, *, now: dt.datetime,
+             warn_days: int) -> tuple[dt.datetime | None, list[Finding]]:
+    """The earliest ``validUntil`` of the root and the chosen entity, with findings."""
+    out: list[Finding] = []
+    times: list[dt.datetime] = []
+    for element in {id(root): root, id(entity): entity}.values():
+        raw = element.get("validUntil")
+        if raw is None:
+            continue
+        parsed = parse_datetime(raw)
+        if parsed is None:
+            out.append(finding("METADATA_BAD_VALID_UNTIL", f"validUntil {raw!r} is not a date",
+                               received=raw))
+        else:
+            times.append(parsed)
+    if not times:
+        return None, out
+    until = min(times)
+    stamp = until.isoformat().replace("+00:00", "Z")
+    if until < now:
+        out.append(finding("METADATA_EXPIRED", f"metadata validUntil {stamp} is in the past",
+                           received=stamp))
+    elif until - now < dt.timedelta(days=warn_days):
+        out.append(finding("METADATA_EXPIRING",
+                           f"metadata validUntil {stamp} is in {(until - now).days} days",
+                           received=stamp))
+    return until, out
+
+
+# ---------------------------------------------------------------- signature structure
+
+def is_signed(element: Element) -> bool:
+    """True when ``element`` carries an enveloped ds:Signature as a direct child."""
+    return element.find(qname("ds", "Signature")) is not None
+
+
+def signature_structure_problem(root: Element) -> str | None:
+    """Why the root's signature cannot be trusted before any cryptography, or None.
+
+    Exactly one ds:Signature directly under the root, one Reference pointing at the root
+    (``""`` or ``#<root ID>``), and only allowlisted transforms.
+    """
+    signatures = root.findall(qname("ds", "Signature"))
+    if len(signatures) != 1:
+        return f"{len(signatures)} signatures on the root element (1 expected)"
+    refs = signatures[0].findall(f"{qname('ds', 'SignedInfo')}/{qname('ds', 'Reference')}")
+    if len(refs) != 1:
+        return f"{len(refs)} signature references (1 expected)"
+    uri = refs[0].get("URI", "")
+    root_id = root.get("ID")
+    if uri not in ("", f"#{root_id}" if root_id else ""):
+        return f"the signature covers {uri!r}, not the root element"
+    for transform in refs[0].iter(qname("ds", "Transform")):
+        if transform.get("Algorithm") not in ALLOWED_TRANSFORMS:
+            return f"transform not allowed: {transform.get('Algorithm')}"
+    return None
+
+
+def foreign_lookalikes(root: Element) -> list[Finding]:
+    """A note when elements named like metadata elements sit in another namespace."""
+    names: set[str] = set()
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue  # comments
+        local = tag.rsplit("}", 1)[-1]
+        home = _LOOKALIKES.get(local)
+        ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+        if home is not None and ns != home:
+            names.add(f"{local} ({ns or 'no namespace'})")
+    if not names:
+        return []
+    return [finding("METADATA_FOREIGN_ELEMENTS_IGNORED",
+                    "ignored look-alike elements: " + ", ".join(sorted(names)))]
