@@ -1,0 +1,261 @@
+"""Checks on a SAML Response's shape and its signatures that need no key.
+
+These run before any cryptography and even without a trust anchor (security.md, "Safe
+signxml call"): the root is ``samlp:Response``; there is exactly one Assertion (plain or
+encrypted), a direct child of the root; each ``ds:Signature`` sits directly under the
+Response or that Assertion, at most one each; every signature has exactly one
+``SignedInfo`` and one ``Reference`` pointing at its own parent; algorithms and transforms
+are on the allowlist. Each function returns findings; none raises for hostile input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ssoctl.findings import Finding, Severity, finding
+from ssoctl.xmlsafe import qname, text_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
+RESPONSE = qname("samlp", "Response")
+ASSERTION = qname("saml", "Assertion")
+ENCRYPTED_ASSERTION = qname("saml", "EncryptedAssertion")
+SIGNATURE = qname("ds", "Signature")
+_DS = "{http://www.w3.org/2000/09/xmldsig#}"
+
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+C14N_METHODS = frozenset({
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+    "http://www.w3.org/2001/10/xml-exc-c14n#",
+    "http://www.w3.org/2006/12/xml-c14n11",
+})
+#: Transforms a SAML signature may use. Nothing that runs code (XSLT), selects nodes
+#: (XPath) or keeps comments (#WithComments).
+ALLOWED_TRANSFORMS = C14N_METHODS | {ENVELOPED}
+
+GOOD_SIGNATURE_METHODS = frozenset({
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+})
+SHA1_SIGNATURE_METHODS = frozenset({
+    "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1",
+})
+GOOD_DIGESTS = frozenset({
+    "http://www.w3.org/2001/04/xmlenc#sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512",
+})
+SHA1_DIGESTS = frozenset({"http://www.w3.org/2000/09/xmldsig#sha1"})
+
+#: Short names for reports (``rsa-sha256``, ``sha256``...).
+def short_name(uri: str | None) -> str | None:
+    """``http://...#rsa-sha256`` → ``rsa-sha256``; ``None`` stays ``None``."""
+    if uri is None:
+        return None
+    return uri.rsplit("#", 1)[-1] if "#" in uri else uri
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    """What one ``ds:Signature`` claims, read without trusting it."""
+
+    element: "etree._Element"
+    parent: "etree._Element"
+    reference_uri: str | None
+    signature_method: str | None
+    digest_method: str | None
+    transforms: tuple[str, ...]
+    c14n_method: str | None
+
+
+def consumed_assertion(root: "etree._Element") -> "etree._Element | None":
+    """The Assertion a reader would consume: the first direct ``saml:Assertion`` child."""
+    return root.find(ASSERTION)
+
+
+def check_structure(root: "etree._Element") -> tuple[Finding, ...]:
+    """Root element, signature placement (C9-C19). The Assertion count is separate
+    (:func:`check_assertion_count`) so the mutation test (C31) can switch it off."""
+    out: list[Finding] = []
+    if root.tag != RESPONSE:
+        out.append(finding("SIG_WRONG_ROOT", f"root element is {_local(root)}, not samlp:Response",
+                           expected="samlp:Response", received=_local(root)))
+        return tuple(out)
+    allowed_parents = {id(root)}
+    for child in root:
+        if child.tag == ASSERTION:
+            allowed_parents.add(id(child))
+    seen_parents: set[int] = set()
+    for sig in root.iter(SIGNATURE):
+        parent = sig.getparent()
+        if parent is None or id(parent) not in allowed_parents:
+            where = _local(parent) if parent is not None else "document"
+            out.append(finding("SIG_MISPLACED_SIGNATURE",
+                               f"a ds:Signature sits inside {where}, not directly under the "
+                               "Response or the Assertion"))
+            continue
+        if id(parent) in seen_parents:
+            out.append(finding("SIG_MISPLACED_SIGNATURE",
+                               f"{_local(parent)} carries more than one ds:Signature"))
+        seen_parents.add(id(parent))
+    return tuple(out)
+
+
+def check_assertion_count(root: "etree._Element") -> tuple[Finding, ...]:
+    """Exactly one Assertion (plain or encrypted) anywhere, and it is a direct child."""
+    if root.tag != RESPONSE:
+        return ()
+    anywhere = [el for el in root.iter(ASSERTION, ENCRYPTED_ASSERTION)]
+    if len(anywhere) > 1:
+        return (finding("SIG_MULTIPLE_ASSERTIONS",
+                        f"the message holds {len(anywhere)} Assertions; Okta sends exactly one",
+                        expected="1", received=str(len(anywhere))),)
+    if anywhere and anywhere[0].getparent() is not root:
+        return (finding("SIG_MISPLACED_ASSERTION",
+                        f"the Assertion sits inside {_local(anywhere[0].getparent())}, not directly "
+                        "under samlp:Response"),)
+    return ()
+
+
+def signature_of(element: "etree._Element") -> "etree._Element | None":
+    """The ``ds:Signature`` directly under ``element``, if any."""
+    return element.find(SIGNATURE)
+
+
+def read_signature(sig: "etree._Element") -> SignatureFacts:
+    """Read algorithms and the reference from a signature without trusting any of it."""
+    info = sig.find(_DS + "SignedInfo")
+    ref = info.find(_DS + "Reference") if info is not None else None
+    transforms: tuple[str, ...] = ()
+    digest = None
+    if ref is not None:
+        transforms = tuple(t.get("Algorithm") or ""
+                           for t in ref.iterfind(f"{_DS}Transforms/{_DS}Transform"))
+        dm = ref.find(_DS + "DigestMethod")
+        digest = dm.get("Algorithm") if dm is not None else None
+    sm = info.find(_DS + "SignatureMethod") if info is not None else None
+    cm = info.find(_DS + "CanonicalizationMethod") if info is not None else None
+    return SignatureFacts(
+        element=sig, parent=sig.getparent(),
+        reference_uri=ref.get("URI") if ref is not None else None,
+        signature_method=sm.get("Algorithm") if sm is not None else None,
+        digest_method=digest, transforms=transforms,
+        c14n_method=cm.get("Algorithm") if cm is not None else None)
+
+
+def check_signature(facts: SignatureFacts, *, allow_sha1: bool) -> tuple[Finding, ...]:
+    """Shape, reference target, algorithms and transforms of one signature (C20, C24-C28)."""
+    sig, out = facts.element, []
+    signed_infos = sig.findall(_DS + "SignedInfo")
+    if len(signed_infos) != 1 or sig.find(f".//{_DS}SignedInfo/{_DS}SignedInfo") is not None:
+        out.append(finding("SIG_MALFORMED", f"the signature has {len(signed_infos)} SignedInfo "
+                           "elements; exactly one is allowed"))
+        return tuple(out)
+    if len(sig.findall(f".//{_DS}SignedInfo")) != 1:
+        out.append(finding("SIG_MALFORMED", "a second SignedInfo is hidden inside the signature"))
+    references = signed_infos[0].findall(_DS + "Reference")
+    if len(references) != 1:
+        out.append(finding("SIG_MALFORMED", f"the signature has {len(references)} references; "
+                           "exactly one is expected"))
+    value = sig.find(_DS + "SignatureValue")
+    if value is None or not "".join((text_of(value) or "").split()):
+        out.append(finding("SIG_MALFORMED", "the SignatureValue is empty or missing"))
+    for node in sig.iterfind(f".//{_DS}DigestValue"):
+        if any(not isinstance(child.tag, str) for child in node.iter()) or len(node):
+            out.append(finding("SIG_MALFORMED", "a DigestValue contains a comment or child element"))
+            break
+    own_id = facts.parent.get("ID") if facts.parent is not None else None
+    if facts.reference_uri is not None and own_id and facts.reference_uri != f"#{own_id}":
+        out.append(finding("SIG_WRONG_ELEMENT",
+                           f"the {_local(facts.parent)} signature refers to another element, not to "
+                           f"the {_local(facts.parent)} it sits in",
+                           expected=f"#{own_id}", received=facts.reference_uri))
+    elif facts.reference_uri is not None and not facts.reference_uri.startswith("#"):
+        out.append(finding("SIG_WRONG_ELEMENT", "the signature reference is not a same-document "
+                           "#ID reference", received=facts.reference_uri or "(empty)"))
+    out.extend(_check_algorithms(facts, allow_sha1=allow_sha1))
+    for algorithm in facts.transforms:
+        if algorithm not in ALLOWED_TRANSFORMS:
+            out.append(finding("SIG_TRANSFORM_NOT_ALLOWED",
+                               f"transform {short_name(algorithm) or '(none)'} is not allowed",
+                               expected="enveloped-signature, exclusive c14n",
+                               received=algorithm or "(empty)"))
+    if facts.c14n_method not in C14N_METHODS:
+        out.append(finding("SIG_TRANSFORM_NOT_ALLOWED",
+                           f"canonicalization {short_name(facts.c14n_method) or '(none)'} is not allowed",
+                           expected="exclusive c14n", received=facts.c14n_method or "(missing)"))
+    return tuple(out)
+
+
+def _check_algorithms(facts: SignatureFacts, *, allow_sha1: bool) -> list[Finding]:
+    out: list[Finding] = []
+    sha1_parts = []
+    sm, dm = facts.signature_method, facts.digest_method
+    if sm in SHA1_SIGNATURE_METHODS:
+        sha1_parts.append(f"Signature Algorithm {short_name(sm)}")
+    elif sm not in GOOD_SIGNATURE_METHODS:
+        out.append(finding("SIG_ALGORITHM_NOT_ALLOWED",
+                           f"signature algorithm {short_name(sm) or '(missing)'} is not accepted",
+                           field="Signature Algorithm", expected="rsa-sha256",
+                           received=sm or "(missing)"))
+    if dm in SHA1_DIGESTS:
+        sha1_parts.append(f"Digest Algorithm {short_name(dm)}")
+    elif dm not in GOOD_DIGESTS:
+        out.append(finding("SIG_ALGORITHM_NOT_ALLOWED",
+                           f"digest algorithm {short_name(dm) or '(missing)'} is not accepted",
+                           field="Digest Algorithm", expected="sha256", received=dm or "(missing)"))
+    if sha1_parts:
+        note = " (verified anyway: --allow-sha1)" if allow_sha1 else ""
+        out.append(finding("SIG_SHA1", f"the {_local(facts.parent)} is signed with SHA-1: "
+                           + ", ".join(sha1_parts) + note,
+                           field="Signature Algorithm / Digest Algorithm",
+                           expected="RSA_SHA256 / SHA256", received=", ".join(sha1_parts),
+                           severity=Severity.WARNING if allow_sha1 else None))
+    return out
+
+
+def check_duplicate_ids(root: "etree._Element", wanted: str) -> tuple[Finding, ...]:
+    """The referenced ID must occur once, in any ``ID``/``Id``/``*:ID`` attribute (C26)."""
+    count = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for name, value in el.attrib.items():
+            local = name.rsplit("}", 1)[-1]
+            if local in ("ID", "Id", "id") and value == wanted:
+                count += 1
+    if count > 1:
+        return (finding("SIG_DUPLICATE_ID", f"ID {wanted} occurs {count} times in the message",
+                        expected="1", received=str(count)),)
+    return ()
+
+
+def check_nameid_comments(assertion: "etree._Element | None") -> tuple[Finding, ...]:
+    """A comment inside NameID (C23): report it with the full value, as the signer saw it."""
+    if assertion is None:
+        return ()
+    out = []
+    for nid in assertion.iter(qname("saml", "NameID")):
+        if any(not isinstance(node.tag, str) for node in nid.iter()):
+            out.append(finding("SIG_COMMENT_IN_NAMEID",
+                               "the NameID contains an XML comment; its full value is "
+                               f"{text_of(nid)!r}", field="NameID", received=text_of(nid)))
+    return tuple(out)
+
+
+def _local(el: "etree._Element | None") -> str:
+    if el is None or not isinstance(el.tag, str):
+        return "(none)"
+    local = el.tag.rsplit("}", 1)[-1]
+    prefix = {"urn:oasis:names:tc:SAML:2.0:protocol": "samlp",
+              "urn:oasis:names:tc:SAML:2.0:assertion": "saml",
+              "http://www.w3.org/2000/09/xmldsig#": "ds"}.get(el.tag[1:].split("}")[0] if
+                                                             el.tag.startswith("{") else "")
+    return f"{prefix}:{local}" if prefix else local

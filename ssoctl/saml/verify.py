@@ -1,0 +1,365 @@
+"""Decide whether a SAML Response can be trusted (docs/verification.md).
+
+:func:`verify_response` follows security.md's "Safe signxml call": structural checks
+first (they run even without a trust anchor), then signxml with the trusted certificate
+pinned, the signature location pinned, one reference, an algorithm allowlist,
+``id_attribute="ID"``, the hardened parser and schema validation; every trusted
+certificate is tried (key rollover); the element signxml says was signed must be the
+element whose claims are read. Every signxml/lxml/cryptography exception becomes a
+finding: hostile input never produces a traceback.
+
+Claims may be read only from :attr:`Verification.signed_response` and
+:attr:`Verification.signed_assertion` (copies of exactly what a verified signature covers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+from ssoctl import xmlsafe
+from ssoctl.errors import ExitCode, InputError
+from ssoctl.findings import Finding, Severity, finding
+from ssoctl.saml import policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cryptography import x509
+    from lxml import etree
+
+    from ssoctl.certs import CertInfo
+
+ASSERTION_LOCATION = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"
+RESPONSE_LOCATION = "./"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of :func:`verify_response`."""
+
+    status: str
+    """``verified``, ``not_verified`` (no trust anchor given) or ``failed``."""
+    response_signed: bool
+    """A ``ds:Signature`` sits directly under the Response."""
+    assertion_signed: bool
+    """A ``ds:Signature`` sits directly under an Assertion (after decryption, if any)."""
+    response_verified: bool
+    assertion_verified: bool
+    """The Assertion's own signature verified (a Response signature also covers it:
+    see :attr:`signed_assertion`)."""
+    signed_response: "etree._Element | None"
+    """What the Response signature covers, as signxml returned it; ``None`` unless verified."""
+    signed_assertion: "etree._Element | None"
+    """The Assertion as covered by a verified signature (its own, or the Response's);
+    ``None`` unless verified. Read NameID and attributes only from here."""
+    trusted_sha256: str | None
+    """SHA-256 fingerprint (colon hex) of the trusted certificate that verified."""
+    embedded_certificates: tuple["CertInfo", ...]
+    """Certificates found in KeyInfo: shown and compared, never trusted."""
+    signature_algorithm: str | None
+    """Short name, e.g. ``rsa-sha256`` (the Assertion's signature if it has one)."""
+    digest_algorithm: str | None
+    """Short name, e.g. ``sha256``."""
+    findings: tuple[Finding, ...]
+    """Trust failures carry ``exit_code=ExitCode.TRUST``."""
+    decrypted_xml: bytes | None = field(default=None, repr=False)
+    """The Response with its EncryptedAssertion replaced by the decrypted Assertion."""
+
+
+@dataclass(frozen=True)
+class _Trusted:
+    cert: "x509.Certificate"
+    sha256: str
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    signed: "etree._Element | None"
+    trusted: _Trusted | None
+    findings: tuple[Finding, ...]
+
+
+def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.datetime,
+                    allow_sha1: bool = False, sp_key_pem: bytes | None = None,
+                    allow_expired_cert: bool = False) -> Verification:
+    """Verify the signatures of a SAML Response against the trusted certificates.
+
+    ``trusted_pems``: PEM certificates from ``--cert``/``--metadata`` (every one is tried);
+    ``None`` or empty means no trust anchor (status ``not_verified`` unless a structural
+    check already failed). ``now`` is the time certificates are checked at.
+    ``allow_sha1``/``allow_expired_cert`` turn those error findings into warnings and verify
+    anyway. ``sp_key_pem`` decrypts an EncryptedAssertion.
+
+    Raises :class:`InputError` (exit 3) for XML that cannot be parsed, an unreadable
+    trusted certificate or SP key; everything wrong with the message is a finding.
+    """
+    root = xmlsafe.parse(xml, what="SAML response")
+    trusted = _load_trusted(trusted_pems or ())
+    out: list[Finding] = list(policy.check_structure(root)) + list(policy.check_assertion_count(root))
+
+    doc_xml, doc_root, decrypted = xml, root, None
+    encrypted = root.find(policy.ENCRYPTED_ASSERTION) if root.tag == policy.RESPONSE else None
+    if encrypted is not None:
+        doc_xml, doc_root, decrypted, enc_findings = _decrypt(root, encrypted, sp_key_pem)
+        doc_xml = doc_xml or xml
+        out += enc_findings
+        if decrypted is not None:  # the plaintext may hide its own wrapping tricks
+            out += [f for f in (*policy.check_structure(doc_root),
+                                *policy.check_assertion_count(doc_root)) if f not in out]
+
+    resp_sig = policy.signature_of(root) if root.tag == policy.RESPONSE else None
+    # The signature signxml will pick with the pinned location: the first one under a
+    # direct Assertion child, which need not be the Assertion a reader consumes (C31).
+    asrt_sig = doc_root.find(f"{policy.ASSERTION}/{policy.SIGNATURE}")
+    consumed = policy.consumed_assertion(doc_root)
+    facts = [policy.read_signature(s) for s in (asrt_sig, resp_sig) if s is not None]
+    for item in facts:
+        out += policy.check_signature(item, allow_sha1=allow_sha1)
+        if item.reference_uri and item.reference_uri.startswith("#"):
+            out += policy.check_duplicate_ids(doc_root if item.element is asrt_sig else root,
+                                              item.reference_uri[1:])
+    out += policy.check_nameid_comments(consumed)
+    has_assertion = consumed is not None or encrypted is not None
+    if not facts and has_assertion and not (encrypted is not None and decrypted is None):
+        out.append(finding("SIG_UNSIGNED", "neither the Response nor the Assertion is signed"))
+    embedded = _embedded(facts, now)
+    main = facts[0] if facts else None
+    base = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
+                embedded_certificates=embedded,
+                signature_algorithm=policy.short_name(main.signature_method) if main else None,
+                digest_algorithm=policy.short_name(main.digest_method) if main else None,
+                decrypted_xml=doc_xml if decrypted is not None else None)
+
+    if not trusted or _trust_failed(out) or not facts:
+        if not trusted:
+            message = ("signature not verified: no trusted certificate given" if facts else
+                       "the message carries no signature; nothing was verified")
+            out.append(finding("SIG_NOT_VERIFIED", message))
+        status = "failed" if _trust_failed(out) else "not_verified"
+        return Verification(status=status, response_verified=False, assertion_verified=False,
+                            signed_response=None, signed_assertion=None, trusted_sha256=None,
+                            findings=tuple(out), **base)
+
+    ordered = _order(trusted, embedded)
+    config = _config(allow_sha1)
+    resp = asrt = None
+    if resp_sig is not None:
+        resp = _verify_one(xml, RESPONSE_LOCATION, root, ordered, config, now, embedded, "Response")
+        out += resp.findings
+    if asrt_sig is not None and consumed is not None:
+        asrt = _verify_one(doc_xml, ASSERTION_LOCATION, consumed, ordered, config, now, embedded,
+                           "Assertion")
+        out += asrt.findings
+    used = asrt.trusted if asrt and asrt.trusted else (resp.trusted if resp else None)
+    if used is not None:
+        out += _validity(used.cert, now, allow_expired_cert)
+
+    signed_response = resp.signed if resp else None
+    signed_assertion = asrt.signed if asrt else None
+    if signed_assertion is None and signed_response is not None and asrt_sig is None:
+        # Only the Response is signed: its signature covers the Assertion (or, when
+        # encrypted, the ciphertext the Assertion was decrypted from).
+        signed_assertion = (signed_response.find(policy.ASSERTION) if decrypted is None
+                            else decrypted)
+    failed = _trust_failed(out) or (has_assertion and signed_assertion is None
+                                    and not (encrypted is not None and decrypted is None))
+    if failed:
+        signed_response = signed_assertion = None
+    return Verification(
+        status="failed" if failed else "verified",
+        response_verified=bool(resp and resp.signed is not None),
+        assertion_verified=bool(asrt and asrt.signed is not None),
+        signed_response=signed_response, signed_assertion=signed_assertion,
+        trusted_sha256=used.sha256 if used and not failed else None,
+        findings=tuple(out), **base)
+
+
+def _trust_failed(findings: Sequence[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR and f.exit_code == ExitCode.TRUST for f in findings)
+
+
+def _load_trusted(pems: Sequence[str]) -> list[_Trusted]:
+    from cryptography import x509
+
+    from ssoctl.certs import fingerprint
+
+    out: list[_Trusted] = []
+    for index, pem in enumerate(pems, 1):
+        text = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
+        try:
+            certs = x509.load_pem_x509_certificates(text)
+        except ValueError:
+            raise InputError(f"trusted certificate {index} is not a readable PEM certificate",
+                             hint="run `ssoctl check-cert` on the file given with --cert",
+                             code="TRUSTED_CERT_UNREADABLE") from None
+        for cert in certs:
+            sha = fingerprint(cert)
+            if all(t.sha256 != sha for t in out):
+                out.append(_Trusted(cert, sha))
+    return out
+
+
+def _embedded(facts: Sequence[policy.SignatureFacts], now: dt.datetime) -> tuple["CertInfo", ...]:
+    from ssoctl import certs
+
+    seen: dict[str, "CertInfo"] = {}
+    for item in facts:
+        for node in item.element.iterfind(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate"):
+            try:
+                info = certs.describe(certs.cert_from_base64(xmlsafe.text_of(node) or ""), now=now)
+            except (InputError, ValueError):
+                continue  # unreadable KeyInfo: signxml ignores it too when a cert is pinned
+            seen.setdefault(info.sha256, info)
+    return tuple(seen.values())
+
+
+def _order(trusted: list[_Trusted], embedded: Sequence["CertInfo"]) -> list[_Trusted]:
+    """Try the trusted certificate that matches KeyInfo first: saves failed attempts."""
+    hints = {c.sha256 for c in embedded}
+    return sorted(trusted, key=lambda t: t.sha256 not in hints)
+
+
+def _config(allow_sha1: bool):
+    from signxml import SignatureConfiguration
+    from signxml.algorithms import DigestAlgorithm as DA, SignatureMethod as SM
+
+    methods = {SM.RSA_SHA256, SM.RSA_SHA384, SM.RSA_SHA512, SM.ECDSA_SHA256, SM.ECDSA_SHA384,
+               SM.ECDSA_SHA512}
+    digests = {DA.SHA256, DA.SHA384, DA.SHA512}
+    if allow_sha1:
+        methods.add(SM.RSA_SHA1)
+        digests.add(DA.SHA1)
+    return SignatureConfiguration(expect_references=1, signature_methods=frozenset(methods),
+                                  digest_algorithms=frozenset(digests))
+
+
+def _verify_one(data: bytes, location: str, consumed: "etree._Element", ordered: list[_Trusted],
+                config, now: dt.datetime, embedded: Sequence["CertInfo"], what: str) -> _Outcome:
+    """Verify one signature with each trusted certificate until one succeeds."""
+    from dataclasses import replace
+
+    from signxml import XMLVerifier
+
+    errors: list[tuple[_Trusted, Exception]] = []
+    for candidate in ordered:
+        # ssoctl checks certificate validity itself (D32, with an override), so signxml is
+        # asked to check at a moment inside the certificate's validity period.
+        cfg = replace(config, location=location,
+                      verification_time=_clamp(now, candidate.cert))
+        try:
+            result = XMLVerifier().verify(data, x509_cert=candidate.cert, id_attribute="ID",
+                                          parser=xmlsafe.make_parser(), validate_schema=True,
+                                          expect_config=cfg)
+        except Exception as exc:  # noqa: BLE001 -- translation boundary: any failure is a finding
+            errors.append((candidate, exc))
+            continue
+        signed = result.signed_xml
+        if (signed is None or signed.tag != consumed.tag
+                or signed.get("ID") != consumed.get("ID")):
+            return _Outcome(None, None, (finding(
+                "SIG_WRONG_ELEMENT", f"the {what} signature is valid but covers another element, "
+                "not the one that would be read", expected=f"#{consumed.get('ID')}",
+                received=f"#{signed.get('ID')}" if signed is not None else "(unparseable)"),))
+        return _Outcome(signed, candidate, ())
+    return _Outcome(None, None, (_translate(errors, embedded, what),))
+
+
+def _translate(errors: list[tuple[_Trusted, Exception]], embedded: Sequence["CertInfo"],
+               what: str) -> Finding:
+    """The most telling finding for a signature no trusted certificate verified."""
+    from signxml.exceptions import InvalidDigest, InvalidInput, InvalidSignature
+
+    key_mismatch = [e for _, e in errors if isinstance(e, InvalidSignature)
+                    and str(e).startswith("Signature verification failed")]
+    other = [e for _, e in errors if e not in key_mismatch]
+    if not other:
+        trusted = {t.sha256 for t, _ in errors}
+        foreign = [c.sha256 for c in embedded if c.sha256 not in trusted]
+        if foreign:
+            return finding("SIG_CERT_MISMATCH",
+                           f"the {what} was signed with certificate {foreign[0]}, which is not "
+                           "the trusted one", field="Certificate",
+                           expected=", ".join(sorted(trusted)), received=foreign[0])
+        return finding("SIG_INVALID", f"the {what} signature does not verify with the trusted "
+                       "certificate (SignedInfo changed, or signed by another key)")
+    exc = other[0]
+    text = _one_line(exc)
+    if isinstance(exc, InvalidDigest):
+        return finding("SIG_INVALID", f"the signed {what} was changed after signing "
+                       "(digest mismatch)")
+    if isinstance(exc, InvalidInput):
+        if "Ambiguous reference" in text:
+            return finding("SIG_DUPLICATE_ID", f"the {what} signature reference is ambiguous: "
+                           f"{text}")
+        if "different public keys" in text:
+            return finding("SIG_KEYINFO_AMBIGUOUS", "KeyValue and X509Certificate in KeyInfo are "
+                           "different public keys")
+        if "forbidden by configuration" in text or "Unsupported" in text:
+            return finding("SIG_ALGORITHM_NOT_ALLOWED", f"the {what} signature: {text}")
+    if isinstance(exc, InvalidSignature):
+        return finding("SIG_INVALID", f"the {what} signature does not verify: {text}")
+    if type(exc).__name__ == "DocumentInvalid":
+        return finding("SIG_MALFORMED", f"the {what} signature does not follow the XML Signature "
+                       f"schema: {text}")
+    return finding("SIG_MALFORMED", f"the {what} signature cannot be processed "
+                   f"({type(exc).__name__}: {text})")
+
+
+def _one_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
+
+
+def _clamp(now: dt.datetime, cert: "x509.Certificate") -> dt.datetime:
+    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
+    return min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
+
+
+def _validity(cert: "x509.Certificate", now: dt.datetime, allow: bool) -> list[Finding]:
+    """D32: the trusted certificate must be valid at ``now`` (override: warning)."""
+    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
+    severity = Severity.WARNING if allow else None
+    note = " (checked anyway: --allow-expired-cert)" if allow else ""
+    if now > cert.not_valid_after_utc:
+        day = cert.not_valid_after_utc.strftime("%Y-%m-%d")
+        return [finding("SIG_CERT_EXPIRED", f"certificate expired {day}{note}",
+                        field="Certificate", received=cert.not_valid_after_utc.isoformat(),
+                        severity=severity)]
+    if now < cert.not_valid_before_utc:
+        day = cert.not_valid_before_utc.strftime("%Y-%m-%d")
+        return [finding("SIG_CERT_NOT_YET_VALID", f"certificate is valid only from {day}{note}",
+                        field="Certificate", received=cert.not_valid_before_utc.isoformat(),
+                        severity=severity)]
+    return []
+
+
+def _decrypt(root: "etree._Element", encrypted: "etree._Element", sp_key_pem: bytes | None):
+    """``(doc_xml, doc_root, decrypted_assertion | None, findings)``."""
+    from lxml import etree
+
+    from ssoctl.saml import decrypt
+
+    if sp_key_pem is None:
+        return b"", root, None, [finding("SIG_ENCRYPTED_NO_KEY", "the Assertion is encrypted; "
+                                          "pass the SP private key with --sp-key to read it")]
+    try:
+        key = decrypt.load_private_key(sp_key_pem)
+    except decrypt.DecryptError as exc:
+        raise InputError(str(exc), hint="give the SP's unencrypted PEM private key with --sp-key",
+                         code="SP_KEY_INVALID") from None
+    try:
+        assertion = decrypt.decrypt_assertion(encrypted, key)
+    except decrypt.DecryptError as exc:
+        return b"", root, None, [finding("SIG_DECRYPT_FAILED", str(exc))]
+    # Rebuild the document with the plaintext Assertion in place, from bytes, so what is
+    # verified and what is read are the same parse.
+    copy = xmlsafe.parse(etree.tostring(root), what="SAML response")
+    target = copy.find(policy.ENCRYPTED_ASSERTION)
+    target.addprevious(assertion)
+    copy.remove(target)
+    doc_xml = etree.tostring(copy)
+    doc_root = xmlsafe.parse(doc_xml, what="decrypted SAML response")
+    return doc_xml, doc_root, doc_root.find(policy.ASSERTION), []
+
+
+__all__ = ["Verification", "verify_response"]
