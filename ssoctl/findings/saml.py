@@ -119,13 +119,6 @@ CODES: tuple[CodeInfo, ...] = (
         "refuse it.",
         "only if the SP demands it: in Okta set Response to Signed"),
     CodeInfo(
-        "SAML_NOT_VERIFIED", _W, "signature not verified: no trust anchor given",
-        "Without the IdP's certificate ssoctl cannot tell a genuine message from a forged "
-        "one, so everything shown about the user is unverified. The certificate inside the "
-        "message proves nothing: anyone can embed one.",
-        "add --cert okta.cert (the certificate you gave sipgate), --metadata FILE|URL, or "
-        "--fingerprint SHA256"),
-    CodeInfo(
         "SAML_REQUEST_MISMATCH", _E, "the request does not match the SP settings",
         "An AuthnRequest names another SP entity ID (Issuer) or ACS URL than the ones given; "
         "the IdP answers to what the request says.",

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from ssoctl.certs import normalize_fingerprint
 from ssoctl.findings import Finding, finding
 from ssoctl.saml.response import Assertion, Message
 from ssoctl.saml.status import short_name
@@ -77,14 +78,6 @@ class TrustFacts:
     anchors: tuple[CertSummary, ...] = ()
     anchor_source: str = ""
     """Where the anchors came from, in the user's words (``--cert okta.pem``)."""
-
-
-def normalize_fingerprint(value: str) -> str:
-    """``ab:cd...`` / ``ABCD...`` / ``sha256:ab cd`` -> ``ABCD...`` (hex only, upper)."""
-    text = value.strip()
-    if text.lower().startswith("sha256"):
-        text = text[6:].lstrip(":= ")
-    return re.sub(r"[^0-9A-Fa-f]", "", text).upper()
 
 
 # ---------------------------------------------------------------- message checks
@@ -377,8 +370,6 @@ def check_trust(msg: Message, facts: TrustFacts) -> tuple[Finding, ...]:
     if msg.kind != "Response":
         return ()
     out: list[Finding] = []
-    if facts.status == "not_verified":
-        out.append(finding("SAML_NOT_VERIFIED"))
     if facts.response_signed and not facts.assertion_signed and msg.assertions:
         out.append(finding("SAML_ASSERTION_NOT_SIGNED", field="Okta Assertion Signature",
                            expected="Signed", received="Unsigned"))
@@ -407,4 +398,4 @@ def _cert_mismatch(facts: TrustFacts) -> Finding | None:
 
 
 __all__ = ["CertSummary", "DEFAULT_SKEW", "EMAIL_FORMAT", "Expectations", "TrustFacts",
-           "check_message", "check_trust", "normalize_fingerprint"]
+           "check_message", "check_trust"]

@@ -201,8 +201,8 @@ def _identity_state(kind: str, assertions: tuple[Assertion, ...],
 
 def _assertion_elements(root: "etree._Element",
                         source: IdentitySource) -> tuple["etree._Element", ...]:
-    if source.state == "verified" and source.assertions:
-        return source.assertions
+    if source.state == "verified":
+        return source.assertions  # only what a signature covered, even if that is nothing
     # Direct children only: an Assertion hidden in Extensions or ds:Object is not one
     # the SP consumes (and the verifier has already failed such a document).
     return tuple(root.findall(qname("saml", "Assertion")))

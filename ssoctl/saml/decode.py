@@ -1,0 +1,288 @@
+"""The one core call behind ``ssoctl decode-response``.
+
+Input bytes -> the SAML messages in them (:mod:`ssoctl.saml.binding`) -> signature
+verification (:mod:`ssoctl.saml.verify`, only when a trust anchor is given or a signature
+is present, so the common fast path never imports signxml) -> the model
+(:mod:`ssoctl.saml.response`) -> checks (:mod:`ssoctl.saml.checks`) -> a frozen result.
+
+Trust comes only from what the user gives (``--cert``, ``--fingerprint``,
+``--metadata``); the certificate inside the message is described and compared, never
+trusted. Identity data is read only from what a verified signature covered, withheld when
+a check failed, and marked unverified when nothing could be checked.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ssoctl import xmlsafe
+from ssoctl.errors import InputError
+from ssoctl.findings import Finding, finding
+from ssoctl.saml.checks import CertSummary, Expectations, TrustFacts, check_message, check_trust
+from ssoctl.saml.response import MESSAGE_KINDS, UNVERIFIED, IdentitySource, Message, read_message
+from ssoctl.saml.anchors import TrustAnchors, pick_trusted
+from ssoctl.xmlsafe import qname
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
+    from ssoctl.saml.binding import SamlMessage
+
+#: HAR files with many messages are the largest input (issue 4: about 20 MiB).
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+WITHHELD = "[withheld: signature check failed]"
+_METADATA_ROOTS = ("EntityDescriptor", "EntitiesDescriptor")
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Everything the command line says, resolved (files already read)."""
+
+    expect: Expectations
+    anchors: TrustAnchors = TrustAnchors()
+    sp_key_pem: str | None = None
+    allow_sha1: bool = False
+    input_format: str | None = None
+    entry: int | None = None
+    all_entries: bool = False
+    want_xml: bool = False
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What the signature check found, JSON-ready."""
+
+    status: str
+    """``verified``, ``not_verified`` (no trust anchor) or ``failed``."""
+    response_signed: bool
+    assertion_signed: bool
+    response_verified: bool = False
+    assertion_verified: bool = False
+    signature_algorithm: str | None = None
+    digest_algorithm: str | None = None
+    embedded_certificates: tuple[CertSummary, ...] = ()
+    trusted_certificates: tuple[CertSummary, ...] = ()
+    trust_source: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageResult:
+    """One decoded message: where it came from, what it says, what is wrong with it."""
+
+    index: int
+    parameter: str
+    binding: str
+    url: str | None
+    time: dt.datetime | None
+    method: str | None
+    relay_state: str | None
+    redirect_sig_alg: str | None
+    message: Message
+    signature: SignatureReport | None
+    findings: tuple[Finding, ...]
+    xml: str | None = None
+    """Pretty-printed XML (``--xml``); identity values replaced when withheld."""
+
+
+@dataclass(frozen=True)
+class DecodeResult:
+    """The whole run: the input, the selected messages, every finding."""
+
+    source: str
+    form: str
+    messages_found: int
+    messages: tuple[MessageResult, ...]
+    input_findings: tuple[Finding, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Input findings, then each message's (numbered when there are several)."""
+        out = list(self.input_findings)
+        several = len(self.messages) > 1
+        for result in self.messages:
+            for item in result.findings:
+                out.append(dataclasses.replace(item, message=f"#{result.index}: {item.message}")
+                           if several else item)
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "form": self.form, "messages_found": self.messages_found,
+                "messages": [dataclasses.asdict(m) | {"findings": [f.to_dict() for f in m.findings]}
+                             for m in self.messages]}
+
+
+def decode_source(source: str, options: DecodeOptions) -> DecodeResult:
+    """Read ``source`` (a path or ``-``) and :func:`decode` it."""
+    from ssoctl.files import read_source
+
+    got = read_source(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
+    return decode(got.data, options, label=got.label)
+
+
+def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> DecodeResult:
+    """Decode, verify and check every selected message in ``data``."""
+    from ssoctl.saml import binding
+
+    decoded = binding.decode_input(data, input_format=options.input_format, label=label)
+    chosen = binding.select(decoded, entry=options.entry, all_entries=options.all_entries)
+    results = tuple(decode_message(m, options) for m in chosen)
+    return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
+                        messages=results, input_findings=tuple(decoded.findings))
+
+
+def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
+    """One message: parse, verify when useful, model, check."""
+    root = xmlsafe.parse(msg.xml, what=f"{msg.parameter} #{msg.index}")
+    kind = _kind(root)
+    findings: list[Finding] = []
+    report: SignatureReport | None = None
+    source = UNVERIFIED
+    model_root = display = root
+    if kind == "Response" or kind not in MESSAGE_KINDS:
+        report, source, model_root, display, more = _trust(msg.xml, root, options)
+        findings += more
+    model = read_message(model_root, source)
+    findings += check_message(model, options.expect)
+    if report is not None:
+        findings += check_trust(model, _facts(report, options.anchors))
+    xml = _pretty(display, withhold=source.state == "withheld") if options.want_xml else None
+    return MessageResult(
+        index=msg.index, parameter=msg.parameter, binding=msg.binding, url=msg.url,
+        time=msg.time, method=msg.method, relay_state=msg.relay_state,
+        redirect_sig_alg=msg.sig_alg, message=model, signature=report,
+        findings=_dedupe(findings), xml=xml)
+
+
+def _kind(root: "etree._Element") -> str:
+    local = root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else ""
+    if local in MESSAGE_KINDS:
+        return local
+    if local in _METADATA_ROOTS:
+        raise InputError("this is SAML metadata, not a SAML message",
+                         hint="read metadata with `ssoctl import-metadata FILE`",
+                         code="SAML_NOT_A_MESSAGE")
+    # A foreign root around a Response or Assertion is a wrapping attack: let the
+    # verifier judge it (exit 4). Anything else is simply not a SAML message.
+    if root.find(f".//{qname('samlp', 'Response')}") is None and \
+            root.find(f".//{qname('saml', 'Assertion')}") is None:
+        raise InputError(f"the XML root <{local}> is not a SAML protocol message",
+                         hint="give a SAMLResponse, SAMLRequest, or a capture holding one",
+                         code="SAML_NOT_A_MESSAGE")
+    return local
+
+
+def _has(root: "etree._Element", prefix: str, local: str) -> bool:
+    return root.find(f".//{qname(prefix, local)}") is not None
+
+
+def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
+    """Verify when there is something to verify; return the signature report, the
+    identity source, the element to model and the verifier's findings."""
+    anchors = options.anchors
+    if not (anchors.given or _has(root, "ds", "Signature")
+            or _has(root, "saml", "EncryptedAssertion") or root.tag != qname("samlp", "Response")):
+        # Nothing signed and nothing to check against: no need to load signxml. Say what
+        # the verifier would say.
+        out = [finding("SIG_UNSIGNED", "neither the Response nor the Assertion is signed")] \
+            if root.find(qname("saml", "Assertion")) is not None else []
+        out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; nothing was "
+                           "verified"))
+        report = SignatureReport(status="not_verified", response_signed=False,
+                                 assertion_signed=False)
+        return report, UNVERIFIED, root, root, out
+    from ssoctl.saml import verify
+
+    key = options.sp_key_pem.encode() if options.sp_key_pem else None
+    common = dict(now=options.expect.now, allow_sha1=options.allow_sha1, sp_key_pem=key)
+    trusted: tuple[str, ...] | None = anchors.pems or None
+    if anchors.fingerprints:
+        # The certificates in the message are only known after a first, key-less pass
+        # (which also decrypts); a pinned one becomes trusted for the real pass.
+        probe = verify.verify_response(xml, trusted_pems=None, **common)
+        trusted = pick_trusted(anchors, probe.embedded_certificates) or None
+    result = verify.verify_response(xml, trusted_pems=trusted, **common)
+    findings = list(result.findings)
+    status = result.status
+    if anchors.given and trusted is None and status != "failed":
+        # Only fingerprints were given and none matches the message's certificate.
+        status = "failed"
+        findings = [f for f in findings if f.code != "SIG_NOT_VERIFIED"]
+    embedded = tuple(_summary(c) for c in result.embedded_certificates)
+    report = SignatureReport(
+        status=status, response_signed=result.response_signed,
+        assertion_signed=result.assertion_signed, response_verified=result.response_verified,
+        assertion_verified=result.assertion_verified,
+        signature_algorithm=result.signature_algorithm, digest_algorithm=result.digest_algorithm,
+        embedded_certificates=embedded, trusted_certificates=anchors.certs,
+        trust_source=anchors.source or None)
+    source, model_root = _identity(result, status, root)
+    display = root
+    if result.decrypted_xml is not None:
+        display = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
+    return report, source, model_root, display, findings
+
+
+def _identity(result: Any, status: str,
+              root: "etree._Element") -> tuple[IdentitySource, "etree._Element"]:
+    """Where the model may read identity from, and which element to model."""
+    if status == "verified":
+        assertions = (result.signed_assertion,) if result.signed_assertion is not None else ()
+        model_root = result.signed_response if result.signed_response is not None else root
+        return IdentitySource("verified", assertions), model_root
+    plain = root
+    if result.decrypted_xml is not None:
+        plain = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
+    if status == "failed":
+        return IdentitySource("withheld", note="withheld because the signature check failed "
+                                               "(see the findings)"), plain
+    return UNVERIFIED, plain
+
+
+def _summary(info: Any) -> CertSummary:
+    return CertSummary(subject=info.subject, sha256=info.sha256, not_after=info.not_after)
+
+
+def _facts(report: SignatureReport, anchors: TrustAnchors) -> TrustFacts:
+    return TrustFacts(status=report.status, response_signed=report.response_signed,
+                      assertion_signed=report.assertion_signed,
+                      embedded=report.embedded_certificates, anchors=anchors.certs,
+                      anchor_source=anchors.source)
+
+
+def _dedupe(findings: list[Finding]) -> tuple[Finding, ...]:
+    """Drop exact repeats and say a certificate mismatch once, in the richer words of
+    SAML_SIGNING_CERT_MISMATCH (which names both certificates)."""
+    codes = {f.code for f in findings}
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for item in findings:
+        if item.code == "SIG_CERT_MISMATCH" and "SAML_SIGNING_CERT_MISMATCH" in codes:
+            continue
+        key = (item.code, item.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return tuple(out)
+
+
+def _pretty(root: "etree._Element", *, withhold: bool) -> str:
+    """The message as indented XML; identity values replaced when ``withhold``."""
+    from lxml import etree
+
+    doc = copy.deepcopy(root)
+    if withhold:
+        for tag in ("NameID", "AttributeValue", "EncryptedID"):
+            for el in doc.iter(qname("saml", tag)):
+                for child in list(el):
+                    el.remove(child)
+                el.text = WITHHELD
+    etree.indent(doc, space="  ")
+    return etree.tostring(doc, encoding="unicode")
+
+
+__all__ = ["DecodeOptions", "DecodeResult", "MAX_INPUT_BYTES", "MessageResult",
+           "SignatureReport", "WITHHELD", "decode", "decode_message", "decode_source"]
