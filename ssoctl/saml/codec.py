@@ -56,7 +56,9 @@ def inflate(raw: bytes, *, what: str = "message", limit: int = MAX_INFLATED) -> 
     except zlib.error as exc:
         raise InputError(f"{what} is not valid DEFLATE data ({exc})", hint=HINT_COPY,
                          code="SAML_INFLATE_FAILED") from None
-    if decomp.unconsumed_tail:
+    # At the limit, the rest may sit in unconsumed_tail or inside zlib's window
+    # (then eof is False with all input consumed): both mean "too large".
+    if decomp.unconsumed_tail or (not decomp.eof and len(out) >= limit):
         raise InputError(f"{what}: inflated message exceeds {limit // 1024} KiB",
                          hint="a real SAML message is far smaller; this input is corrupt "
                               "or hostile (a compression bomb)",
