@@ -1,7 +1,150 @@
-"""CLI module (to be filled in)."""
+"""``ssoctl decode-response``: read a captured SAML message and say exactly what is wrong.
+
+Parse the options, make one core call (:func:`ssoctl.saml.decode.decode_source`), and
+turn the result into summary tables, the XML on request, and the findings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, List, Optional
 
 import typer
 
+from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.render import Report
+    from ssoctl.saml.decode import DecodeOptions, DecodeResult
+
+HELP = """Decode a captured SAML message and check it against what the SP expects.
+
+INPUT is a file or '-' for stdin: raw XML, base64 (HTTP-POST), deflated base64
+(HTTP-Redirect), a URL or POST body with SAMLResponse/SAMLRequest, a saved HTML form,
+a HAR file or a SAML-tracer export. Responses, AuthnRequests and Logout messages are
+decoded. Give the IdP certificate (--cert, --metadata or --fingerprint) to verify the
+signature; without one, everything about the user is shown as unverified.
+
+Exit codes: 0 clean; 1 error findings; 2 usage; 3 unreadable input; 4 signature or
+trust failure.
+"""
+
+InputArg = Annotated[str, typer.Argument(
+    metavar="[INPUT|-]", help="File with the captured message, or '-' for stdin.")]
+FormatOpt = Annotated[Optional[str], typer.Option(
+    "--input-format", metavar="FORM",
+    help="Force the input form: xml, base64, urlencoded, deflated, url, form-body, html-form, "
+         "har, saml-tracer (default: detect).")]
+EntryOpt = Annotated[Optional[int], typer.Option(
+    "--entry", metavar="N", help="Decode message N of a HAR or SAML-tracer capture (from 1).")]
+AllOpt = Annotated[bool, typer.Option("--all", help="Decode every message in the capture.")]
+CertOpt = Annotated[Optional[List[str]], typer.Option(
+    "--cert", metavar="FILE",
+    help="Trusted IdP signing certificate (PEM, DER or the base64 pasted into sipgate). "
+         "Repeatable.")]
+FingerprintOpt = Annotated[Optional[List[str]], typer.Option(
+    "--fingerprint", metavar="SHA256",
+    help="Trust the certificate in the message only if its SHA-256 fingerprint is this. "
+         "Repeatable.")]
+MetadataOpt = Annotated[Optional[str], typer.Option(
+    "--metadata", metavar="FILE|URL",
+    help="Trust every signing certificate in this IdP metadata (and take its entity ID as "
+         "--idp-entity-id).")]
+CaBundleOpt = Annotated[Optional[Path], typer.Option(
+    "--ca-bundle", metavar="FILE", help="CA certificates for downloading --metadata (proxies).")]
+SpKeyOpt = Annotated[Optional[str], typer.Option(
+    "--sp-key", metavar="FILE", help="SP private key (PEM) to decrypt an EncryptedAssertion.")]
+Sha1Opt = Annotated[bool, typer.Option(
+    "--allow-sha1", help="Verify SHA-1 signatures anyway (still reported).")]
+SpEntityOpt = Annotated[Optional[str], typer.Option(
+    "--sp-entity-id", metavar="ID", help="The SP's entity ID (sipgate Entity ID; Okta "
+                                         "Audience URI).")]
+AcsOpt = Annotated[Optional[str], typer.Option(
+    "--acs-url", metavar="URL", help="The SP's ACS URL (Okta Single sign-on URL).")]
+IdpEntityOpt = Annotated[Optional[str], typer.Option(
+    "--idp-entity-id", metavar="ID", help="The IdP entity ID the SP expects (Okta Issuer).")]
+RequestIdOpt = Annotated[Optional[str], typer.Option(
+    "--request-id", metavar="ID", help="The AuthnRequest ID the Response must answer.")]
+SkewOpt = Annotated[int, typer.Option(
+    "--skew", metavar="SECONDS", min=0, help="Allowed clock difference.")]
+XmlOpt = Annotated[bool, typer.Option(
+    "--xml", help="Also print the message as indented XML.")]
+
+
+def decode_response(
+    ctx: typer.Context,
+    source: InputArg = "-",
+    input_format: FormatOpt = None,
+    entry: EntryOpt = None,
+    all_entries: AllOpt = False,
+    cert: CertOpt = None,
+    fingerprint: FingerprintOpt = None,
+    metadata: MetadataOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    sp_key: SpKeyOpt = None,
+    allow_sha1: Sha1Opt = False,
+    sp_entity_id: SpEntityOpt = None,
+    acs_url: AcsOpt = None,
+    idp_entity_id: IdpEntityOpt = None,
+    request_id: RequestIdOpt = None,
+    now: NowOpt = None,
+    skew: SkewOpt = 180,
+    xml: XmlOpt = False,
+    json_: JsonOpt = False,
+    strict: StrictOpt = False,
+) -> None:
+    """Decode a captured SAML message and check it against what the SP expects."""
+
+    def work() -> "Report":
+        import datetime as dt
+
+        from ssoctl.http import HttpSettings
+        from ssoctl.saml.anchors import load_anchors
+        from ssoctl.saml.checks import Expectations
+        from ssoctl.saml.decode import DecodeOptions, decode_source
+
+        when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
+        anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
+                               metadata=metadata, now=when,
+                               http_settings=HttpSettings(ca_bundle=str(ca_bundle))
+                               if ca_bundle else None)
+        expect = Expectations(now=when, sp_entity_id=sp_entity_id, acs_url=acs_url,
+                              idp_entity_id=idp_entity_id or anchors.metadata_entity_id,
+                              request_id=request_id, skew=dt.timedelta(seconds=skew))
+        options = DecodeOptions(expect=expect, anchors=anchors, sp_key_pem=_sp_key(sp_key),
+                                allow_sha1=allow_sha1, input_format=input_format, entry=entry,
+                                all_entries=all_entries, want_xml=xml)
+        return build_report(decode_source(source, options), options)
+
+    run(ctx, work, json_output=json_, strict=strict)
+
+
+def _sp_key(path: str | None) -> str | None:
+    """The SP key's text; it is passed on for decryption and never printed."""
+    if path is None:
+        return None
+    from ssoctl.files import read_source
+
+    data = read_source(path, max_bytes=1024 * 1024, what="SP key file").data
+    return data.decode("ascii", "replace")
+
+
+def build_report(result: "DecodeResult", options: "DecodeOptions") -> "Report":
+    """The JSON document and the human tables for one decode run."""
+    from ssoctl.cli import decode_view
+    from ssoctl.render import Report
+
+    expect = options.expect
+    data = result.to_dict()
+    data["checked_against"] = {
+        "sp_entity_id": expect.sp_entity_id, "acs_url": expect.acs_url,
+        "idp_entity_id": expect.idp_entity_id, "request_id": expect.request_id,
+        "now": expect.now, "skew_seconds": int(expect.skew.total_seconds()),
+        "trust_source": options.anchors.source or None,
+    }
+    return Report(data=data, findings=result.findings, blocks=decode_view.blocks(result))
+
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's command(s) to the root app."""
+    """Attach ``decode-response`` to the root app."""
+    app.command("decode-response", help=HELP)(decode_response)

@@ -62,8 +62,17 @@ class CertSummary:
     not_after: dt.datetime | None = None
 
     def describe(self) -> str:
+        """``CN=dev-123 (SHA-256 AB:..., valid until 2036-01-01)``: the common name is
+        what Okta and sipgate show; the full subject only when there is none."""
         until = f", valid until {self.not_after:%Y-%m-%d}" if self.not_after else ""
-        return f"{self.subject} (SHA-256 {self.sha256}{until})"
+        return f"{self.short_subject} (SHA-256 {self.sha256}{until})"
+
+    @property
+    def short_subject(self) -> str:
+        for part in self.subject.split(","):
+            if part.strip().upper().startswith("CN="):
+                return part.strip()
+        return self.subject
 
 
 @dataclass(frozen=True)
@@ -336,10 +345,17 @@ def _early(items: Sequence[tuple[str, dt.datetime]], exp: Expectations) -> Findi
                        f"{labels} starts at {stamp}, {_span(ahead)} in the future, within the "
                        f"allowed clock skew of {_span(exp.skew)}",
                        field="NotBefore", expected=f"at or after {stamp}", received=_iso(exp.now))
+    if ahead > _STALE_AFTER * 6:
+        why = (f"so large a gap is rarely clock drift: check --now and this computer's date "
+               f"(the message was issued at {stamp})")
+        hint = f"check --now and the system date; to check the rest, add --now {stamp}"
+    else:
+        why = (f"a clock problem: the IdP's clock runs about {_span(ahead)} ahead of the SP's "
+               "(or this computer's)")
+        hint = None
     return finding("SAML_NOT_YET_VALID",
                    f"{labels} starts at {stamp}, {_span(ahead)} after the current time "
-                   f"{_iso(exp.now)}: a clock problem, the IdP's clock runs about {_span(ahead)} "
-                   "ahead of this computer's (or --now is earlier than the login)",
+                   f"{_iso(exp.now)}: {why}", hint=hint,
                    field="NotBefore", expected=f"at or after {stamp}", received=_iso(exp.now))
 
 
@@ -391,9 +407,10 @@ def _cert_mismatch(facts: TrustFacts) -> Finding | None:
     used = facts.embedded[0]
     configured = "; ".join(a.describe() for a in facts.anchors)
     source = f" ({facts.anchor_source})" if facts.anchor_source else ""
+    mine = ", ".join(dict.fromkeys(a.short_subject for a in facts.anchors))
     return finding("SAML_SIGNING_CERT_MISMATCH",
-                   f"the IdP signed with {used.describe()}, but the certificate configured"
-                   f"{source} is {configured}",
+                   f"the IdP signed with {used.short_subject}, but the certificate configured"
+                   f"{source} is {mine}: the SP holds the wrong certificate",
                    field="sipgate Certificate", expected=configured, received=used.describe())
 
 

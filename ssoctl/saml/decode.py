@@ -146,15 +146,16 @@ def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
         report, source, model_root, display, more = _trust(msg.xml, root, options)
         findings += more
     model = read_message(model_root, source)
-    findings += check_message(model, options.expect)
     if report is not None:
+        model = _signed_flags(model, report)
         findings += check_trust(model, _facts(report, options.anchors))
+    findings += check_message(model, options.expect)
     xml = _pretty(display, withhold=source.state == "withheld") if options.want_xml else None
     return MessageResult(
         index=msg.index, parameter=msg.parameter, binding=msg.binding, url=msg.url,
         time=msg.time, method=msg.method, relay_state=msg.relay_state,
         redirect_sig_alg=msg.sig_alg, message=model, signature=report,
-        findings=_dedupe(findings), xml=xml)
+        findings=_ordered(_dedupe(findings)), xml=xml)
 
 
 def _kind(root: "etree._Element") -> str:
@@ -267,6 +268,21 @@ def _dedupe(findings: list[Finding]) -> tuple[Finding, ...]:
             seen.add(key)
             out.append(item)
     return tuple(out)
+
+
+def _signed_flags(model: Message, report: SignatureReport) -> Message:
+    """signxml hands back signed elements without their enveloped signature, so take
+    the signed/unsigned facts from the verifier, not from the modelled element."""
+    assertions = tuple(dataclasses.replace(a, signed=report.assertion_signed)
+                       for a in model.assertions)
+    return dataclasses.replace(model, signed=report.response_signed, assertions=assertions)
+
+
+def _ordered(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Errors first (trust failures before the rest), then warnings, then notes."""
+    rank = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(findings, key=lambda f: (rank[f.severity.value],
+                                                 0 if f.exit_code == 4 else 1)))
 
 
 def _pretty(root: "etree._Element", *, withhold: bool) -> str:
