@@ -154,12 +154,13 @@ def check_signature(facts: SignatureFacts, *, allow_sha1: bool) -> tuple[Finding
     """Shape, reference target, algorithms and transforms of one signature (C20, C24-C28)."""
     sig, out = facts.element, []
     signed_infos = sig.findall(_DS + "SignedInfo")
-    if len(signed_infos) != 1 or sig.find(f".//{_DS}SignedInfo/{_DS}SignedInfo") is not None:
+    if len(signed_infos) != 1:
         out.append(finding("SIG_MALFORMED", f"the signature has {len(signed_infos)} SignedInfo "
                            "elements; exactly one is allowed"))
         return tuple(out)
     if len(sig.findall(f".//{_DS}SignedInfo")) != 1:
         out.append(finding("SIG_MALFORMED", "a second SignedInfo is hidden inside the signature"))
+        return tuple(out)
     references = signed_infos[0].findall(_DS + "Reference")
     if len(references) != 1:
         out.append(finding("SIG_MALFORMED", f"the signature has {len(references)} references; "
@@ -184,12 +185,12 @@ def check_signature(facts: SignatureFacts, *, allow_sha1: bool) -> tuple[Finding
     for algorithm in facts.transforms:
         if algorithm not in ALLOWED_TRANSFORMS:
             out.append(finding("SIG_TRANSFORM_NOT_ALLOWED",
-                               f"transform {short_name(algorithm) or '(none)'} is not allowed",
+                               f"transform {algorithm or '(none)'} is not allowed",
                                expected="enveloped-signature, exclusive c14n",
                                received=algorithm or "(empty)"))
     if facts.c14n_method not in C14N_METHODS:
         out.append(finding("SIG_TRANSFORM_NOT_ALLOWED",
-                           f"canonicalization {short_name(facts.c14n_method) or '(none)'} is not allowed",
+                           f"canonicalization {facts.c14n_method or '(none)'} is not allowed",
                            expected="exclusive c14n", received=facts.c14n_method or "(missing)"))
     return tuple(out)
 

@@ -121,7 +121,10 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     out += policy.check_nameid_comments(consumed)
     has_assertion = consumed is not None or encrypted is not None
     if not facts and has_assertion and not (encrypted is not None and decrypted is None):
-        out.append(finding("SIG_UNSIGNED", "neither the Response nor the Assertion is signed"))
+        stray = next(doc_root.iter(policy.SIGNATURE), None) is not None
+        out.append(finding("SIG_UNSIGNED", "no signature covers the Assertion: the only "
+                           "signatures sit in unexpected places" if stray else
+                           "neither the Response nor the Assertion is signed"))
     embedded = _embedded(facts, now)
     main = facts[0] if facts else None
     base = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
@@ -131,10 +134,11 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
                 decrypted_xml=doc_xml if decrypted is not None else None)
 
     if not trusted or _trust_failed(out) or not facts:
-        if not trusted:
-            message = ("signature not verified: no trusted certificate given" if facts else
-                       "the message carries no signature; nothing was verified")
-            out.append(finding("SIG_NOT_VERIFIED", message))
+        if not facts and not _trust_failed(out):
+            out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; "
+                               "nothing was verified"))
+        elif not trusted and facts:
+            out.append(finding("SIG_NOT_VERIFIED"))
         status = "failed" if _trust_failed(out) else "not_verified"
         return Verification(status=status, response_verified=False, assertion_verified=False,
                             signed_response=None, signed_assertion=None, trusted_sha256=None,
