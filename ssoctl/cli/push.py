@@ -1,7 +1,169 @@
-"""CLI module (to be filled in)."""
+"""``ssoctl push``, ``ssoctl rollback`` and ``ssoctl sp status``: write IdP settings to an SP
+through its API (ssoctl's contract, docs/sp-api.md), planned, backed up, verified, reversible."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
 
 import typer
 
+from ssoctl.cli import common
+
+ProfileOpt = Annotated[Optional[str], typer.Option(
+    "--profile", "-p", metavar="NAME",
+    help="Profile from the configuration file (default: SSOCTL_PROFILE, default_profile, "
+         "or the only one).")]
+ConfigOpt = Annotated[Optional[str], typer.Option(
+    "--config", metavar="FILE", help="Configuration file (default: SSOCTL_CONFIG, then the "
+                                     "user config dir; see `ssoctl config path`).")]
+CaBundleOpt = Annotated[Optional[str], typer.Option(
+    "--ca-bundle", metavar="FILE", help="Trust this CA file (e.g. a corporate proxy's) for TLS.")]
+YesOpt = Annotated[bool, typer.Option(
+    "--yes", "-y", help="Do not ask for confirmation (required when not on a terminal).")]
+DryRunOpt = Annotated[bool, typer.Option(
+    "--dry-run", help="Show the diff and stop; nothing is written.")]
+BackupDirOpt = Annotated[Optional[str], typer.Option(
+    "--backup-dir", metavar="DIR", help="Where to write the backup taken before any change "
+                                        "(default: the profile's backup_dir or the user data dir).")]
+
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's command(s) to the root app."""
+    """Attach ``push``, ``rollback`` and the ``sp`` group."""
+    app.command("push")(push_command)
+    app.command("rollback")(rollback_command)
+    sp = typer.Typer(help="Look at the SP's SSO settings through its API.",
+                     no_args_is_help=True)
+    sp.command("status")(status_command)
+    app.add_typer(sp, name="sp")
+
+
+def push_command(
+    ctx: typer.Context,
+    metadata: Annotated[Optional[str], typer.Option(
+        "--metadata", "-m", metavar="FILE|URL",
+        help="IdP metadata (file, '-' or https URL): SSO URL, Entity ID and Certificate.")] = None,
+    sso_url: Annotated[Optional[str], typer.Option(
+        "--sso-url", metavar="URL", help="sipgate SSO URL (Okta: Sign on URL).")] = None,
+    entity_id: Annotated[Optional[str], typer.Option(
+        "--entity-id", metavar="ID", help="sipgate Entity ID (Okta: Issuer).")] = None,
+    cert: Annotated[Optional[str], typer.Option(
+        "--cert", metavar="FILE", help="sipgate Certificate (Okta: the downloaded certificate).")] = None,
+    metadata_entity_id: Annotated[Optional[str], typer.Option(
+        "--metadata-entity-id", metavar="ID",
+        help="Pick this IdP from a metadata aggregate.")] = None,
+    allow: Annotated[Optional[list[str]], typer.Option(
+        "--allow", metavar="CODE", help="Push despite this error finding (repeatable).")] = None,
+    enable: Annotated[bool, typer.Option(
+        "--enable", help="Switch SSO on, after the settings read back correctly.")] = False,
+    profile: ProfileOpt = None,
+    profiles: Annotated[Optional[str], typer.Option(
+        "--profiles", metavar="A,B,C", help="Push to several profiles (bulk).")] = None,
+    tenants: Annotated[Optional[str], typer.Option(
+        "--tenants", metavar="CSV", help="Push to the profiles listed in a CSV file "
+                                         "(column 'profile'; bulk).")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=1, max=16, help="Bulk: how many tenants at a time.")] = 4,
+    config: ConfigOpt = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    backup_dir: BackupDirOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    now: common.NowOpt = None,
+    json_: common.JsonOpt = False,
+    strict: common.StrictOpt = False,
+) -> None:
+    """Write the IdP's SSO URL, Entity ID and Certificate to the SP, verified and reversible.
+
+    Checks the values locally, reads the SP's current settings, shows the diff, asks (or
+    needs --yes), backs up, writes, reads back; restores the backup when the SP does not
+    keep what was written. sipgate publishes no SSO settings API: the SP side is ssoctl's
+    contract (docs/sp-api.md). Exit 7: rolled back; 8: rollback failed.
+    """
+    from ssoctl.cli import push_view as view
+    from ssoctl.sp.service import PushOptions
+
+    options = PushOptions(metadata=metadata, metadata_entity_id=metadata_entity_id,
+                          sso_url=sso_url, entity_id=entity_id, cert=cert,
+                          allow=tuple(allow or ()), enable=enable, dry_run=dry_run,
+                          backup_dir=backup_dir, strict=strict,
+                          retry_hint=f"--config {config}" if config else "")
+    state = common.app_state(ctx)
+    if profiles or tenants:
+        def bulk():
+            return view.bulk_report(view.run_bulk(
+                profiles, tenants, options, config=config, ca_bundle=ca_bundle, now=now,
+                yes=yes, jobs=jobs, quiet=json_ or state.json_output))
+        common.run(ctx, bulk, json_output=json_, strict=strict)
+
+    def work():
+        from ssoctl.sp import service
+
+        loaded = view.profile(profile, config, ca_bundle)
+        result = service.push(loaded, options, now=view.now_or_real(now),
+                              confirm=view.confirmer(yes))
+        return view.push_report(result)
+
+    common.run(ctx, work, json_output=json_, strict=strict)
+
+
+def rollback_command(
+    ctx: typer.Context,
+    backup: Annotated[str, typer.Argument(metavar="BACKUP", help="A backup file written by push.")],
+    profile: ProfileOpt = None,
+    config: ConfigOpt = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    backup_dir: BackupDirOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    now: common.NowOpt = None,
+    json_: common.JsonOpt = False,
+) -> None:
+    """Restore a backup taken by push, through the same backed-up, verified path.
+
+    The profile defaults to the one named in the backup; the backup must come from the
+    same endpoint. The present settings are backed up first, so a rollback is reversible too.
+    """
+    from ssoctl.cli import push_view as view
+
+    def work():
+        from ssoctl.sp import service
+        from ssoctl.sp.backup import read_backup
+
+        name = profile or read_backup(backup).profile
+        loaded = view.profile(name, config, ca_bundle)
+        result = service.rollback(loaded, backup, now=view.now_or_real(now),
+                                  confirm=view.confirmer(yes), dry_run=dry_run,
+                                  backup_dir=backup_dir,
+                                  retry_hint=f"--config {config}" if config else "")
+        return view.push_report(result, verb="rollback")
+
+    common.run(ctx, work, json_output=json_)
+
+
+def status_command(
+    ctx: typer.Context,
+    profile: ProfileOpt = None,
+    config: ConfigOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    warn_days: Annotated[int, typer.Option(
+        "--warn-days", min=0, help="Warn when the certificate expires within this many days.")] = 30,
+    now: common.NowOpt = None,
+    json_: common.JsonOpt = False,
+    strict: common.StrictOpt = False,
+) -> None:
+    """Show the SP's current SSO settings: SSO URL, Entity ID, Certificate, on/off.
+
+    Reads them through ssoctl's SSO-settings contract (docs/sp-api.md; sipgate publishes
+    no such API) and checks the stored certificate's validity.
+    """
+    from ssoctl.cli import push_view as view
+
+    def work():
+        from ssoctl.sp import service
+
+        loaded = view.profile(profile, config, ca_bundle)
+        result = service.status(loaded, now=view.now_or_real(now), warn_days=warn_days)
+        return view.status_report(result)
+
+    common.run(ctx, work, json_output=json_, strict=strict)
+

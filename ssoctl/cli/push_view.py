@@ -1,0 +1,216 @@
+"""Presentation and interaction for push, rollback and sp status: reports, confirmation,
+and the bulk runner (several tenants, bounded concurrency, progress on a terminal only).
+
+Imported only inside the command functions, so it may import the core freely.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+import typer
+
+from ssoctl.cli import common
+from ssoctl.config import Profile, load_profile
+from ssoctl.errors import ExitCode, SsoctlError, UsageError
+from ssoctl.render import Fields, Report, Table, Text, plain_text
+from ssoctl.sp.contract import CONTRACT_NOTE
+from ssoctl.sp.plan import Plan
+from ssoctl.sp.service import Connection, PushOptions, PushResult, SpStatus
+
+OUTCOME_TEXT = {
+    "refused": "refused: error findings in what would be pushed; nothing was sent to the SP "
+               "(fix them, or override one with --allow CODE)",
+    "no_changes": "no changes: the SP already has these settings; nothing was written",
+    "dry_run": "dry run: nothing was written (run without --dry-run to apply)",
+    "declined": "not confirmed: nothing was written",
+    "applied": "applied: the SP read back exactly what was written",
+}
+
+
+def profile(name: str | None, config: str | None, ca_bundle: str | None) -> Profile:
+    """Load a profile, with ``--ca-bundle`` overriding the profile's."""
+    loaded = load_profile(name, config_path=config)
+    return dataclasses.replace(loaded, ca_bundle=ca_bundle) if ca_bundle else loaded
+
+
+def now_or_real(value: str | None) -> dt.datetime:
+    return common.parse_now(value) or dt.datetime.now(dt.timezone.utc)
+
+
+def stdin_is_tty() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def confirmer(yes: bool, *, is_tty: Callable[[], bool] | None = None) -> Callable[[Plan], bool]:
+    """``--yes`` → always; a terminal → show the diff and ask; otherwise refuse (exit 2)."""
+    def confirm(plan: Plan) -> bool:
+        if yes:
+            return True
+        if not (is_tty or stdin_is_tty)():
+            raise UsageError("changes need confirmation, and this is not a terminal",
+                             hint="add --yes to apply without asking (or --dry-run to only "
+                                  "see the diff)", code="CONFIRMATION_REQUIRED")
+        sys.stderr.write(plain_text([changes_table(plan.changes)], []))
+        return typer.confirm(f"Write these settings to {plan.endpoint}?", default=False,
+                             err=True)
+    return confirm
+
+
+def changes_table(changes) -> Table:
+    rows = [(c.label, c.current or "(empty)", c.desired or "(empty)",
+             "change" if c.changed else "same") for c in changes]
+    return Table("Changes", ("field", "on the SP now", "new", ""), rows)
+
+
+def push_report(result: PushResult, *, verb: str = "push") -> Report:
+    """The human and JSON view of a push or rollback."""
+    head = Fields("Rollback" if verb == "rollback" else "Push", [
+        ("profile", result.profile), ("target", result.target),
+        ("endpoint", result.endpoint), ("values from", result.source),
+        ("backup", result.backup),
+        ("SSO enabled", None if result.enabled is None else ("on" if result.enabled else "off")),
+    ])
+    blocks: list[Any] = [head]
+    if result.changes:
+        blocks.append(changes_table(result.changes))
+    blocks.append(Text(OUTCOME_TEXT[result.outcome]))
+    if result.backup:
+        blocks.append(Text(f"undo with: ssoctl rollback {result.backup} --profile {result.profile}"))
+    blocks.append(Text(f"note: {CONTRACT_NOTE}", style="dim"))
+    return Report(data=result, findings=result.findings, blocks=tuple(blocks))
+
+
+def status_report(result: SpStatus) -> Report:
+    """The human and JSON view of ``sp status``."""
+    s = result.settings
+    info = result.certificate
+    cert = None
+    if s.certificate:
+        cert = "unreadable certificate text"
+        if info is not None:
+            cert = (f"SHA-256 {info.sha256}\nexpires {info.not_after.date().isoformat()} "
+                    f"({info.days_left} days)\n{info.subject}")
+    fields = Fields("SSO settings on the SP", [
+        ("profile", result.profile), ("endpoint", result.endpoint),
+        ("SSO URL", s.sso_url or "(empty)"), ("Entity ID", s.idp_entity_id or "(empty)"),
+        ("Certificate", cert or "(empty)"), ("SSO enabled", "on" if s.enabled else "off"),
+        ("ETag", result.etag),
+    ])
+    return Report(data=result, findings=result.findings,
+                  blocks=(fields, Text(f"note: {CONTRACT_NOTE}", style="dim")))
+
+
+# ---------------------------------------------------------------- bulk
+
+@dataclasses.dataclass(frozen=True)
+class TenantResult:
+    """One tenant's outcome in a bulk push."""
+
+    profile: str
+    exit_code: int
+    outcome: str | None = None
+    changed_fields: tuple[str, ...] = ()
+    backup: str | None = None
+    error: dict[str, str] | None = None
+    findings: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"profile": self.profile, "ok": self.ok, "exit_code": self.exit_code,
+                "outcome": self.outcome, "changed_fields": list(self.changed_fields),
+                "backup": self.backup, "error": self.error, "findings": list(self.findings)}
+
+
+def tenant_list(profiles: str | None, tenants: str | None) -> list[tuple[str, str | None]]:
+    """(profile, metadata override) pairs from ``--profiles a,b`` and/or ``--tenants x.csv``."""
+    out = [(name.strip(), None) for name in (profiles or "").split(",") if name.strip()]
+    if tenants:
+        from ssoctl.files import decode_text, read_source
+
+        text = decode_text(read_source(tenants, max_bytes=1024 * 1024, what="tenants CSV").data).text
+        reader = csv.DictReader(text.splitlines())
+        if "profile" not in (reader.fieldnames or []):
+            raise UsageError(f"{tenants} has no 'profile' column",
+                             hint="first line: profile[,metadata]", code="TENANTS_CSV_INVALID")
+        for row in reader:
+            if (row.get("profile") or "").strip():
+                out.append((row["profile"].strip(), (row.get("metadata") or "").strip() or None))
+    if not out:
+        raise UsageError("no tenants given", hint="--profiles a,b,c or --tenants FILE.csv",
+                         code="TENANTS_CSV_INVALID")
+    return out
+
+
+def run_bulk(profiles: str | None, tenants: str | None, options: PushOptions, *,
+             config: str | None, ca_bundle: str | None, now: str | None, yes: bool, jobs: int,
+             quiet: bool, connection: Connection | None = None) -> tuple[TenantResult, ...]:
+    """Push to every tenant, ``jobs`` at a time; one tenant's failure stops no other."""
+    if not (yes or options.dry_run):
+        raise UsageError("bulk push never asks per tenant", hint="add --yes (or --dry-run)",
+                         code="CONFIRMATION_REQUIRED")
+    pairs = tenant_list(profiles, tenants)
+    when = now_or_real(now)
+    # No prompts from worker threads: tokens must come from the environment or files.
+    conn = connection or Connection(is_tty=lambda: False)
+
+    def one(pair: tuple[str, str | None]) -> TenantResult:
+        name, metadata = pair
+        opts = dataclasses.replace(options, metadata=metadata) if metadata else options
+        try:
+            from ssoctl.sp import service
+
+            result = service.push(profile(name, config, ca_bundle), opts, now=when,
+                                  confirm=lambda plan: True, connection=conn)
+        except SsoctlError as exc:
+            return TenantResult(name, int(exc.exit_code), error=exc.to_dict())
+        status = Report(data=None, findings=result.findings).status(strict=options.strict)
+        return TenantResult(name, int(status), result.outcome,
+                            tuple(c.field for c in result.changes if c.changed), result.backup,
+                            findings=tuple(f.to_dict() for f in result.findings))
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(one, pair) for pair in pairs]
+        _progress(futures, quiet=quiet)
+        return tuple(f.result() for f in futures)
+
+
+def _progress(futures: list, *, quiet: bool) -> None:
+    """A progress bar on a terminal only (stderr); pipes and CI logs get nothing."""
+    from ssoctl.render import use_color
+
+    if quiet or not use_color(sys.stderr):
+        return
+    from concurrent.futures import as_completed
+
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("pushing", total=len(futures))
+        for _ in as_completed(futures):
+            bar.advance(task)
+
+
+def bulk_report(results: tuple[TenantResult, ...]) -> Report:
+    """One row per tenant; exit status is the worst tenant's (0 only if all succeeded)."""
+    rows = [(r.profile, "ok" if r.ok else f"exit {r.exit_code}", r.outcome or "-",
+             ", ".join(r.changed_fields) or "-",
+             (r.error or {}).get("message", "") or (r.backup or "")) for r in results]
+    worst = max((r.exit_code for r in results), default=0)
+    failed = sum(1 for r in results if not r.ok)
+    summary = f"{len(results) - failed} of {len(results)} tenants succeeded"
+    return Report(data={"tenants": results, "failed": failed, "total": len(results)},
+                  blocks=(Table("Tenants", ("profile", "status", "outcome", "changed", "detail"),
+                                rows), Text(summary), Text(f"note: {CONTRACT_NOTE}", style="dim")),
+                  exit_code=ExitCode(worst) if worst in set(ExitCode) else ExitCode.FINDINGS)

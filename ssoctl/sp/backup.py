@@ -1,0 +1,92 @@
+"""Backups of an SP's SSO settings, written before any change and read by ``rollback``.
+
+A backup is a small JSON file, mode 0600, written atomically, named
+``<profile>-<UTC timestamp>.json`` in the backup directory. It holds the settings as read
+from the SP and where they came from; never a token or any other credential.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ssoctl.errors import InputError, NetworkError, UsageError
+from ssoctl.files import read_source, write_file
+from ssoctl.sp.contract import SsoSettings, settings_from_dict
+
+FORMAT = "ssoctl-sp-backup/1"
+MAX_BACKUP_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One saved copy of an SP's SSO settings."""
+
+    path: str
+    profile: str
+    target: str
+    endpoint: str
+    taken_at: dt.datetime
+    settings: SsoSettings
+    etag: str | None = None
+
+
+def backup_name(profile: str, now: dt.datetime) -> str:
+    """``acme-20260601T120000Z.json``: sortable, and safe as a file name."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", profile) or "profile"
+    return f"{safe}-{now.astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+
+
+def write_backup(directory: str | Path, *, profile: str, target: str, endpoint: str,
+                 settings: SsoSettings, etag: str | None, now: dt.datetime) -> Backup:
+    """Save ``settings`` (0600, atomic) and return the backup; never overwrites one."""
+    folder = Path(directory).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"cannot create the backup directory {folder}: {exc.strerror or exc}",
+                         hint="pass a writable --backup-dir", code="BACKUP_DIR_UNWRITABLE") from None
+    stamp = now.astimezone(dt.timezone.utc).replace(microsecond=0)
+    base = backup_name(profile, stamp)
+    path = folder / base
+    counter = 2
+    while path.exists():  # two runs in the same second: keep both
+        path = folder / base.replace(".json", f"-{counter}.json")
+        counter += 1
+    doc = {"format": FORMAT, "profile": profile, "target": target, "endpoint": endpoint,
+           "taken_at": stamp.isoformat().replace("+00:00", "Z"), "etag": etag,
+           "settings": settings.to_dict()}
+    write_file(path, json.dumps(doc, indent=2) + "\n", private=True)
+    return Backup(path=str(path), profile=profile, target=target, endpoint=endpoint,
+                  taken_at=stamp, settings=settings, etag=etag)
+
+
+def read_backup(path: str) -> Backup:
+    """Load a backup file; raise :class:`InputError` (exit 3) when it is not one."""
+    source = read_source(path, max_bytes=MAX_BACKUP_BYTES, what="backup file")
+    try:
+        doc: Any = json.loads(source.data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise _not_a_backup(path, "it is not JSON") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise _not_a_backup(path, f"it has no \"format\": \"{FORMAT}\"")
+    try:
+        settings = settings_from_dict(doc.get("settings"), where=path)
+        taken = dt.datetime.fromisoformat(str(doc["taken_at"]).replace("Z", "+00:00"))
+        return Backup(path=path, profile=str(doc["profile"]), target=str(doc["target"]),
+                      endpoint=str(doc["endpoint"]), taken_at=taken, settings=settings,
+                      etag=doc.get("etag"))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise _not_a_backup(path, f"a field is missing or wrong ({exc})") from None
+    except NetworkError as exc:  # settings_from_dict blames the SP; here the file is at fault
+        raise _not_a_backup(path, exc.message) from None
+
+
+def _not_a_backup(path: str, why: str) -> InputError:
+    return InputError(f"{path} is not an ssoctl backup: {why}",
+                      hint="give a file written by `ssoctl push` (listed in its output)",
+                      code="BACKUP_INVALID")

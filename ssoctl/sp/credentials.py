@@ -1,0 +1,169 @@
+"""API tokens: from the environment, a private file, or a hidden prompt. Never from argv.
+
+Order (first found wins):
+
+1. the variable named by the profile's ``token_env``;
+2. ``SSOCTL_<PROFILE>_TOKEN`` (profile name upper-cased, ``-`` and ``.`` as ``_``);
+3. ``SSOCTL_TOKEN``;
+4. the profile's ``token_file`` (refused when group- or world-accessible: ``chmod 600``);
+5. a hidden prompt (getpass) when stdin is a terminal.
+
+For sipgate's Basic scheme the token id (``token-XXXXXX``, not secret) comes from
+``token_id_env``, ``SSOCTL_<PROFILE>_TOKEN_ID``, ``SSOCTL_TOKEN_ID`` or the profile's
+``token_id``; a token file may also hold ``token-id:token`` on one line.
+
+A :class:`Credentials` never shows its token in ``repr`` and lists the strings to redact.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from ssoctl.config import Profile
+from ssoctl.errors import ConfigError
+
+ENV_TOKEN = "SSOCTL_TOKEN"
+ENV_TOKEN_ID = "SSOCTL_TOKEN_ID"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A resolved token and how to send it. ``source`` says where it came from (no value)."""
+
+    scheme: str
+    token: str = field(repr=False)
+    token_id: str | None = None
+    header: str = "Authorization"
+    source: str = ""
+
+    def headers(self) -> dict[str, str]:
+        """The authentication header for one request."""
+        if self.scheme == "basic":
+            pair = f"{self.token_id}:{self.token}".encode("utf-8")
+            return {self.header: "Basic " + base64.b64encode(pair).decode("ascii")}
+        if self.scheme == "bearer":
+            return {self.header: f"Bearer {self.token}"}
+        return {self.header: self.token}
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every string that must never appear in output (token and encoded header)."""
+        out = [self.token]
+        out.extend(v.split(" ", 1)[-1] for v in self.headers().values())
+        return tuple(out)
+
+
+def profile_env_prefix(profile: str) -> str:
+    """``SSOCTL_ACME_`` for profile ``acme`` (``-``/``.``/spaces become ``_``)."""
+    return "SSOCTL_" + re.sub(r"[^A-Za-z0-9]", "_", profile).upper() + "_"
+
+
+def resolve(profile: Profile, *, environ: Mapping[str, str] | None = None,
+            prompt: Callable[[str], str] | None = None,
+            is_tty: Callable[[], bool] | None = None) -> Credentials:
+    """Find the token for ``profile``; raise :class:`ConfigError` (exit 2) when there is none."""
+    env = os.environ if environ is None else environ
+    token, source = _find_token(profile, env)
+    if token is None and (is_tty or _stdin_is_tty)():
+        token = (prompt or _getpass)(f"API token for profile {profile.name}: ").strip()
+        source = "prompt"
+    if not token:
+        prefix = profile_env_prefix(profile.name)
+        raise ConfigError(f"no API token for profile {profile.name!r}",
+                          hint=f"set {ENV_TOKEN} (or {prefix}TOKEN), or give token_file in the "
+                               "profile; tokens are never accepted on the command line",
+                          code="TOKEN_MISSING")
+    token_id = _find_token_id(profile, env)
+    if profile.auth == "basic" and ":" in token and not token_id:
+        token_id, token = token.split(":", 1)
+    if profile.auth == "basic" and not token_id:
+        raise ConfigError(f"profile {profile.name!r} uses Basic auth but has no token id",
+                          hint="set token_id (e.g. token-ABC123, shown with the personal access "
+                               f"token in sipgate) or {ENV_TOKEN_ID}; or use auth = \"bearer\"",
+                          code="TOKEN_ID_MISSING")
+    return Credentials(scheme=profile.auth, token=token, token_id=token_id,
+                       header=profile.auth_header, source=source)
+
+
+def _find_token(profile: Profile, env: Mapping[str, str]) -> tuple[str | None, str]:
+    names = [profile.token_env] if profile.token_env else []
+    names += [profile_env_prefix(profile.name) + "TOKEN", ENV_TOKEN]
+    for name in names:
+        value = (env.get(name) or "").strip()
+        if value:
+            return value, f"environment variable {name}"
+    if profile.token_file:
+        return read_token_file(profile.token_file), f"token file {profile.token_file}"
+    return None, ""
+
+
+def _find_token_id(profile: Profile, env: Mapping[str, str]) -> str | None:
+    names = [profile.token_id_env] if profile.token_id_env else []
+    names += [profile_env_prefix(profile.name) + "TOKEN_ID", ENV_TOKEN_ID]
+    for name in names:
+        value = (env.get(name) or "").strip()
+        if value:
+            return value
+    return profile.token_id
+
+
+def read_token_file(path: str) -> str:
+    """Read a token file, refusing one that group or others can access (must be 0600)."""
+    target = Path(path).expanduser()
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"token file {target} does not exist",
+                          hint="create it with the token on one line and `chmod 600` it",
+                          code="TOKEN_FILE_MISSING") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read token file {target}: {exc.strerror or exc}",
+                          hint="check the path and permissions", code="TOKEN_FILE_UNREADABLE") from None
+    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"token file {target} is readable by other users "
+                          f"(mode {stat.S_IMODE(info.st_mode):04o})",
+                          hint=f"run: chmod 600 {target}", code="TOKEN_FILE_INSECURE")
+    try:
+        text = target.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(f"cannot read token file {target}",
+                          hint="the file should hold the token as text on one line",
+                          code="TOKEN_FILE_UNREADABLE") from None
+    if not text or "\n" in text:
+        raise ConfigError(f"token file {target} should hold the token on exactly one line",
+                          hint="write only the token (or token-id:token) into the file",
+                          code="TOKEN_FILE_UNREADABLE")
+    return text
+
+
+def describe_source(profile: Profile, *, environ: Mapping[str, str] | None = None) -> str:
+    """Where the token would come from, for ``config show`` (never the value)."""
+    env = os.environ if environ is None else environ
+    names = [profile.token_env] if profile.token_env else []
+    names += [profile_env_prefix(profile.name) + "TOKEN", ENV_TOKEN]
+    for name in names:
+        if (env.get(name) or "").strip():
+            return f"environment variable {name} (set)"
+    if profile.token_file:
+        return f"token file {profile.token_file}"
+    return f"not set: prompt on a terminal, or set {ENV_TOKEN}"
+
+
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _getpass(text: str) -> str:
+    import getpass
+
+    return getpass.getpass(text)

@@ -1,0 +1,129 @@
+"""What ``push`` is asked to write, checked locally before anything touches the network.
+
+Inputs come from IdP metadata (through :mod:`ssoctl.metadata`, with its certificate and
+entity checks) or from ``--sso-url/--entity-id/--cert`` (the certificate through
+:mod:`ssoctl.certs`). Error findings stop the push unless the user allows that specific
+code with ``--allow CODE``; an allowed finding stays in the report, as a warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from ssoctl.errors import InputError, UsageError
+from ssoctl.findings import Finding, Severity, catalogue, finding
+from ssoctl.sp.contract import SsoSettings
+
+MAX_CERT_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Desired:
+    """The settings to push and what was found while building them."""
+
+    settings: SsoSettings
+    findings: tuple[Finding, ...]
+    source: str
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+
+def from_metadata(source: str, *, now: dt.datetime, http_settings=None,
+                  entity_id: str | None = None) -> Desired:
+    """Settings from IdP metadata (path, ``-`` or URL), with the metadata's findings."""
+    from ssoctl import metadata
+
+    idp = metadata.load_source(source, http_settings=http_settings, now=now,
+                               entity_id=entity_id)
+    settings = SsoSettings(sso_url=idp.sso_url, idp_entity_id=idp.entity_id or None,
+                           certificate=idp.certificate_pem, enabled=False)
+    return Desired(settings, tuple(idp.findings) + value_findings(settings), source)
+
+
+def from_values(*, sso_url: str | None, entity_id: str | None, cert_path: str | None,
+                now: dt.datetime) -> Desired:
+    """Settings from ``--sso-url``, ``--entity-id`` and ``--cert FILE``."""
+    pem, found = (None, ())
+    if cert_path:
+        pem, found = read_certificate(cert_path, now=now)
+    settings = SsoSettings(sso_url=(sso_url or "").strip() or None,
+                           idp_entity_id=(entity_id or "").strip() or None,
+                           certificate=pem, enabled=False)
+    return Desired(settings, tuple(found) + value_findings(settings), "command line")
+
+
+def read_certificate(path: str, *, now: dt.datetime) -> tuple[str | None, tuple[Finding, ...]]:
+    """A clean PEM from a certificate file, with the certificate's own findings."""
+    from ssoctl import certs
+    from ssoctl.files import decode_text, read_source
+
+    source = read_source(path, max_bytes=MAX_CERT_BYTES, what="certificate")
+    text = decode_text(source.data, what="certificate").text
+    try:
+        cert = certs.cert_from_base64(text.replace("\\n", "\n"))
+    except InputError:
+        return None, (finding("PUSH_CERT_UNREADABLE",
+                              f"{source.label} is not a complete certificate",
+                              field="sipgate Certificate"),)
+    info = certs.describe(cert, now=now)
+    return info.pem, certs.check_info(info, now=now, field="sipgate Certificate")
+
+
+def value_findings(settings: SsoSettings) -> tuple[Finding, ...]:
+    """Checks on the three values themselves (presence, https)."""
+    out: list[Finding] = []
+    url = settings.sso_url
+    if not url:
+        out.append(finding("PUSH_SSO_URL_MISSING", field="sipgate SSO URL"))
+    else:
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            out.append(finding("PUSH_SSO_URL_INVALID", f"SSO URL {url!r} is not a URL",
+                               field="sipgate SSO URL", received=url))
+        elif parts.scheme != "https":
+            out.append(finding("PUSH_SSO_URL_NOT_HTTPS", f"SSO URL {url} is plain http",
+                               field="sipgate SSO URL", received=url))
+    if not settings.idp_entity_id:
+        out.append(finding("PUSH_ENTITY_ID_MISSING", field="sipgate Entity ID"))
+    if not settings.certificate:
+        out.append(finding("PUSH_CERT_MISSING", field="sipgate Certificate"))
+    return tuple(out)
+
+
+def expectation_findings(settings: SsoSettings, expected_entity_id: str | None) -> tuple[Finding, ...]:
+    """The profile's ``idp_entity_id`` against what is being pushed."""
+    if expected_entity_id and settings.idp_entity_id and \
+            settings.idp_entity_id != expected_entity_id:
+        return (finding("PUSH_IDP_ENTITY_ID_MISMATCH", field="sipgate Entity ID",
+                        expected=expected_entity_id, received=settings.idp_entity_id),)
+    return ()
+
+
+def check_allow_codes(codes: Iterable[str]) -> tuple[str, ...]:
+    """Upper-case the ``--allow`` codes; refuse ones the catalogue does not know."""
+    known = catalogue()
+    out = tuple(code.strip().upper() for code in codes if code.strip())
+    unknown = [code for code in out if code not in known]
+    if unknown:
+        raise UsageError(f"--allow {unknown[0]}: no such finding code",
+                         hint="use a code printed under Findings (see `ssoctl explain CODE`)",
+                         code="UNKNOWN_FINDING_CODE")
+    return out
+
+
+def allow(findings: Iterable[Finding], codes: Iterable[str]) -> tuple[Finding, ...]:
+    """Turn error findings whose code is in ``codes`` into warnings, saying so."""
+    allowed = set(codes)
+    out = []
+    for item in findings:
+        if item.is_error and item.code in allowed:
+            item = dataclasses.replace(item, severity=Severity.WARNING,
+                                       message=f"{item.message} (allowed with --allow {item.code})")
+        out.append(item)
+    return tuple(out)

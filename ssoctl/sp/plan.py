@@ -1,0 +1,153 @@
+"""Plan, apply, verify and roll back a change of an SP's SSO settings.
+
+The order never changes (security.md E40): GET current -> diff -> (no change: stop) ->
+confirm -> backup (0600, atomic) -> PUT -> GET and compare. When the SP does not read back
+what was written, or the write fails after it may have changed something, the backup is
+written back and read back too: success is exit 7 (rolled back), failure exit 8 with the
+backup path and the exact command to retry. Turning SSO on happens only after the other
+settings read back correctly, so a half-written configuration is never switched on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ssoctl.errors import RollbackFailedError, RolledBackError, SsoctlError
+from ssoctl.sp.backup import Backup, write_backup
+from ssoctl.sp.contract import (LABELS, Current, FieldChange, SsoSettings, diff, differing)
+from ssoctl.sp.targets import Target
+
+log = logging.getLogger("ssoctl.sp")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a push would change: the current state, the wanted one, the diff."""
+
+    endpoint: str
+    current: Current
+    desired: SsoSettings
+    changes: tuple[FieldChange, ...]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(row.changed for row in self.changes)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A verified change: what the SP reads back now, and the backup taken before."""
+
+    backup: Backup
+    result: SsoSettings
+    steps: tuple[str, ...]
+
+
+def make_plan(target: Target, desired: SsoSettings, *, enable: bool | None = None,
+              now: dt.datetime | None = None) -> Plan:
+    """GET the current settings and diff them with ``desired``.
+
+    ``enable`` None keeps the SP's current on/off state; True/False sets it.
+    """
+    current = target.read()
+    wanted = desired.with_enabled(current.settings.enabled if enable is None else enable)
+    return Plan(endpoint=target.endpoint, current=current, desired=wanted,
+                changes=diff(current.settings, wanted, now=now))
+
+
+def apply(target: Target, plan: Plan, *, backup_dir: str | Path, profile: str,
+          now: dt.datetime, retry_hint: str = "") -> Applied:
+    """Back up, write, verify; roll back on any doubt. See the module docstring."""
+    backup = write_backup(backup_dir, profile=profile, target=target.name,
+                          endpoint=plan.endpoint, settings=plan.current.settings,
+                          etag=plan.current.etag, now=now)
+    log.debug("backup written to %s", backup.path)
+    steps = _steps(plan.current.settings, plan.desired)
+    etag = plan.current.etag
+    for index, step in enumerate(steps):
+        try:
+            target.write(step, etag=etag)
+            readback = target.read()
+        except SsoctlError as exc:
+            _after_failed_write(target, backup, exc, profile=profile, retry_hint=retry_hint)
+            raise AssertionError("unreachable")  # pragma: no cover
+        wrong = differing(readback.settings, step)
+        if wrong:
+            _restore(target, backup, readback, profile=profile, retry_hint=retry_hint,
+                     cause=f"the SP did not keep what was written ({_labels(wrong)} differed "
+                           "on read-back)")
+        etag = readback.etag
+        log.debug("step %d of %d read back correctly", index + 1, len(steps))
+    names = ("settings written and verified", "SSO enabled and verified")
+    return Applied(backup=backup, result=steps[-1], steps=names[:len(steps)])
+
+
+def _steps(current: SsoSettings, desired: SsoSettings) -> tuple[SsoSettings, ...]:
+    """Turning SSO on is a separate, last step, after the settings read back right."""
+    if desired.enabled and not current.enabled:
+        staged = desired.with_enabled(False)
+        if differing(current, staged):
+            return (staged, desired)
+    return (desired,)
+
+
+def _after_failed_write(target: Target, backup: Backup, exc: SsoctlError, *, profile: str,
+                        retry_hint: str) -> None:
+    """The write (or its read-back) failed: find out whether anything changed."""
+    try:
+        now_state = target.read()
+    except SsoctlError:
+        now_state = None
+    if now_state is not None and not differing(now_state.settings, backup.settings):
+        # Nothing changed on the SP: report the original failure as it is.
+        exc.hint = (exc.hint + "; " if exc.hint else "") + "nothing was changed on the SP"
+        raise exc
+    _restore(target, backup, now_state, profile=profile, retry_hint=retry_hint,
+             cause=f"writing the settings failed after the SP may have changed them "
+                   f"({exc.message})")
+
+
+def _restore(target: Target, backup: Backup, seen: Current | None, *, profile: str,
+             retry_hint: str, cause: str) -> None:
+    """Write the backup back and verify it; raise exit 7 on success, exit 8 otherwise."""
+    command = rollback_command(backup.path, profile, retry_hint)
+    try:
+        target.write(backup.settings, etag=seen.etag if seen else None)
+        wrong = differing(target.read().settings, backup.settings)
+    except SsoctlError as exc:
+        raise RollbackFailedError(
+            f"{cause}; restoring the previous settings failed too: {exc.message}",
+            hint=f"the previous settings are saved in {backup.path}; when the SP is reachable "
+                 f"run: {command}", code="ROLLBACK_FAILED") from None
+    if wrong:
+        raise RollbackFailedError(
+            f"{cause}; the restored settings did not read back either ({_labels(wrong)})",
+            hint=f"the previous settings are saved in {backup.path}; check the SP, then run: "
+                 f"{command}", code="ROLLBACK_FAILED")
+    raise RolledBackError(f"{cause}; the previous settings were restored and verified",
+                          hint=f"nothing changed on the SP; check the SP (or the adapter "
+                               f"implementing docs/sp-api.md); backup: {backup.path}",
+                          code="ROLLED_BACK")
+
+
+def rollback_command(path: str, profile: str, extra: str = "") -> str:
+    """The exact command a person types to retry a restore."""
+    parts = ["ssoctl", "rollback", path, "--profile", profile]
+    return shlex.join(parts) + (f" {extra}" if extra else "")
+
+
+def _labels(fields: tuple[str, ...]) -> str:
+    return ", ".join(LABELS[name] for name in fields)
+
+
+def rollback_plan(target: Target, backup: Backup, *, now: dt.datetime | None = None) -> Plan:
+    """Plan restoring ``backup`` (its on/off state included) on ``target``."""
+    return make_plan(target, backup.settings, enable=backup.settings.enabled, now=now)
+
+
+Confirm = Callable[[Plan], bool]

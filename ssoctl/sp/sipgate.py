@@ -1,0 +1,46 @@
+"""The ``sipgate`` target: ssoctl's SSO-settings contract with sipgate's REST conventions.
+
+Base URL ``https://api.sipgate.com/v2`` by default, path ``/sso/settings`` by default,
+personal access token as HTTP Basic ``token-id:token`` or an OAuth bearer token.
+sipgate itself publishes no such endpoint (docs/sp-api.md): point ``base_url``/``path`` at
+whatever implements the contract for your account.
+"""
+
+from __future__ import annotations
+
+from ssoctl import http
+from ssoctl.config import Profile, join_url
+from ssoctl.errors import NetworkError
+from ssoctl.sp.contract import Current, SsoSettings, settings_from_dict
+from ssoctl.sp.credentials import Credentials
+from ssoctl.sp.targets import Client, auth_hint
+
+
+class SipgateTarget:
+    """GET and PUT the contract resource at ``base_url`` + ``path``."""
+
+    name = "sipgate"
+
+    def __init__(self, profile: Profile, credentials: Credentials,
+                 settings: http.HttpSettings) -> None:
+        self.endpoint = join_url(profile.base_url, profile.path)
+        self.client = Client(settings, credentials, auth_hint(profile, credentials))
+
+    def read(self) -> Current:
+        resp = self.client.call("GET", self.endpoint, what="reading the SSO settings")
+        try:
+            body = resp.json()
+        except ValueError:
+            raise NetworkError(f"unexpected answer from {self.endpoint}: not JSON",
+                               hint="check the base URL and path: the endpoint must implement "
+                                    "ssoctl's SSO-settings contract (docs/sp-api.md)",
+                               code="SP_BAD_RESPONSE") from None
+        return Current(settings_from_dict(body, where=self.endpoint),
+                       etag=resp.headers.get("ETag"))
+
+    def write(self, settings: SsoSettings, *, etag: str | None = None) -> None:
+        self.client.call("PUT", self.endpoint, what="writing the SSO settings",
+                         json=settings.to_dict(), etag=etag)
+
+    def close(self) -> None:
+        self.client.close()
