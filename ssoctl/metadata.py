@@ -232,6 +232,24 @@ def verify_signature(data: bytes, root: "etree._Element", *, signed: bool,
     return True, []
 
 
+def describe_certificate(text: str, *, now: dt.datetime) -> "CertInfo":
+    """A ``<ds:X509Certificate>`` body -> :class:`~ssoctl.certs.CertInfo`.
+
+    :class:`InputError` for anything that does not load, including certificates that
+    parse but whose key cryptography cannot read (a mangled algorithm OID).
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    from ssoctl import certs
+
+    try:
+        return certs.describe(certs.cert_from_base64(text), now=now)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise InputError(f"the certificate cannot be read: {_first_line(exc)}",
+                         hint="download the metadata again as a file",
+                         code="CERT_UNREADABLE") from None
+
+
 def trust_certificate(data: bytes) -> "x509.Certificate":
     """The certificate given with ``--verify-signature``: PEM, bare base64 or DER."""
     from ssoctl import certs
@@ -255,6 +273,7 @@ def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate
     from signxml import DigestAlgorithm as DA
     from signxml import SignatureMethod as SM
     from signxml import XMLVerifier
+    from cryptography.exceptions import InvalidSignature
     from signxml.exceptions import SignXMLException
     from signxml.verifier import SignatureConfiguration
 
@@ -269,6 +288,12 @@ def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate
     try:
         result = XMLVerifier().verify(data, x509_cert=cert, parser=xmlsafe.make_parser(),
                                       id_attribute="ID", expect_config=config)
+    except InvalidSignature as exc:
+        reason = _first_line(exc).rstrip(":. ")
+        if reason.lower() in ("signature verification failed", "invalidsignature"):
+            return ("the signature does not match this certificate (wrong certificate, or "
+                    "the document was changed after signing)")
+        return reason
     except (SignXMLException, ValueError, TypeError, etree.LxmlError) as exc:
         return _first_line(exc)
     signed = result.signed_xml

@@ -99,6 +99,8 @@ def read_certificates(idp: Element, *, now: dt.datetime,
     A KeyDescriptor without ``use`` counts for both. Duplicates (same SHA-256) are
     listed once; an unreadable certificate is a finding.
     """
+    from ssoctl.metadata import describe_certificate
+
     signing: dict[str, "CertInfo"] = {}
     encryption: dict[str, "CertInfo"] = {}
     out: list[Finding] = []
@@ -107,12 +109,11 @@ def read_certificates(idp: Element, *, now: dt.datetime,
         for element in key.iterfind(f"{qname('ds', 'KeyInfo')}/{qname('ds', 'X509Data')}/"
                                     f"{qname('ds', 'X509Certificate')}"):
             try:
-                info = certs.describe(certs.cert_from_base64(text_of(element) or ""), now=now)
-            except (InputError, ValueError) as exc:
-                reason = exc.message if isinstance(exc, InputError) else str(exc)
+                info = describe_certificate(text_of(element) or "", now=now)
+            except InputError as exc:
                 out.append(finding("METADATA_CERT_UNREADABLE",
                                    f"certificate in KeyDescriptor #{number} "
-                                   f"(use={use or 'none'}) cannot be read: {reason}",
+                                   f"(use={use or 'none'}) cannot be read: {exc.message}",
                                    field=SIPGATE_CERT if use != "encryption" else None))
                 continue
             if use in ("", "signing"):
@@ -266,6 +267,9 @@ def signature_structure_problem(root: Element) -> str | None:
     refs = signatures[0].findall(f"{qname('ds', 'SignedInfo')}/{qname('ds', 'Reference')}")
     if len(refs) != 1:
         return f"{len(refs)} signature references (1 expected)"
+    value = signatures[0].find(qname("ds", "SignatureValue"))
+    if value is None or not (text_of(value) or "").strip():
+        return "the signature value is empty"
     uri = refs[0].get("URI", "")
     root_id = root.get("ID")
     if uri not in ("", f"#{root_id}" if root_id else ""):
