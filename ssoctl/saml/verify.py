@@ -134,7 +134,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
                 decrypted_xml=doc_xml if decrypted is not None else None)
 
     if not trusted or _trust_failed(out) or not facts:
-        if not facts and not _trust_failed(out):
+        unreadable = encrypted is not None and decrypted is None  # already explained
+        if not facts and not _trust_failed(out) and not unreadable:
             out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; "
                                "nothing was verified"))
         elif not trusted and facts:
