@@ -1,7 +1,148 @@
-"""CLI module (to be filled in)."""
+"""``ssoctl explain``: what a finding code, an error code or a login error text means."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
 
 import typer
 
+from ssoctl.cli.common import JsonOpt, run
+
+MAX_QUERY_BYTES = 64 * 1024
+
+
+def explain(
+    ctx: typer.Context,
+    text: Annotated[Optional[list[str]], typer.Argument(
+        metavar="TEXT-OR-CODE",
+        help="A finding code (SAML_AUDIENCE_MISMATCH), an error code, or the text a login "
+             "page showed (quotes optional). '-' reads the text from stdin.")] = None,
+    list_all: Annotated[bool, typer.Option(
+        "--list", help="List every finding code, error code and known error text.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Explain a finding code, an error code, or an error text from a login page.
+
+    Codes are matched exactly (case-insensitive), then approximately; texts are matched
+    against known Okta, sipgate and SAML service-provider messages, ignoring case,
+    punctuation and missing parts. Exits 1 when nothing matches.
+    """
+    words = list(text or [])
+
+    def work():
+        from ssoctl import knownerrors
+
+        if list_all:
+            return _list_report(knownerrors)
+        query = _query(words)
+        return _report(knownerrors.explain(query))
+
+    run(ctx, work, json_output=json_)
+
+
+def _query(words: list[str]) -> str:
+    from ssoctl.errors import UsageError
+
+    if words == ["-"]:
+        from ssoctl.files import decode_text, read_source
+
+        source = read_source("-", max_bytes=MAX_QUERY_BYTES, what="error text")
+        return decode_text(source.data, what="error text").text.strip()
+    query = " ".join(words).strip()
+    if not query:
+        raise UsageError("nothing to explain",
+                         hint="give a code (ssoctl explain SAML_AUDIENCE_MISMATCH), the text "
+                              "the login page showed, or --list", code="EXPLAIN_NOTHING")
+    return query
+
+
+def _report(result):
+    from ssoctl.errors import ExitCode
+    from ssoctl.render import Report, Table, Text
+
+    data = {"query": result.query, "matches": [_as_dict(m) for m in result.matches]}
+    if not result.matches:
+        return Report(data=data, exit_code=ExitCode.FINDINGS, blocks=(
+            Text(f"No finding code, error code or known error text matches {result.query!r}."),
+            Text("hint: try `ssoctl explain --list` to see every code and known text, or "
+                 "paste a shorter, exact part of the message."),))
+    best, others = result.matches[0], result.matches[1:]
+    blocks = list(_blocks(best))
+    if others:
+        blocks.append(Table("Other possible matches", ("kind", "code or id", "title", "score"),
+                            [(_KIND[m.kind], m.key, _short(m.title), f"{m.score:.2f}")
+                             for m in others]))
+    return Report(data=data, blocks=tuple(blocks))
+
+
+_KIND = {"finding": "finding", "error_code": "error code", "known_error": "known text"}
+
+
+def _blocks(item):
+    from ssoctl.render import Fields, Text
+
+    if item.kind == "finding":
+        sev = item.severity + (f", exit {item.exit_code}" if item.exit_code else "")
+        yield Fields(item.key, [("finding", item.title), ("severity", sev),
+                                ("area", item.area)])
+        yield Text(item.explanation)
+        if item.fix:
+            yield Text(f"Fix: {item.fix}")
+    elif item.kind == "error_code":
+        yield Fields(item.key, [("error code", item.title), ("exit", str(item.exit_code))])
+        yield Text("See docs/exit-codes.md.")
+    else:
+        rows = [("text", item.text), ("from", item.vendor), ("id", item.key),
+                ("source", item.source)]
+        if item.confidence == "guess":
+            rows.append(("note", "a guess: this wording is not confirmed by a public source"))
+        if item.score < 1:
+            rows.append(("match", f"{item.score:.2f} (partial)"))
+        yield Fields("Known error", rows)
+        yield Text(f"Cause: {item.explanation}")
+        yield Text(f"Fix: {item.fix}")
+        if item.related_codes:
+            yield Text("Related checks: " + ", ".join(item.related_codes)
+                       + " (ssoctl explain CODE)")
+    yield Text("")
+
+
+def _as_dict(item) -> dict:
+    from ssoctl.render import to_jsonable
+
+    raw = to_jsonable(item)
+    return {k: v for k, v in raw.items() if v not in (None, [], "")}
+
+
+def _short(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _list_report(knownerrors):
+    from ssoctl.render import Report, Table
+
+    findings = knownerrors.finding_entries()
+    errors = knownerrors.error_code_entries()
+    known = knownerrors.KNOWN_ERRORS
+    data = {
+        "finding_codes": [{"code": f.key, "severity": f.severity, "area": f.area,
+                           "title": f.title} for f in findings],
+        "error_codes": [{"code": e.key, "exit_code": e.exit_code, "when": e.title}
+                        for e in errors],
+        "known_errors": [{"id": k.id, "vendor": k.vendor, "text": k.text,
+                          "confidence": k.confidence} for k in known],
+    }
+    blocks = [Table("Finding codes", ("code", "severity", "title"),
+                    [(f.key, f.severity or "", f.title) for f in findings])]
+    if errors:
+        blocks.append(Table("Error codes", ("code", "exit", "when"),
+                            [(e.key, str(e.exit_code), _short(e.title)) for e in errors]))
+    blocks.append(Table("Known error texts", ("id", "from", "text"),
+                        [(k.id + (" (guess)" if k.confidence == "guess" else ""),
+                          _short(k.vendor, 30), _short(k.text)) for k in known]))
+    return Report(data=data, blocks=tuple(blocks))
+
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's command(s) to the root app."""
+    """Attach ``ssoctl explain`` to the root app."""
+    app.command("explain")(explain)
