@@ -130,8 +130,7 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
     ])]
     cert = settings.certificate
     if cert is not None:
-        blocks.append(Code(cert.pem, lexer="text",
-                           title="Certificate (paste all lines, BEGIN to END):"))
+        blocks.append(Code(cert.pem, lexer="text", title="Certificate:"))
         blocks.append(Text(_cert_note(settings, cert) + "\n"))
     else:
         blocks.append(Text("Certificate: none usable in this metadata (see findings)\n"))
@@ -145,8 +144,18 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
 def _cert_note(settings: "IdpSettings", cert: "CertInfo") -> str:
     index = (settings.chosen_certificate_index or 0) + 1
     total = len(settings.signing_certificates)
-    return (f"Certificate #{index} of {total}: {cert.subject}, valid until "
+    return (f"Paste all lines, BEGIN to END, into sipgate's Certificate field.\n"
+            f"Certificate #{index} of {total}: {_short_name(cert.subject)}, valid until "
             f"{cert.not_after:%Y-%m-%d}, SHA-256 {cert.sha256}")
+
+
+def _short_name(subject: str) -> str:
+    """The CN of an RFC 4514 subject (what Okta shows), else the whole subject."""
+    for part in subject.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "CN" and value:
+            return value
+    return subject
 
 
 def _details(settings: "IdpSettings") -> list:
@@ -178,11 +187,12 @@ def _details(settings: "IdpSettings") -> list:
             if (use == "signing" and len(infos) > 1
                     and number - 1 == settings.newest_certificate_index):
                 mark.append("newest")
-            certs_rows.append((f"{number}", use, info.subject, f"{info.not_after:%Y-%m-%d}",
+            certs_rows.append((f"{number}", use, _short_name(info.subject),
+                               f"{info.not_after:%Y-%m-%d}",
                                f"{info.key_type} {info.key_size or ''}".strip(),
                                info.sha256[:23] + "…", ", ".join(mark)))
     if certs_rows:
-        blocks.append(Table("Certificates", ("#", "use", "subject", "valid until", "key",
+        blocks.append(Table("Certificates", ("#", "use", "name (CN)", "valid until", "key",
                                              "SHA-256", "note"), certs_rows))
     return blocks
 

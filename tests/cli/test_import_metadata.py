@@ -60,7 +60,8 @@ def test_shape_human(cli, name):
     if "METADATA_NO_SIGNING_CERT" in findings:
         assert "Certificate: none usable" in r.stdout
     else:
-        assert "Certificate (paste all lines, BEGIN to END):\n-----BEGIN CERTIFICATE-----" in r.stdout
+        assert "\nCertificate:\n-----BEGIN CERTIFICATE-----" in r.stdout
+        assert "into sipgate's Certificate field" in r.stdout
     assert r.stdout.index("Entity ID") < r.stdout.index("Metadata details")
     for finding_code in findings:
         assert finding_code in r.stdout
