@@ -15,7 +15,7 @@ import logging
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 from ssoctl.errors import RollbackFailedError, RolledBackError, SsoctlError
 from ssoctl.sp.backup import Backup, write_backup
@@ -74,8 +74,8 @@ def apply(target: Target, plan: Plan, *, backup_dir: str | Path, profile: str,
             target.write(step, etag=etag)
             readback = target.read()
         except SsoctlError as exc:
-            _after_failed_write(target, backup, exc, profile=profile, retry_hint=retry_hint)
-            raise AssertionError("unreachable")  # pragma: no cover
+            readback = _after_failed_write(target, backup, step, exc, profile=profile,
+                                           retry_hint=retry_hint)
         wrong = differing(readback.settings, step)
         if wrong:
             _restore(target, backup, readback, profile=profile, retry_hint=retry_hint,
@@ -96,9 +96,13 @@ def _steps(current: SsoSettings, desired: SsoSettings) -> tuple[SsoSettings, ...
     return (desired,)
 
 
-def _after_failed_write(target: Target, backup: Backup, exc: SsoctlError, *, profile: str,
-                        retry_hint: str) -> None:
-    """The write (or its read-back) failed: find out whether anything changed."""
+def _after_failed_write(target: Target, backup: Backup, step: SsoSettings, exc: SsoctlError, *,
+                        profile: str, retry_hint: str) -> Current:
+    """The write (or its read-back) failed: find out what the SP holds now.
+
+    Unchanged: the original error is raised. Exactly what was written, after a 409/412:
+    our own earlier attempt landed, return the read-back. Anything else: restore.
+    """
     try:
         now_state = target.read()
     except SsoctlError:
@@ -107,13 +111,17 @@ def _after_failed_write(target: Target, backup: Backup, exc: SsoctlError, *, pro
         # Nothing changed on the SP: report the original failure as it is.
         exc.hint = (exc.hint + "; " if exc.hint else "") + "nothing was changed on the SP"
         raise exc
+    if now_state is not None and _own_conflict(exc) and not differing(now_state.settings, step):
+        # A retried PUT met the ETag our own first attempt changed: that attempt landed,
+        # and the read-back above proves it.
+        return now_state
     _restore(target, backup, now_state, profile=profile, retry_hint=retry_hint,
              cause=f"writing the settings failed after the SP may have changed them "
                    f"({exc.message})")
 
 
 def _restore(target: Target, backup: Backup, seen: Current | None, *, profile: str,
-             retry_hint: str, cause: str) -> None:
+             retry_hint: str, cause: str) -> NoReturn:
     """Write the backup back and verify it; raise exit 7 on success, exit 8 otherwise."""
     command = rollback_command(backup.path, profile, retry_hint)
     try:
@@ -133,6 +141,10 @@ def _restore(target: Target, backup: Backup, seen: Current | None, *, profile: s
                           hint=f"nothing changed on the SP; check the SP (or the adapter "
                                f"implementing docs/sp-api.md); backup: {backup.path}",
                           code="ROLLED_BACK")
+
+
+def _own_conflict(exc: SsoctlError) -> bool:
+    return getattr(exc, "status", None) in (409, 412)
 
 
 def rollback_command(path: str, profile: str, extra: str = "") -> str:

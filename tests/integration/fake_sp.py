@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -119,15 +118,14 @@ class FakeSp:
             self._store(parsed)
             self.state["sso_url"] = (self.state["sso_url"] or "") + "/mangled"
             return Response(status=204)
-        if fault.kind == "hang":
+        if fault.kind == "hang":  # the client has given up by now; nothing is stored
             time.sleep(fault.seconds)
-            return None
+            return Response(status=503)
         if fault.kind == "reset":
             if fault.apply and parsed is not None:
                 self._store(parsed)
-            sock = request.environ["werkzeug.socket"]
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            sock.close()
+            # Drop the connection without an answer (the client sees it as a reset).
+            request.environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
             return Response(status=500)
         if fault.kind == "redirect":
             return Response(status=fault.status, headers={"Location": "https://elsewhere.example.test/x"})
