@@ -128,6 +128,11 @@ def _signature_rows(sig: "SignatureReport") -> list[tuple[str, str | None]]:
         ("Algorithm", " / ".join(a for a in (sig.signature_algorithm, sig.digest_algorithm) if a)
          or None),
     ]
+    if sig.integrity == "intact":
+        rows.append(("Integrity", "intact: the signature matches the certificate inside the "
+                                  "message (that alone does not prove who signed it)"))
+    elif sig.integrity == "broken":
+        rows.append(("Integrity", "BROKEN: the message was changed after it was signed"))
     for number, cert in enumerate(sig.embedded_certificates, 1):
         rows.append((f"Cert in message{_n(number, sig.embedded_certificates)}", _cert(cert)))
     for number, cert in enumerate(sig.trusted_certificates, 1):
@@ -167,9 +172,10 @@ def _xml_blocks(item: "MessageResult") -> list[Block]:
     out: list[Block] = []
     identity = item.message.identity
     if identity == "withheld":
-        out.append(Text("WARNING: the signature check failed. This XML may be forged; NameID "
-                        "and attribute values are replaced by "
-                        f"'{WITHHELD_TEXT}'.", style="bold red"))
+        out.append(Text("WARNING: the signature check failed, so this XML may be forged. Its "
+                        "structure is shown, but every text value outside the signature "
+                        "(NameID, attributes, ...) is replaced by '[withheld]'.",
+                        style="bold red"))
     elif item.signature is not None and item.signature.status == "not_verified":
         out.append(Text("Note: the signature was not verified; nothing in this XML is proven "
                         "to come from the IdP.", style="yellow"))

@@ -337,13 +337,13 @@ def _expired(items: Sequence[tuple[str, dt.datetime]], issued: dt.datetime | Non
 
 def _early(items: Sequence[tuple[str, dt.datetime]], exp: Expectations) -> Finding:
     label, start = max(items, key=lambda item: item[1])
-    labels = " and ".join(dict.fromkeys(lbl for lbl, _ in items))
+    labels = ", ".join(dict.fromkeys(lbl for lbl, _ in items))
     ahead = start - exp.now
     stamp = _iso(start)
     if ahead <= exp.skew:
         return finding("SAML_TIME_WITHIN_SKEW",
-                       f"{labels} starts at {stamp}, {_span(ahead)} in the future, within the "
-                       f"allowed clock skew of {_span(exp.skew)}",
+                       f"not valid until {stamp} ({labels}), {_span(ahead)} in the future, "
+                       f"within the allowed clock skew of {_span(exp.skew)}",
                        field="NotBefore", expected=f"at or after {stamp}", received=_iso(exp.now))
     if ahead > _STALE_AFTER * 6:
         why = (f"so large a gap is rarely clock drift: check --now and this computer's date "
@@ -354,8 +354,8 @@ def _early(items: Sequence[tuple[str, dt.datetime]], exp: Expectations) -> Findi
                "(or this computer's)")
         hint = None
     return finding("SAML_NOT_YET_VALID",
-                   f"{labels} starts at {stamp}, {_span(ahead)} after the current time "
-                   f"{_iso(exp.now)}: {why}", hint=hint,
+                   f"not valid until {stamp} ({labels}), {_span(ahead)} after the current "
+                   f"time {_iso(exp.now)}: {why}", hint=hint,
                    field="NotBefore", expected=f"at or after {stamp}", received=_iso(exp.now))
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: HAR files with many messages are the largest input (issue 4: about 20 MiB).
 MAX_INPUT_BYTES = 20 * 1024 * 1024
-WITHHELD = "[withheld: signature check failed]"
+WITHHELD = "[withheld]"
 _METADATA_ROOTS = ("EntityDescriptor", "EntitiesDescriptor")
 
 
@@ -67,6 +67,10 @@ class SignatureReport:
     embedded_certificates: tuple[CertSummary, ...] = ()
     trusted_certificates: tuple[CertSummary, ...] = ()
     trust_source: str | None = None
+    integrity: str | None = None
+    """Without a trust anchor: ``intact`` when the signature matches the certificate inside
+    the message (which proves nothing about the signer), ``broken`` when it does not (the
+    message was changed after signing)."""
 
 
 @dataclass(frozen=True)
@@ -192,9 +196,9 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
             if root.find(qname("saml", "Assertion")) is not None else []
         out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; nothing was "
                            "verified"))
-        report = SignatureReport(status="not_verified", response_signed=False,
-                                 assertion_signed=False)
-        return report, UNVERIFIED, root, root, out
+        status = "failed" if _trust_failure(out) else "not_verified"
+        report = SignatureReport(status=status, response_signed=False, assertion_signed=False)
+        return report, _identity(None, status, root)[0], root, root, out
     from ssoctl.saml import verify
 
     key = options.sp_key_pem.encode() if options.sp_key_pem else None
@@ -208,10 +212,18 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
     result = verify.verify_response(xml, trusted_pems=trusted, **common)
     findings = list(result.findings)
     status = result.status
+    integrity = None
     if anchors.given and trusted is None and status != "failed":
         # Only fingerprints were given and none matches the message's certificate.
         status = "failed"
         findings = [f for f in findings if f.code != "SIG_NOT_VERIFIED"]
+    elif status == "not_verified" and result.embedded_certificates:
+        integrity, broken = _integrity(xml, result, verify, common)
+        if broken:
+            status = "failed"
+            findings += broken
+    if _trust_failure(findings):
+        status = "failed"  # e.g. unsigned: never show an unsigned user as if it could be real
     embedded = tuple(_summary(c) for c in result.embedded_certificates)
     report = SignatureReport(
         status=status, response_signed=result.response_signed,
@@ -219,12 +231,38 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
         assertion_verified=result.assertion_verified,
         signature_algorithm=result.signature_algorithm, digest_algorithm=result.digest_algorithm,
         embedded_certificates=embedded, trusted_certificates=anchors.certs,
-        trust_source=anchors.source or None)
+        trust_source=anchors.source or None, integrity=integrity)
     source, model_root = _identity(result, status, root)
     display = root
     if result.decrypted_xml is not None:
         display = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
     return report, source, model_root, display, findings
+
+
+def _trust_failure(findings: list[Finding]) -> bool:
+    return any(f.is_error and f.exit_code == 4 for f in findings)
+
+
+#: Findings of the integrity pass that say nothing about tampering.
+_NOT_TAMPERING = frozenset({"SIG_CERT_EXPIRED", "SIG_CERT_NOT_YET_VALID", "SIG_CERT_MISMATCH",
+                            "SIG_NOT_VERIFIED"})
+
+
+def _integrity(xml: bytes, first: Any, verify: Any, common: dict) -> tuple[str, list[Finding]]:
+    """Without a trust anchor, check the signature against the certificate the message
+    carries. That proves nothing about who signed (anyone can embed a certificate), but a
+    failure proves the message was changed after signing: then identity is withheld."""
+    pems = [c.pem for c in first.embedded_certificates]
+    check = verify.verify_response(xml, trusted_pems=pems, **common)
+    known = {f.code for f in first.findings}
+    broken = [dataclasses.replace(f, message=f"{f.message} (checked with the certificate inside "
+                                             "the message)")
+              for f in check.findings
+              if f.is_error and f.exit_code == 4 and f.code not in _NOT_TAMPERING
+              and f.code not in known]
+    if broken:
+        return "broken", broken
+    return ("intact" if check.status == "verified" else None), []
 
 
 def _identity(result: Any, status: str,
@@ -235,7 +273,7 @@ def _identity(result: Any, status: str,
         model_root = result.signed_response if result.signed_response is not None else root
         return IdentitySource("verified", assertions), model_root
     plain = root
-    if result.decrypted_xml is not None:
+    if result is not None and result.decrypted_xml is not None:
         plain = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
     if status == "failed":
         return IdentitySource("withheld", note="withheld because the signature check failed "
@@ -273,6 +311,8 @@ def _dedupe(findings: list[Finding]) -> tuple[Finding, ...]:
 def _signed_flags(model: Message, report: SignatureReport) -> Message:
     """signxml hands back signed elements without their enveloped signature, so take
     the signed/unsigned facts from the verifier, not from the modelled element."""
+    if model.identity != "verified":
+        return model  # read from the document itself: its own ds:Signature children count
     assertions = tuple(dataclasses.replace(a, signed=report.assertion_signed)
                        for a in model.assertions)
     return dataclasses.replace(model, signed=report.response_signed, assertions=assertions)
@@ -291,11 +331,18 @@ def _pretty(root: "etree._Element", *, withhold: bool) -> str:
 
     doc = copy.deepcopy(root)
     if withhold:
-        for tag in ("NameID", "AttributeValue", "EncryptedID"):
-            for el in doc.iter(qname("saml", tag)):
-                for child in list(el):
-                    el.remove(child)
+        # An attacker may put the forged user anywhere (NameID, attributes, StatusDetail,
+        # an element in a made-up namespace), so every text outside the signature goes;
+        # the structure and attributes stay, which is what shows a wrapping attack.
+        ds = "{" + xmlsafe.NS["ds"] + "}"
+        for el in doc.iter():
+            if not isinstance(el.tag, str):
+                el.text = ""  # comments and the like
+                continue
+            if not el.tag.startswith(ds) and el.text and el.text.strip():
                 el.text = WITHHELD
+            if el.tail and el.tail.strip():
+                el.tail = ""
     etree.indent(doc, space="  ")
     return etree.tostring(doc, encoding="unicode")
 
