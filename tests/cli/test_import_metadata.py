@@ -288,3 +288,14 @@ def test_help_mentions_sipgate_fields(cli):
     for word in ("SSO URL", "Entity ID", "Certificate", "--verify-signature", "--format",
                  "--cert-out", "--ca-bundle", "--allow-http"):
         assert word in text
+
+
+def test_oversized_fixture_exits_3_fast(cli):
+    import time
+
+    started = time.monotonic()
+    r = cli("import-metadata", MD_DIR / "hostile-oversized.xml", "--json")
+    assert r.exit_code == 3 and r.json()["error"]["code"] == "INPUT_TOO_LARGE"
+    assert time.monotonic() - started < 2.0
+    r = cli("import-metadata", "-", input=(MD_DIR / "hostile-oversized.xml").read_bytes())
+    assert r.exit_code == 3 and "exceeds" in r.stderr
