@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from ssoctl import xmlsafe
@@ -184,6 +185,12 @@ def _trust_failed(findings: Sequence[Finding]) -> bool:
 
 
 def _load_trusted(pems: Sequence[str]) -> list[_Trusted]:
+    # Cached: a HAR with 1,000 responses is checked against the same anchors each time.
+    return list(_load_trusted_cached(tuple(pems)))
+
+
+@lru_cache(maxsize=32)
+def _load_trusted_cached(pems: tuple[str, ...]) -> tuple[_Trusted, ...]:
     from cryptography import x509
 
     from ssoctl.certs import fingerprint
@@ -201,21 +208,29 @@ def _load_trusted(pems: Sequence[str]) -> list[_Trusted]:
             sha = fingerprint(cert)
             if all(t.sha256 != sha for t in out):
                 out.append(_Trusted(cert, sha))
-    return out
+    return tuple(out)
 
 
 def _embedded(facts: Sequence[policy.SignatureFacts], now: dt.datetime) -> tuple["CertInfo", ...]:
-    from ssoctl import certs
-
     seen: dict[str, "CertInfo"] = {}
     for item in facts:
         for node in item.element.iterfind(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate"):
-            try:
-                info = certs.describe(certs.cert_from_base64(xmlsafe.text_of(node) or ""), now=now)
-            except (InputError, ValueError):
-                continue  # unreadable KeyInfo: signxml ignores it too when a cert is pinned
-            seen.setdefault(info.sha256, info)
+            info = _describe_b64("".join((xmlsafe.text_of(node) or "").split()), now)
+            if info is not None:
+                seen.setdefault(info.sha256, info)
     return tuple(seen.values())
+
+
+@lru_cache(maxsize=64)
+def _describe_b64(body: str, now: dt.datetime) -> "CertInfo | None":
+    """CertInfo of a KeyInfo certificate; cached because every message of one IdP carries
+    the same one. ``None`` when unreadable (signxml ignores KeyInfo when a cert is pinned)."""
+    from ssoctl import certs
+
+    try:
+        return certs.describe(certs.cert_from_base64(body), now=now)
+    except (InputError, ValueError):
+        return None
 
 
 def _order(trusted: list[_Trusted], embedded: Sequence["CertInfo"]) -> list[_Trusted]:
@@ -224,6 +239,7 @@ def _order(trusted: list[_Trusted], embedded: Sequence["CertInfo"]) -> list[_Tru
     return sorted(trusted, key=lambda t: t.sha256 not in hints)
 
 
+@lru_cache(maxsize=2)
 def _config(allow_sha1: bool):
     from signxml import SignatureConfiguration
     from signxml.algorithms import DigestAlgorithm as DA, SignatureMethod as SM
