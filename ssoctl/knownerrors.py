@@ -453,6 +453,6 @@ def _fuzzy_codes(query: str, codes: list[Explained]) -> list[Explained]:
 
 def _texts(query: str) -> list[Explained]:
     out = []
-    for m in match(query[: _MAX_FUZZY * 8]):
+    for m in match(query):
         out.append(known_entry(m.error, m.score, m.matched_text))
     return out

@@ -1,0 +1,113 @@
+"""`ssoctl explain` through the CLI: codes, texts, fuzzy matches, --list, --json, exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+SIPGATE = "An error has occurred. Please try again. Back to login."
+
+
+def test_finding_code(cli):
+    r = cli("explain", "saml_audience_mismatch")
+    assert r.exit_code == 0
+    assert "SAML_AUDIENCE_MISMATCH" in r.stdout
+    assert "Audience" in r.stdout and "Fix:" in r.stdout
+
+
+def test_finding_code_json(cli):
+    r = cli("explain", "--json", "SIG_SHA1")
+    assert r.exit_code == 0
+    doc = r.json()
+    assert doc["ok"] is True
+    match = doc["data"]["matches"][0]
+    assert match["kind"] == "finding" and match["key"] == "SIG_SHA1"
+    assert match["severity"] == "error" and match["exit_code"] == 4
+    assert {"title", "explanation", "fix"} <= set(match)
+
+
+def test_error_code(cli):
+    r = cli("explain", "input_too_large")
+    assert r.exit_code == 0 and "INPUT_TOO_LARGE" in r.stdout and "exit" in r.stdout
+
+
+def test_sipgate_text_unquoted_words(cli):
+    r = cli("explain", *SIPGATE.split())
+    assert r.exit_code == 0
+    assert "sipgate-stale-sso-link" in r.stdout
+    assert "support" in r.stdout and "Cause:" in r.stdout
+
+
+def test_text_from_stdin(cli):
+    r = cli("explain", "-", input="Login failed:\n  " + SIPGATE.lower() + "\n")
+    assert r.exit_code == 0 and "sipgate-stale-sso-link" in r.stdout
+
+
+def test_partial_text_lists_other_candidates_ranked(cli):
+    r = cli("--json", "explain", "Signature validation failed. SAML Response rejected")
+    assert r.exit_code == 0
+    matches = r.json()["data"]["matches"]
+    assert matches[0]["key"] == "signature-invalid"
+    assert len(matches) > 1
+    scores = [m["score"] for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    human = cli("explain", "Signature validation failed. SAML Response rejected")
+    assert "Other possible matches" in human.stdout
+
+
+def test_guess_is_marked(cli):
+    r = cli("explain", "sipgate-stale-sso-link-de")
+    assert r.exit_code == 0 and "guess" in r.stdout
+
+
+def test_okta_not_assigned(cli):
+    r = cli("explain", "--json", "Sorry, you can't access sipgate because you are not "
+            "assigned this app in Okta.")
+    doc = r.json()
+    assert doc["data"]["matches"][0]["key"] == "okta-app-not-assigned"
+    assert doc["data"]["matches"][0]["vendor"] == "Okta"
+
+
+def test_unknown_text_exits_1_with_list_hint(cli):
+    r = cli("explain", "the printer is on fire")
+    assert r.exit_code == 1
+    assert "ssoctl explain --list" in r.stdout
+
+
+def test_unknown_text_json(cli):
+    r = cli("explain", "--json", "zzzz qqqq")
+    assert r.exit_code == 1
+    doc = r.json()
+    assert doc["ok"] is False and doc["data"]["matches"] == []
+
+
+def test_list(cli):
+    r = cli("explain", "--list")
+    assert r.exit_code == 0
+    for needle in ("Finding codes", "Known error texts", "SAML_AUDIENCE_MISMATCH",
+                   "BINDING_PLUS_RESTORED", "sipgate-stale-sso-link", "(guess)"):
+        assert needle in r.stdout
+
+
+def test_list_json(cli):
+    doc = cli("explain", "--list", "--json").json()
+    data = doc["data"]
+    assert any(c["code"] == "CERT_EXPIRED" for c in data["finding_codes"])
+    assert any(c["code"] == "SAML_INFLATE_TOO_LARGE" for c in data["error_codes"])
+    assert any(k["id"] == "okta-app-not-assigned" for k in data["known_errors"])
+
+
+@pytest.mark.parametrize("args", [(), ("",), ("   ",)])
+def test_nothing_to_explain_is_usage(cli, args):
+    r = cli("explain", *args)
+    assert r.exit_code == 2
+    assert "nothing to explain" in r.stderr
+
+
+def test_nothing_to_explain_json(cli):
+    r = cli("explain", "--json")
+    assert r.exit_code == 2 and r.json()["error"]["code"] == "EXPLAIN_NOTHING"
+
+
+def test_help(cli):
+    r = cli("explain", "--help")
+    assert r.exit_code == 0 and "TEXT-OR-CODE" in r.stdout and "--list" in r.stdout
