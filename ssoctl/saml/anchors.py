@@ -78,6 +78,18 @@ def load_anchors(*, cert_files: Sequence[str] = (), fingerprints: Sequence[str] 
                         source=", ".join(sources), metadata_entity_id=entity_id)
 
 
+def from_pems(pems: Sequence[str], *, source: str = "", now: dt.datetime) -> TrustAnchors:
+    """Anchors from PEM text already in hand (library callers, tests)."""
+    from cryptography import x509
+
+    from ssoctl import certs
+
+    infos = [certs.describe(c, now=now) for pem in pems
+             for c in x509.load_pem_x509_certificates(pem.encode())]
+    return TrustAnchors(pems=tuple(i.pem for i in infos), certs=tuple(_summary(i) for i in infos),
+                        source=source)
+
+
 def pick_trusted(anchors: TrustAnchors, embedded: Sequence["CertInfo"]) -> tuple[str, ...]:
     """The PEMs to verify with: the configured ones, plus each certificate in the message
     whose fingerprint the user pinned."""
@@ -142,4 +154,4 @@ def _load(data: bytes) -> list:
     return [certs.cert_from_base64(body)]
 
 
-__all__ = ["TrustAnchors", "load_anchors", "pick_trusted"]
+__all__ = ["TrustAnchors", "from_pems", "load_anchors", "pick_trusted"]
