@@ -98,3 +98,37 @@ def test_both_signed_one_broken_fails(verify):
     assert result.status == "failed"
     assert result.response_verified and not result.assertion_verified
     assert result.signed_assertion is None and result.signed_response is None
+
+
+@pytest.mark.parametrize("name", ["empty-signature-value",
+                                  "two-signed-infos", "wrapped-signed-info", "comment-in-digest",
+                                  "relative-namespace", "md5", "hmac-with-certificate",
+                                  "xsw6", "keyvalue-mismatch"])
+def test_signxml_exceptions_become_findings(verify, monkeypatch, name):
+    """With ssoctl's own signature checks off, signxml/lxml see the hostile shapes directly:
+    every exception they raise (TypeError, C14NError, InvalidInput, schema errors...) must
+    come back as a trust finding, never a traceback."""
+    from ssoctl.saml import policy
+
+    monkeypatch.setattr(policy, "check_signature", lambda facts, allow_sha1: ())
+    monkeypatch.setattr(policy, "check_assertion_count", lambda root: ())
+    assert_refused(verify(attacks.build(name, now=NOW)))
+
+
+def test_removing_any_signature_part_never_crashes(verify):
+    """Delete each element of the Assertion's ds:Signature in turn."""
+    from lxml import etree
+
+    from ssoctl import xmlsafe
+
+    xml = samlgen.response(now=NOW)
+    count = len(list(xmlsafe.parse(xml).find("saml:Assertion/ds:Signature", xmlsafe.NS).iter()))
+    for index in range(1, count):
+        root = xmlsafe.parse(xml)
+        target = list(root.find("saml:Assertion/ds:Signature", xmlsafe.NS).iter())[index]
+        target.getparent().remove(target)
+        result = verify(etree.tostring(root))
+        if target.tag.endswith(("KeyInfo", "X509Data", "X509Certificate", "InclusiveNamespaces")):
+            continue  # not signed (KeyInfo) or not needed here: may still verify
+        assert result.status == "failed", target.tag
+        assert result.signed_assertion is None
