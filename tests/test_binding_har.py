@@ -280,3 +280,51 @@ def test_errors_never_echo_header_values():
         assert "SSWS" not in text
     else:
         pytest.fail("a broken SAMLResponse must not decode")
+
+
+# ---------------------------------------------------------------- through the CLI
+
+def _has_decode_command() -> bool:
+    import typer.main
+
+    from ssoctl.cli.app import app
+
+    return "decode-response" in typer.main.get_command(app).commands
+
+
+@pytest.mark.skipif(not _has_decode_command(), reason="decode-response is not registered yet")
+@pytest.mark.parametrize("name", ["login.har", "saml-tracer.json"])
+@pytest.mark.parametrize("extra", [(), ("--json",), ("--xml",), ("--entry", "9")])
+def test_no_header_value_in_any_cli_output(cli, name, extra):
+    args = ["--debug", "decode-response", str(CAPTURES / name)]
+    args += list(extra) if "--entry" in extra else ["--all", *extra]
+    result = cli(*args, "--now", "2026-06-01T12:01:00Z")
+    assert result.exit_code in (0, 1, 2)
+    assert MARKER not in result.stdout and MARKER not in result.stderr
+    if "--entry" in extra:
+        assert result.exit_code == 2
+        assert "use a number from 1 to" in result.stderr
+
+
+def test_the_same_message_posted_twice_is_kept_twice(xmls):
+    post = {"params": [{"name": "SAMLResponse", "value": b64(xmls["response"])}]}
+    decoded = decode_input(har(entry("https://sp/acs", method="POST", post=post),
+                               entry("https://sp/acs", method="POST", post=post,
+                                     when="2026-06-01T12:05:00.000Z")))
+    assert [m.index for m in decoded.messages] == [1, 2]  # a replay stays visible
+
+
+def test_a_thousand_entries_decode_quickly(xmls):
+    import time
+
+    entries = []
+    for i in range(1000):
+        value = b64(xmls["response"].replace(b'ID="id1"', f'ID="id{i:06d}"'.encode()))
+        entries.append(entry("https://sp/acs", method="POST",
+                             headers=[{"name": "Cookie", "value": MARKER}],
+                             post={"params": [{"name": "SAMLResponse", "value": value}]}))
+    data = har(*entries)
+    start = time.perf_counter()
+    decoded = decode_input(data)
+    assert len(decoded.messages) == 1000 and decoded.messages[-1].index == 1000
+    assert time.perf_counter() - start < 5

@@ -333,7 +333,7 @@ def _bare_xml(data: bytes, label: str) -> SamlMessage:
 
 
 def _dedupe(cands: list[Candidate], notes: list[Finding]) -> list[Candidate]:
-    """Each message once; a copy the browser sent wins over one it received."""
+    """Drop copies of a message the browser only received; keep every one it sent."""
     def key(c: Candidate) -> tuple[str, object]:
         if c.xml is not None:
             return c.parameter, c.xml
@@ -344,11 +344,14 @@ def _dedupe(cands: list[Candidate], notes: list[Finding]) -> list[Candidate]:
             value = unquote(value)
         return c.parameter, re.sub(r"[\s+]", "", value)
 
-    seen: set[tuple[str, object]] = set()
-    keep: list[Candidate] = []
-    for cand in sorted(cands, key=lambda c: c.origin != "request"):
+    # Requests the browser sent are all kept (the same message sent twice is a replay
+    # worth seeing); a copy it only received (Location header, HTML form) is dropped
+    # when a request carried it, or when it was received before.
+    seen = {key(c) for c in cands if c.origin == "request"}
+    keep = [c for c in cands if c.origin == "request"]
+    for cand in cands:
         k = key(cand)
-        if k not in seen:
+        if cand.origin != "request" and k not in seen:
             seen.add(k)
             keep.append(cand)
     skipped = len(cands) - len(keep)
