@@ -14,8 +14,9 @@ preference is HTTP-Redirect, then HTTP-POST, then anything else published. Okta 
 the same Location for both bindings, so for Okta the choice never changes the value.
 
 Which certificate sipgate gets (it takes exactly one): the ``cert_index`` asked for, else
-the first signing certificate that is valid now, because IdPs list the key they currently
-sign with first and a rollover key after it; if none is valid now, the one that expires
+the first signing certificate that is valid now, because IdPs usually list the key they
+sign with first and a rollover key after it (usual, not guaranteed: a captured login shows
+which key really signs); if none is valid now, the one that expires
 last (with the expiry findings).
 """
 
@@ -26,9 +27,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ssoctl import metadata_checks as checks
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError, UsageError
-from ssoctl.findings import Finding, finding
+from ssoctl.findings import Finding, Severity, finding
+from ssoctl.metadata_checks import (bool_attr, endpoints, idp_descriptor, idp_entity_ids,
+                                    select_entity)
 from ssoctl.xmlsafe import NS, qname
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,17 +117,15 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
     ``cert_index`` (from 0) overrides the certificate choice; ``verify_cert_pem``
     verifies the metadata signature (a failure is a finding with exit 4).
     """
-    from ssoctl import metadata_checks as checks
-
     now = now or dt.datetime.now(dt.timezone.utc)
     wanted_binding = normalize_binding(binding) if binding else None
     root = xmlsafe.parse(data, what="IdP metadata", max_bytes=max_bytes)
     entity = select_entity(root, entity_id)
-    idp = _idp_descriptor(entity)
+    idp = idp_descriptor(entity)
     raw_id = entity.get("entityID") or ""
     findings: list[Finding] = []
     findings += checks.entity_id_findings(raw_id, entity_id)
-    sso_urls = _endpoints(idp, "SingleSignOnService")
+    sso_urls = endpoints(idp, "SingleSignOnService")
     sso_binding, sso_url, more = checks.choose_sso(sso_urls, wanted_binding)
     findings += more
     signing, encryption, cert_findings = checks.read_certificates(idp, now=now)
@@ -135,7 +137,7 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
     formats = tuple(t.strip() for t in (xmlsafe.text_of(e) or "" for e in
                                          idp.findall(qname("md", "NameIDFormat"))) if t.strip())
     findings += checks.name_id_findings(formats)
-    want_signed = _bool_attr(idp.get("WantAuthnRequestsSigned"))
+    want_signed = bool_attr(idp.get("WantAuthnRequestsSigned"))
     if want_signed:
         findings.append(finding("METADATA_WANTS_SIGNED_REQUESTS", field="WantAuthnRequestsSigned"))
     valid_until, more = checks.validity(root, entity, now=now, warn_days=warn_days)
@@ -149,7 +151,7 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
         entity_id=raw_id.strip(), sso_url=sso_url, sso_urls=sso_urls,
         signing_certificates=signing, encryption_certificates=encryption,
         name_id_formats=formats, want_authn_requests_signed=want_signed,
-        slo_urls=_endpoints(idp, "SingleLogoutService"), valid_until=valid_until,
+        slo_urls=endpoints(idp, "SingleLogoutService"), valid_until=valid_until,
         cache_duration=entity.get("cacheDuration") or root.get("cacheDuration"),
         signed=signed, signature_verified=verified, findings=tuple(findings),
         sso_binding=sso_binding, chosen_certificate_index=chosen,
@@ -215,11 +217,18 @@ def verify_signature(data: bytes, root: "etree._Element", *, signed: bool,
     one reference, SHA-2 algorithms only, allowlisted transforms), and the element
     signxml reports as signed must be the root itself.
     """
-    from ssoctl import metadata_checks as checks
-
     if cert_data is None:
         return None, ([finding("METADATA_SIGNATURE_NOT_VERIFIED")] if signed else [])
+    from ssoctl import certs
+
     cert = trust_certificate(cert_data)
+    # The signer's own certificate problems are worth knowing, but they do not make a
+    # good signature bad: warnings, never errors.
+    notes = [dataclasses.replace(item, severity=Severity.WARNING,
+                                 message=f"--verify-signature certificate: {item.message}")
+             if item.severity is Severity.ERROR else item
+             for item in certs.check_info(certs.describe(cert, now=now), now=now,
+                                          field="--verify-signature")]
     if not signed:
         return False, [finding("METADATA_UNSIGNED", "--verify-signature was given but the "
                                "metadata's root element is not signed")]
@@ -228,8 +237,8 @@ def verify_signature(data: bytes, root: "etree._Element", *, signed: bool,
         problem = _signxml_verify(data, root, cert, now)
     if problem is not None:
         return False, [finding("METADATA_SIGNATURE_INVALID",
-                               f"metadata signature does not verify: {problem}")]
-    return True, []
+                               f"metadata signature does not verify: {problem}"), *notes]
+    return True, notes
 
 
 def describe_certificate(text: str, *, now: dt.datetime) -> "CertInfo":
@@ -305,89 +314,6 @@ def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate
 def _first_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0][:200] if lines else exc.__class__.__name__
-
-
-# ---------------------------------------------------------------- document structure
-
-def idp_entity_ids(root: "etree._Element") -> tuple[str, ...]:
-    """Entity IDs (trimmed) of every EntityDescriptor with an IDPSSODescriptor."""
-    return tuple((e.get("entityID") or "").strip() for e in _entities(root)
-                 if e.find(qname("md", "IDPSSODescriptor")) is not None)
-
-
-def _entities(root: "etree._Element") -> list["etree._Element"]:
-    tag = qname("md", "EntityDescriptor")
-    if root.tag == tag:
-        return [root]
-    return list(root.iter(tag))
-
-
-def select_entity(root: "etree._Element", entity_id: str | None) -> "etree._Element":
-    """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for."""
-    if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
-        raise InputError(f"not SAML metadata: the root element is <{_local(root.tag)}> "
-                         f"in {_ns(root.tag) or 'no namespace'}",
-                         hint="give the IdP metadata XML (Okta: Sign On tab → View IdP "
-                              "metadata; its URL ends in /sso/saml/metadata), not a web page "
-                              "or a SAML response", code="METADATA_NOT_SAML")
-    idps = [e for e in _entities(root) if e.find(qname("md", "IDPSSODescriptor")) is not None]
-    if not idps:
-        raise InputError("no identity provider in this metadata (no IDPSSODescriptor)",
-                         hint="this looks like SP metadata; give the IdP's metadata "
-                              "(Okta: Sign On tab → View IdP metadata)", code="METADATA_NO_IDP")
-    ids = [(e.get("entityID") or "").strip() for e in idps]
-    if entity_id is None:
-        if len(idps) == 1:
-            return idps[0]
-        raise UsageError(f"the metadata holds {len(idps)} identity providers: "
-                         + ", ".join(ids), hint="choose one with --entity-id ID",
-                         code="METADATA_ENTITY_ID_REQUIRED")
-    wanted = entity_id.strip()
-    for element, eid in zip(idps, ids):
-        if eid == wanted:
-            return element
-    for element, eid in zip(idps, ids):
-        if eid.rstrip("/") == wanted.rstrip("/"):
-            return element  # the slash difference is reported as a finding
-    raise UsageError(f"--entity-id {entity_id!r} is not an identity provider in this metadata; "
-                     f"found: {', '.join(ids)}", hint="copy one of the entity IDs listed",
-                     code="METADATA_ENTITY_NOT_FOUND")
-
-
-def _idp_descriptor(entity: "etree._Element") -> "etree._Element":
-    # An entity may carry one IDPSSODescriptor per protocol family; take the SAML 2.0 one.
-    candidates = entity.findall(qname("md", "IDPSSODescriptor"))
-    for idp in candidates:
-        if SAML2_PROTOCOL in (idp.get("protocolSupportEnumeration") or "").split():
-            return idp
-    return candidates[0]
-
-
-def _endpoints(idp: "etree._Element", local: str) -> dict[str, str]:
-    """Binding short name -> Location, first one per binding (document order)."""
-    out: dict[str, str] = {}
-    for service in idp.findall(qname("md", local)):
-        name = binding_name((service.get("Binding") or "").strip())
-        location = (service.get("Location") or "").strip()
-        if location and name not in out:
-            out[name] = location
-    return out
-
-
-def _bool_attr(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    return value.strip().lower() in ("true", "1")
-
-
-def _local(tag: object) -> str:
-    text = str(tag)
-    return text.rsplit("}", 1)[-1]
-
-
-def _ns(tag: object) -> str:
-    text = str(tag)
-    return text[1:].split("}", 1)[0] if text.startswith("{") else ""
 
 
 __all__ = ["IdpSettings", "BINDING_PREFERENCE", "EMAIL_NAMEID", "MAX_METADATA_BYTES", "NS",

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ssoctl import certs
-from ssoctl.errors import InputError
+from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.xmlsafe import NS, qname, text_of
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
 Element = Any
 
+SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 SIPGATE_CERT = "sipgate Certificate"
 #: Transforms a metadata signature may use (security.md C27: signxml ignores others).
@@ -132,11 +133,9 @@ def choose_certificate(signing: tuple["CertInfo", ...], cert_index: int | None, 
     """(chosen index, newest index, findings) among the signing certificates.
 
     The newest is the one with the latest start of validity. The chosen one is
-    ``cert_index`` when given, else the first valid now (IdPs list the key in use first),
-    else the one that expires last.
+    ``cert_index`` when given, else the first valid now (IdPs usually list the key in use
+    first), else the one that expires last.
     """
-    from ssoctl.errors import UsageError
-
     if not signing:
         return None, None, [finding("METADATA_NO_SIGNING_CERT", field=SIPGATE_CERT)]
     newest = max(range(len(signing)), key=lambda i: (signing[i].not_before, -i))
@@ -151,7 +150,8 @@ def choose_certificate(signing: tuple["CertInfo", ...], cert_index: int | None, 
     else:
         valid = [i for i, info in enumerate(signing) if _valid_now(info, now)]
         if valid:
-            chosen, why = valid[0], "the first one listed that is valid now: IdPs list the key they sign with first"
+            chosen = valid[0]
+            why = "the first one listed that is valid now: IdPs usually list the key in use first"
         else:
             chosen = max(range(len(signing)), key=lambda i: signing[i].not_after)
             why = "none is valid now; this one expires last"
@@ -296,3 +296,93 @@ def foreign_lookalikes(root: Element) -> list[Finding]:
         return []
     return [finding("METADATA_FOREIGN_ELEMENTS_IGNORED",
                     "ignored look-alike elements: " + ", ".join(sorted(names)))]
+
+
+# ---------------------------------------------------------------- document structure
+
+def idp_entity_ids(root: Element) -> tuple[str, ...]:
+    """Entity IDs (trimmed) of every EntityDescriptor with an IDPSSODescriptor."""
+    return tuple((e.get("entityID") or "").strip() for e in _entities(root)
+                 if e.find(qname("md", "IDPSSODescriptor")) is not None)
+
+
+def _entities(root: Element) -> list[Element]:
+    tag = qname("md", "EntityDescriptor")
+    if root.tag == tag:
+        return [root]
+    return list(root.iter(tag))
+
+
+def select_entity(root: Element, entity_id: str | None) -> Element:
+    """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for."""
+    if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
+        raise InputError(f"not SAML metadata: the root element is <{_local(root.tag)}> "
+                         f"in {_ns(root.tag) or 'no namespace'}",
+                         hint="give the IdP metadata XML (Okta: Sign On tab → View IdP "
+                              "metadata; its URL ends in /sso/saml/metadata), not a web page "
+                              "or a SAML response", code="METADATA_NOT_SAML")
+    idps = [e for e in _entities(root) if e.find(qname("md", "IDPSSODescriptor")) is not None]
+    if not idps:
+        raise InputError("no identity provider in this metadata (no IDPSSODescriptor)",
+                         hint="this looks like SP metadata; give the IdP's metadata "
+                              "(Okta: Sign On tab → View IdP metadata)", code="METADATA_NO_IDP")
+    ids = [(e.get("entityID") or "").strip() for e in idps]
+    if entity_id is None:
+        if len(idps) == 1:
+            return idps[0]
+        raise UsageError(f"the metadata holds {len(idps)} identity providers: "
+                         + ", ".join(ids), hint="choose one with --entity-id ID",
+                         code="METADATA_ENTITY_ID_REQUIRED")
+    wanted = entity_id.strip()
+    for element, eid in zip(idps, ids):
+        if eid == wanted:
+            return element
+    for element, eid in zip(idps, ids):
+        if eid.rstrip("/") == wanted.rstrip("/"):
+            return element  # the slash difference is reported as a finding
+    raise UsageError(f"--entity-id {entity_id!r} is not an identity provider in this metadata; "
+                     f"found: {', '.join(ids)}", hint="copy one of the entity IDs listed",
+                     code="METADATA_ENTITY_NOT_FOUND")
+
+
+def idp_descriptor(entity: Element) -> Element:
+    # An entity may carry one IDPSSODescriptor per protocol family; take the SAML 2.0 one.
+    candidates = entity.findall(qname("md", "IDPSSODescriptor"))
+    for idp in candidates:
+        if SAML2_PROTOCOL in (idp.get("protocolSupportEnumeration") or "").split():
+            return idp
+    return candidates[0]
+
+
+def endpoints(idp: Element, local: str) -> dict[str, str]:
+    """Binding short name -> Location, first one per binding (document order)."""
+    out: dict[str, str] = {}
+    for service in idp.findall(qname("md", local)):
+        name = _binding_name((service.get("Binding") or "").strip())
+        location = (service.get("Location") or "").strip()
+        if location and name not in out:
+            out[name] = location
+    return out
+
+
+def bool_attr(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    return value.strip().lower() in ("true", "1")
+
+
+def _local(tag: object) -> str:
+    text = str(tag)
+    return text.rsplit("}", 1)[-1]
+
+
+def _ns(tag: object) -> str:
+    text = str(tag)
+    return text[1:].split("}", 1)[0] if text.startswith("{") else ""
+
+
+
+
+def _binding_name(uri: str) -> str:
+    prefix = "urn:oasis:names:tc:SAML:2.0:bindings:"
+    return uri[len(prefix):] if uri.startswith(prefix) else uri

@@ -171,6 +171,9 @@ def test_expired_signer_certificate_still_checks_the_signature(make):
     later = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
     s = verify(make.sign(xml, key, cert), pki.cert_pem(cert), now=later)
     assert s.signature_verified is True
+    expired = [f for f in s.findings if f.code == "CERT_EXPIRED"]
+    assert expired and expired[0].message.startswith("--verify-signature certificate:")
+    assert exit_code_for(s.findings) == ExitCode.OK  # a warning, not an error
 
 
 def test_unreadable_verify_certificate_is_an_input_error():

@@ -29,9 +29,9 @@ CODES: tuple[CodeInfo, ...] = (
         "METADATA_MULTIPLE_SIGNING_CERTS", _W, "several signing certificates (key rollover)",
         "The IdP publishes more than one signing certificate, usually during a key rollover "
         "(Entra ID, ADFS) or because Okta has an inactive key. sipgate's Certificate field "
-        "takes exactly one. ssoctl picks the first one that is valid now, because IdPs list "
-        "the key they sign with first; when the IdP switches keys, sipgate must get the new "
-        "one or logins fail.",
+        "takes exactly one. ssoctl picks the first one that is valid now, because IdPs "
+        "usually list the key they sign with first (not guaranteed); when the IdP switches "
+        "keys, sipgate must get the new one or logins fail.",
         "paste the chosen certificate into sipgate's Certificate field; to be sure which key "
         "signs, run 'ssoctl decode-response' on a real login; use --cert-index N to pick "
         "another one, and update sipgate on the day the IdP switches to the newest key"),

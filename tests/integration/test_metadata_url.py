@@ -44,7 +44,7 @@ def test_cli_with_ca_bundle_human_and_json(cli, https_server, ca_bundle):
     r = cli("import-metadata", url, "--ca-bundle", ca_bundle, "--now", NOW_ARG)
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith("sipgate → Account → Single Sign-on\n  SSO URL:")
-    assert f"Source:" in r.stdout and url in r.stdout
+    assert "Source:" in r.stdout and url in r.stdout
     r = cli("import-metadata", url, "--ca-bundle", ca_bundle, "--now", NOW_ARG, "--json")
     assert r.json()["data"]["final_url"] == url
 
