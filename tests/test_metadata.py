@@ -282,3 +282,11 @@ def test_normalize_binding():
     assert metadata.normalize_binding("redirect") == "HTTP-Redirect"
     assert metadata.normalize_binding(" http-post ") == "HTTP-POST"
     assert metadata.binding_name("urn:x:other") == "urn:x:other"
+
+
+def test_lookalike_root_in_wrong_namespace_is_not_metadata():
+    data = (MD_DIR / "okta.xml").read_bytes().replace(
+        b"urn:oasis:names:tc:SAML:2.0:metadata", b"urn:oasis:names:tc:SAML:2.0:metadata-evil")
+    with pytest.raises(InputError) as err:
+        metadata.load(data, now=NOW)
+    assert err.value.code == "METADATA_NOT_SAML" and "metadata-evil" in err.value.message

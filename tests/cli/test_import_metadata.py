@@ -299,3 +299,20 @@ def test_oversized_fixture_exits_3_fast(cli):
     assert time.monotonic() - started < 2.0
     r = cli("import-metadata", "-", input=(MD_DIR / "hostile-oversized.xml").read_bytes())
     assert r.exit_code == 3 and "exceeds" in r.stderr
+
+
+@pytest.mark.parametrize("command", [
+    "ssoctl import-metadata fixtures/metadata/okta.xml --now 2026-06-01",
+    "ssoctl import-metadata fixtures/metadata/shibboleth-aggregate.xml",
+    "ssoctl import-metadata fixtures/metadata/hostile-xxe.xml",
+])
+def test_docs_examples_are_real_runs(cli, monkeypatch, command):
+    """The examples on docs/commands/import-metadata.md match what the command prints."""
+    from conftest import ROOT
+
+    page = (ROOT / "docs" / "commands" / "import-metadata.md").read_text()
+    start = page.index(f"$ {command}\n") + len(command) + 3
+    shown = page[start:page.index("```", start)].rstrip("\n")
+    monkeypatch.chdir(ROOT)
+    r = cli(*shlex.split(command)[1:])
+    assert (r.stdout + r.stderr).rstrip("\n") == shown
