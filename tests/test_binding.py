@@ -382,3 +382,21 @@ def test_elide_url_hides_query_values_and_credentials():
     assert elide_url("https://u:pw@h.example/p?SAMLRequest=abc&token=s3cret#frag") == \
         "https://h.example/p?SAMLRequest=…&token=…"
     assert elide_url("https://h.example/p") == "https://h.example/p"
+
+
+def test_parsed_payload_view_with_colons(response):
+    # Chrome/Firefox "parsed" payload view: one "name: value" per line, values decoded.
+    text = f"SAMLResponse: {b64(response)}\nRelayState: https://app/x?y=1\n"
+    got = decode_input(text.encode())
+    assert got.form == "form-body"
+    msg = one(got)
+    assert msg.xml == response and msg.relay_state == "https://app/x?y=1"
+
+
+def test_quoted_base64_value(response):
+    assert one(decode_input(f'"{b64(response)}"'.encode())).xml == response
+
+
+def test_html_fragment_with_only_the_input_field(response):
+    got = decode_input(f'<input type="hidden" name="SAMLResponse" value="{b64(response)}"/>'.encode())
+    assert got.form == "html-form" and one(got).xml == response

@@ -32,10 +32,13 @@ _REQUEST_ROOTS = {"AuthnRequest", "LogoutRequest", "AttributeQuery", "ArtifactRe
                   "AuthnQuery", "AuthzDecisionQuery", "ManageNameIDRequest", "NameIDMappingRequest"}
 _RESPONSE_ROOTS = {"Response", "LogoutResponse", "ArtifactResponse",
                    "ManageNameIDResponse", "NameIDMappingResponse"}
-_HTML_START = re.compile(r"<!doctype\s+html|<html[\s>]|<(head|body|form)[\s>]")
+_HTML_START = re.compile(r"<!doctype\s+html|<(html|head|body|form|input)[\s>/]")
 _SAML_PARAM = re.compile(r"(?:^|[?&;])(SAMLResponse|SAMLRequest|SAMLart)=")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# "SAMLResponse: PHNh…" lines, as copied from the browser's parsed payload view.
+_COLON_LINE = re.compile(r"^\s*(SAMLResponse|SAMLRequest|SAMLart|RelayState|SigAlg|Signature)"
+                         r"\s*:\s*(.*)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,8 @@ def _detect(text: str, label: str) -> tuple[str, object]:
         raise InputError(f"{label} is JSON, but neither a HAR file nor a SAML-tracer export",
                          hint="in the browser's network tab use 'Save all as HAR', or "
                               "SAML-tracer's Export button", code="SAML_INPUT_UNRECOGNISED")
+    if re.match(r"\s*(SAMLResponse|SAMLRequest|SAMLart)\s*:", text):
+        return "form-body", None
     match = _SAML_PARAM.search(text)
     if _SCHEME.match(text) or (match and match.group(0).startswith("?")):
         return "url", None
@@ -203,11 +208,14 @@ def _candidates(form: str, text: str, doc: object, label: str,
                 notes: list[Finding]) -> tuple[list[Candidate], str]:
     if form in ("base64", "urlencoded", "deflated"):
         binding = "HTTP-Redirect" if form == "deflated" else "none"
-        return [Candidate(parameter="unknown", binding=binding, value=text)], form
+        return [Candidate(parameter="unknown", binding=binding, value=_unquote(text))], form
     if form == "url":
         return _url_candidates(text, label), form
     if form == "form-body":
-        cands = params_candidates(split_params(text), binding="HTTP-POST", method="POST")
+        colon = _COLON_LINE.findall(text)
+        pairs = [(n, v.strip()) for n, v in colon] if colon else split_params(text)
+        cands = params_candidates(pairs, binding="HTTP-POST", method="POST",
+                                  decoded=bool(colon))
         return _require(cands, label, "the POST body has no SAMLResponse or SAMLRequest "
                         "parameter"), form
     from ssoctl.saml import har
@@ -220,6 +228,14 @@ def _candidates(form: str, text: str, doc: object, label: str,
     if form == "har":
         return har.har_candidates(doc, label, notes), form
     return har.tracer_candidates(doc, label, notes), form
+
+
+def _unquote(text: str) -> str:
+    """Drop one pair of quotes around a value copied from JSON or a shell command."""
+    core = text.strip()
+    if len(core) >= 2 and core[0] == core[-1] and core[0] in "\"'":
+        return core[1:-1]
+    return text
 
 
 def _url_candidates(text: str, label: str) -> list[Candidate]:
