@@ -170,8 +170,8 @@ def _assertion_rows(a: "Assertion") -> list[tuple[str, str | None]]:
 
 def _xml_blocks(item: "MessageResult") -> list[Block]:
     out: list[Block] = []
-    identity = item.message.identity
-    if identity == "withheld":
+    failed = item.signature is not None and item.signature.status == "failed"
+    if failed or item.message.identity == "withheld":
         out.append(Text("WARNING: the signature check failed, so this XML may be forged. Its "
                         "structure is shown, but every text value outside the signature "
                         "(NameID, attributes, ...) is replaced by '[withheld]'.",

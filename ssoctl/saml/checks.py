@@ -97,8 +97,11 @@ def check_message(msg: Message, exp: Expectations) -> tuple[Finding, ...]:
     out += _problems(msg)
     if msg.kind in ("Response", "LogoutResponse"):
         out += _status(msg)
-        if msg.issuer is not None:  # optional on a Response; the assertion's is not
-            out += _issuer(msg.issuer, exp, msg.kind)
+    if msg.kind == "Response" and msg.issuer is not None:  # optional; the assertion's is not
+        out += _issuer(msg.issuer, exp, msg.kind)
+    if msg.kind.startswith("Logout") and msg.issuer != exp.sp_entity_id:
+        # Logout runs both ways: from the SP (its entity ID) or from the IdP.
+        out += _issuer(msg.issuer, exp, msg.kind)
     if msg.kind == "Response":
         out += _destination(msg, exp)
         out += _in_response_to(msg, exp)
@@ -106,7 +109,6 @@ def check_message(msg: Message, exp: Expectations) -> tuple[Finding, ...]:
     elif msg.kind == "AuthnRequest":
         out += _authn_request(msg, exp)
     elif msg.kind == "LogoutRequest":
-        out += _issuer(msg.issuer, exp, "LogoutRequest")
         if msg.request is not None:
             out += _validity([("LogoutRequest NotOnOrAfter", None, msg.request.not_on_or_after)],
                              msg.issue_instant, exp)

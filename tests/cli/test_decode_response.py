@@ -1,0 +1,299 @@
+"""ssoctl decode-response: every input path, every option, exit codes, stdout/stderr, JSON."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zlib
+from urllib.parse import quote
+
+import pytest
+
+from ssoctl.devtools import attacks, pki, samlgen
+
+from conftest import FIXTURES, NOW
+
+CAPTURES = FIXTURES / "captures"
+AT = "2026-06-01T12:01:00Z"
+SP = ["--sp-entity-id", samlgen.SP_ENTITY_ID, "--acs-url", samlgen.ACS_URL,
+      "--idp-entity-id", samlgen.IDP_ENTITY_ID]
+STATUS = "urn:oasis:names:tc:SAML:2.0:status:"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Messages and certificates on disk, made with the session's test IdP key."""
+    out = tmp_path_factory.mktemp("decode")
+    _, cert = samlgen.default_idp()
+    sp_key, sp_cert = samlgen.default_sp()
+    old = pki.okta_certificate(pki.cached_rsa_key("old-okta"), org="dev-old")[1]
+    made = {
+        "okta.pem": pki.cert_pem(cert).encode(),
+        "old.pem": pki.cert_pem(old).encode(),
+        "sp-key.pem": pki.key_pem(sp_key).encode(),
+        "good.xml": samlgen.response(now=NOW, in_response_to="_r1"),
+        "bad-audience.b64": base64.b64encode(samlgen.response(
+            now=NOW, audience="https://sipgate.example/wrong")),
+        "denied.xml": samlgen.response(now=NOW, status=STATUS + "Responder",
+                                       status_message="User is not assigned to this app"),
+        "encrypted.xml": samlgen.response(now=NOW, encrypt_for=sp_cert),
+        "sha1.xml": samlgen.response(now=NOW, digest="sha1", signature="rsa-sha1"),
+        "username.xml": samlgen.response(now=NOW, name_id="alice",
+                                         name_id_format=samlgen.UNSPECIFIED),
+    }
+    for name, data in made.items():
+        (out / name).write_bytes(data)
+    md = (f'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+          f'entityID="{samlgen.IDP_ENTITY_ID}"><md:IDPSSODescriptor '
+          f'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+          f'<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
+          f'<ds:X509Data><ds:X509Certificate>{base64.b64encode(pki.cert_der(cert)).decode()}'
+          f'</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>'
+          f'<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" '
+          f'Location="{samlgen.SSO_URL}"/></md:IDPSSODescriptor></md:EntityDescriptor>')
+    (out / "metadata.xml").write_text(md)
+    return out
+
+
+def codes(result) -> list[str]:
+    return [f["code"] for f in result.json()["findings"]]
+
+
+# ---------------------------------------------------------------- input forms
+
+@pytest.mark.parametrize("name, kind", [
+    ("response.xml", "Response"), ("response.b64", "Response"),
+    ("response-wrapped.b64", "Response"), ("response-plus-as-space.b64", "Response"),
+    ("response-urlsafe.b64", "Response"), ("response.urlencoded", "Response"),
+    ("post-body.txt", "Response"), ("okta-post-form.html", "Response"),
+    ("authn-request.deflated", "AuthnRequest"), ("authn-request-url.txt", "AuthnRequest"),
+    ("logout-request-url.txt", "LogoutRequest"), ("logout-response.xml", "LogoutResponse"),
+])
+def test_every_input_form(cli, name, kind):
+    human = cli("decode-response", CAPTURES / name, "--now", AT, *SP)
+    assert human.exit_code == 0, human.stdout + human.stderr
+    assert f"Type:" in human.stdout and kind in human.stdout
+    doc = cli("decode-response", CAPTURES / name, "--now", AT, *SP, "--json").json()
+    assert doc["ok"] is True
+    assert doc["data"]["messages"][0]["message"]["kind"] == kind
+
+
+def test_stdin(cli):
+    raw = (CAPTURES / "response.b64").read_bytes()
+    result = cli("decode-response", "-", "--now", AT, input=raw)
+    assert result.exit_code == 0 and "SAMLResponse #1 (Response, pasted)" in result.stdout
+    assert cli("decode-response", "--now", AT, input=raw).exit_code == 0  # '-' is the default
+
+
+def test_redirect_url_built_on_the_spot(cli):
+    deflated = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = deflated.compress(samlgen.authn_request(now=NOW, id="_x1")) + deflated.flush()
+    url = f"{samlgen.SSO_URL}?SAMLRequest={quote(base64.b64encode(body))}&RelayState=r1"
+    doc = cli("decode-response", "-", "--now", AT, "--json", input=url).json()
+    message = doc["data"]["messages"][0]
+    assert message["binding"] == "HTTP-Redirect" and message["relay_state"] == "r1"
+    assert message["message"]["request"]["acs_url"] == samlgen.ACS_URL
+
+
+@pytest.mark.parametrize("name", ["login.har", "saml-tracer.json"])
+def test_capture_with_several_messages_needs_entry(cli, name):
+    result = cli("decode-response", CAPTURES / name, "--now", AT)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "use --entry N or --all" in result.stderr and "2: SAMLResponse" in result.stderr
+    picked = cli("decode-response", CAPTURES / name, "--entry", "2", "--now", AT, "--json")
+    assert picked.exit_code == 0
+    assert picked.json()["data"]["messages"][0]["index"] == 2
+    assert "FIXTURE-SECRET" not in result.stdout + result.stderr + picked.stdout
+
+
+def test_har_all_json_is_one_document(cli):
+    result = cli("decode-response", CAPTURES / "login.har", "--all", "--now", AT, *SP, "--json")
+    doc = result.json()
+    assert result.exit_code == 0 and doc["ok"] is True
+    assert [m["message"]["kind"] for m in doc["data"]["messages"]] == [
+        "AuthnRequest", "Response", "LogoutRequest"]
+    assert doc["data"]["messages_found"] == 3 and doc["data"]["form"] == "har"
+    assert "FIXTURE-SECRET" not in result.stdout
+    human = cli("decode-response", CAPTURES / "login.har", "--all", "--now", AT)
+    assert "3 SAML messages in" in human.stdout and "SAMLRequest #3" in human.stdout
+
+
+def test_entry_out_of_range(cli):
+    result = cli("decode-response", CAPTURES / "login.har", "--entry", "9", "--json")
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "SAML_ENTRY_OUT_OF_RANGE"
+
+
+@pytest.mark.parametrize("name, code", [("inflate-bomb.deflated", "SAML_INFLATE_TOO_LARGE"),
+                                        ("make.py", "SAML_BASE64_INVALID")])
+def test_unreadable_input_exits_3(cli, name, code):
+    result = cli("decode-response", CAPTURES / name, "--json")
+    assert result.exit_code == 3 and result.json()["error"]["code"] == code
+    human = cli("decode-response", CAPTURES / name)
+    assert human.stderr.startswith("error: ") and "Traceback" not in human.stderr
+
+
+def test_missing_file_and_metadata_given_as_message(cli):
+    assert cli("decode-response", "/no/such/file").exit_code == 3
+    result = cli("decode-response", FIXTURES / "metadata" / "okta.xml", "--json")
+    assert result.exit_code == 3 and result.json()["error"]["code"] == "SAML_NOT_A_MESSAGE"
+
+
+def test_dtd_is_refused(cli):
+    result = cli("decode-response", "-", input=b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
+    assert result.exit_code == 3 and "DOCTYPE" in result.stderr
+
+
+# ---------------------------------------------------------------- verification
+
+def test_verified_with_cert(cli, files):
+    result = cli("decode-response", files / "good.xml", "--cert", files / "okta.pem",
+                 "--request-id", "_r1", "--now", AT, *SP)
+    assert result.exit_code == 0, result.stdout
+    assert "Result:          verified with --cert" in result.stdout
+    assert "NameID:         alice@example.com\n" in result.stdout
+    assert "(unverified)" not in result.stdout
+
+
+def test_unverified_is_marked_and_strict_fails(cli, files):
+    result = cli("decode-response", files / "good.xml", "--now", AT)
+    assert result.exit_code == 0
+    assert "alice@example.com  (unverified)" in result.stdout
+    assert "Attributes (UNVERIFIED)" in result.stdout and "SIG_NOT_VERIFIED" in result.stdout
+    assert cli("decode-response", files / "good.xml", "--now", AT, "--strict").exit_code == 1
+
+
+def test_wrong_certificate_and_wrong_audience(cli, files):
+    """The troubleshooting walk-through: exit 4, both problems named, user withheld."""
+    result = cli("decode-response", files / "bad-audience.b64", "--cert", files / "old.pem",
+                 "--now", AT, *SP, "--json")
+    assert result.exit_code == 4
+    doc = result.json()
+    assert doc["ok"] is False
+    found = {f["code"]: f for f in doc["findings"]}
+    assert found["SAML_SIGNING_CERT_MISMATCH"]["field"] == "sipgate Certificate"
+    assert found["SAML_AUDIENCE_MISMATCH"]["received"] == "https://sipgate.example/wrong"
+    assert "alice@" not in result.stdout
+    human = cli("decode-response", files / "bad-audience.b64", "--cert", files / "old.pem",
+                "--now", AT, *SP)
+    assert "[withheld: signature check failed]" in human.stdout and "alice@" not in human.stdout
+
+
+def test_metadata_is_a_trust_anchor_and_names_the_idp(cli, files):
+    result = cli("decode-response", files / "good.xml", "--metadata", files / "metadata.xml",
+                 "--now", AT, "--json")
+    doc = result.json()
+    assert result.exit_code == 0, doc
+    assert doc["data"]["messages"][0]["signature"]["status"] == "verified"
+    assert doc["data"]["checked_against"]["idp_entity_id"] == samlgen.IDP_ENTITY_ID
+
+
+def test_fingerprint(cli, files):
+    from cryptography import x509
+
+    from ssoctl import certs
+
+    sha = certs.fingerprint(x509.load_pem_x509_certificate((files / "okta.pem").read_bytes()))
+    ok = cli("decode-response", files / "good.xml", "--fingerprint", sha, "--now", AT)
+    assert ok.exit_code == 0 and "verified with --fingerprint" in ok.stdout
+    bad = cli("decode-response", files / "good.xml", "--fingerprint", "AB" * 32, "--now", AT)
+    assert bad.exit_code == 4 and "SAML_SIGNING_CERT_MISMATCH" in bad.stdout
+    usage = cli("decode-response", files / "good.xml", "--fingerprint", "12:34")
+    assert usage.exit_code == 2 and "not a SHA-256 fingerprint" in usage.stderr
+
+
+def test_encrypted_assertion_with_sp_key(cli, files):
+    without = cli("decode-response", files / "encrypted.xml", "--cert", files / "okta.pem",
+                  "--now", AT, "--json")
+    assert "SIG_ENCRYPTED_NO_KEY" in codes(without) and without.exit_code == 1
+    with_key = cli("decode-response", files / "encrypted.xml", "--cert", files / "okta.pem",
+                   "--sp-key", files / "sp-key.pem", "--now", AT)
+    assert with_key.exit_code == 0 and "NameID:         alice@example.com\n" in with_key.stdout
+    assert "PRIVATE KEY" not in with_key.stdout + with_key.stderr
+
+
+def test_sha1_needs_allow_sha1(cli, files):
+    args = ("decode-response", files / "sha1.xml", "--cert", files / "okta.pem", "--now", AT)
+    refused = cli(*args, "--json")
+    assert refused.exit_code == 4 and "SIG_SHA1" in codes(refused)
+    allowed = cli(*args, "--allow-sha1", "--json")
+    assert allowed.exit_code == 0 and "SIG_SHA1" in codes(allowed)
+    assert allowed.json()["data"]["messages"][0]["signature"]["status"] == "verified"
+
+
+def test_bad_cert_file_is_input_error(cli, files):
+    result = cli("decode-response", files / "good.xml", "--cert", files / "sp-key.pem")
+    assert result.exit_code == 3 and "private key" in result.stderr
+    assert "BEGIN" not in result.stderr
+
+
+# ---------------------------------------------------------------- checks
+
+def test_error_status_explained(cli, files):
+    result = cli("decode-response", files / "denied.xml", "--now", AT)
+    assert result.exit_code == 1
+    assert re.search(r"^  Status: +Responder$", result.stdout, re.M)
+    assert re.search(r"^  Status message: +User is not assigned to this app$", result.stdout, re.M)
+    assert "SAML_STATUS_NOT_SUCCESS" in result.stdout and "Assignments" in result.stdout
+
+
+def test_user_name_instead_of_email(cli, files):
+    result = cli("decode-response", files / "username.xml", "--cert", files / "okta.pem",
+                 "--now", AT, "--json")
+    assert result.exit_code == 1
+    assert {"SAML_NAMEID_NOT_EMAIL", "SAML_NAMEID_FORMAT"} <= set(codes(result))
+
+
+def test_expired_capture_and_skew(cli, files):
+    late = cli("decode-response", files / "good.xml", "--now", "2026-06-01T15:00:00Z", "--json")
+    assert late.exit_code == 1 and "SAML_EXPIRED" in codes(late)
+    assert "--now 2026-06-01T12:00:00Z" in json.dumps(late.json()["findings"])
+    edge = ("decode-response", files / "good.xml", "--now", "2026-06-01T12:06:00Z", "--json")
+    assert "SAML_TIME_WITHIN_SKEW" in codes(cli(*edge))
+    assert "SAML_EXPIRED" in codes(cli(*edge, "--skew", "0"))
+    assert cli("decode-response", files / "good.xml", "--now", "tomorrow").exit_code == 2
+
+
+def test_request_id_mismatch(cli, files):
+    result = cli("decode-response", files / "good.xml", "--request-id", "_other", "--now", AT,
+                 "--json")
+    found = [f for f in result.json()["findings"] if f["code"] == "SAML_IN_RESPONSE_TO_MISMATCH"]
+    assert result.exit_code == 1 and found[0]["expected"] == "_other"
+
+
+# ---------------------------------------------------------------- --xml and attacks
+
+def test_xml_output(cli, files):
+    result = cli("decode-response", files / "good.xml", "--xml", "--now", AT)
+    assert "XML of SAMLResponse #1" in result.stdout and "\n  <saml2:Issuer" in result.stdout
+    assert "the signature was not verified" in result.stdout
+    doc = cli("decode-response", files / "good.xml", "--xml", "--now", AT, "--json").json()
+    assert doc["data"]["messages"][0]["xml"].startswith("<saml2p:Response")
+
+
+@pytest.mark.parametrize("name", sorted(attacks.ATTACKS))
+def test_attacks_exit_4_and_never_show_the_attacker(cli, files, name):
+    xml = attacks.build(name, now=NOW)
+    for extra in ([], ["--xml"], ["--json"], ["--xml", "--json"]):
+        result = cli("decode-response", "-", "--cert", files / "okta.pem", "--now", AT, *extra,
+                     input=xml)
+        assert result.exit_code == 4, (extra, result.stdout[-800:])
+        assert "admin@" not in result.stdout + result.stderr, extra
+
+
+@pytest.mark.parametrize("name", ["xsw1", "xsw3", "xsw5", "multiple-assertions", "foreign-root",
+                                  "strip-signature", "stray-digest"])
+def test_attacks_without_certificate_still_exit_4(cli, name):
+    result = cli("decode-response", "-", "--xml", "--now", AT, input=attacks.build(name, now=NOW))
+    assert result.exit_code == 4 and "admin@" not in result.stdout + result.stderr
+    assert "WARNING: the signature check failed" in result.stdout
+
+
+def test_help_and_docs_page(cli):
+    result = cli("decode-response", "--help")
+    assert result.exit_code == 0
+    for option in ("--input-format", "--entry", "--all", "--cert", "--fingerprint", "--metadata",
+                   "--ca-bundle", "--sp-key", "--allow-sha1", "--sp-entity-id", "--acs-url",
+                   "--idp-entity-id", "--request-id", "--now", "--skew", "--xml", "--json",
+                   "--strict"):
+        assert option in result.stdout
