@@ -246,6 +246,8 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-zäöüß]+", " ", text.lower().replace("'", "")).split())
 
 
+#: Longer input (a whole saved error page) is cut before the letter-by-letter comparison.
+MAX_FUZZY = 500
 _STOPWORDS = frozenset("a an the is are was be to of in on at for and or this that it its "
                        "you your please if why".split())
 
@@ -258,7 +260,7 @@ def _words(text: str) -> set[str]:
     return {w for w in text.split() if w not in _STOPWORDS}
 
 
-def _score(query: str, pattern: str) -> float:
+def score_text(query: str, pattern: str) -> float:
     """How well ``query`` (normalized) matches ``pattern`` (raw, with placeholders).
 
     1.0 when every fixed part of the pattern occurs, in order, in the query (the user
@@ -279,7 +281,7 @@ def _score(query: str, pattern: str) -> float:
     if whole:
         return 1.0
     joined = " ".join(frags)
-    scores = [difflib.SequenceMatcher(None, query[:_MAX_FUZZY], joined, autojunk=False).ratio()]
+    scores = [difflib.SequenceMatcher(None, query[:MAX_FUZZY], joined, autojunk=False).ratio()]
     if len(query) >= 12 and query in joined:
         scores.append(0.6 + 0.35 * len(query) / len(joined))
     q_words, p_words = _words(query), _words(joined)
@@ -306,7 +308,7 @@ def match(text: str, *, threshold: float = 0.55, limit: int = 5) -> list[Match]:
     query = normalize(text)
     found = []
     for error in KNOWN_ERRORS:
-        best = max(((_score(query, t), t) for t in error.texts), key=lambda s: s[0])
+        best = max(((score_text(query, t), t) for t in error.texts), key=lambda s: s[0])
         if best[0] < 0.7 and any(_keyword(query, k) for k in error.keywords):
             best = (0.7, error.text)
         elif best[0] < 0.6 and any(_near_keyword(query, k) for k in error.keywords):
@@ -321,138 +323,3 @@ def by_id(error_id: str) -> KnownError | None:
     """The entry with this id (case-insensitive), or None."""
     wanted = error_id.strip().lower()
     return next((e for e in KNOWN_ERRORS if e.id == wanted), None)
-
-
-# ---------------------------------------------------------------- explain: codes and texts
-
-#: Longer input (a whole saved error page) is cut before the letter-by-letter comparison.
-_MAX_FUZZY = 500
-_CODE_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
-
-@dataclass(frozen=True)
-class Explained:
-    """One thing ``ssoctl explain`` can explain: a finding code, an error code or a text."""
-
-    kind: str
-    """"finding", "error_code" or "known_error"."""
-    key: str
-    """The code, or the known error's id."""
-    title: str
-    explanation: str
-    fix: str
-    score: float = 1.0
-    severity: str | None = None
-    exit_code: int | None = None
-    area: str | None = None
-    vendor: str | None = None
-    text: str | None = None
-    source: str | None = None
-    confidence: str | None = None
-    related_codes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """The answer to ``ssoctl explain QUERY``: candidates, best first (empty if none)."""
-
-    query: str
-    matches: tuple[Explained, ...]
-
-
-def finding_entries() -> list[Explained]:
-    """Every finding code of every area, in catalogue order."""
-    import importlib
-
-    from ssoctl.findings import AREAS, Severity
-
-    out = []
-    for area in AREAS:
-        for info in importlib.import_module(f"ssoctl.findings.{area}").CODES:
-            out.append(Explained(
-                kind="finding", key=info.code, title=info.title, explanation=info.explanation,
-                fix=info.hint, severity=info.severity.value, area=area,
-                exit_code=int(info.exit_code) if info.severity is Severity.ERROR else 0))
-    return out
-
-
-def error_code_entries() -> list[Explained]:
-    """Error codes from docs/exit-codes.md, when the docs are installed next to the package."""
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "docs" / "exit-codes.md"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return []
-    out = []
-    for m in re.finditer(r"^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|\s*(\d+)\s*\|\s*(.+?)\s*\|\s*$", text, re.M):
-        out.append(Explained(kind="error_code", key=m.group(1), title=m.group(3),
-                             explanation=m.group(3), fix="", exit_code=int(m.group(2))))
-    return out
-
-
-def known_entry(error: KnownError, score: float = 1.0, text: str | None = None) -> Explained:
-    """A catalogue entry in the common shape."""
-    return Explained(kind="known_error", key=error.id, title=text or error.text,
-                     explanation=error.cause, fix=error.fix, score=score, vendor=error.vendor,
-                     text=text or error.text, source=error.source, confidence=error.confidence,
-                     related_codes=error.codes)
-
-
-def explain(query: str) -> Explanation:
-    """Find what ``query`` is: an exact code or id first, then fuzzy codes and texts."""
-    query = query.strip()
-    codes = finding_entries() + error_code_entries()
-    if _CODE_LIKE.match(query):
-        exact = _exact(query, codes)
-        if exact:
-            return Explanation(query, exact)
-    found: dict[str, Explained] = {}
-    for item in _fuzzy_codes(query, codes) + _texts(query):
-        if item.key not in found or found[item.key].score < item.score:
-            found[item.key] = item
-    ranked = sorted(found.values(), key=lambda e: (-e.score, e.kind != "known_error", e.key))
-    return Explanation(query, tuple(ranked[:8]))
-
-
-def _exact(query: str, codes: list[Explained]) -> tuple[Explained, ...]:
-    wanted = query.upper().replace("-", "_")
-    hits = [c for c in codes if c.key == wanted]
-    error = by_id(query)
-    if error is not None:
-        hits.append(known_entry(error))
-    # A finding and an error code may share a name; show the finding first.
-    seen: set[tuple[str, str]] = set()
-    return tuple(h for h in hits if (h.kind, h.key) not in seen and not seen.add((h.kind, h.key)))
-
-
-def _fuzzy_codes(query: str, codes: list[Explained]) -> list[Explained]:
-    from dataclasses import replace
-
-    out = []
-    upper = query.upper().replace("-", "_").replace(" ", "_")
-    normal = normalize(query)[:_MAX_FUZZY]
-    for item in codes:
-        if _CODE_LIKE.match(query) and len(upper) >= 3:
-            ratio = difflib.SequenceMatcher(None, upper, item.key).ratio()
-            # "audiense" should find SAML_AUDIENCE_*: compare with each word of the code.
-            part = max(difflib.SequenceMatcher(None, upper, w).ratio()
-                       for w in item.key.split("_"))
-            score = max(ratio, 0.7 if upper in item.key else 0.0,
-                        0.65 if part >= 0.8 else 0.0)
-            if score >= 0.6:
-                out.append(replace(item, score=round(score, 3)))
-                continue
-        if item.kind == "finding" and len(normal) >= 6:
-            score = _score(normal, item.title)
-            if score >= 0.75:
-                out.append(replace(item, score=round(score * 0.95, 3)))
-    return out
-
-
-def _texts(query: str) -> list[Explained]:
-    out = []
-    for m in match(query):
-        out.append(known_entry(m.error, m.score, m.matched_text))
-    return out

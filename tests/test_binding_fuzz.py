@@ -66,3 +66,12 @@ def test_mutated_real_values(prefix, noise, cut, junk):
 def test_json_shapes(doc):
     for wrapped in (doc, {"log": {"entries": [doc]}}, {"requests": [doc]}):
         _outcome(json.dumps(wrapped).encode())
+
+
+@SETTINGS
+@given(st.text(max_size=400), st.sampled_from(["<!DOCTYPE html><html>", "<form action='x'>",
+                                               "<input name=SAMLResponse value='", "<![if ",
+                                               "<!--", "<html><body><form><input name=RelayState "]))
+def test_html_like_text(text, prefix):
+    _outcome((prefix + text).encode())
+    _outcome((prefix + text).encode(), "html-form")

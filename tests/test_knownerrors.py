@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ssoctl import knownerrors
+from ssoctl import explain as lookup
+from ssoctl.explain import explain
 from ssoctl.findings import catalogue
-from ssoctl.knownerrors import KNOWN_ERRORS, explain, match, normalize
+from ssoctl.knownerrors import KNOWN_ERRORS, match, normalize
 
 SIPGATE = "An error has occurred. Please try again. Back to login."
 
@@ -129,5 +130,5 @@ def test_guessed_entries_say_so():
 
 
 def test_error_codes_missing_docs_is_not_fatal(monkeypatch, tmp_path):
-    monkeypatch.setattr(knownerrors, "__file__", str(tmp_path / "ssoctl" / "knownerrors.py"))
-    assert knownerrors.error_code_entries() == []
+    monkeypatch.setattr(lookup, "__file__", str(tmp_path / "ssoctl" / "explain.py"))
+    assert lookup.error_code_entries() == []

@@ -30,12 +30,12 @@ def explain(
     words = list(text or [])
 
     def work():
-        from ssoctl import knownerrors
+        from ssoctl import explain as lookup
 
         if list_all:
-            return _list_report(knownerrors)
+            return _list_report(lookup)
         query = _query(words)
-        return _report(knownerrors.explain(query))
+        return _report(lookup.explain(query))
 
     run(ctx, work, json_output=json_)
 
@@ -118,12 +118,12 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _list_report(knownerrors):
+def _list_report(lookup):
+    from ssoctl.knownerrors import KNOWN_ERRORS as known
     from ssoctl.render import Report, Table
 
-    findings = knownerrors.finding_entries()
-    errors = knownerrors.error_code_entries()
-    known = knownerrors.KNOWN_ERRORS
+    findings = lookup.finding_entries()
+    errors = lookup.error_code_entries()
     data = {
         "finding_codes": [{"code": f.key, "severity": f.severity, "area": f.area,
                            "title": f.title} for f in findings],

@@ -111,3 +111,17 @@ def test_nothing_to_explain_json(cli):
 def test_help(cli):
     r = cli("explain", "--help")
     assert r.exit_code == 0 and "TEXT-OR-CODE" in r.stdout and "--list" in r.stdout
+
+
+def test_explain_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom ssoctl.cli.app import app\n"
+            "r = CliRunner().invoke(app, ['explain', 'An error has occurred'])\n"
+            "assert r.exit_code == 0, r.output\n"
+            "print(sorted(m for m in ('lxml', 'signxml', 'requests', 'cryptography')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"

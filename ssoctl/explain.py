@@ -1,0 +1,145 @@
+"""What ``ssoctl explain`` looks up: finding codes, error codes and known error texts.
+
+Finding codes come from :func:`ssoctl.findings.catalogue` (every area), error codes from
+docs/exit-codes.md when the docs are installed next to the package, and login error texts
+from :mod:`ssoctl.knownerrors`. An exact code or id wins; otherwise candidates are scored
+(0..1) and ranked. Plain data and the standard library only: ``explain`` starts fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from ssoctl.knownerrors import MAX_FUZZY, KnownError, by_id, match, normalize, score_text
+
+_CODE_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One thing ``ssoctl explain`` can explain: a finding code, an error code or a text."""
+
+    kind: str
+    """"finding", "error_code" or "known_error"."""
+    key: str
+    """The code, or the known error's id."""
+    title: str
+    explanation: str
+    fix: str
+    score: float = 1.0
+    severity: str | None = None
+    exit_code: int | None = None
+    area: str | None = None
+    vendor: str | None = None
+    text: str | None = None
+    source: str | None = None
+    confidence: str | None = None
+    related_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The answer to ``ssoctl explain QUERY``: candidates, best first (empty if none)."""
+
+    query: str
+    matches: tuple[Explained, ...]
+
+
+def finding_entries() -> list[Explained]:
+    """Every finding code of every area, in catalogue order."""
+    import importlib
+
+    from ssoctl.findings import AREAS, Severity
+
+    out = []
+    for area in AREAS:
+        for info in importlib.import_module(f"ssoctl.findings.{area}").CODES:
+            out.append(Explained(
+                kind="finding", key=info.code, title=info.title, explanation=info.explanation,
+                fix=info.hint, severity=info.severity.value, area=area,
+                exit_code=int(info.exit_code) if info.severity is Severity.ERROR else 0))
+    return out
+
+
+def error_code_entries() -> list[Explained]:
+    """Error codes from docs/exit-codes.md, when the docs are installed next to the package."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "exit-codes.md"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    out = []
+    for m in re.finditer(r"^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|\s*(\d+)\s*\|\s*(.+?)\s*\|\s*$", text, re.M):
+        out.append(Explained(kind="error_code", key=m.group(1), title=m.group(3),
+                             explanation=m.group(3), fix="", exit_code=int(m.group(2))))
+    return out
+
+
+def known_entry(error: KnownError, score: float = 1.0, text: str | None = None) -> Explained:
+    """A catalogue entry in the common shape."""
+    return Explained(kind="known_error", key=error.id, title=text or error.text,
+                     explanation=error.cause, fix=error.fix, score=score, vendor=error.vendor,
+                     text=text or error.text, source=error.source, confidence=error.confidence,
+                     related_codes=error.codes)
+
+
+def explain(query: str) -> Explanation:
+    """Find what ``query`` is: an exact code or id first, then fuzzy codes and texts."""
+    query = query.strip()
+    codes = finding_entries() + error_code_entries()
+    if _CODE_LIKE.match(query):
+        exact = _exact(query, codes)
+        if exact:
+            return Explanation(query, exact)
+    found: dict[str, Explained] = {}
+    for item in _fuzzy_codes(query, codes) + _texts(query):
+        if item.key not in found or found[item.key].score < item.score:
+            found[item.key] = item
+    ranked = sorted(found.values(), key=lambda e: (-e.score, e.kind != "known_error", e.key))
+    return Explanation(query, tuple(ranked[:8]))
+
+
+def _exact(query: str, codes: list[Explained]) -> tuple[Explained, ...]:
+    wanted = query.upper().replace("-", "_")
+    hits = [c for c in codes if c.key == wanted]
+    error = by_id(query)
+    if error is not None:
+        hits.append(known_entry(error))
+    # A finding and an error code may share a name; show the finding first.
+    seen: set[tuple[str, str]] = set()
+    return tuple(h for h in hits if (h.kind, h.key) not in seen and not seen.add((h.kind, h.key)))
+
+
+def _fuzzy_codes(query: str, codes: list[Explained]) -> list[Explained]:
+    from dataclasses import replace
+
+    out = []
+    upper = query.upper().replace("-", "_").replace(" ", "_")
+    normal = normalize(query)[:MAX_FUZZY]
+    for item in codes:
+        if _CODE_LIKE.match(query) and len(upper) >= 3:
+            ratio = difflib.SequenceMatcher(None, upper, item.key).ratio()
+            # "audiense" should find SAML_AUDIENCE_*: compare with each word of the code.
+            part = max(difflib.SequenceMatcher(None, upper, w).ratio()
+                       for w in item.key.split("_"))
+            score = max(ratio, 0.7 if upper in item.key else 0.0,
+                        0.65 if part >= 0.8 else 0.0)
+            if score >= 0.6:
+                out.append(replace(item, score=round(score, 3)))
+                continue
+        if item.kind == "finding" and len(normal) >= 6:
+            score = score_text(normal, item.title)
+            if score >= 0.75:
+                out.append(replace(item, score=round(score * 0.95, 3)))
+    return out
+
+
+def _texts(query: str) -> list[Explained]:
+    out = []
+    for m in match(query):
+        out.append(known_entry(m.error, m.score, m.matched_text))
+    return out
