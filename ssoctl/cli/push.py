@@ -129,7 +129,8 @@ def rollback_command(
         from ssoctl.sp import service
         from ssoctl.sp.backup import read_backup
 
-        name = profile or read_backup(backup).profile
+        saved = read_backup(backup)  # a file that is not a backup fails before anything else
+        name = profile or saved.profile
         loaded = view.profile(name, config, ca_bundle)
         result = service.rollback(loaded, backup, now=view.now_or_real(now),
                                   confirm=view.confirmer(yes), dry_run=dry_run,

@@ -1,0 +1,88 @@
+"""ssoctl config show|set|validate|path, in-process."""
+
+from __future__ import annotations
+
+import os
+
+ENV = {"SSOCTL_CONFIG": "", "SSOCTL_TOKEN": "", "SSOCTL_PROFILE": ""}
+SECRET = "f00dbabe-secret-token-value"
+
+
+def _cfg(tmp_path):
+    return str(tmp_path / "config.toml")
+
+
+def test_path(cli, tmp_path):
+    result = cli("config", "path", "--config", _cfg(tmp_path), env=ENV)
+    assert result.exit_code == 0 and result.stdout.strip() == _cfg(tmp_path)
+    doc = cli("config", "path", "--config", _cfg(tmp_path), "--json", env=ENV).json()
+    assert doc["data"] == {"path": _cfg(tmp_path), "exists": False}
+
+
+def test_path_from_environment(cli, tmp_path):
+    result = cli("config", "path", env=dict(ENV, SSOCTL_CONFIG=_cfg(tmp_path)))
+    assert result.stdout.strip() == _cfg(tmp_path)
+
+
+def test_set_then_show(cli, tmp_path):
+    path = _cfg(tmp_path)
+    for key, value in [("base_url", "https://sp.example/v2"), ("token_id", "token-ABC"),
+                       ("acs_url", "https://sp.example/acs"), ("sp_entity_id", "https://sp.example")]:
+        result = cli("config", "set", "--profile", "acme", key, value, "--config", path, env=ENV)
+        assert result.exit_code == 0, result.stderr
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+    shown = cli("config", "show", "--config", path, env=dict(ENV, SSOCTL_TOKEN=SECRET))
+    assert "https://sp.example/v2" in shown.stdout
+    assert "environment variable SSOCTL_TOKEN (set)" in shown.stdout
+    assert SECRET not in shown.stdout + shown.stderr
+    doc = cli("config", "show", "--config", path, "--json", env=ENV).json()
+    assert doc["data"]["profiles"]["acme"]["token_id"] == "token-ABC"
+
+
+def test_show_redacts_secrets_written_by_hand(cli, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(f'[profiles.a]\ntoken = "{SECRET}"\n')
+    result = cli("config", "show", "--config", str(path), env=ENV)
+    assert result.exit_code == 0
+    assert SECRET not in result.stdout and "<hidden>" in result.stdout
+    validated = cli("config", "validate", "--config", str(path), "--json", env=ENV)
+    assert validated.exit_code == 1 and SECRET not in validated.stdout
+    assert validated.json()["findings"][0]["code"] == "CONFIG_PROFILE_INVALID"
+
+
+def test_set_refuses_a_token(cli, tmp_path):
+    result = cli("config", "set", "--profile", "a", "token", SECRET, "--config", _cfg(tmp_path),
+                 "--json", env=ENV)
+    assert result.exit_code == 2
+    assert result.json()["error"]["code"] == "CONFIG_SECRET_IN_FILE"
+    assert SECRET not in result.stdout
+
+
+def test_validate(cli, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.good]\nbase_url = "https://sp.example/v2"\ntoken_id = "t"\n'
+                    'acs_url = "https://a"\nsp_entity_id = "https://e"\n'
+                    '[profiles.bad]\nbase_url = "http://sp.example/v2"\nca_bundle = "/no/such.pem"\n')
+    result = cli("config", "validate", "--config", str(path), "--json",
+                 env=dict(ENV, SSOCTL_TOKEN="x"))
+    assert result.exit_code == 1
+    found = {(f["code"], f["field"]) for f in result.json()["findings"]}
+    assert ("CONFIG_URL_INSECURE", "profile bad") in found
+    assert ("CONFIG_CA_BUNDLE_MISSING", "profile bad") in found
+    assert ("CONFIG_TOKEN_PROBLEM", "profile bad") in found  # no token id for Basic
+    assert not any(field == "profile good" for _, field in found)
+    only_good = cli("config", "validate", "--config", str(path), "--profile", "good",
+                    env=dict(ENV, SSOCTL_TOKEN="x"))
+    assert only_good.exit_code == 0 and "configuration is valid" in only_good.stdout
+
+
+def test_validate_without_file(cli, tmp_path):
+    result = cli("config", "validate", "--config", _cfg(tmp_path), "--json", env=ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "CONFIG_NOT_FOUND"
+
+
+def test_bad_toml(cli, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[profiles\n")
+    result = cli("config", "show", "--config", str(path), env=ENV)
+    assert result.exit_code == 2 and "not valid TOML" in result.stderr

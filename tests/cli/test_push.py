@@ -1,0 +1,71 @@
+"""ssoctl push / rollback / sp status: option handling that needs no SP."""
+
+from __future__ import annotations
+
+ENV = {"SSOCTL_CONFIG": "", "SSOCTL_TOKEN": "", "SSOCTL_TOKEN_ID": "", "SSOCTL_PROFILE": ""}
+
+
+def _config(tmp_path, body='[profiles.acme]\nbase_url = "https://sp.example.test/v2"\n'
+                          'token_id = "token-A"\n'):
+    path = tmp_path / "config.toml"
+    path.write_text(body)
+    return str(path)
+
+
+def test_help_mentions_the_contract(cli):
+    result = cli("push", "--help")
+    assert result.exit_code == 0 and "docs/sp-api.md" in result.stdout
+    assert cli("sp", "status", "--help").exit_code == 0
+    assert cli("rollback", "--help").exit_code == 0
+
+
+def test_nothing_to_push(cli, tmp_path):
+    result = cli("push", "--config", _config(tmp_path), "--json", env=ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "PUSH_NO_INPUT"
+
+
+def test_metadata_and_values_conflict(cli, tmp_path):
+    result = cli("push", "--config", _config(tmp_path), "--metadata", "x.xml", "--sso-url",
+                 "https://x", "--json", env=ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "PUSH_INPUT_CONFLICT"
+
+
+def test_unknown_allow_code(cli, tmp_path):
+    result = cli("push", "--config", _config(tmp_path), "--sso-url", "https://x", "--allow",
+                 "NOPE", "--json", env=ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "UNKNOWN_FINDING_CODE"
+
+
+def test_refused_locally_never_needs_a_token(cli, tmp_path):
+    result = cli("push", "--config", _config(tmp_path), "--sso-url", "http://idp.example/sso",
+                 env=ENV)
+    assert result.exit_code == 1
+    assert "refused" in result.stdout
+    assert "PUSH_SSO_URL_NOT_HTTPS" in result.stdout and "PUSH_CERT_MISSING" in result.stdout
+
+
+def test_missing_token_is_exit_2(cli, tmp_path):
+    cert = tmp_path / "c.pem"
+    from ssoctl.devtools import pki
+
+    cert.write_text(pki.cert_pem(pki.okta_certificate(pki.cached_rsa_key("okta-idp"))[1]))
+    result = cli("push", "--config", _config(tmp_path), "--sso-url", "https://idp.example/sso",
+                 "--entity-id", "e", "--cert", str(cert), "--now", "2026-06-01", "--json",
+                 env=ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "TOKEN_MISSING"
+
+
+def test_missing_profile(cli, tmp_path):
+    result = cli("sp", "status", "--config", str(tmp_path / "none.toml"), "--json", env=ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "CONFIG_NO_PROFILE"
+
+
+def test_bulk_requires_yes(cli, tmp_path):
+    result = cli("push", "--config", _config(tmp_path), "--profiles", "acme", "--sso-url",
+                 "https://x", "--json", env=ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "CONFIRMATION_REQUIRED"
+
+
+def test_rollback_missing_file(cli, tmp_path):
+    result = cli("rollback", str(tmp_path / "nope.json"), "--json", env=ENV)
+    assert result.exit_code == 3 and result.json()["error"]["code"] == "INPUT_NOT_FOUND"

@@ -1,0 +1,216 @@
+"""The rest target, TLS, ``ssoctl sp status`` and ``ssoctl rollback`` against fake SPs."""
+
+from __future__ import annotations
+
+import json
+import ssl
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from ssoctl.sp.contract import fingerprint
+
+from .fake_sp import TOKEN, FakeSp, fake_rest_sp, fake_sp, sp_server  # noqa: F401
+from .push_helpers import (ENTITY_ID, ENV, NOW, SSO_URL, backups, cert_pem, contract_profile,
+                           push_args, rest_profile, write_cert, write_config)
+
+REST_ENV = dict(ENV, SSOCTL_TOKEN_ID="")
+
+
+# ---------------------------------------------------------------- rest target
+
+def test_rest_target_push_verify_and_enable(cli, tmp_path, fake_rest_sp):
+    config = write_config(tmp_path, {"acme": rest_profile(fake_rest_sp)})
+    result = cli(*push_args(config, tmp_path, "--yes", "--enable", "--json",
+                            cert=write_cert(tmp_path)), env=REST_ENV)
+    assert result.exit_code == 0, result.stdout
+    data = result.json()["data"]
+    assert data["target"] == "rest" and data["outcome"] == "applied"
+    first, second = fake_rest_sp.writes()
+    assert first["saml"]["loginUrl"] == SSO_URL and first["active"] is False
+    assert second["active"] is True
+    assert [m for m, _, _ in fake_rest_sp.requests] == ["GET", "POST", "GET", "POST", "GET"]
+    assert fake_rest_sp.state["enabled"] is True
+
+
+def test_rest_target_second_run_no_changes(cli, tmp_path, fake_rest_sp):
+    config = write_config(tmp_path, {"acme": rest_profile(fake_rest_sp)})
+    cert = write_cert(tmp_path)
+    assert cli(*push_args(config, tmp_path, "--yes", cert=cert), env=REST_ENV).exit_code == 0
+    again = cli(*push_args(config, tmp_path, "--json", cert=cert), env=REST_ENV)
+    assert again.json()["data"]["outcome"] == "no_changes"
+    assert fake_rest_sp.count("POST") == 1
+
+
+def test_rest_target_lost_write_rolls_back(cli, tmp_path, fake_rest_sp):
+    fake_rest_sp.set(sso_url="https://old.example.test/sso", idp_entity_id="old",
+                     certificate=cert_pem("old-idp"))
+    fake_rest_sp.fault("POST", "drop", times=3)
+    config = write_config(tmp_path, {"acme": rest_profile(fake_rest_sp)})
+    result = cli(*push_args(config, tmp_path, "--yes", cert=write_cert(tmp_path)), env=REST_ENV)
+    assert result.exit_code == 7
+    assert fake_rest_sp.state["sso_url"] == "https://old.example.test/sso"
+
+
+def test_rest_target_explicit_pointers(cli, tmp_path, fake_rest_sp):
+    profile = rest_profile(fake_rest_sp)
+    profile["rest"]["pointers"] = {"sso_url": "/saml/loginUrl"}
+    config = write_config(tmp_path, {"acme": profile})
+    result = cli(*push_args(config, tmp_path, "--yes", cert=write_cert(tmp_path)), env=REST_ENV)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_rest_target_without_enabled_refuses_enable(cli, tmp_path, fake_rest_sp):
+    profile = rest_profile(fake_rest_sp)
+    del profile["rest"]["body"]["active"]
+    config = write_config(tmp_path, {"acme": profile})
+    result = cli(*push_args(config, tmp_path, "--yes", "--enable", "--json",
+                            cert=write_cert(tmp_path)), env=REST_ENV)
+    assert result.exit_code == 2
+    assert result.json()["error"]["code"] == "PUSH_CANNOT_ENABLE"
+
+
+# ---------------------------------------------------------------- TLS
+
+@pytest.fixture
+def tls_sp(ca):
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=ctx, threaded=True)
+    server.start()
+    yield FakeSp(server)
+    server.clear()
+    server.stop()
+
+
+def test_https_with_ca_bundle(cli, tmp_path, tls_sp, ca_bundle):
+    config = write_config(tmp_path, {"acme": contract_profile(tls_sp, ca_bundle=ca_bundle)})
+    result = cli(*push_args(config, tmp_path, "--yes", cert=write_cert(tmp_path)), env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert tls_sp.url.startswith("https://")
+
+
+def test_https_untrusted_is_exit_6(cli, tmp_path, tls_sp, ca_bundle):
+    config = write_config(tmp_path, {"acme": contract_profile(tls_sp)})
+    result = cli(*push_args(config, tmp_path, "--yes", "--json", cert=write_cert(tmp_path)),
+                 env=ENV)
+    assert result.exit_code == 6
+    assert result.json()["error"]["code"] == "TLS_ERROR"
+    ok = cli(*push_args(config, tmp_path, "--yes", "--ca-bundle", ca_bundle,
+                        cert=write_cert(tmp_path)), env=ENV)
+    assert ok.exit_code == 0, ok.stderr
+
+
+def test_plain_http_to_remote_host_refused(cli, tmp_path):
+    config = write_config(tmp_path, {"acme": {"base_url": "http://sp.example.test/v2",
+                                              "token_id": "token-X"}})
+    result = cli(*push_args(config, tmp_path, "--yes", "--json", cert=write_cert(tmp_path)),
+                 env=ENV)
+    assert result.exit_code == 2
+    assert result.json()["error"]["code"] == "INSECURE_URL"
+
+
+# ---------------------------------------------------------------- sp status
+
+def test_status_shows_settings(cli, tmp_path, fake_sp):
+    fake_sp.set(sso_url=SSO_URL, idp_entity_id=ENTITY_ID, certificate=cert_pem(), enabled=True)
+    config = write_config(tmp_path, {"acme": contract_profile(fake_sp)})
+    result = cli("sp", "status", "--config", config, "--now", NOW, env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert SSO_URL in result.stdout and ENTITY_ID in result.stdout
+    assert fingerprint(cert_pem()) in result.stdout and "expires 2035-12-30" in result.stdout
+    assert "sipgate publishes no SSO settings API" in result.stdout
+    doc = cli("sp", "status", "--config", config, "--now", NOW, "--json", env=ENV).json()
+    assert doc["ok"] is True
+    assert doc["data"]["settings"]["enabled"] is True
+    assert doc["data"]["certificate"]["sha256"] == fingerprint(cert_pem())
+    assert doc["data"]["etag"] == '"v2"'
+
+
+def test_status_findings(cli, tmp_path, fake_sp):
+    fake_sp.set(sso_url=SSO_URL, idp_entity_id=None, certificate=cert_pem("x", expired=True),
+                enabled=True)
+    config = write_config(tmp_path, {"acme": contract_profile(
+        fake_sp, idp_entity_id="http://www.okta.com/exkOTHER")})
+    result = cli("sp", "status", "--config", config, "--now", NOW, "--json", env=ENV)
+    assert result.exit_code == 1
+    codes = {f["code"] for f in result.json()["findings"]}
+    assert {"SP_ENABLED_INCOMPLETE", "CERT_EXPIRED"} <= codes
+
+
+def test_status_unreadable_certificate_and_disabled(cli, tmp_path, fake_sp):
+    fake_sp.set(sso_url=SSO_URL, idp_entity_id="x", certificate="MIIB-not-a-cert")
+    config = write_config(tmp_path, {"acme": contract_profile(fake_sp)})
+    result = cli("sp", "status", "--config", config, "--json", env=ENV)
+    codes = {f["code"] for f in result.json()["findings"]}
+    assert {"SP_CERT_UNREADABLE", "SP_SSO_DISABLED"} <= codes
+
+
+def test_status_bad_answer_is_exit_6(cli, tmp_path, sp_server):
+    sp_server.expect_request("/v2/sso/settings").respond_with_data("<html>login</html>")
+    config = write_config(tmp_path, {"acme": {"base_url": sp_server.url_for("/v2"),
+                                              "auth": "bearer"}})
+    result = cli("sp", "status", "--config", config, "--json", env=ENV)
+    assert result.exit_code == 6
+    assert result.json()["error"]["code"] == "SP_BAD_RESPONSE"
+
+
+def test_status_wrong_path_is_exit_5(cli, tmp_path, fake_sp):
+    config = write_config(tmp_path, {"acme": contract_profile(fake_sp, path="/nope")})
+    result = cli("sp", "status", "--config", config, "--json", env=ENV)
+    assert result.exit_code in (5, 6)  # pytest-httpserver answers unknown paths with 500
+
+
+# ---------------------------------------------------------------- rollback
+
+def _applied(cli, tmp_path, sp):
+    sp.set(sso_url="https://old.example.test/sso", idp_entity_id="http://www.okta.com/exkOLD",
+           certificate=cert_pem("old-idp"), enabled=True)
+    config = write_config(tmp_path, {"acme": contract_profile(sp)})
+    result = cli(*push_args(config, tmp_path, "--yes", "--json", cert=write_cert(tmp_path)),
+                 env=ENV)
+    assert result.exit_code == 0, result.stdout
+    return config, result.json()["data"]["backup"]
+
+
+def test_rollback_restores_and_is_itself_reversible(cli, tmp_path, fake_sp):
+    config, backup = _applied(cli, tmp_path, fake_sp)
+    assert fake_sp.state["sso_url"] == SSO_URL
+    result = cli("rollback", backup, "--config", config, "--yes", "--json",
+                 "--backup-dir", str(tmp_path / "backups"), "--now", "2026-06-01T13:00:00Z",
+                 env=ENV)
+    assert result.exit_code == 0, result.stdout
+    data = result.json()["data"]
+    assert data["outcome"] == "applied" and data["source"] == f"backup {backup}"
+    assert fake_sp.state["sso_url"] == "https://old.example.test/sso"
+    assert fingerprint(fake_sp.state["certificate"]) == fingerprint(cert_pem("old-idp"))
+    assert len(backups(tmp_path)) == 2  # the state before the rollback was saved too
+    newest = json.loads(open(data["backup"]).read())
+    assert newest["settings"]["sso_url"] == SSO_URL
+
+
+def test_rollback_dry_run_and_no_changes(cli, tmp_path, fake_sp):
+    config, backup = _applied(cli, tmp_path, fake_sp)
+    dry = cli("rollback", backup, "--config", config, "--dry-run", env=ENV)
+    assert dry.exit_code == 0 and "dry run" in dry.stdout
+    assert fake_sp.state["sso_url"] == SSO_URL
+    cli("rollback", backup, "--config", config, "--yes", "--backup-dir",
+        str(tmp_path / "backups"), env=ENV)
+    again = cli("rollback", backup, "--config", config, "--json", env=ENV)
+    assert again.json()["data"]["outcome"] == "no_changes"
+
+
+def test_rollback_refuses_backup_of_another_endpoint(cli, tmp_path, fake_sp):
+    config, backup = _applied(cli, tmp_path, fake_sp)
+    other = write_config(tmp_path / "..", {"acme": contract_profile(fake_sp, path="/other")})
+    result = cli("rollback", backup, "--config", other, "--yes", "--json", env=ENV)
+    assert result.exit_code == 2
+    assert result.json()["error"]["code"] == "BACKUP_OTHER_ENDPOINT"
+
+
+def test_rollback_of_a_file_that_is_not_a_backup(cli, tmp_path, fake_sp):
+    bogus = tmp_path / "x.json"
+    bogus.write_text('{"hello": 1}')
+    result = cli("rollback", str(bogus), "--profile", "acme", "--json", env=ENV)
+    assert result.exit_code == 3
+    assert result.json()["error"]["code"] == "BACKUP_INVALID"

@@ -1,0 +1,64 @@
+"""Local checks before a push: values, certificate, --allow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ssoctl.devtools import pki
+from ssoctl.errors import UsageError
+from ssoctl.findings import Severity, finding
+from ssoctl.sp.contract import SsoSettings
+from ssoctl.sp.desired import (allow, check_allow_codes, expectation_findings, from_values,
+                               value_findings)
+
+NOW = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+
+
+def _codes(items):
+    return [f.code for f in items]
+
+
+def test_value_findings():
+    assert _codes(value_findings(SsoSettings(None, None, None))) == [
+        "PUSH_SSO_URL_MISSING", "PUSH_ENTITY_ID_MISSING", "PUSH_CERT_MISSING"]
+    assert _codes(value_findings(SsoSettings("http://x/sso", "e", "c"))) == ["PUSH_SSO_URL_NOT_HTTPS"]
+    assert _codes(value_findings(SsoSettings("x.example/sso", "e", "c"))) == ["PUSH_SSO_URL_INVALID"]
+    assert value_findings(SsoSettings("https://x/sso", "e", "c")) == ()
+
+
+def test_certificate_file_is_cleaned(tmp_path):
+    cert = pki.okta_certificate(pki.cached_rsa_key("okta-idp"))[1]
+    body = "".join(pki.cert_pem(cert).splitlines()[1:-1])
+    path = tmp_path / "c.txt"
+    path.write_text(body + "\r\n")  # only the base64 body, as the copy button gives it
+    got = from_values(sso_url="https://x/sso", entity_id=" e ", cert_path=str(path), now=NOW)
+    assert got.settings.certificate == pki.cert_pem(cert)
+    assert got.settings.idp_entity_id == "e" and not got.blocked
+
+
+def test_unreadable_certificate(tmp_path):
+    path = tmp_path / "c.pem"
+    path.write_text("-----BEGIN CERTIFICATE-----\nMIIBcut\n-----END CERTIFICATE-----\n")
+    got = from_values(sso_url="https://x/sso", entity_id="e", cert_path=str(path), now=NOW)
+    assert "PUSH_CERT_UNREADABLE" in _codes(got.findings) and got.blocked
+
+
+def test_expectation():
+    s = SsoSettings("https://x", "http://www.okta.com/exkA", "c")
+    assert expectation_findings(s, None) == ()
+    assert _codes(expectation_findings(s, "http://www.okta.com/exkB")) == ["PUSH_IDP_ENTITY_ID_MISMATCH"]
+
+
+def test_allow_downgrades_only_the_named_code():
+    items = (finding("PUSH_CERT_MISSING"), finding("PUSH_ENTITY_ID_MISSING"))
+    out = allow(items, check_allow_codes(["push_cert_missing"]))
+    assert out[0].severity is Severity.WARNING and "--allow PUSH_CERT_MISSING" in out[0].message
+    assert out[1].severity is Severity.ERROR
+
+
+def test_unknown_allow_code():
+    with pytest.raises(UsageError) as info:
+        check_allow_codes(["NOT_A_CODE"])
+    assert info.value.code == "UNKNOWN_FINDING_CODE"

@@ -1,0 +1,160 @@
+"""Profiles: where the file is, which profile is chosen, what is refused, writing it back."""
+
+from __future__ import annotations
+
+import stat
+import tomllib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ssoctl import config as cfg
+from ssoctl.errors import ConfigError
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_path_precedence(tmp_path, monkeypatch):
+    monkeypatch.setenv("SSOCTL_CONFIG", str(tmp_path / "env.toml"))
+    assert cfg.config_path(str(tmp_path / "x.toml")) == tmp_path / "x.toml"
+    assert cfg.config_path() == tmp_path / "env.toml"
+    monkeypatch.delenv("SSOCTL_CONFIG")
+    assert cfg.config_path().name == "config.toml" and "ssoctl" in str(cfg.config_path())
+
+
+def test_missing_file_is_empty(tmp_path):
+    got = cfg.read_config(str(tmp_path / "none.toml"))
+    assert not got.exists and got.profile_names == ()
+
+
+def test_load_profile_for_decode_response(tmp_path):
+    path = _write(tmp_path, '''
+[profiles.acme]
+sp_entity_id = "https://sipgate.example/saml/sp"
+acs_url = "https://sipgate.example/saml/acs"
+idp_entity_id = "http://www.okta.com/exk1"
+read_timeout = 10
+''')
+    profile = cfg.load_profile(None, config_path=path)
+    assert profile.sp_entity_id == "https://sipgate.example/saml/sp"
+    assert profile.acs_url == "https://sipgate.example/saml/acs"
+    assert profile.idp_entity_id == "http://www.okta.com/exk1"
+    assert profile.read_timeout == 10.0 and profile.target == "sipgate"
+    assert profile.endpoint == "https://api.sipgate.com/v2/sso/settings"
+
+
+def test_choice_rules(tmp_path, monkeypatch):
+    monkeypatch.delenv("SSOCTL_PROFILE", raising=False)
+    path = _write(tmp_path, 'default_profile = "b"\n[profiles.a]\n[profiles.b]\n')
+    assert cfg.load_profile(None, config_path=path).name == "b"
+    assert cfg.load_profile("a", config_path=path).name == "a"
+    monkeypatch.setenv("SSOCTL_PROFILE", "a")
+    assert cfg.load_profile(None, config_path=path).name == "a"
+    with pytest.raises(ConfigError) as info:
+        cfg.load_profile("zz", config_path=path)
+    assert info.value.code == "CONFIG_NO_PROFILE"
+
+
+def test_several_and_none_chosen(tmp_path, monkeypatch):
+    monkeypatch.delenv("SSOCTL_PROFILE", raising=False)
+    path = _write(tmp_path, "[profiles.a]\n[profiles.b]\n")
+    with pytest.raises(ConfigError, match="several profiles"):
+        cfg.load_profile(None, config_path=path)
+    with pytest.raises(ConfigError, match="no profiles"):
+        cfg.load_profile(None, config_path=str(tmp_path / "nothing.toml"))
+
+
+@pytest.mark.parametrize("text,code", [
+    ("[profiles.a]\ntoken = 'x'\n", "CONFIG_SECRET_IN_FILE"),
+    ("[profiles.a]\nbogus = 1\n", "CONFIG_INVALID"),
+    ("[profiles.a]\nread_timeout = 'slow'\n", "CONFIG_INVALID"),
+    ("[profiles.a]\nallow_http = 1\n", "CONFIG_INVALID"),
+    ("[profiles.a]\ntarget = 'soap'\n", "CONFIG_INVALID"),
+    ("[profiles.a]\nauth = 'digest'\n", "CONFIG_INVALID"),
+    ("[profiles.a]\ntarget = 'rest'\n", "CONFIG_INVALID"),
+    ("[profiles.a.rest]\nbody = {x = '{sso_url}'}\n", "CONFIG_INVALID"),
+    ("[profiles.a.rest]\nread_url = '/x'\nwrite_method = 'DELETE'\nbody = {x = 1}\n", "CONFIG_INVALID"),
+    ("not toml ][", "CONFIG_INVALID"),
+])
+def test_invalid(tmp_path, text, code):
+    with pytest.raises(ConfigError) as info:
+        cfg.load_profile("a", config_path=_write(tmp_path, text))
+    assert info.value.code == code
+
+
+def test_rest_profile(tmp_path):
+    path = _write(tmp_path, '''
+[profiles.r]
+target = "rest"
+base_url = "https://sp.example/api"
+auth = "bearer"
+[profiles.r.rest]
+read_url = "/sso"
+write_method = "post"
+[profiles.r.rest.body]
+url = "{sso_url}"
+''')
+    profile = cfg.load_profile("r", config_path=path)
+    assert profile.rest.write_method == "POST" and profile.rest.write_url == "/sso"
+    assert profile.endpoint == "https://sp.example/api/sso"
+
+
+def test_join_url():
+    assert cfg.join_url("https://a/v2/", "/x") == "https://a/v2/x"
+    assert cfg.join_url("https://a/v2", "https://b/y") == "https://b/y"
+    assert cfg.join_url("https://a/v2", "") == "https://a/v2"
+
+
+def test_set_value_creates_private_file(tmp_path):
+    path = tmp_path / "new" / "config.toml"
+    cfg.set_value("acme", "base_url", "https://sp.example/v2", explicit=str(path))
+    cfg.set_value("acme", "read_timeout", "12", explicit=str(path))
+    cfg.set_value("acme", "allow_http", "no", explicit=str(path))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    profile = cfg.load_profile("acme", config_path=str(path))
+    assert (profile.base_url, profile.read_timeout, profile.allow_http) == (
+        "https://sp.example/v2", 12.0, False)
+
+
+def test_set_target_rest_gets_a_starter_template(tmp_path):
+    path = str(tmp_path / "c.toml")
+    cfg.set_value("r", "target", "rest", explicit=path)
+    cfg.set_value("r", "rest.write_method", "PATCH", explicit=path)
+    profile = cfg.load_profile("r", config_path=path)
+    assert profile.rest.body["certificate"] == "{certificate}"
+
+
+@pytest.mark.parametrize("key,value,code", [("token", "x", "CONFIG_SECRET_IN_FILE"),
+                                            ("nope", "x", "CONFIG_UNKNOWN_KEY"),
+                                            ("retries", "many", "CONFIG_INVALID"),
+                                            ("allow_http", "maybe", "CONFIG_INVALID"),
+                                            ("target", "soap", "CONFIG_INVALID")])
+def test_set_value_refusals(tmp_path, key, value, code):
+    path = tmp_path / "c.toml"
+    with pytest.raises(ConfigError) as info:
+        cfg.set_value("a", key, value, explicit=str(path))
+    assert info.value.code == code
+    assert not path.exists()
+
+
+def test_redacted():
+    assert cfg.redacted({"a": {"token": "s", "x": [{"password": "p"}]}}) == {
+        "a": {"token": "<hidden>", "x": [{"password": "<hidden>"}]}}
+
+
+SCALARS = st.one_of(st.text(max_size=20), st.booleans(), st.integers(-10**6, 10**6),
+                    st.floats(allow_nan=False, allow_infinity=False))
+TABLES = st.recursive(st.dictionaries(st.text(min_size=1, max_size=8), SCALARS, max_size=4),
+                      lambda c: st.dictionaries(st.text(min_size=1, max_size=8), c, max_size=3),
+                      max_leaves=10)
+
+
+@settings(max_examples=100)
+@given(TABLES)
+def test_dump_toml_round_trips(data):
+    assert tomllib.loads(cfg.dump_toml(data)) == data
