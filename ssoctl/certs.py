@@ -280,5 +280,16 @@ def _iso(value: dt.datetime) -> str:
     return _utc(value).isoformat().replace("+00:00", "Z")
 
 
-__all__ = ["CertInfo", "cert_from_base64", "cert_from_der", "check_info", "clean_pem",
+def check_certificate(data: bytes, *, now: dt.datetime, warn_days: int = 30,
+                      source: str = "input", expect_fingerprint: str | None = None,
+                      reference: "tuple[CertInfo, ...] | None" = None):
+    """Diagnose certificate input as ``ssoctl check-cert`` does; returns a
+    :class:`ssoctl.certresult.CertDiagnosis`. See :func:`ssoctl.certdiag.diagnose`."""
+    from ssoctl.certdiag import diagnose
+
+    return diagnose(data, now=now, warn_days=warn_days, source=source,
+                    expect_fingerprint=expect_fingerprint, reference=reference)
+
+
+__all__ = ["check_certificate", "CertInfo", "cert_from_base64", "cert_from_der", "check_info", "clean_pem",
            "colon_hex", "describe", "fingerprint", "normalize_fingerprint"]

@@ -14,6 +14,7 @@ import typer
 
 from ssoctl import __version__
 from ssoctl.cli import common
+from ssoctl.cli.fastparams import FastGroup
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 clean; 1 error findings (warnings too with --strict); 2 usage or config; "
@@ -29,6 +30,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    cls=FastGroup,  # global options parsed without importing Pydantic (see fastparams.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -38,6 +38,10 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("CERT_DOUBLED_ARMOR", E, "a BEGIN or END line appears twice",
              "The same header or footer line was pasted twice (for example after pasting "
              "into a field that already had one).", _FIX),
+    CodeInfo("CERT_NO_LINE_BREAKS", E, "the line breaks are lost",
+             "The BEGIN or END line shares a line with the base64 body (the text was pasted "
+             "through a single-line field or a chat tool). PEM needs the BEGIN line, the body "
+             "and the END line on lines of their own.", _FIX),
     CodeInfo("CERT_LEADING_DATA", E, "text before the BEGIN line",
              "Something other than whitespace comes before `-----BEGIN CERTIFICATE-----` "
              "(a label, `Bag Attributes`, part of an e-mail). sipgate's field must start with "

@@ -1,0 +1,288 @@
+"""Reading certificate *text* the way people paste it: armor lines, blocks, the body.
+
+Pure string work, no cryptography: split the text into BEGIN/END markers and body
+chunks (with line and column, so findings can say where), group them into blocks, and
+scan a block's body for characters that are not base64, whitespace, padding and line
+widths. :mod:`ssoctl.certdiag` turns the result into findings and certificates.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+CANONICAL = {"BEGIN": "-----BEGIN CERTIFICATE-----", "END": "-----END CERTIFICATE-----"}
+
+_DASH = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # word processors turn '-' into these
+_DASHED = re.compile(rf"[{_DASH}]{{2,}}[ \t]*(BEGIN|END)[ \t]*([A-Za-z0-9#_.\- ]*?)[ \t]*[{_DASH}]{{2,}}", re.I)
+_LOOSE = re.compile(rf"^[ \t]*[{_DASH}]*[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9#_. ]+?)[ \t]*[{_DASH}]*[ \t]*$",
+                    re.I)
+_LOOSE_LABEL = re.compile(r"CERT|KEY|PKCS|REQUEST|CRL|CMS", re.I)
+_TOKEN = re.compile(r"&#(?:x[0-9a-fA-F]+|[0-9]+);|\\[nrt/]|[A-Za-z0-9+/]+|=|[ \t]+|.", re.S)
+_B64 = re.compile(r"[A-Za-z0-9+/]+")
+
+_CHAR_NAMES = {
+    "\u201c": "smart quote", "\u201d": "smart quote", "\u201e": "smart quote",
+    "\u2018": "smart quote", "\u2019": "smart quote", '"': "quote", "'": "quote",
+    "\u00a0": "non-breaking space", "\u200b": "zero-width space", "\ufeff": "byte-order mark",
+    "\r": "carriage return", "\x0b": "vertical tab", "\x0c": "form feed",
+    "-": "'-' (URL-safe base64?)", "_": "'_' (URL-safe base64?)",
+}
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A BEGIN or END line (possibly misspelled), where it is, and how it is written."""
+
+    kind: str
+    """``BEGIN`` or ``END`` (upper case, whatever the text says)."""
+    label: str
+    """The label as normalized upper-case words, e.g. ``CERTIFICATE``, ``RSA PRIVATE KEY``."""
+    line: int
+    col: int
+    raw: str
+    alone: bool
+    """Nothing but whitespace shares its line."""
+    padded: bool
+    """Spaces or tabs share its line (harmless to most parsers)."""
+
+    @property
+    def exact(self) -> bool:
+        return self.raw == CANONICAL[self.kind]
+
+    @property
+    def category(self) -> str:
+        return label_category(self.label)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Text between markers on one line (never empty)."""
+
+    line: int
+    col: int
+    text: str
+    ends_line: bool = True
+    """No marker follows on the same line (trailing spaces here are at the line's end)."""
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class Block:
+    """One would-be certificate: an optional BEGIN, body chunks, an optional END."""
+
+    begin: Marker | None = None
+    end: Marker | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+
+    @property
+    def label(self) -> str | None:
+        marker = self.begin or self.end
+        return marker.label if marker else None
+
+    @property
+    def has_body(self) -> bool:
+        return any(not c.blank for c in self.chunks)
+
+
+def label_category(label: str) -> str:
+    """``cert``, ``cert-misspelled``, ``pkcs7``, ``private``, ``csr``, ``public-key`` or
+    ``other``."""
+    if label == "CERTIFICATE":
+        return "cert"
+    if "PRIVATE" in label:
+        return "private"
+    if "REQUEST" in label:
+        return "csr"
+    if "PUBLIC KEY" in label:
+        return "public-key"
+    if label.replace(" ", "").replace("#", "") in ("PKCS7", "PKCS7SIGNEDDATA", "CMS"):
+        return "pkcs7"
+    if label in ("X509 CERTIFICATE", "X.509 CERTIFICATE", "TRUSTED CERTIFICATE"):
+        return "cert-misspelled"
+    if difflib.SequenceMatcher(None, label, "CERTIFICATE").ratio() >= 0.8:
+        return "cert-misspelled"
+    return "other"
+
+
+# ---------------------------------------------------------------- tokens and blocks
+
+
+def tokenize(text: str) -> list[Marker | Chunk]:
+    """Split LF-separated ``text`` into markers and body chunks, in order."""
+    out: list[Marker | Chunk] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        loose = _LOOSE.match(line)
+        if loose and _LOOSE_LABEL.search(loose.group(2)) and not _DASHED.search(line):
+            out.append(_marker(loose.group(1), loose.group(2), number, line, line.strip(), 1 + len(line) - len(line.lstrip())))
+            continue
+        pos = 0
+        for match in _DASHED.finditer(line):
+            if match.start() > pos:
+                out.append(Chunk(number, pos + 1, line[pos:match.start()], ends_line=False))
+            out.append(_marker(match.group(1), match.group(2), number, line, match.group(0), match.start() + 1))
+            pos = match.end()
+        if pos < len(line):
+            out.append(Chunk(number, pos + 1, line[pos:]))
+    return out
+
+
+def _marker(kind: str, label: str, line_no: int, line: str, raw: str, col: int) -> Marker:
+    norm = " ".join(label.upper().replace("-", " ").split())
+    rest = line.replace(raw, "", 1)
+    return Marker(kind.upper(), norm, line_no, col, raw, alone=not rest.strip(), padded=bool(rest))
+
+
+@dataclass
+class Layout:
+    """How the markers group the text: blocks plus text outside any block."""
+
+    blocks: list[Block]
+    leading: list[Chunk]
+    trailing: list[Chunk]
+    doubled: list[Marker]
+    bare: bool
+    """No markers at all: the whole text is (supposed to be) a base64 body."""
+
+
+def group(tokens: list[Marker | Chunk]) -> Layout:
+    """Group tokens into blocks, noting doubled markers and text outside blocks."""
+    blocks: list[Block] = []
+    leading: list[Chunk] = []
+    trailing: list[Chunk] = []
+    doubled: list[Marker] = []
+    current: Block | None = None
+    pending: list[Chunk] = []
+    for tok in tokens:
+        if isinstance(tok, Chunk):
+            (current.chunks if current else pending).append(tok)
+        elif tok.kind == "BEGIN":
+            if current and not current.has_body:
+                doubled.append(tok)
+                continue
+            if current:
+                blocks.append(current)  # its END is missing
+            (trailing if blocks else leading).extend(c for c in pending if not c.blank)
+            pending, current = [], Block(begin=tok)
+        elif current:
+            current.end = tok
+            blocks.append(current)
+            current = None
+        elif any(not c.blank for c in pending) or not blocks:
+            blocks.append(Block(end=tok, chunks=pending))  # its BEGIN is missing
+            pending = []
+        else:
+            doubled.append(tok)
+    if current:
+        blocks.append(current)
+    bare = not blocks
+    if bare:
+        blocks.append(Block(chunks=pending))
+    else:
+        trailing.extend(c for c in pending if not c.blank)
+    return Layout(blocks, leading, trailing, doubled, bare)
+
+
+# ---------------------------------------------------------------- the body
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Something noticed at a place in the text."""
+
+    what: str
+    line: int
+    col: int
+
+
+@dataclass
+class BodyScan:
+    """What the body of one block holds once everything that is not base64 is set aside."""
+
+    b64: str = ""
+    invalid: list[Spot] = field(default_factory=list)
+    whitespace: list[Spot] = field(default_factory=list)
+    inner_padding: list[Spot] = field(default_factory=list)
+    """``=`` followed by more base64: padding in the middle of the body."""
+    widths: list[tuple[int, int]] = field(default_factory=list)
+    """(line, number of base64 characters) for every body line that has some."""
+    urlsafe: bool = False
+
+
+def scan_body(chunks: list[Chunk]) -> BodyScan:
+    """Separate base64 from everything else in ``chunks``, remembering where things are."""
+    scan = BodyScan()
+    parts: list[str] = []
+    pad_spots: list[tuple[int, Spot]] = []
+    for chunk in chunks:
+        if chunk.blank:
+            continue
+        count = 0
+        text = chunk.text
+        lead, trail = len(text) - len(text.lstrip(" \t")), len(text.rstrip(" \t"))
+        for match in _TOKEN.finditer(text):
+            tok, col = match.group(), chunk.col + match.start()
+            if _B64.fullmatch(tok):
+                parts.append(tok)
+                count += len(tok)
+            elif tok == "=":
+                pad_spots.append((sum(map(len, parts)), Spot("=", chunk.line, col)))
+                parts.append(tok)
+                count += 1
+            elif tok[0] in " \t":
+                edge = (match.start() < lead and chunk.col == 1) or \
+                    (match.start() >= trail and chunk.ends_line)
+                at_edge = match.start() < lead or match.start() >= trail
+                if at_edge and not edge:
+                    continue  # the space between an inline marker and the body
+                target = scan.whitespace if edge else scan.invalid
+                target.append(Spot("tab" if "\t" in tok else "space", chunk.line, col))
+            else:
+                if tok == "\\/":
+                    parts.append("/")
+                    count += 1
+                if tok in "-_":
+                    scan.urlsafe = True
+                scan.invalid.append(Spot(describe_char(tok), chunk.line, col))
+        if count:
+            scan.widths.append((chunk.line, count))
+    scan.b64 = "".join(parts)
+    body_end = len(scan.b64.rstrip("="))
+    scan.inner_padding = [spot for index, spot in pad_spots if index < body_end]
+    return scan
+
+
+def describe_char(tok: str) -> str:
+    """A readable name for a character or escape that does not belong in base64."""
+    if tok.startswith("&#"):
+        return f"'{tok}' (XML character reference)"
+    if tok.startswith("\\"):
+        return f"'{tok}' (backslash escape)"
+    if tok in _CHAR_NAMES:
+        name = _CHAR_NAMES[tok]
+        return name if name.startswith("'") else f"{name} {tok!r} (U+{ord(tok):04X})"
+    try:
+        name = unicodedata.name(tok).lower()
+    except (ValueError, TypeError):
+        name = "control character" if ord(tok) < 32 or ord(tok) == 127 else "character"
+    return f"{name} {tok!r} (U+{ord(tok):04X})"
+
+
+def summarize_spots(spots: list[Spot], limit: int = 6) -> str:
+    """``"smart quote '”' (U+201D) at 3:12, 9:1; space at 4:65 (+12 more)"``."""
+    by_what: dict[str, list[Spot]] = {}
+    for spot in spots:
+        by_what.setdefault(spot.what, []).append(spot)
+    parts, shown = [], 0
+    for what, group_ in by_what.items():
+        room = max(1, limit - shown)
+        places = ", ".join(f"{s.line}:{s.col}" for s in group_[:room])
+        more = f" (+{len(group_) - room} more)" if len(group_) > room else ""
+        parts.append(f"{what} at {places}{more}")
+        shown += min(room, len(group_))
+    return "; ".join(parts)
