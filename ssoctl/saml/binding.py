@@ -109,7 +109,7 @@ def decode_input(data: bytes, *, input_format: str | None = None,
     text = raw_text.strip()
     form, doc = (forced, None) if forced else _detect(text, label)
     if form in ("base64", "urlencoded", "deflated"):
-        text = raw_text.strip("\r\n\t\f\v\ufeff")  # a trailing space may be a lost '+' 
+        text = raw_text.strip("\r\n\t\f\v\ufeff")  # a trailing space may be a lost '+'
     notes: list[Finding] = []
     if form == "xml":
         return DecodedInput("xml", (_bare_xml(data, label),), ())
