@@ -398,3 +398,7 @@ def _summary(decoded: DecodedInput, limit: int = 10) -> str:
             for r in list_messages(decoded)[:limit]]
     more = len(decoded.messages) - limit
     return "; ".join(rows) + (f"; … {more} more" if more > 0 else "")
+
+
+__all__ = ["FORMS", "DecodedInput", "MessageRow", "SamlMessage", "check_format", "decode_input",
+           "elide_url", "list_messages", "select"]

@@ -15,7 +15,8 @@ from html.parser import HTMLParser
 
 from ssoctl.errors import InputError
 from ssoctl.findings import Finding, finding
-from ssoctl.saml.codec import SAML_PARAMETERS, Candidate, params_candidates, split_params
+from ssoctl.saml.codec import (SAML_PARAMETERS, Candidate, elide_url, params_candidates,
+                               split_params)
 
 #: More entries than this is not a login capture (a long browsing session, or hostile).
 MAX_HAR_ENTRIES = 10_000
@@ -219,7 +220,7 @@ def _tracer_request(req: dict, number: int) -> list[Candidate]:
 
         return [replace(first, value=None, xml=xml)]
     if isinstance(saml, str) and saml.strip():
-        return [Candidate(parameter="unknown", binding="none", url=url and _elide(url),
+        return [Candidate(parameter="unknown", binding="none", url=elide_url(url),
                           method=method, entry=number, xml=saml.strip().encode("utf-8"))]
     return in_get + in_post
 
@@ -293,9 +294,3 @@ def _dict(value: object) -> dict:
 
 def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _elide(url: str) -> str | None:
-    from ssoctl.saml.codec import elide_url
-
-    return elide_url(url)
