@@ -67,6 +67,10 @@ class CertSummary:
         until = f", valid until {self.not_after:%Y-%m-%d}" if self.not_after else ""
         return f"{self.short_subject} (SHA-256 {self.sha256}{until})"
 
+    def brief(self) -> str:
+        """``CN=dev-123 (SHA-256 AB:CD:EF:01…)``: enough to tell two apart in a sentence."""
+        return f"{self.short_subject} (SHA-256 {self.sha256[:11]}…)"
+
     @property
     def short_subject(self) -> str:
         for part in self.subject.split(","):
@@ -409,9 +413,9 @@ def _cert_mismatch(facts: TrustFacts) -> Finding | None:
     used = facts.embedded[0]
     configured = "; ".join(a.describe() for a in facts.anchors)
     source = f" ({facts.anchor_source})" if facts.anchor_source else ""
-    mine = ", ".join(dict.fromkeys(a.short_subject for a in facts.anchors))
+    mine = ", ".join(dict.fromkeys(a.brief() for a in facts.anchors))
     return finding("SAML_SIGNING_CERT_MISMATCH",
-                   f"the IdP signed with {used.short_subject}, but the certificate configured"
+                   f"the IdP signed with {used.brief()}, but the certificate configured"
                    f"{source} is {mine}: the SP holds the wrong certificate",
                    field="sipgate Certificate", expected=configured, received=used.describe())
 

@@ -297,3 +297,22 @@ def test_help_and_docs_page(cli):
                    "--idp-entity-id", "--request-id", "--now", "--skew", "--xml", "--json",
                    "--strict"):
         assert option in result.stdout
+
+
+# ---------------------------------------------------------------- docs/troubleshooting.md
+
+WALK = FIXTURES / "troubleshooting"
+
+
+def test_walk_through_fixtures(cli):
+    """The scenario docs/troubleshooting.md shows stays true."""
+    first = cli("decode-response", WALK / "login-failed.b64", "--now", AT, *SP[:4], "--json")
+    assert first.exit_code == 1 and "SAML_AUDIENCE_MISMATCH" in codes(first)
+    second = cli("decode-response", WALK / "login-failed.b64", "--cert",
+                 WALK / "sipgate-certificate.pem", "--now", AT, *SP[:4], "--json")
+    assert second.exit_code == 4
+    assert {"SAML_SIGNING_CERT_MISMATCH", "SAML_AUDIENCE_MISMATCH"} <= set(codes(second))
+    assert "alice@" not in second.stdout
+    fixed = cli("decode-response", WALK / "login-fixed.b64", "--cert", WALK / "okta-signing.pem",
+                "--request-id", "_fixture0authn0request0id0000000000000001", "--now", AT, *SP)
+    assert fixed.exit_code == 0 and "Result:          verified with --cert" in fixed.stdout
