@@ -66,8 +66,9 @@ def confirmer(yes: bool, *, is_tty: Callable[[], bool] | None = None) -> Callabl
 
 
 def changes_table(changes) -> Table:
-    rows = [(c.label, c.current or "(empty)", c.desired or "(empty)",
-             "change" if c.changed else "same") for c in changes]
+    rows = [(c.label, c.current or "(empty)",
+             (c.desired or "(empty)") if c.changed else "(unchanged)",
+             "change" if c.changed else "") for c in changes]
     return Table("Changes", ("field", "on the SP now", "new", ""), rows)
 
 

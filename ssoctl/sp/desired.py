@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from ssoctl.errors import InputError, UsageError
+from ssoctl.errors import UsageError
 from ssoctl.findings import Finding, Severity, catalogue, finding
 from ssoctl.sp.contract import SsoSettings
 
@@ -43,7 +43,17 @@ def from_metadata(source: str, *, now: dt.datetime, http_settings=None,
                                entity_id=entity_id)
     settings = SsoSettings(sso_url=idp.sso_url, idp_entity_id=idp.entity_id or None,
                            certificate=idp.certificate_pem, enabled=False)
-    return Desired(settings, tuple(idp.findings) + value_findings(settings), source)
+    # The metadata checks already report a missing or http SSO URL and a missing
+    # certificate in the metadata's own words; add only what they do not cover.
+    covered = {f.code for f in idp.findings}
+    extra = tuple(f for f in value_findings(settings)
+                  if not (f.code.startswith("PUSH_SSO_URL") and covered & _SSO_CODES)
+                  and not (f.code == "PUSH_CERT_MISSING" and covered & _CERT_CODES))
+    return Desired(settings, tuple(idp.findings) + extra, source)
+
+
+_SSO_CODES = {"METADATA_SSO_URL_NOT_HTTPS", "METADATA_NO_SSO_URL"}
+_CERT_CODES = {"METADATA_NO_SIGNING_CERT", "METADATA_CERT_UNREADABLE"}
 
 
 def from_values(*, sso_url: str | None, entity_id: str | None, cert_path: str | None,
@@ -55,24 +65,38 @@ def from_values(*, sso_url: str | None, entity_id: str | None, cert_path: str | 
     settings = SsoSettings(sso_url=(sso_url or "").strip() or None,
                            idp_entity_id=(entity_id or "").strip() or None,
                            certificate=pem, enabled=False)
-    return Desired(settings, tuple(found) + value_findings(settings), "command line")
+    checks = value_findings(settings)
+    if cert_path:  # the certificate's own findings already say why there is none
+        checks = tuple(f for f in checks if f.code != "PUSH_CERT_MISSING")
+    return Desired(settings, tuple(found) + checks, "command line")
 
 
 def read_certificate(path: str, *, now: dt.datetime) -> tuple[str | None, tuple[Finding, ...]]:
-    """A clean PEM from a certificate file, with the certificate's own findings."""
-    from ssoctl import certs
-    from ssoctl.files import decode_text, read_source
+    """A clean PEM from a certificate file, with the certificate's findings.
+
+    Shape defects that ssoctl repairs (no BEGIN/END lines, lost line breaks, CRs …) become
+    notes, because what is pushed is the clean PEM; a certificate that cannot be repaired
+    keeps its error findings and nothing is pushed.
+    """
+    from ssoctl import certdiag
+    from ssoctl.certresult import SHAPE_CODES
+    from ssoctl.files import read_source
 
     source = read_source(path, max_bytes=MAX_CERT_BYTES, what="certificate")
-    text = decode_text(source.data, what="certificate").text
-    try:
-        cert = certs.cert_from_base64(text.replace("\\n", "\n"))
-    except InputError:
-        return None, (finding("PUSH_CERT_UNREADABLE",
-                              f"{source.label} is not a complete certificate",
-                              field="sipgate Certificate"),)
-    info = certs.describe(cert, now=now)
-    return info.pem, certs.check_info(info, now=now, field="sipgate Certificate")
+    diag = certdiag.diagnose(source.data, now=now, source=source.label)
+    if diag.fixed_pem is None:
+        found = tuple(diag.findings)
+        if not any(f.is_error for f in found):
+            found += (finding("PUSH_CERT_UNREADABLE", f"{source.label} is not a complete "
+                              "certificate", field="sipgate Certificate"),)
+        return None, found
+    out = []
+    for item in diag.findings:
+        if item.code in SHAPE_CODES and item.code != "CERT_SEVERAL":
+            item = dataclasses.replace(item, severity=Severity.INFO,
+                                       message=f"{item.message} (repaired: a clean PEM is pushed)")
+        out.append(dataclasses.replace(item, field=item.field or "sipgate Certificate"))
+    return diag.fixed_pem, tuple(out)
 
 
 def value_findings(settings: SsoSettings) -> tuple[Finding, ...]:

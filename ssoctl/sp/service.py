@@ -19,7 +19,7 @@ from ssoctl.findings import Finding, Severity, finding
 from ssoctl.sp import credentials as creds
 from ssoctl.sp import desired as want
 from ssoctl.sp.backup import read_backup
-from ssoctl.sp.contract import (CONTRACT_NOTE, FieldChange, SsoSettings, describe_cert,
+from ssoctl.sp.contract import (CONTRACT_NOTE, LABELS, FieldChange, SsoSettings, describe_cert,
                                 fingerprint)
 from ssoctl.sp.plan import Plan, apply, make_plan, rollback_plan
 from ssoctl.sp.targets import Target, http_settings, make_target
@@ -231,7 +231,8 @@ def status_findings(settings: SsoSettings, profile: Profile, *, now: dt.datetime
                if not getattr(settings, name)]
     if missing:
         code = "SP_ENABLED_INCOMPLETE" if settings.enabled else "SP_SETTINGS_INCOMPLETE"
-        out.append(finding(code, f"empty on the SP: {', '.join(missing)}"))
+        labels = ", ".join(LABELS[name] for name in missing)
+        out.append(finding(code, f"empty on the SP: {labels}", field=f"sipgate {labels}"))
     if not settings.enabled:
         out.append(finding("SP_SSO_DISABLED", field="sipgate SSO toggle"))
     if settings.certificate:

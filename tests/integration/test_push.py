@@ -233,3 +233,14 @@ def test_bearer_token(cli, tmp_path, sp_server):
     assert result.exit_code == 0, result.stderr
     assert sp.state["sso_url"] == SSO_URL
     assert TOKEN not in result.stdout + result.stderr
+
+
+def test_push_from_metadata_with_http_sso_url_reports_it_once(cli, tmp_path, fake_sp):
+    config = _setup(tmp_path, fake_sp)
+    metadata = ROOT_FIXTURES / "metadata" / "defect-http-sso-url.xml"
+    result = cli("push", "--config", config, "--metadata", str(metadata), "--yes", "--json",
+                 "--now", "2026-06-01", env=ENV)
+    assert result.exit_code == 1
+    codes = [f["code"] for f in result.json()["findings"]]
+    assert "METADATA_SSO_URL_NOT_HTTPS" in codes and "PUSH_SSO_URL_NOT_HTTPS" not in codes
+    assert fake_sp.requests == []

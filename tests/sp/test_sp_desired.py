@@ -36,13 +36,24 @@ def test_certificate_file_is_cleaned(tmp_path):
     got = from_values(sso_url="https://x/sso", entity_id=" e ", cert_path=str(path), now=NOW)
     assert got.settings.certificate == pki.cert_pem(cert)
     assert got.settings.idp_entity_id == "e" and not got.blocked
+    repaired = [f for f in got.findings if "repaired" in f.message]
+    assert repaired and all(f.severity is Severity.INFO for f in repaired)
 
 
 def test_unreadable_certificate(tmp_path):
     path = tmp_path / "c.pem"
     path.write_text("-----BEGIN CERTIFICATE-----\nMIIBcut\n-----END CERTIFICATE-----\n")
     got = from_values(sso_url="https://x/sso", entity_id="e", cert_path=str(path), now=NOW)
-    assert "PUSH_CERT_UNREADABLE" in _codes(got.findings) and got.blocked
+    assert "CERT_TRUNCATED" in _codes(got.findings) and got.blocked
+    assert "PUSH_CERT_MISSING" not in _codes(got.findings)
+    assert got.settings.certificate is None
+
+
+def test_not_a_certificate_at_all(tmp_path):
+    path = tmp_path / "c.pem"
+    path.write_text("hello, this is not a certificate\n")
+    got = from_values(sso_url="https://x/sso", entity_id="e", cert_path=str(path), now=NOW)
+    assert got.blocked and got.settings.certificate is None
 
 
 def test_expectation():
