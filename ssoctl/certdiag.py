@@ -31,11 +31,12 @@ class _Parsed:
     """What a DER blob is."""
 
     kind: str
-    """cert, pkcs7, truncated, private-key, public-key, csr, garbage."""
+    """cert, pkcs7, truncated, damaged, private-key, public-key, csr, garbage."""
     certs: tuple = ()
     declared: int = 0
     present: int = 0
     extra: int = 0
+    detail: str = ""
 
 
 # ---------------------------------------------------------------- entry point
@@ -140,9 +141,13 @@ def _load_cert_or_csr(body: bytes, extra: int) -> _Parsed:
     from cryptography import x509
 
     try:
-        return _Parsed("cert", certs=(x509.load_der_x509_certificate(body),), extra=extra)
+        cert = x509.load_der_x509_certificate(body)
     except Exception:  # noqa: BLE001 - ValueError, InvalidVersion...: not a certificate
         pass
+    else:
+        problem = certs.damage(cert)
+        return _Parsed("damaged", detail=problem) if problem else \
+            _Parsed("cert", certs=(cert,), extra=extra)
     try:
         x509.load_der_x509_csr(body)
         return _Parsed("csr")
@@ -154,9 +159,10 @@ def _load_pkcs7(body: bytes) -> tuple:
     from cryptography.hazmat.primitives.serialization import pkcs7
 
     try:
-        return tuple(pkcs7.load_der_pkcs7_certificates(body))
+        found = tuple(pkcs7.load_der_pkcs7_certificates(body))
     except Exception:  # noqa: BLE001 - malformed or empty PKCS#7
         return ()
+    return found if not any(certs.damage(c) for c in found) else ()
 
 
 def _from_der(data: bytes, work: _Work, source: str) -> None:
@@ -200,6 +206,11 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
                  f"only {parsed.present} are present ({missing} byte{_s(missing)} missing, about "
                  f"{chars} base64 characters or {-(-chars // 64)} line{_s(-(-chars // 64))} of 64)",
                  expected=f"{parsed.declared} bytes", received=f"{parsed.present} bytes")
+    elif kind == "garbage":
+        work.add("CERT_WRONG_TYPE", f"{label} is not a certificate")
+    elif kind == "damaged":
+        work.add("CERT_DAMAGED", f"{label} holds a certificate with a damaged field "
+                 f"({parsed.detail})")
     elif kind == "public-key":
         work.add("CERT_WRONG_TYPE", f"{label} is a public key, not a certificate")
     elif kind == "csr":

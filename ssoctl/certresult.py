@@ -144,6 +144,8 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
                                 f"certificate{'s' if len(reference) != 1 else ''}", field=FIELD,
                                 expected=", ".join(r.sha256 for r in reference) or "(none)",
                                 received=infos[unique[0]].sha256))
+    if not infos and not any(f.is_error for f in findings):  # safety net: never a silent pass
+        findings.append(finding("CERT_WRONG_TYPE", "no certificate found in the input", field=FIELD))
     shape_errors = any(f.code in SHAPE_CODES and f.severity is Severity.ERROR for f in findings)
     return CertDiagnosis(
         source=source, input_format=work.fmt, encoding=work.encoding, certificates=infos,

@@ -94,11 +94,14 @@ def cert_from_der(der: bytes) -> "x509.Certificate":
     from cryptography import x509
 
     try:
-        return x509.load_der_x509_certificate(der)
-    except ValueError:
+        cert = x509.load_der_x509_certificate(der)
+    except Exception:  # noqa: BLE001 - ValueError, InvalidVersion: not a certificate
+        cert = None
+    if cert is None or damage(cert):
         raise InputError("the data is not a readable X.509 certificate",
                          hint="run `ssoctl check-cert` on it to see what is wrong",
-                         code="CERT_UNREADABLE") from None
+                         code="CERT_UNREADABLE")
+    return cert
 
 
 # ---------------------------------------------------------------- facts
@@ -150,7 +153,7 @@ def _key_facts(cert: "x509.Certificate") -> tuple[str, int | None]:
 
     try:
         key = cert.public_key()
-    except (ValueError, TypeError):  # unsupported algorithm or a malformed key
+    except Exception:  # noqa: BLE001 - UnsupportedAlgorithm, ValueError: a key we cannot read
         return "unknown", None
     if isinstance(key, rsa.RSAPublicKey):
         return "RSA", key.key_size
@@ -202,10 +205,33 @@ def _is_self_signed(cert: "x509.Certificate") -> bool:
     return True
 
 
+def damage(cert: "x509.Certificate") -> str | None:
+    """Why ``cert`` cannot be described, or None when every field parses.
+
+    cryptography parses names and dates lazily, so a certificate with a damaged field
+    loads fine and fails later; this touches every field :func:`describe` reads."""
+    try:
+        cert.subject.rdns, cert.issuer.rdns, cert.serial_number, cert.version
+        cert.not_valid_before_utc, cert.not_valid_after_utc, cert.signature_algorithm_oid
+        for name in (cert.subject, cert.issuer):
+            name_text(name)
+    except Exception as exc:  # noqa: BLE001 - ValueError, InvalidVersion...: all "damaged"
+        return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    return None
+
+
 def describe(cert: "x509.Certificate", *, now: dt.datetime) -> CertInfo:
-    """The facts about ``cert`` that Okta and sipgate show, relative to ``now``."""
+    """The facts about ``cert`` that Okta and sipgate show, relative to ``now``.
+
+    Raises :class:`InputError` (``CERT_UNREADABLE``) when a field of the certificate is
+    damaged (see :func:`damage`)."""
     from cryptography.x509 import Version
 
+    problem = damage(cert)
+    if problem:
+        raise InputError(f"the certificate is damaged: {problem}",
+                         hint="download the certificate again from the IdP",
+                         code="CERT_UNREADABLE")
     not_before = cert.not_valid_before_utc
     not_after = cert.not_valid_after_utc
     key_type, key_size = _key_facts(cert)
@@ -292,4 +318,4 @@ def check_certificate(data: bytes, *, now: dt.datetime, warn_days: int = 30,
 
 
 __all__ = ["check_certificate", "CertInfo", "cert_from_base64", "cert_from_der", "check_info", "clean_pem",
-           "colon_hex", "describe", "fingerprint", "normalize_fingerprint"]
+           "colon_hex", "damage", "describe", "fingerprint", "normalize_fingerprint"]

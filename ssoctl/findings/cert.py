@@ -64,6 +64,10 @@ CODES: tuple[CodeInfo, ...] = (
              "The base64 body is shorter than the certificate it encodes: its ASN.1 length "
              "says more bytes than are present. The copy missed part of the text; it cannot "
              "be repaired.", _DOWNLOAD),
+    CodeInfo("CERT_DAMAGED", E, "the certificate is damaged",
+             "The body has the structure of a certificate, but a field inside it does not "
+             "parse: characters were changed on the way (a word processor, a mail client, a "
+             "hand edit). It cannot be repaired.", _DOWNLOAD),
     CodeInfo("CERT_LINE_WIDTH", W, "lines are not wrapped at 64 characters",
              "PEM wraps the body at 64 characters. Okta's metadata wraps at 76, and pasting "
              "often joins everything into one line. Most SPs accept it, strict ones do not.",
