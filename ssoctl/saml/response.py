@@ -328,6 +328,14 @@ def parse_time(value: str) -> dt.datetime | None:
     SAML requires UTC with ``Z``; offsets are accepted, a missing zone is read as UTC,
     and fractions beyond microseconds are cut (some IdPs send nanoseconds).
     """
+    if "T" not in value:
+        return None
+    try:  # the common case, Okta's "2026-06-01T12:00:00.000Z", in one call
+        parsed = dt.datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(dt.timezone.utc)
+    except ValueError:
+        pass
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
@@ -339,8 +347,6 @@ def parse_time(value: str) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        return None
-    if "T" not in value:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
