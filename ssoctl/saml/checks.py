@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from ssoctl.certs import normalize_fingerprint
 from ssoctl.findings import Finding, finding

@@ -22,7 +22,7 @@ Window = tuple[str, "dt.datetime | None", "dt.datetime | None"]
 
 
 def validity(windows: Iterable[Window], issued: dt.datetime | None,
-              exp: "Expectations") -> list[Finding]:
+             exp: "Expectations") -> list[Finding]:
     """At most one finding per kind (expired / not yet valid / within skew) per message
     part: Okta's Conditions and SubjectConfirmationData share their times, and one
     explanation is enough."""
