@@ -242,3 +242,12 @@ def test_metadata_anchors_carry_entity_id():
     anchors = load_anchors(metadata=str(FIXTURES / "metadata" / "okta.xml"), now=NOW)
     assert anchors.pems and anchors.metadata_entity_id.startswith("http://www.okta.com/")
     assert anchors.source.startswith("--metadata ")
+
+
+def test_entry_keeps_only_notes_about_the_chosen_message():
+    result = decode((FIXTURES / "captures" / "login.har").read_bytes(),
+                    DecodeOptions(expect=EXPECT, entry=2), label="login.har")
+    messages = [f.message for f in result.input_findings]
+    assert not any(m.startswith("message 1:") for m in messages), messages
+    assert any(m.startswith("message 2:") for m in messages)
+    assert "BINDING_HAR_SECRETS" in [f.code for f in result.input_findings]

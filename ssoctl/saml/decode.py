@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 WITHHELD = "[withheld]"
 _METADATA_ROOTS = ("EntityDescriptor", "EntitiesDescriptor")
+_ABOUT = re.compile(r"message (\d+): ")
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,17 @@ def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> Deco
     decoded = binding.decode_input(data, input_format=options.input_format, label=label)
     chosen = binding.select(decoded, entry=options.entry, all_entries=options.all_entries)
     results = tuple(decode_message(m, options) for m in chosen)
+    selected = {m.index for m in chosen}
+    notes = tuple(f for f in decoded.findings if _about(f) in selected or _about(f) is None)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
-                        messages=results, input_findings=tuple(decoded.findings))
+                        messages=results, input_findings=notes)
+
+
+def _about(item: Finding) -> int | None:
+    """The message an input finding is about (``message 3: ...``), if it names one: notes
+    about messages not selected with ``--entry`` are left out."""
+    match = _ABOUT.match(item.message)
+    return int(match.group(1)) if match else None
 
 
 def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
