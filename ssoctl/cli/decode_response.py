@@ -69,6 +69,12 @@ SkewOpt = Annotated[int, typer.Option(
     "--skew", metavar="SECONDS", min=0, help="Allowed clock difference.")]
 XmlOpt = Annotated[bool, typer.Option(
     "--xml", help="Also print the message as indented XML.")]
+ProfileOpt = Annotated[Optional[str], typer.Option(
+    "--profile", "-p", metavar="NAME",
+    help="Take --sp-entity-id, --acs-url and --idp-entity-id from this configuration profile "
+         "(default: the configured default profile, if there is one).")]
+ConfigOpt = Annotated[Optional[str], typer.Option(
+    "--config", metavar="FILE", help="Configuration file for --profile.")]
 
 
 def decode_response(
@@ -90,6 +96,8 @@ def decode_response(
     now: NowOpt = None,
     skew: SkewOpt = 180,
     xml: XmlOpt = False,
+    profile: ProfileOpt = None,
+    config: ConfigOpt = None,
     json_: JsonOpt = False,
     strict: StrictOpt = False,
 ) -> None:
@@ -104,19 +112,42 @@ def decode_response(
         from ssoctl.saml.decode import DecodeOptions, decode_source
 
         when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
+        settings = _profile(profile, config)
         anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
                                metadata=metadata, now=when,
                                http_settings=HttpSettings(ca_bundle=str(ca_bundle))
                                if ca_bundle else None)
-        expect = Expectations(now=when, sp_entity_id=sp_entity_id, acs_url=acs_url,
-                              idp_entity_id=idp_entity_id or anchors.metadata_entity_id,
-                              request_id=request_id, skew=dt.timedelta(seconds=skew))
+        expect = Expectations(
+            now=when, sp_entity_id=sp_entity_id or _get(settings, "sp_entity_id"),
+            acs_url=acs_url or _get(settings, "acs_url"),
+            idp_entity_id=(idp_entity_id or anchors.metadata_entity_id
+                           or _get(settings, "idp_entity_id")),
+            request_id=request_id, skew=dt.timedelta(seconds=skew))
         options = DecodeOptions(expect=expect, anchors=anchors, sp_key_pem=_sp_key(sp_key),
                                 allow_sha1=allow_sha1, input_format=input_format, entry=entry,
                                 all_entries=all_entries, want_xml=xml)
-        return build_report(decode_source(source, options), options)
+        return build_report(decode_source(source, options), options,
+                            profile=settings.name if settings else None)
 
     run(ctx, work, json_output=json_, strict=strict)
+
+
+def _profile(name: str | None, config: str | None):
+    """The profile whose SP settings to check against: the one named (errors exit 2), or
+    the configured default when a configuration exists (quietly none otherwise)."""
+    from ssoctl.config import load_profile
+    from ssoctl.errors import ConfigError
+
+    if name is not None or config is not None:
+        return load_profile(name, config_path=config)
+    try:
+        return load_profile(None)
+    except ConfigError:
+        return None
+
+
+def _get(settings, key: str) -> str | None:
+    return getattr(settings, key, None) if settings is not None else None
 
 
 def _sp_key(path: str | None) -> str | None:
@@ -129,10 +160,11 @@ def _sp_key(path: str | None) -> str | None:
     return data.decode("ascii", "replace")
 
 
-def build_report(result: "DecodeResult", options: "DecodeOptions") -> "Report":
+def build_report(result: "DecodeResult", options: "DecodeOptions", *,
+                 profile: str | None = None) -> "Report":
     """The JSON document and the human tables for one decode run."""
     from ssoctl.cli import decode_view
-    from ssoctl.render import Report
+    from ssoctl.render import Report, Text
 
     expect = options.expect
     data = result.to_dict()
@@ -141,8 +173,12 @@ def build_report(result: "DecodeResult", options: "DecodeOptions") -> "Report":
         "idp_entity_id": expect.idp_entity_id, "request_id": expect.request_id,
         "now": expect.now, "skew_seconds": int(expect.skew.total_seconds()),
         "trust_source": options.anchors.source or None,
+        "profile": profile,
     }
-    return Report(data=data, findings=result.findings, blocks=decode_view.blocks(result))
+    blocks = decode_view.blocks(result)
+    if profile:
+        blocks = (Text(f"Checking against the SP settings of profile {profile!r}.\n"),) + blocks
+    return Report(data=data, findings=result.findings, blocks=blocks)
 
 
 def register(app: typer.Typer) -> None:

@@ -56,6 +56,13 @@ def files(tmp_path_factory):
     return out
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(monkeypatch, tmp_path):
+    """A configuration on the test machine must not change what is checked."""
+    monkeypatch.setenv("SSOCTL_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("SSOCTL_PROFILE", raising=False)
+
+
 def codes(result) -> list[str]:
     return [f["code"] for f in result.json()["findings"]]
 
@@ -316,3 +323,21 @@ def test_walk_through_fixtures(cli):
     fixed = cli("decode-response", WALK / "login-fixed.b64", "--cert", WALK / "okta-signing.pem",
                 "--request-id", "_fixture0authn0request0id0000000000000001", "--now", AT, *SP)
     assert fixed.exit_code == 0 and "Result:          verified with --cert" in fixed.stdout
+
+
+def test_profile_supplies_sp_settings(cli, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('default_profile = "acme"\n[profiles.acme]\n'
+                      f'sp_entity_id = "{samlgen.SP_ENTITY_ID}"\n'
+                      'acs_url = "https://sipgate.example/saml/other-acs"\n')
+    monkeypatch.setenv("SSOCTL_CONFIG", str(config))
+    result = cli("decode-response", CAPTURES / "response.xml", "--now", AT, "--json")
+    doc = result.json()
+    assert result.exit_code == 1 and "SAML_DESTINATION_MISMATCH" in codes(result)
+    assert doc["data"]["checked_against"]["profile"] == "acme"
+    overridden = cli("decode-response", CAPTURES / "response.xml", "--now", AT,
+                     "--acs-url", samlgen.ACS_URL)
+    assert overridden.exit_code == 0
+    assert overridden.stdout.startswith("Checking against the SP settings of profile 'acme'.")
+    missing = cli("decode-response", CAPTURES / "response.xml", "--profile", "nope")
+    assert missing.exit_code == 2 and "no profile named 'nope'" in missing.stderr
