@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ssoctl.devtools import attacks, pki, samlgen
-from ssoctl.errors import ExitCode, InputError, UsageError
+from ssoctl.errors import ExitCode, InputError, SsoctlError, UsageError
 from ssoctl.findings import exit_code_for
 from ssoctl.saml.anchors import TrustAnchors, from_pems, load_anchors
 from ssoctl.saml.checks import Expectations
@@ -251,3 +252,28 @@ def test_entry_keeps_only_notes_about_the_chosen_message():
     assert not any(m.startswith("message 1:") for m in messages), messages
     assert any(m.startswith("message 2:") for m in messages)
     assert "BINDING_HAR_SECRETS" in [f.code for f in result.input_findings]
+
+
+_XML_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(when=_XML_TEXT, audience=_XML_TEXT, name=_XML_TEXT)
+def test_odd_values_never_crash(when, audience, name):
+    """Whatever the IdP (or an attacker) puts into times, audiences and names, decoding
+    ends in a result or an SsoctlError, never a traceback."""
+    from xml.sax.saxutils import quoteattr, escape
+
+    base = _UNSIGNED.decode()
+    xml = (base.replace('IssueInstant="2026-06-01T12:00:00.000Z"',
+                        f"IssueInstant={quoteattr(when)}", 1)
+           .replace(f">{samlgen.SP_ENTITY_ID}<", f">{escape(audience)}<")
+           .replace(">alice@example.com</saml2:NameID>", f">{escape(name)}</saml2:NameID>"))
+    try:
+        result = decode(xml.encode(), DecodeOptions(expect=EXPECT))
+    except SsoctlError:
+        return
+    assert result.messages[0].message.kind == "Response"
+
+
+_UNSIGNED = samlgen.response(now=NOW, sign="none")
