@@ -168,7 +168,9 @@ def run_bulk(profiles: str | None, tenants: str | None, options: PushOptions, *,
 
     def one(pair: tuple[str, str | None]) -> TenantResult:
         name, metadata = pair
-        opts = dataclasses.replace(options, metadata=metadata) if metadata else options
+        # A tenant's own metadata (CSV) replaces whatever values the command line gave.
+        opts = dataclasses.replace(options, metadata=metadata, sso_url=None, entity_id=None,
+                                   cert=None) if metadata else options
         try:
             from ssoctl.sp import service
 

@@ -43,7 +43,7 @@ class FakeSp:
     """State plus a request handler; see the module docstring."""
 
     def __init__(self, server: HTTPServer, *, shape: str = "contract", etags: bool = True,
-                 scheme: str = "basic") -> None:
+                 scheme: str = "basic", prefix: str | None = None) -> None:
         self.server = server
         self.shape = shape
         self.etags = etags
@@ -54,13 +54,15 @@ class FakeSp:
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, Any, dict[str, str]]] = []
         self.lock = threading.Lock()
-        self.path = REST_PATH if shape == "rest" else PATH
+        self.prefix = prefix or ("/api" if shape == "rest" else "/v2")
+        self.path = self.prefix + (REST_PATH.removeprefix("/api") if shape == "rest"
+                                   else PATH.removeprefix("/v2"))
         server.expect_request(self.path).respond_with_handler(self.handle)
 
     # -- test API
     @property
     def url(self) -> str:
-        return self.server.url_for("/v2" if self.shape == "contract" else "/api")
+        return self.server.url_for(self.prefix)
 
     def set(self, **values: Any) -> None:
         self.state.update(values)
