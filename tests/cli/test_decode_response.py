@@ -341,3 +341,33 @@ def test_profile_supplies_sp_settings(cli, tmp_path, monkeypatch):
     assert overridden.stdout.startswith("Checking against the SP settings of profile 'acme'.")
     missing = cli("decode-response", CAPTURES / "response.xml", "--profile", "nope")
     assert missing.exit_code == 2 and "no profile named 'nope'" in missing.stderr
+
+
+# ---------------------------------------------------------------- JSON contract
+
+GOLDEN = __import__("pathlib").Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("name, args", [
+    ("decode-response-har-entry2", ["--entry", "2", *SP,
+                                    "--request-id", "_fixture0authn0request0id0000000000000001"]),
+    ("decode-response-wrong-cert", ["--cert", str(WALK / "sipgate-certificate.pem"), *SP]),
+])
+def test_json_matches_golden_file(cli, name, args):
+    """The JSON document is a contract: a change here must be deliberate (regenerate
+    with SSOCTL_UPDATE_GOLDEN=1 and review the diff)."""
+    import os
+
+    source = CAPTURES / "login.har" if "har" in name else WALK / "login-failed.b64"
+    doc = cli("decode-response", source, "--now", AT, "--json", *args).json()
+    doc["data"]["source"] = "<source>"
+    doc["data"]["checked_against"]["trust_source"] = None
+    for message in doc["data"]["messages"]:
+        if message["signature"]:
+            message["signature"]["trust_source"] = None
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = text.replace(str(WALK), "<fixtures>")
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("SSOCTL_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
