@@ -99,8 +99,9 @@ def push_command(
         from ssoctl.sp import service
 
         loaded = view.profile(profile, config, ca_bundle)
-        result = service.push(loaded, options, now=view.now_or_real(now),
-                              confirm=view.confirmer(yes))
+        with view.interrupt_note():
+            result = service.push(loaded, options, now=view.now_or_real(now),
+                                  confirm=view.confirmer(yes))
         return view.push_report(result)
 
     common.run(ctx, work, json_output=json_, strict=strict)
@@ -132,10 +133,11 @@ def rollback_command(
         saved = read_backup(backup)  # a file that is not a backup fails before anything else
         name = profile or saved.profile
         loaded = view.profile(name, config, ca_bundle)
-        result = service.rollback(loaded, backup, now=view.now_or_real(now),
-                                  confirm=view.confirmer(yes), dry_run=dry_run,
-                                  backup_dir=backup_dir,
-                                  retry_hint=f"--config {config}" if config else "")
+        with view.interrupt_note():
+            result = service.rollback(loaded, backup, now=view.now_or_real(now),
+                                      confirm=view.confirmer(yes), dry_run=dry_run,
+                                      backup_dir=backup_dir,
+                                      retry_hint=f"--config {config}" if config else "")
         return view.push_report(result, verb="rollback")
 
     common.run(ctx, work, json_output=json_)

@@ -6,12 +6,13 @@ Imported only inside the command functions, so it may import the core freely.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import typer
 
@@ -65,6 +66,20 @@ def confirmer(yes: bool, *, is_tty: Callable[[], bool] | None = None) -> Callabl
     return confirm
 
 
+@contextlib.contextmanager
+def interrupt_note() -> Iterator[None]:
+    """Ctrl-C in the middle of a write: say where the backup is before exiting 130."""
+    from ssoctl.sp.plan import InterruptedWrite
+
+    try:
+        yield
+    except InterruptedWrite as exc:
+        sys.stderr.write(f"interrupted while writing to the SP: it may hold a half-applied "
+                         f"change.\nthe previous settings are in {exc.backup_path}\n"
+                         f"check with `ssoctl sp status`; restore with: {exc.command}\n")
+        raise KeyboardInterrupt from None
+
+
 def changes_table(changes) -> Table:
     rows = [(c.label, c.current or "(empty)",
              (c.desired or "(empty)") if c.changed else "(unchanged)",
@@ -103,7 +118,9 @@ def status_report(result: SpStatus) -> Report:
     fields = Fields("SSO settings on the SP", [
         ("profile", result.profile), ("endpoint", result.endpoint),
         ("SSO URL", s.sso_url or "(empty)"), ("Entity ID", s.idp_entity_id or "(empty)"),
-        ("Certificate", cert or "(empty)"), ("SSO enabled", "on" if s.enabled else "off"),
+        ("Certificate", cert or "(empty)"),
+        ("SSO enabled", ("on" if s.enabled else "off") if result.enabled_known
+         else "unknown (the rest profile's body has no {enabled})"),
         ("ETag", result.etag),
     ])
     return Report(data=result, findings=result.findings,

@@ -67,6 +67,24 @@ def apply(target: Target, plan: Plan, *, backup_dir: str | Path, profile: str,
                           endpoint=plan.endpoint, settings=plan.current.settings,
                           etag=plan.current.etag, now=now)
     log.debug("backup written to %s", backup.path)
+    try:
+        return _write_steps(target, plan, backup, profile=profile, retry_hint=retry_hint)
+    except KeyboardInterrupt:
+        raise InterruptedWrite(backup.path, rollback_command(backup.path, profile, retry_hint)) \
+            from None
+
+
+class InterruptedWrite(KeyboardInterrupt):
+    """Ctrl-C after the backup was written: the SP may hold a half-applied change."""
+
+    def __init__(self, backup_path: str, command: str) -> None:
+        super().__init__(backup_path)
+        self.backup_path = backup_path
+        self.command = command
+
+
+def _write_steps(target: Target, plan: Plan, backup: Backup, *, profile: str,
+                 retry_hint: str) -> Applied:
     steps = _steps(plan.current.settings, plan.desired)
     etag = plan.current.etag
     for index, step in enumerate(steps):

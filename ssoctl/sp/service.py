@@ -192,11 +192,16 @@ class SpStatus:
     """:class:`ssoctl.certs.CertInfo` of the stored certificate, when readable."""
     certificate_sha256: str | None
     findings: tuple[Finding, ...]
+    enabled_known: bool = True
+    """False for a ``rest`` profile whose body has no ``{enabled}``: the switch is unknown."""
     note: str = CONTRACT_NOTE
 
     def to_dict(self) -> dict[str, Any]:
+        settings = self.settings.to_dict()
+        if not self.enabled_known:
+            settings["enabled"] = None
         return {"profile": self.profile, "target": self.target, "endpoint": self.endpoint,
-                "settings": self.settings.to_dict(), "etag": self.etag,
+                "settings": settings, "etag": self.etag,
                 "certificate": self.certificate, "certificate_sha256": self.certificate_sha256,
                 "note": self.note}
 
@@ -205,6 +210,7 @@ def status(profile: Profile, *, now: dt.datetime, warn_days: int = 30,
            connection: Connection = Connection()) -> SpStatus:
     """Read the SP's settings and check them (completeness, certificate validity)."""
     target = _connect(profile, connection, http_settings(profile, **dict(connection.http)))
+    known = getattr(target, "supports_enabled", True)
     try:
         current = target.read()
     finally:
@@ -214,7 +220,8 @@ def status(profile: Profile, *, now: dt.datetime, warn_days: int = 30,
                     certificate=_cert_info(current.settings, now),
                     certificate_sha256=fingerprint(current.settings.certificate),
                     findings=status_findings(current.settings, profile, now=now,
-                                             warn_days=warn_days))
+                                             warn_days=warn_days, enabled_known=known),
+                    enabled_known=known)
 
 
 def _cert_info(settings: SsoSettings, now: dt.datetime) -> Any:
@@ -222,7 +229,7 @@ def _cert_info(settings: SsoSettings, now: dt.datetime) -> Any:
 
 
 def status_findings(settings: SsoSettings, profile: Profile, *, now: dt.datetime,
-                    warn_days: int = 30) -> tuple[Finding, ...]:
+                    warn_days: int = 30, enabled_known: bool = True) -> tuple[Finding, ...]:
     """Findings about what the SP holds now."""
     from ssoctl import certs
 
@@ -230,10 +237,11 @@ def status_findings(settings: SsoSettings, profile: Profile, *, now: dt.datetime
     missing = [name for name in ("sso_url", "idp_entity_id", "certificate")
                if not getattr(settings, name)]
     if missing:
-        code = "SP_ENABLED_INCOMPLETE" if settings.enabled else "SP_SETTINGS_INCOMPLETE"
+        code = "SP_ENABLED_INCOMPLETE" if settings.enabled and enabled_known \
+            else "SP_SETTINGS_INCOMPLETE"
         labels = ", ".join(LABELS[name] for name in missing)
         out.append(finding(code, f"empty on the SP: {labels}", field=f"sipgate {labels}"))
-    if not settings.enabled:
+    if enabled_known and not settings.enabled:
         out.append(finding("SP_SSO_DISABLED", field="sipgate SSO toggle"))
     if settings.certificate:
         info = describe_cert(settings.certificate, now=now)

@@ -8,9 +8,11 @@ whatever implements the contract for your account.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ssoctl import http
 from ssoctl.config import Profile, join_url
-from ssoctl.errors import NetworkError
+from ssoctl.errors import ApiRefusedError, NetworkError
 from ssoctl.sp.contract import Current, SsoSettings, settings_from_dict
 from ssoctl.sp.credentials import Credentials
 from ssoctl.sp.targets import Client, auth_hint
@@ -27,7 +29,7 @@ class SipgateTarget:
         self.client = Client(settings, credentials, auth_hint(profile, credentials))
 
     def read(self) -> Current:
-        resp = self.client.call("GET", self.endpoint, what="reading the SSO settings")
+        resp = self._call("GET", what="reading the SSO settings")
         try:
             body = resp.json()
         except ValueError:
@@ -39,8 +41,17 @@ class SipgateTarget:
                        etag=resp.headers.get("ETag"))
 
     def write(self, settings: SsoSettings, *, etag: str | None = None) -> None:
-        self.client.call("PUT", self.endpoint, what="writing the SSO settings",
-                         json=settings.to_dict(), etag=etag)
+        self._call("PUT", what="writing the SSO settings", json=settings.to_dict(), etag=etag)
+
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        try:
+            return self.client.call(method, self.endpoint, **kwargs)
+        except ApiRefusedError as exc:
+            if exc.status == 404:  # the most likely first-run mistake: the default URL
+                exc.hint = (f"{exc.hint}. sipgate publishes no SSO settings API: set the "
+                            "profile's base_url and path to the service that implements "
+                            "ssoctl's contract (docs/sp-api.md)")
+            raise
 
     def close(self) -> None:
         self.client.close()

@@ -214,3 +214,39 @@ def test_rollback_of_a_file_that_is_not_a_backup(cli, tmp_path, fake_sp):
     result = cli("rollback", str(bogus), "--profile", "acme", "--json", env=ENV)
     assert result.exit_code == 3
     assert result.json()["error"]["code"] == "BACKUP_INVALID"
+
+
+def test_status_rest_without_switch(cli, tmp_path, fake_rest_sp):
+    fake_rest_sp.set(sso_url=SSO_URL, idp_entity_id=ENTITY_ID, certificate=cert_pem())
+    profile = rest_profile(fake_rest_sp)
+    del profile["rest"]["body"]["active"]
+    config = write_config(tmp_path, {"acme": profile})
+    result = cli("sp", "status", "--config", config, "--now", NOW, env=REST_ENV)
+    assert result.exit_code == 0 and "SSO enabled: unknown" in result.stdout
+    assert "SP_SSO_DISABLED" not in result.stdout
+    doc = cli("sp", "status", "--config", config, "--now", NOW, "--json", env=REST_ENV).json()
+    assert doc["data"]["settings"]["enabled"] is None
+
+
+def test_default_sipgate_url_404_explains_the_contract(cli, tmp_path, sp_server):
+    sp_server.expect_request("/v2/sso/settings").respond_with_data("", status=404)
+    config = write_config(tmp_path, {"acme": {"base_url": sp_server.url_for("/v2"),
+                                              "auth": "bearer"}})
+    result = cli("sp", "status", "--config", config, "--json", env=ENV)
+    assert result.exit_code == 5
+    error = result.json()["error"]
+    assert error["code"] == "HTTP_NOT_FOUND" and "publishes no SSO settings API" in error["hint"]
+
+
+def test_interrupt_during_write_names_the_backup(cli, tmp_path, fake_sp, monkeypatch):
+    from ssoctl.sp.sipgate import SipgateTarget
+
+    def interrupted(self, settings, *, etag=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SipgateTarget, "write", interrupted)
+    config = write_config(tmp_path, {"acme": contract_profile(fake_sp)})
+    result = cli(*push_args(config, tmp_path, "--yes", cert=write_cert(tmp_path)), env=ENV)
+    assert result.exit_code == 130
+    [backup] = backups(tmp_path)
+    assert str(backup) in result.stderr and f"ssoctl rollback {backup}" in result.stderr
