@@ -316,9 +316,10 @@ def _server_reason(resp: "requests.Response") -> str:
 def _tls_error(url: str, exc: Exception, secrets: Iterable[str | None]) -> NetworkError:
     text = str(exc)
     reason = "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS handshake failed"
-    if "hostname" in text.lower() or "doesn't match" in text:
+    lowered = text.lower()
+    if "hostname" in lowered or "doesn't match" in lowered or "mismatch" in lowered:
         reason = "certificate does not match the host name"
-    elif "expired" in text.lower():
+    elif "expired" in lowered:
         reason = "certificate has expired"
     return NetworkError(redact(f"TLS error talking to {_host(url)}: {reason}", secrets),
                         hint="behind a corporate proxy? pass its CA with --ca-bundle; "

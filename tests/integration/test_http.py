@@ -70,6 +70,7 @@ def test_https_wrong_host_fails(wrong_host_server, ca_bundle):
         http.fetch(wrong_host_server.url_for("/md"), max_bytes=100,
                    settings=_settings(ca_bundle=ca_bundle))
     assert info.value.code == "TLS_ERROR"
+    assert "does not match the host name" in info.value.message
 
 
 def test_timeout_is_network_error(httpserver):
