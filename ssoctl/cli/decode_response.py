@@ -111,6 +111,7 @@ def decode_response(
         from ssoctl.saml.checks import Expectations
         from ssoctl.saml.decode import DecodeOptions, decode_source
 
+        _refuse_terminal(source)
         when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
         settings = _profile(profile, config)
         anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
@@ -130,6 +131,22 @@ def decode_response(
                             profile=settings.name if settings else None)
 
     run(ctx, work, json_output=json_, strict=strict)
+
+
+def _refuse_terminal(source: str) -> None:
+    """Reading a SAML message typed at a terminal is never what was meant: say how."""
+    import sys
+
+    from ssoctl.errors import UsageError
+
+    try:
+        interactive = source == "-" and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if interactive:
+        raise UsageError("no input: give a file, or pipe the message into '-'",
+                         hint="e.g. ssoctl decode-response capture.har, or pbpaste | "
+                              "ssoctl decode-response -", code="USAGE")
 
 
 def _profile(name: str | None, config: str | None):

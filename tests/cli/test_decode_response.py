@@ -371,3 +371,21 @@ def test_json_matches_golden_file(cli, name, args):
     if os.environ.get("SSOCTL_UPDATE_GOLDEN"):
         path.write_text(text)
     assert text == path.read_text()
+
+
+def test_terminal_stdin_is_a_usage_error(cli, monkeypatch):
+    import sys
+
+    class Terminal:
+        buffer = None
+
+        def isatty(self):
+            return True
+
+    from ssoctl.cli import decode_response
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    with pytest.raises(Exception) as err:
+        decode_response._refuse_terminal("-")
+    assert getattr(err.value, "code", "") == "USAGE"
+    decode_response._refuse_terminal("file.xml")  # a file never looks at stdin
