@@ -214,9 +214,10 @@ def _progress(futures: list, *, quiet: bool) -> None:
         return
     from concurrent.futures import as_completed
 
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
+    with Progress(console=Console(file=sys.stderr), transient=True) as bar:
         task = bar.add_task("pushing", total=len(futures))
         for _ in as_completed(futures):
             bar.advance(task)

@@ -244,3 +244,23 @@ def test_push_from_metadata_with_http_sso_url_reports_it_once(cli, tmp_path, fak
     codes = [f["code"] for f in result.json()["findings"]]
     assert "METADATA_SSO_URL_NOT_HTTPS" in codes and "PUSH_SSO_URL_NOT_HTTPS" not in codes
     assert fake_sp.requests == []
+
+
+def test_strict_refuses_on_warnings(cli, tmp_path, fake_sp):
+    import datetime as dt
+
+    from ssoctl.devtools import pki
+
+    key = pki.cached_rsa_key("soon")
+    cert = pki.certificate(key, pki.okta_name(), days=365,
+                           not_before=dt.datetime(2025, 6, 10, tzinfo=dt.timezone.utc))
+    path = tmp_path / "soon.pem"
+    path.write_text(pki.cert_pem(cert))
+    config = _setup(tmp_path, fake_sp)
+    strict = cli(*push_args(config, tmp_path, "--yes", "--json", "--strict", cert=str(path)),
+                 env=ENV)
+    assert strict.exit_code == 1 and strict.json()["data"]["outcome"] == "refused"
+    assert "CERT_EXPIRING_SOON" in [f["code"] for f in strict.json()["findings"]]
+    assert fake_sp.requests == []
+    relaxed = cli(*push_args(config, tmp_path, "--yes", "--json", cert=str(path)), env=ENV)
+    assert relaxed.exit_code == 0 and relaxed.json()["data"]["outcome"] == "applied"

@@ -95,3 +95,16 @@ def test_csv_without_profile_column(cli, tmp_path):
     csv.write_text("name\na\n")
     result = cli("push", "--tenants", str(csv), "--yes", "--json", env=BULK_ENV)
     assert result.exit_code == 2 and result.json()["error"]["code"] == "TENANTS_CSV_INVALID"
+
+
+def test_progress_only_on_a_terminal_and_only_on_stderr(cli, tmp_path, sp_server, monkeypatch):
+    from ssoctl import render
+
+    sps, config = _three(sp_server, tmp_path)
+    seen = []
+    monkeypatch.setattr(render, "use_color", lambda stream, no_color=False: seen.append(stream) or True)
+    result = cli(*_args(config, tmp_path, "--profiles", "a,b", "--yes"), env=BULK_ENV)
+    assert result.exit_code == 0, result.stderr
+    assert seen  # the progress bar asked whether stderr is a terminal
+    assert "2 of 2 tenants succeeded" in result.stdout
+    assert "pushing" not in result.stdout
