@@ -13,7 +13,7 @@ CODES: tuple[CodeInfo, ...] = (
         "top-level code says who the IdP blames (Requester: the SP's request; Responder: the "
         "IdP itself); the second-level code and StatusMessage say why.",
         "read the status explanation; with Okta, Responder usually means the user is not "
-        "assigned to the app (Okta: Applications -> your app -> Assignments)"),
+        "assigned to the app (Okta: Applications → your app → Assignments)"),
     CodeInfo(
         "SAML_NO_ASSERTION", _E, "a successful Response without an assertion",
         "The status is Success but the Response holds no Assertion (and no "
@@ -24,7 +24,7 @@ CODES: tuple[CodeInfo, ...] = (
         "The SP accepts messages only from the IdP entity ID it was configured with. Okta's "
         "Issuer looks like http://www.okta.com/exk... (http, not https) and must be copied "
         "exactly.",
-        "copy Okta's Issuer (Sign On -> More details) into the sipgate Entity ID field"),
+        "copy Okta's Issuer (Sign On → More details) into the sipgate Entity ID field"),
     CodeInfo(
         "SAML_AUDIENCE_MISMATCH", _E, "Audience is not the SP entity ID",
         "The assertion is addressed to another service provider: none of its Audience values "
@@ -102,15 +102,16 @@ CODES: tuple[CodeInfo, ...] = (
         "certificate you gave as trust anchor. This is the 'uploaded the wrong certificate "
         "to sipgate' case: an old certificate, another Okta app's certificate, or a "
         "different key after a rotation.",
-        "download the certificate from the Okta app (Sign On -> SAML Signing Certificates -> "
-        "Download) and paste it into the sipgate Certificate field",
+        "in Okta: your app → Sign On → SAML Signing Certificates → Actions → Download "
+        "certificate (of the active one); paste that file's text into the sipgate "
+        "Certificate field",
         exit_code=ExitCode.TRUST),
     CodeInfo(
         "SAML_ASSERTION_NOT_SIGNED", _W, "only the Response is signed, not the assertion",
         "The Response signature covers the assertion too, so this is secure, but SPs that "
         "require a signed assertion (many do; sipgate's requirement is not documented) "
         "refuse it.",
-        "in Okta set Assertion Signature to Signed (Sign On -> SAML settings -> Show Advanced "
+        "in Okta set Assertion Signature to Signed (Sign On → SAML settings → Show Advanced "
         "Settings)"),
     CodeInfo(
         "SAML_RESPONSE_NOT_SIGNED", _I, "only the assertion is signed, not the Response",

@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.http import HttpSettings
 
 MAX_CERT_BYTES = 1024 * 1024
-_HINT_CERT = ("give the IdP signing certificate as downloaded from Okta (Sign On -> SAML "
-              "Signing Certificates -> Download); `ssoctl check-cert FILE` says what is wrong "
+_HINT_CERT = ("give the IdP signing certificate as downloaded from Okta (Sign On → SAML "
+              "Signing Certificates → Download); `ssoctl check-cert FILE` says what is wrong "
               "with a file")
 
 

@@ -24,8 +24,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _ACS_FIELD = "Okta Single sign-on URL"
 _STATUS_HINTS = {
-    "Responder": "in Okta, assign the user (or a group) to the app: Applications -> your "
-                 "app -> Assignments; then check the Okta System Log for this sign-in",
+    "Responder": "in Okta, assign the user (or a group) to the app: Applications → your "
+                 "app → Assignments; then check the Okta System Log for this sign-in",
     "AuthnFailed": "the user could not sign in at Okta: check the Okta System Log (password, "
                    "MFA, locked or deactivated user)",
     "RequestDenied": "an Okta sign-on policy or assignment refused the user: check the app's "
