@@ -56,6 +56,10 @@ SpKeyOpt = Annotated[Optional[str], typer.Option(
     "--sp-key", metavar="FILE", help="SP private key (PEM) to decrypt an EncryptedAssertion.")]
 Sha1Opt = Annotated[bool, typer.Option(
     "--allow-sha1", help="Verify SHA-1 signatures anyway (still reported).")]
+ExpiredOpt = Annotated[bool, typer.Option(
+    "--allow-expired-cert",
+    help="Verify with a trusted certificate outside its validity period anyway (still "
+         "reported).")]
 SpEntityOpt = Annotated[Optional[str], typer.Option(
     "--sp-entity-id", metavar="ID", help="The SP's entity ID (sipgate Entity ID; Okta "
                                          "Audience URI).")]
@@ -89,6 +93,7 @@ def decode_response(
     ca_bundle: CaBundleOpt = None,
     sp_key: SpKeyOpt = None,
     allow_sha1: Sha1Opt = False,
+    allow_expired_cert: ExpiredOpt = False,
     sp_entity_id: SpEntityOpt = None,
     acs_url: AcsOpt = None,
     idp_entity_id: IdpEntityOpt = None,
@@ -125,7 +130,8 @@ def decode_response(
                            or _get(settings, "idp_entity_id")),
             request_id=request_id, skew=dt.timedelta(seconds=skew))
         options = DecodeOptions(expect=expect, anchors=anchors, sp_key_pem=_sp_key(sp_key),
-                                allow_sha1=allow_sha1, input_format=input_format, entry=entry,
+                                allow_sha1=allow_sha1, allow_expired_cert=allow_expired_cert,
+                                input_format=input_format, entry=entry,
                                 all_entries=all_entries, want_xml=xml)
         return build_report(decode_source(source, options), options,
                             profile=settings.name if settings else None)

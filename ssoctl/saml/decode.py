@@ -48,6 +48,7 @@ class DecodeOptions:
     anchors: TrustAnchors = TrustAnchors()
     sp_key_pem: str | None = None
     allow_sha1: bool = False
+    allow_expired_cert: bool = False
     input_format: str | None = None
     entry: int | None = None
     all_entries: bool = False
@@ -213,7 +214,8 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
     from ssoctl.saml import verify
 
     key = options.sp_key_pem.encode() if options.sp_key_pem else None
-    common = dict(now=options.expect.now, allow_sha1=options.allow_sha1, sp_key_pem=key)
+    common = dict(now=options.expect.now, allow_sha1=options.allow_sha1, sp_key_pem=key,
+                  allow_expired_cert=options.allow_expired_cert)
     trusted: tuple[str, ...] | None = anchors.pems or None
     if anchors.fingerprints:
         # The certificates in the message are only known after a first, key-less pass
@@ -243,11 +245,11 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
         signature_algorithm=result.signature_algorithm, digest_algorithm=result.digest_algorithm,
         embedded_certificates=embedded, trusted_certificates=anchors.certs,
         trust_source=anchors.source or None, integrity=integrity)
-    source, model_root = _identity(result, status, root)
-    display = root
+    plain = root
     if result.decrypted_xml is not None:
-        display = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
-    return report, source, model_root, display, findings
+        plain = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
+    source, model_root = _identity(result, status, plain)
+    return report, source, model_root, plain, findings
 
 
 def _trust_failure(findings: list[Finding]) -> bool:
@@ -277,15 +279,13 @@ def _integrity(xml: bytes, first: Any, verify: Any, common: dict) -> tuple[str, 
 
 
 def _identity(result: Any, status: str,
-              root: "etree._Element") -> tuple[IdentitySource, "etree._Element"]:
-    """Where the model may read identity from, and which element to model."""
+              plain: "etree._Element") -> tuple[IdentitySource, "etree._Element"]:
+    """Where the model may read identity from, and which element to model. ``plain`` is
+    the document as received (decrypted, if it was encrypted)."""
     if status == "verified":
         assertions = (result.signed_assertion,) if result.signed_assertion is not None else ()
-        model_root = result.signed_response if result.signed_response is not None else root
+        model_root = result.signed_response if result.signed_response is not None else plain
         return IdentitySource("verified", assertions), model_root
-    plain = root
-    if result is not None and result.decrypted_xml is not None:
-        plain = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
     if status == "failed":
         return IdentitySource("withheld", note="withheld because the signature check failed "
                                                "(see the findings)"), plain

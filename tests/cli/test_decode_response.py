@@ -437,3 +437,16 @@ def test_docs_show_real_output(cli, page, monkeypatch):
             assert result.exit_code == code, args
         seen += 1
     assert seen >= 3
+
+
+def test_expired_trusted_certificate(cli, files, tmp_path):
+    """D32: a trusted certificate past its validity is an error (exit 4) unless
+    --allow-expired-cert, which still reports it."""
+    late = "2036-02-01T12:01:00Z"
+    xml = samlgen.response(now=NOW.replace(year=2036, month=2))
+    (tmp_path / "late.xml").write_bytes(xml)
+    args = ("decode-response", tmp_path / "late.xml", "--cert", files / "okta.pem", "--now", late)
+    refused = cli(*args, "--json")
+    assert refused.exit_code == 4 and "SIG_CERT_EXPIRED" in codes(refused)
+    allowed = cli(*args, "--allow-expired-cert", "--json")
+    assert allowed.exit_code == 0 and "SIG_CERT_EXPIRED" in codes(allowed)
