@@ -6,7 +6,7 @@ Only the outer structure is read (tag, length, children); nothing here interpret
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SEQUENCE = 0x30
 INTEGER = 0x02
@@ -15,8 +15,7 @@ OCTET_STRING = 0x04
 OID = 0x06
 
 
-@dataclass(frozen=True)
-class Tlv:
+class Tlv(NamedTuple):
     """One DER element: ``tag``, where its content starts, and its declared length."""
 
     tag: int

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ssoctl import asn1, certs, certtext
 from ssoctl.certresult import CertDiagnosis, Work as _Work, conclude
@@ -26,8 +26,7 @@ _PRIVATE = re.compile(r"PRIVATE[ \t_-]*KEY|PuTTY-User-Key-File", re.I)
 _PKCS7_OID = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2 signedData
 _MAX_LAYERS = 2
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(NamedTuple):
     """What a DER blob is."""
 
     kind: str

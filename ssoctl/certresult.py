@@ -9,7 +9,7 @@ would print.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ssoctl import certs
 from ssoctl.certs import CertInfo
@@ -99,18 +99,19 @@ class CertDiagnosis:
         }
 
 
-@dataclass
 class Work:
-    """What reading the input found: findings about the text and the certificates."""
+    """What reading the input found: findings about the text and the certificates.
+    (A plain class: see the note on start-up cost in certtext.Block.)"""
 
-    findings: list[Finding] = field(default_factory=list)
-    certs: list[object] = field(default_factory=list)
-    broken: bool = False
-    """Some part of the input could not be turned into a certificate."""
-    fmt: str = "text"
-    encoding: str = "utf-8"
-    whitespace: list[str] = field(default_factory=list)
-    """Where harmless whitespace was seen (one CERT_WHITESPACE finding sums it up)."""
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.certs: list[object] = []
+        self.broken = False
+        """Some part of the input could not be turned into a certificate."""
+        self.fmt = "text"
+        self.encoding = "utf-8"
+        self.whitespace: list[str] = []
+        """Where harmless whitespace was seen (one CERT_WHITESPACE finding sums it up)."""
 
     def add(self, code: str, message: str, **kwargs: object) -> None:
         self.findings.append(finding(code, message, field=FIELD, **kwargs))

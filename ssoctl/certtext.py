@@ -8,10 +8,9 @@ widths. :mod:`ssoctl.certdiag` turns the result into findings and certificates.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 CANONICAL = {"BEGIN": "-----BEGIN CERTIFICATE-----", "END": "-----END CERTIFICATE-----"}
 
@@ -32,8 +31,7 @@ _CHAR_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     """A BEGIN or END line (possibly misspelled), where it is, and how it is written."""
 
     kind: str
@@ -57,8 +55,7 @@ class Marker:
         return label_category(self.label)
 
 
-@dataclass(frozen=True)
-class Chunk:
+class Chunk(NamedTuple):
     """Text between markers on one line (never empty)."""
 
     line: int
@@ -72,13 +69,17 @@ class Chunk:
         return not self.text.strip()
 
 
-@dataclass
 class Block:
-    """One would-be certificate: an optional BEGIN, body chunks, an optional END."""
+    """One would-be certificate: an optional BEGIN, body chunks, an optional END.
 
-    begin: Marker | None = None
-    end: Marker | None = None
-    chunks: list[Chunk] = field(default_factory=list)
+    (Internal records here are NamedTuples and plain classes, not dataclasses: each
+    dataclass costs a fraction of a millisecond at import, and check-cert has a start-up
+    budget.)"""
+
+    def __init__(self, begin: Marker | None = None, end: Marker | None = None,
+                 chunks: list[Chunk] | None = None) -> None:
+        self.begin, self.end = begin, end
+        self.chunks: list[Chunk] = chunks if chunks is not None else []
 
     @property
     def label(self) -> str | None:
@@ -105,6 +106,8 @@ def label_category(label: str) -> str:
         return "pkcs7"
     if label in ("X509 CERTIFICATE", "X.509 CERTIFICATE", "TRUSTED CERTIFICATE"):
         return "cert-misspelled"
+    import difflib  # only for labels that are not one of the usual ones
+
     if difflib.SequenceMatcher(None, label, "CERTIFICATE").ratio() >= 0.8:
         return "cert-misspelled"
     return "other"
@@ -138,8 +141,7 @@ def _marker(kind: str, label: str, line_no: int, line: str, raw: str, col: int) 
     return Marker(kind.upper(), norm, line_no, col, raw, alone=not rest.strip(), padded=bool(rest))
 
 
-@dataclass
-class Layout:
+class Layout(NamedTuple):
     """How the markers group the text: blocks plus text outside any block."""
 
     blocks: list[Block]
@@ -191,8 +193,7 @@ def group(tokens: list[Marker | Chunk]) -> Layout:
 # ---------------------------------------------------------------- the body
 
 
-@dataclass(frozen=True)
-class Spot:
+class Spot(NamedTuple):
     """Something noticed at a place in the text."""
 
     what: str
@@ -200,18 +201,18 @@ class Spot:
     col: int
 
 
-@dataclass
 class BodyScan:
     """What the body of one block holds once everything that is not base64 is set aside."""
 
-    b64: str = ""
-    invalid: list[Spot] = field(default_factory=list)
-    whitespace: list[Spot] = field(default_factory=list)
-    inner_padding: list[Spot] = field(default_factory=list)
-    """``=`` followed by more base64: padding in the middle of the body."""
-    widths: list[tuple[int, int]] = field(default_factory=list)
-    """(line, number of base64 characters) for every body line that has some."""
-    urlsafe: bool = False
+    def __init__(self) -> None:
+        self.b64 = ""
+        self.invalid: list[Spot] = []
+        self.whitespace: list[Spot] = []
+        self.inner_padding: list[Spot] = []
+        """``=`` followed by more base64: padding in the middle of the body."""
+        self.widths: list[tuple[int, int]] = []
+        """(line, number of base64 characters) for every body line that has some."""
+        self.urlsafe = False
 
 
 def scan_body(chunks: list[Chunk]) -> BodyScan:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -136,6 +135,8 @@ def write_file(path: str | os.PathLike[str], data: bytes | str, *, force: bool =
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = target.parent if str(target.parent) else Path(".")
     try:
+        import tempfile  # only writers need it; keeps `check-cert` start-up lean
+
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     except OSError as exc:
         raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}",

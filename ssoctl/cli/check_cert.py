@@ -12,10 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ssoctl.cli.fastparams import FastCommand
-from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
-
-MAX_CERT_BYTES = 1024 * 1024
-MAX_METADATA_BYTES = 10 * 1024 * 1024
+from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, run
 
 HELP = """Check a certificate file or pasted text before it goes into sipgate's Certificate field.
 
@@ -63,60 +60,15 @@ def check_cert(
     """Check a certificate (file, '-' or --text) before pasting it into sipgate."""
 
     def work():
-        return _work(file=file, text=text, fix=fix or output is not None, output=output,
-                     force=force, expect_fingerprint=expect_fingerprint, metadata=metadata,
-                     warn_days=warn_days, now=now)
+        from ssoctl.cli import check_cert_report
+
+        return check_cert_report.work(
+            file=file, text=text, fix=fix or output is not None, output=output, force=force,
+            expect_fingerprint=expect_fingerprint, metadata=metadata, warn_days=warn_days,
+            now=now)
 
     run(ctx, work, json_output=json_, strict=strict)
 
-
-
-def _work(*, file, text, fix, output, force, expect_fingerprint, metadata, warn_days, now):
-    import datetime as dt
-
-    from ssoctl import certs
-    from ssoctl.cli import check_cert_report
-
-    when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
-    data, source = _read_input(file, text)
-    reference = _metadata_certificates(metadata, when) if metadata else None
-    diagnosis = certs.check_certificate(data, now=when, warn_days=warn_days, source=source,
-                                        expect_fingerprint=expect_fingerprint,
-                                        reference=reference)
-    return check_cert_report.build(diagnosis, fix=fix, output=output, force=force)
-
-
-def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
-    from ssoctl.errors import InputError, UsageError
-    from ssoctl.files import read_source
-
-    if (file is None) == (text is None):
-        raise UsageError("give a certificate FILE, '-' for stdin, or --text (exactly one)",
-                         hint="e.g. ssoctl check-cert okta.cert, or pbpaste | ssoctl check-cert -")
-    if text is not None:
-        data = text.encode("utf-8")
-        if len(data) > MAX_CERT_BYTES:
-            raise InputError(f"--text exceeds {MAX_CERT_BYTES} bytes", code="INPUT_TOO_LARGE",
-                             hint="a certificate is a few kilobytes; check what was pasted")
-        return data, "--text"
-    try:
-        source = read_source(file, max_bytes=MAX_CERT_BYTES, what="certificate")
-    except InputError as exc:
-        if exc.code == "INPUT_EMPTY":
-            raise InputError(exc.message, code="CERT_EMPTY",
-                             hint="In Okta: Applications → your app → Sign On → SAML Signing "
-                                  "Certificates → Actions → Download certificate") from None
-        raise
-    return source.data, source.label
-
-
-def _metadata_certificates(path: str, when):
-    """The signing certificates of an IdP metadata file (parsed by ssoctl.metadata)."""
-    from ssoctl import metadata as md
-    from ssoctl.files import read_source
-
-    source = read_source(path, max_bytes=MAX_METADATA_BYTES, what="IdP metadata")
-    return tuple(md.load(source.data, now=when, source=source.label).signing_certificates)
 
 
 def register(app: typer.Typer) -> None:

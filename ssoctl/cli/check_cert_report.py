@@ -1,4 +1,9 @@
-"""Turn a :class:`ssoctl.certresult.CertDiagnosis` into what ``check-cert`` prints."""
+"""The work of ``check-cert`` once its options are parsed: read the input, diagnose it,
+and turn the :class:`ssoctl.certresult.CertDiagnosis` into what is printed.
+
+Typer-free, so both the Typer command (cli/check_cert.py) and the fast start
+(cli/fastpath.py) call the same code.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,60 @@ from ssoctl.certresult import CertDiagnosis
 from ssoctl.certs import CertInfo
 from ssoctl.errors import ExitCode
 from ssoctl.render import Fields, Report, Table, Text
+
+MAX_CERT_BYTES = 1024 * 1024
+MAX_METADATA_BYTES = 10 * 1024 * 1024
+
+
+def work(*, file: str | None, text: str | None, fix: bool, output: str | None, force: bool,
+         expect_fingerprint: str | None, metadata: str | None, warn_days: int,
+         now: str | None) -> Report:
+    """Everything ``check-cert`` does once its options are parsed: read, diagnose, report."""
+    import datetime as dt
+
+    from ssoctl import certs
+    from ssoctl.cli.boundary import parse_now
+
+    when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
+    data, source = _read_input(file, text)
+    reference = _metadata_certificates(metadata, when) if metadata else None
+    diagnosis = certs.check_certificate(data, now=when, warn_days=warn_days, source=source,
+                                        expect_fingerprint=expect_fingerprint,
+                                        reference=reference)
+    return build(diagnosis, fix=fix, output=output, force=force)
+
+
+def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
+    from ssoctl.errors import InputError, UsageError
+    from ssoctl.files import read_source
+
+    if (file is None) == (text is None):
+        raise UsageError("give a certificate FILE, '-' for stdin, or --text (exactly one)",
+                         hint="e.g. ssoctl check-cert okta.cert, or pbpaste | ssoctl check-cert -")
+    if text is not None:
+        data = text.encode("utf-8")
+        if len(data) > MAX_CERT_BYTES:
+            raise InputError(f"--text exceeds {MAX_CERT_BYTES} bytes", code="INPUT_TOO_LARGE",
+                             hint="a certificate is a few kilobytes; check what was pasted")
+        return data, "--text"
+    try:
+        source = read_source(file, max_bytes=MAX_CERT_BYTES, what="certificate")
+    except InputError as exc:
+        if exc.code == "INPUT_EMPTY":
+            raise InputError(exc.message, code="CERT_EMPTY",
+                             hint="In Okta: Applications → your app → Sign On → SAML Signing "
+                                  "Certificates → Actions → Download certificate") from None
+        raise
+    return source.data, source.label
+
+
+def _metadata_certificates(path: str, when):
+    """The signing certificates of an IdP metadata file (parsed by ssoctl.metadata)."""
+    from ssoctl import metadata as md
+    from ssoctl.files import read_source
+
+    source = read_source(path, max_bytes=MAX_METADATA_BYTES, what="IdP metadata")
+    return tuple(md.load(source.data, now=when, source=source.label).signing_certificates)
 
 
 def build(diagnosis: CertDiagnosis, *, fix: bool, output: str | None, force: bool) -> Report:

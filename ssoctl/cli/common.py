@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import sys
 from dataclasses import dataclass
 from typing import Annotated, Callable, NoReturn, Optional
 
 import typer
 
-from ssoctl.errors import ExitCode, SsoctlError, UsageError
+from ssoctl.cli.boundary import execute, parse_now  # noqa: F401  (parse_now: re-exported)
 
 
 @dataclass
@@ -39,24 +36,6 @@ NowOpt = Annotated[Optional[str], typer.Option(
     help="Pretend the current time is this (e.g. 2026-01-31T12:00:00Z), for reproducible checks.")]
 
 
-def parse_now(value: str | None) -> dt.datetime | None:
-    """``--now`` as an aware UTC datetime; a date alone means midnight UTC."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--now: cannot read {value!r} as a date/time",
-                         hint="use ISO-8601, e.g. 2026-01-31 or 2026-01-31T12:00:00Z",
-                         code="BAD_NOW") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
-
-
 def renderer(ctx: typer.Context, json_output: bool = False):
     """The renderer for this invocation (``--json`` either before or after the command)."""
     from ssoctl.render import Renderer
@@ -73,18 +52,5 @@ def run(ctx: typer.Context, work: Callable[[], "object"], *, json_output: bool =
     Ctrl-C exits 130. Anything else is a bug and keeps its traceback (locals hidden).
     """
     state = app_state(ctx)
-    out = renderer(ctx, json_output)
-    try:
-        report = work()
-        code = out.report(report, strict=strict)
-    except SsoctlError as exc:
-        if state.debug:
-            logging.getLogger("ssoctl").debug("error", exc_info=True)
-        out.error(exc)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        code = ExitCode.INTERRUPTED
-    except BrokenPipeError:  # `ssoctl ... | head`: the reader left; not an error worth a trace
-        code = ExitCode.OK
+    code = execute(work, renderer(ctx, json_output), debug=state.debug, strict=strict)
     raise typer.Exit(int(code))

@@ -1,0 +1,105 @@
+"""The Typer-free start of ``check-cert`` (ssoctl.cli.fastpath) behaves exactly like the
+Typer command, and hands everything unusual to Typer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import typer.main
+
+from ssoctl.cli import fastpath
+from ssoctl.cli.app import app
+
+from conftest import FIXTURES, ROOT
+
+CERTS = FIXTURES / "certs"
+NOW = "2026-06-01T12:00:00Z"
+
+
+def _command():
+    return typer.main.get_command(app).commands["check-cert"]
+
+
+def test_option_table_matches_the_typer_command():
+    params = [p for p in _command().params if p.name != "help"]
+    options = {opt: p.name for p in params for opt in p.opts if opt.startswith("-")}
+    assert options == {**fastpath.FLAGS, **fastpath.VALUES}
+    flags = {opt for p in params if getattr(p, "is_flag", False) for opt in p.opts}
+    assert flags == set(fastpath.FLAGS)
+    defaults = {p.name: p.default for p in params}
+    assert defaults == fastpath.Plain().params
+
+
+@pytest.mark.parametrize("argv", [
+    ["check-cert", "--help"], ["check-cert", "-h"], ["--help"], ["--version"], [],
+    ["--debug", "check-cert", "x.pem"], ["explain", "CERT_EXPIRED"],
+    ["check-cert", "--unknown"], ["check-cert", "--now=2026-01-01", "x"],
+    ["check-cert", "--text", "-----BEGIN CERTIFICATE-----"], ["check-cert", "a", "b"],
+    ["check-cert", "--warn-days", "x", "a"], ["check-cert", "--warn-days", "-1", "a"],
+    ["check-cert", "a", "--metadata"], ["check-cert", "-oFILE", "a"],
+])
+def test_unusual_command_lines_go_to_typer(argv):
+    assert fastpath.parse(argv) is None
+
+
+def test_plain_command_line_is_parsed():
+    plain = fastpath.parse(["--json", "--no-color", "check-cert", "--fix", "-o", "out.pem",
+                            "--warn-days", "7", "--", "-"])
+    assert plain.json_output and plain.no_color
+    assert plain.params["fix"] is True and plain.params["output"] == "out.pem"
+    assert plain.params["warn_days"] == 7 and plain.params["file"] == "-"
+
+
+CASES = [
+    [CERTS / "okta.cert", "--now", NOW],
+    ["--json", CERTS / "okta.cert", "--now", NOW],
+    [CERTS / "no-armor.txt", "--fix", "--now", NOW],
+    [CERTS / "truncated.pem", "--fix"],
+    [CERTS / "several.pem", "--json"],
+    [CERTS / "private-key.pem"],
+    [CERTS / "empty.pem", "--json"],
+    [CERTS / "missing.pem"],
+    ["--text", "MIIB", "--now", NOW],
+    [CERTS / "okta.cert", "--now", "yesterday"],
+    [],
+    [CERTS / "okta.cert", "--now", "2035-12-10", "--warn-days", "30", "--strict"],
+    [CERTS / "okta.cert", "--expect-fingerprint", "AB" * 32, "--now", NOW],
+    [CERTS / "width-76.pem", "--now", NOW, "--strict", "--json"],
+]
+
+
+@pytest.mark.parametrize("args", CASES, ids=lambda a: " ".join(str(x) for x in a)[-60:] or "none")
+def test_fast_start_prints_what_typer_prints(cli, capsys, args):
+    args = [str(a) for a in args]
+    via_typer = cli("check-cert", *args)
+    plain = fastpath.parse(["check-cert", *args])
+    assert plain is not None
+    status = fastpath.run(plain)
+    captured = capsys.readouterr()
+    assert (status, captured.out, captured.err) == \
+        (via_typer.exit_code, via_typer.stdout, via_typer.stderr)
+
+
+def test_output_file_through_both_routes(cli, capsys, tmp_path):
+    target = tmp_path / "clean.pem"
+    assert fastpath.run(fastpath.parse(["check-cert", str(CERTS / "no-armor.txt"), "-o",
+                                        str(target)])) == 0
+    capsys.readouterr()
+    again_fast = fastpath.run(fastpath.parse(["check-cert", str(CERTS / "no-armor.txt"), "-o",
+                                              str(target)]))
+    err = capsys.readouterr().err
+    again_typer = cli("check-cert", CERTS / "no-armor.txt", "-o", target)
+    assert again_fast == again_typer.exit_code == 2 and err == again_typer.stderr
+
+
+def test_entry_points_in_a_subprocess():
+    okta = (CERTS / "okta.cert").read_bytes()
+    stdin = subprocess.run([sys.executable, "-m", "ssoctl", "check-cert", "-"], input=okta,
+                           capture_output=True, timeout=60, cwd=ROOT)
+    assert stdin.returncode == 0 and stdin.stdout.startswith(b"Ready to paste")
+    helped = subprocess.run([sys.executable, "-m", "ssoctl", "check-cert", "--help"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT,
+                            env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "120"})
+    assert helped.returncode == 0 and "--expect-fingerprint" in helped.stdout
