@@ -277,3 +277,21 @@ def test_odd_values_never_crash(when, audience, name):
 
 
 _UNSIGNED = samlgen.response(now=NOW, sign="none")
+
+
+def test_response_must_answer_a_request_in_the_capture():
+    """A HAR file whose Response answers another AuthnRequest than the one captured (two
+    login tabs, the back button): the SP refuses it, so ssoctl says so."""
+    other = samlgen.response(now=NOW, in_response_to="_another_tab")
+    good = decode((FIXTURES / "captures" / "login.har").read_bytes(),
+                  DecodeOptions(expect=EXPECT, entry=2))
+    assert "SAML_IN_RESPONSE_TO_MISMATCH" not in [f.code for f in good.findings]
+    from ssoctl.saml.binding import SamlMessage
+    from ssoctl.saml.decode import decode_message
+
+    opts = DecodeOptions(expect=dataclasses.replace(
+        EXPECT, capture_request_ids=("_fixture0authn0request0id0000000000000001",)))
+    item = decode_message(SamlMessage("SAMLResponse", other, "HTTP-POST", index=2), opts)
+    found = [f for f in item.findings if f.code == "SAML_IN_RESPONSE_TO_MISMATCH"]
+    assert found and found[0].received == "_another_tab"
+    assert "not in this capture" in found[0].message

@@ -49,6 +49,9 @@ class Expectations:
     idp_entity_id: str | None = None
     request_id: str | None = None
     skew: dt.timedelta = DEFAULT_SKEW
+    capture_request_ids: tuple[str, ...] = ()
+    """IDs of the AuthnRequests in the same capture (HAR, SAML-tracer): without
+    ``request_id``, a Response must answer one of them."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,14 @@ def _in_response_to(msg: Message, exp: Expectations) -> list[Finding]:
         out.append(finding("SAML_IN_RESPONSE_TO_MISMATCH",
                            "the Response answers another AuthnRequest than --request-id",
                            field="InResponseTo", expected=exp.request_id,
+                           received=msg.in_response_to))
+    elif (exp.request_id is None and exp.capture_request_ids
+          and msg.in_response_to not in exp.capture_request_ids):
+        # A second login tab, a back button or a replayed Response: the SP matches the
+        # answer to the request it sent and refuses this one.
+        out.append(finding("SAML_IN_RESPONSE_TO_MISMATCH",
+                           "the Response answers an AuthnRequest that is not in this capture",
+                           field="InResponseTo", expected=" or ".join(exp.capture_request_ids),
                            received=msg.in_response_to))
     return out
 

@@ -136,11 +136,30 @@ def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> Deco
 
     decoded = binding.decode_input(data, input_format=options.input_format, label=label)
     chosen = binding.select(decoded, entry=options.entry, all_entries=options.all_entries)
+    ids = _request_ids(decoded.messages) if len(decoded.messages) > 1 else ()
+    if ids:
+        options = dataclasses.replace(
+            options, expect=dataclasses.replace(options.expect, capture_request_ids=ids))
     results = tuple(decode_message(m, options) for m in chosen)
     selected = {m.index for m in chosen}
     notes = tuple(f for f in decoded.findings if _about(f) in selected or _about(f) is None)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
                         messages=results, input_findings=notes)
+
+
+def _request_ids(messages: "tuple[SamlMessage, ...]") -> tuple[str, ...]:
+    """IDs of the AuthnRequests in a capture (unreadable ones are simply not counted)."""
+    ids = []
+    for msg in messages:
+        if msg.parameter != "SAMLRequest":
+            continue
+        try:
+            root = xmlsafe.parse(msg.xml, what="AuthnRequest")
+        except InputError:
+            continue
+        if root.tag == qname("samlp", "AuthnRequest") and root.get("ID"):
+            ids.append(root.get("ID"))
+    return tuple(dict.fromkeys(ids))
 
 
 def _about(item: Finding) -> int | None:
