@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
 
 #: Base64 alphabet of a PEM body; everything else is whitespace or a defect.
-_NOT_B64 = re.compile(r"[^A-Za-z0-9+/=]")
-_ARMOR_LINE = re.compile(r"^-----(BEGIN|END) [A-Z0-9 ]+-----$", re.M)
+_NOT_B64 = r"[^A-Za-z0-9+/=]"
+_ARMOR_LINE = r"(?m)^-----(BEGIN|END) [A-Z0-9 ]+-----$"
 
 #: Signature algorithms whose hash is broken or weak, by OpenSSL-style name fragment.
 _SHA1_SIGS = ("sha1", "sha-1")
@@ -70,12 +70,12 @@ def cert_from_base64(text: str) -> "x509.Certificate":
     lines, if present, are ignored. Raises :class:`InputError` (``CERT_UNREADABLE``) when
     the text is not a complete base64 DER certificate.
     """
-    body = "".join(_ARMOR_LINE.sub("", text).split())
+    body = "".join(re.sub(_ARMOR_LINE, "", text).split())
     if not body:
         raise InputError("the certificate element is empty",
                          hint="the IdP metadata must carry the signing certificate's base64 text",
                          code="CERT_UNREADABLE")
-    bad = _NOT_B64.search(body)
+    bad = re.search(_NOT_B64, body)
     if bad:
         raise InputError(f"certificate text holds a character that is not base64: {bad.group()!r}",
                          hint="download the IdP metadata again rather than copying it",

@@ -13,14 +13,29 @@ import unicodedata
 from typing import NamedTuple
 
 CANONICAL = {"BEGIN": "-----BEGIN CERTIFICATE-----", "END": "-----END CERTIFICATE-----"}
+_EXACT = {line: kind for kind, line in CANONICAL.items()}
 
 _DASH = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # word processors turn '-' into these
-_DASHED = re.compile(rf"[{_DASH}]{{2,}}[ \t]*(BEGIN|END)[ \t]*([A-Za-z0-9#_.\- ]*?)[ \t]*[{_DASH}]{{2,}}", re.I)
-_LOOSE = re.compile(rf"^[ \t]*[{_DASH}]*[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9#_. ]+?)[ \t]*[{_DASH}]*[ \t]*$",
-                    re.I)
-_LOOSE_LABEL = re.compile(r"CERT|KEY|PKCS|REQUEST|CRL|CMS", re.I)
-_TOKEN = re.compile(r"&#(?:x[0-9a-fA-F]+|[0-9]+);|\\[nrt/]|[A-Za-z0-9+/]+|=|[ \t]+|.", re.S)
-_B64 = re.compile(r"[A-Za-z0-9+/]+")
+_PATTERNS = {
+    "dashed": (rf"[{_DASH}]{{2,}}[ \t]*(BEGIN|END)[ \t]*([A-Za-z0-9#_.\- ]*?)[ \t]*[{_DASH}]{{2,}}",
+               re.I),
+    "loose": (rf"^[ \t]*[{_DASH}]*[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9#_. ]+?)[ \t]*[{_DASH}]*[ \t]*$",
+              re.I),
+    "loose_label": (r"CERT|KEY|PKCS|REQUEST|CRL|CMS", re.I),
+    "token": (r"&#(?:x[0-9a-fA-F]+|[0-9]+);|\\[nrt/]|[A-Za-z0-9+/]+|=|[ \t]+|.", re.S),
+}
+_CLEAN_BODY_LINE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_B64_RUN = re.compile(r"[A-Za-z0-9+/]+")
+_compiled: dict[str, re.Pattern[str]] = {}
+
+
+def _rx(name: str) -> re.Pattern[str]:
+    """A pattern compiled on first use: a clean PEM never needs the slow case-insensitive
+    ones, and compiling them costs more start-up time than the whole check."""
+    if name not in _compiled:
+        _compiled[name] = re.compile(*_PATTERNS[name])
+    return _compiled[name]
+
 
 _CHAR_NAMES = {
     "\u201c": "smart quote", "\u201d": "smart quote", "\u201e": "smart quote",
@@ -120,12 +135,21 @@ def tokenize(text: str) -> list[Marker | Chunk]:
     """Split LF-separated ``text`` into markers and body chunks, in order."""
     out: list[Marker | Chunk] = []
     for number, line in enumerate(text.split("\n"), start=1):
-        loose = _LOOSE.match(line)
-        if loose and _LOOSE_LABEL.search(loose.group(2)) and not _DASHED.search(line):
+        if line in _EXACT:  # the usual case, without regular expressions
+            kind = _EXACT[line]
+            out.append(Marker(kind, "CERTIFICATE", number, 1, line, alone=True, padded=False))
+            continue
+        upper = line.upper()
+        if "BEGIN" not in upper and "END" not in upper:
+            if line:
+                out.append(Chunk(number, 1, line))
+            continue
+        loose = _rx("loose").match(line)
+        if loose and _rx("loose_label").search(loose.group(2)) and not _rx("dashed").search(line):
             out.append(_marker(loose.group(1), loose.group(2), number, line, line.strip(), 1 + len(line) - len(line.lstrip())))
             continue
         pos = 0
-        for match in _DASHED.finditer(line):
+        for match in _rx("dashed").finditer(line):
             if match.start() > pos:
                 out.append(Chunk(number, pos + 1, line[pos:match.start()], ends_line=False))
             out.append(_marker(match.group(1), match.group(2), number, line, match.group(0), match.start() + 1))
@@ -226,9 +250,12 @@ def scan_body(chunks: list[Chunk]) -> BodyScan:
         count = 0
         text = chunk.text
         lead, trail = len(text) - len(text.lstrip(" \t")), len(text.rstrip(" \t"))
-        for match in _TOKEN.finditer(text):
+        if _CLEAN_BODY_LINE.fullmatch(text):  # the usual case: nothing to set aside
+            _clean_line(scan, parts, pad_spots, chunk)
+            continue
+        for match in _rx("token").finditer(text):
             tok, col = match.group(), chunk.col + match.start()
-            if _B64.fullmatch(tok):
+            if _B64_RUN.fullmatch(tok):
                 parts.append(tok)
                 count += len(tok)
             elif tok == "=":
@@ -256,6 +283,20 @@ def scan_body(chunks: list[Chunk]) -> BodyScan:
     body_end = len(scan.b64.rstrip("="))
     scan.inner_padding = [spot for index, spot in pad_spots if index < body_end]
     return scan
+
+
+def _clean_line(scan: BodyScan, parts: list[str], pad_spots: list[tuple[int, Spot]],
+                chunk: Chunk) -> None:
+    """Record a body line that is pure base64 (with its final padding, if any)."""
+    text = chunk.text
+    body = text.rstrip("=")
+    if body:
+        parts.append(body)
+    for offset in range(len(body), len(text)):
+        pad_spots.append((sum(map(len, parts)), Spot("=", chunk.line, chunk.col + offset)))
+        parts.append("=")
+    if text:
+        scan.widths.append((chunk.line, len(text)))
 
 
 def describe_char(tok: str) -> str:
