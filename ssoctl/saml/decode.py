@@ -221,15 +221,7 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
     anchors = options.anchors
     if not (anchors.given or _has(root, "ds", "Signature")
             or _has(root, "saml", "EncryptedAssertion") or root.tag != qname("samlp", "Response")):
-        # Nothing signed and nothing to check against: no need to load signxml. Say what
-        # the verifier would say.
-        out = [finding("SIG_UNSIGNED", "neither the Response nor the Assertion is signed")] \
-            if root.find(qname("saml", "Assertion")) is not None else []
-        out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; nothing was "
-                           "verified"))
-        status = "failed" if _trust_failure(out) else "not_verified"
-        report = SignatureReport(status=status, response_signed=False, assertion_signed=False)
-        return report, _identity(None, status, root)[0], root, root, out
+        return _unsigned(root)
     from ssoctl.saml import verify
 
     key = options.sp_key_pem.encode() if options.sp_key_pem else None
@@ -256,19 +248,36 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
             findings += broken
     if _trust_failure(findings):
         status = "failed"  # e.g. unsigned: never show an unsigned user as if it could be real
-    embedded = tuple(_summary(c) for c in result.embedded_certificates)
-    report = SignatureReport(
-        status=status, response_signed=result.response_signed,
-        assertion_signed=result.assertion_signed, response_verified=result.response_verified,
-        assertion_verified=result.assertion_verified,
-        signature_algorithm=result.signature_algorithm, digest_algorithm=result.digest_algorithm,
-        embedded_certificates=embedded, trusted_certificates=anchors.certs,
-        trust_source=anchors.source or None, integrity=integrity)
+    report = _report(result, status, anchors, integrity)
     plain = root
     if result.decrypted_xml is not None:
         plain = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
     source, model_root = _identity(result, status, plain)
     return report, source, model_root, plain, findings
+
+
+def _unsigned(root: "etree._Element"):
+    """Nothing signed and nothing to check against: say what the verifier would say,
+    without loading signxml (the fast path)."""
+    out = [finding("SIG_UNSIGNED", "neither the Response nor the Assertion is signed")] \
+        if root.find(qname("saml", "Assertion")) is not None else []
+    out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; nothing was "
+                       "verified"))
+    status = "failed" if _trust_failure(out) else "not_verified"
+    report = SignatureReport(status=status, response_signed=False, assertion_signed=False)
+    return report, _identity(None, status, root)[0], root, root, out
+
+
+def _report(result: Any, status: str, anchors: TrustAnchors,
+            integrity: str | None) -> SignatureReport:
+    return SignatureReport(
+        status=status, response_signed=result.response_signed,
+        assertion_signed=result.assertion_signed, response_verified=result.response_verified,
+        assertion_verified=result.assertion_verified,
+        signature_algorithm=result.signature_algorithm, digest_algorithm=result.digest_algorithm,
+        embedded_certificates=tuple(_summary(c) for c in result.embedded_certificates),
+        trusted_certificates=anchors.certs, trust_source=anchors.source or None,
+        integrity=integrity)
 
 
 def _trust_failure(findings: list[Finding]) -> bool:
