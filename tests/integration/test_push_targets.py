@@ -250,3 +250,19 @@ def test_interrupt_during_write_names_the_backup(cli, tmp_path, fake_sp, monkeyp
     assert result.exit_code == 130
     [backup] = backups(tmp_path)
     assert str(backup) in result.stderr and f"ssoctl rollback {backup}" in result.stderr
+
+
+def test_rest_target_token_never_shown(cli, tmp_path, fake_rest_sp, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    fake_rest_sp.fault("POST", "status", status=401)
+    config = write_config(tmp_path, {"acme": rest_profile(fake_rest_sp)})
+    result = cli("--debug", *push_args(config, tmp_path, "--yes", cert=write_cert(tmp_path)),
+                 env=REST_ENV)
+    assert result.exit_code == 5
+    assert "bearer token from environment variable SSOCTL_TOKEN" in result.stderr
+    for text in (result.stdout, result.stderr, caplog.text):
+        assert TOKEN not in text
+    sent = [h for m, _, h in fake_rest_sp.requests if m == "POST"][0]
+    assert sent["Authorization"] == f"Bearer {TOKEN}"  # the test would catch a missing header
