@@ -140,9 +140,9 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
                                 "fingerprint differs from --expect-fingerprint", field=FIELD,
                                 expected=expected, received=_fp_of(infos[unique[0]], expected)))
     if reference is not None and infos and not md_hits:
-        findings.append(finding("CERT_NOT_IN_METADATA",
-                                f"not one of the metadata's {len(reference)} signing "
-                                f"certificate{'s' if len(reference) != 1 else ''}", field=FIELD,
+        what = ("not the signing certificate in the IdP metadata" if len(reference) == 1 else
+                f"not one of the {len(reference)} signing certificates in the IdP metadata")
+        findings.append(finding("CERT_NOT_IN_METADATA", what, field=FIELD,
                                 expected=", ".join(r.sha256 for r in reference) or "(none)",
                                 received=infos[unique[0]].sha256))
     if not infos and not any(f.is_error for f in findings):  # safety net: never a silent pass
