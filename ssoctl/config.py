@@ -370,7 +370,7 @@ def _dump_table(table: Mapping[str, Any], prefix: tuple[str, ...], lines: list[s
 
 
 def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _string(key)
+    return key if _BARE_KEY.fullmatch(key) else _string(key)
 
 
 def _string(text: str) -> str:

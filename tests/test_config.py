@@ -158,3 +158,7 @@ TABLES = st.recursive(st.dictionaries(st.text(min_size=1, max_size=8), SCALARS, 
 @given(TABLES)
 def test_dump_toml_round_trips(data):
     assert tomllib.loads(cfg.dump_toml(data)) == data
+
+
+def test_dump_toml_quotes_keys_with_newlines():
+    assert tomllib.loads(cfg.dump_toml({"0\n": {"a\n": 1}})) == {"0\n": {"a\n": 1}}
