@@ -1,14 +1,17 @@
-"""Fuzzing the certificate diagnosis: no input produces anything but a result or an
+"""Fuzzing the certificate diagnosis: no input produces anything but a Report or an
 SsoctlError (never a traceback)."""
 
 from __future__ import annotations
 
 import base64
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ssoctl.certdiag import diagnose
+from ssoctl.cli.check_cert_report import build
+from ssoctl.render import Report, json_document, plain_text
 from ssoctl.certresult import CertDiagnosis
 from ssoctl.errors import SsoctlError
 
@@ -30,6 +33,11 @@ def _check(data: bytes) -> None:
     assert result.verdict
     if result.fixed_pem is not None:
         assert result.fixed_pem.startswith("-----BEGIN CERTIFICATE-----\n")
+    for fix in (False, True):  # and the command's report renders, as text and as JSON
+        report = build(result, fix=fix, output=None, force=False)
+        assert isinstance(report, Report)
+        plain_text(report.blocks, report.findings)
+        json.loads(json_document(report))
 
 
 @SETTINGS

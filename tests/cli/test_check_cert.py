@@ -289,6 +289,12 @@ def test_text_option_and_stdin(cli):
     assert by_stdin.exit_code == 0
 
 
+def test_text_option_with_full_pem(cli):
+    pem = (CERTS / "okta.cert").read_text()
+    result = cli("check-cert", "--text", pem, "--now", NOW)
+    assert result.exit_code == 0 and result.stdout.startswith("Ready to paste")
+
+
 def test_file_and_text_together_is_usage(cli):
     assert cli("check-cert", CERTS / "okta.cert", "--text", "x").exit_code == 2
     assert cli("check-cert").exit_code == 2
