@@ -31,7 +31,8 @@ def register(app: typer.Typer) -> None:
     """Attach ``push``, ``rollback`` and the ``sp`` group."""
     app.command("push")(push_command)
     app.command("rollback")(rollback_command)
-    sp = typer.Typer(help="Look at the SP's SSO settings through its API.",
+    sp = typer.Typer(help="Look at the SP's SSO settings through its API (ssoctl's contract, "
+                          "docs/sp-api.md: sipgate publishes no SSO settings API).",
                      no_args_is_help=True)
     sp.command("status")(status_command)
     app.add_typer(sp, name="sp")
