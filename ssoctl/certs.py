@@ -279,14 +279,14 @@ def check_info(info: CertInfo, *, now: dt.datetime, warn_days: int = 30,
     out: list[Finding] = []
     if now > info.not_after:
         out.append(finding("CERT_EXPIRED", f"certificate expired on {_day(info.not_after)} "
-                           f"({-days_left} days ago)", field=field,
+                           f"({_days(-days_left)} ago)", field=field,
                            received=_iso(info.not_after)))
     elif now < info.not_before:
         out.append(finding("CERT_NOT_YET_VALID", f"certificate is valid only from "
                            f"{_iso(info.not_before)}", field=field, received=_iso(info.not_before)))
     elif days_left < warn_days:
         out.append(finding("CERT_EXPIRING_SOON", f"certificate expires on {_day(info.not_after)}, "
-                           f"in {days_left} days (warning threshold {warn_days})",
+                           f"in {_days(days_left)} (warning threshold {warn_days})",
                            field=field, received=_iso(info.not_after)))
     if info.key_type == "RSA" and info.key_size is not None and info.key_size < 2048:
         out.append(finding("CERT_WEAK_KEY", f"RSA key is {info.key_size} bits; at least 2048 "
@@ -304,6 +304,10 @@ def check_info(info: CertInfo, *, now: dt.datetime, warn_days: int = 30,
         out.append(finding("CERT_NOT_V3", f"X.509 version {info.version} certificate (v3 "
                            "expected)", field=field, expected="3", received=str(info.version)))
     return tuple(out)
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _day(value: dt.datetime) -> str:
