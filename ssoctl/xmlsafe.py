@@ -104,6 +104,11 @@ def parse(data: bytes, *, what: str = "XML", max_bytes: int = MAX_XML_BYTES) -> 
     try:
         root = etree.fromstring(data, parser=make_parser())
     except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):
+            raise InputError(f"{what} is nested more than 256 levels deep",
+                             hint="real metadata and SAML messages are a few levels deep; "
+                                  "this input is malformed or hostile",
+                             code="XML_TOO_DEEP") from None
         raise InputError(f"{what} is not well-formed XML: {_first_line(exc)}",
                          hint="make sure the whole document was saved (use Download/Save as, "
                               "not copy and paste)",
@@ -136,4 +141,7 @@ def text_of(element: "etree._Element | None") -> str | None:
 
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
-    return text[0][:200] if text else exc.__class__.__name__
+    if not text:
+        return exc.__class__.__name__
+    # libxml2 appends "(<string>, line N)": noise for a user who gave a file.
+    return re.sub(r"\s*\(<string>, line \d+\)$", "", text[0])[:200]

@@ -88,7 +88,7 @@ def test_small_limit_applies_to_load_source(tmp_path):
 
 def test_deep_nesting_is_refused():
     deep = b"<a>" * 100_000 + b"</a>" * 100_000
-    _refused(deep, "XML_MALFORMED")
+    _refused(deep, "XML_TOO_DEEP")
 
 
 @pytest.mark.parametrize("data", [b"\x00\x00\x00\x00", b"<md:EntityDescriptor", b"   \n",

@@ -54,8 +54,16 @@ def test_size_limit_checked_before_parsing():
 
 def test_deep_nesting_is_refused():
     deep = b"<a>" * 100_000 + b"</a>" * 100_000
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as info:
         xmlsafe.parse(deep)
+    assert info.value.code == "XML_TOO_DEEP"
+    assert "256 levels" in info.value.message
+
+
+def test_malformed_message_has_no_libxml_noise():
+    with pytest.raises(InputError) as info:
+        xmlsafe.parse(b"<r><a></r>")
+    assert "<string>" not in info.value.message and info.value.code == "XML_MALFORMED"
 
 
 @pytest.mark.parametrize("data", [b"", b"   ", b"\x00\x00\x00", b"<r><unclosed></r>",
