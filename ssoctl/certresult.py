@@ -183,13 +183,6 @@ def _several(infos: tuple[CertInfo, ...], unique: list[int]) -> Finding:
         message = f"the same certificate appears {len(infos)} times"
     else:
         message = f"{len(infos)} certificates where sipgate takes one: " + "; ".join(
-            f"#{i + 1} {_short_name(info.subject)} (SHA-256 {info.sha256[:11]}…, valid until "
+            f"#{i + 1} {certs.short_name(info.subject)} (SHA-256 {info.sha256[:11]}…, valid until "
             f"{info.not_after:%Y-%m-%d})" for i, info in enumerate(infos))
     return finding("CERT_SEVERAL", message, field=FIELD)
-
-
-def _short_name(subject: str) -> str:
-    for part in reversed(subject.split(", ")):
-        if part.startswith("CN="):
-            return part
-    return subject or "(empty subject)"

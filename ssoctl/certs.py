@@ -185,6 +185,14 @@ def name_text(name: "x509.Name") -> str:
                      for rdn in name.rdns)
 
 
+def short_name(subject: str) -> str:
+    """The CN of a subject (the last one), for lists; the whole subject without a CN."""
+    for part in reversed(subject.split(", ")):
+        if part.startswith("CN="):
+            return part
+    return subject or "(empty subject)"
+
+
 def _signature_name(cert: "x509.Certificate") -> str:
     oid = cert.signature_algorithm_oid
     name = getattr(oid, "_name", "")
@@ -330,4 +338,5 @@ def check_certificate(data: bytes, *, now: dt.datetime, warn_days: int = 30,
 
 
 __all__ = ["check_certificate", "CertInfo", "cert_from_base64", "cert_from_der", "check_info", "clean_pem",
-           "colon_hex", "damage", "describe", "fingerprint", "normalize_fingerprint"]
+           "colon_hex", "damage", "describe", "fingerprint", "normalize_fingerprint",
+           "short_name"]

@@ -240,22 +240,26 @@ class Renderer:
                                      background_color="default"))
         if findings:
             console.print("[bold]Findings[/]")
+            shown: set[str] = set()
             for item in findings:
                 style = _SEVERITY_STYLE[item.severity]
                 console.print(f"  [{style}]{_SEVERITY_LABEL[item.severity]}[/] "
                               f"[dim]{item.code}[/]  {_esc(item.message)}")
-                for extra in _finding_details(item):
+                for extra in _finding_details(item, shown):
                     console.print(f"      [dim]{_esc(extra)}[/]")
 
 
-def _finding_details(item: Finding) -> list[str]:
+def _finding_details(item: Finding, shown: set[str]) -> list[str]:
+    """The lines under a finding. A hint already printed under an earlier finding of the
+    same report is not printed again (several text defects share one long fix)."""
     out = []
     if item.expected is not None:
         out.append(f"expected: {item.expected}")
     if item.received is not None:
         out.append(f"received: {item.received}")
     if item.hint:
-        out.append(f"fix: {item.hint}")
+        out.append("fix: as above" if item.hint in shown else f"fix: {item.hint}")
+        shown.add(item.hint)
     return out
 
 
@@ -291,9 +295,10 @@ def plain_text(blocks: Sequence[Block], findings: Sequence[Finding]) -> str:
             out.append("")
     if findings:
         out.append("Findings")
+        shown: set[str] = set()
         for item in findings:
             out.append(f"  {_SEVERITY_LABEL[item.severity]} {item.code}: {item.message}")
-            out.extend(f"      {extra}" for extra in _finding_details(item))
+            out.extend(f"      {extra}" for extra in _finding_details(item, shown))
     return "\n".join(out).rstrip("\n") + "\n" if out else ""
 
 

@@ -89,3 +89,34 @@ def test_to_jsonable_handles_naive_datetime_and_bytes():
     assert to_jsonable(dt.datetime(2026, 1, 1)) == "2026-01-01T00:00:00Z"
     assert to_jsonable(b"\x00\x01") == "AAE="
     assert to_jsonable((1, {2})) == [1, [2]]
+
+
+def _same_fix_report():
+    long_fix = "download the certificate again " * 4
+    return _report(findings=(
+        Finding(code="CERT_A", severity=Severity.ERROR, message="first", hint=long_fix),
+        Finding(code="CERT_B", severity=Severity.WARNING, message="second", hint=long_fix),
+        Finding(code="CERT_C", severity=Severity.WARNING, message="third", hint="other fix")))
+
+
+def test_a_fix_shared_by_several_findings_is_printed_once(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    long_fix = "download the certificate again " * 4
+    plain, tty = io.StringIO(), Tty()
+    Renderer(stdout=plain).report(_same_fix_report())
+    Renderer(stdout=tty).report(_same_fix_report())
+    for text in (plain.getvalue(), tty.getvalue()):
+        assert text.count("fix: download the certificate again") == 1
+        assert text.count("fix: as above") == 1 and "fix: other fix" in text
+    assert plain.getvalue().index("CERT_B") < plain.getvalue().index("fix: as above") \
+        < plain.getvalue().index("CERT_C")
+    assert long_fix  # the JSON form keeps every hint: scripts read findings one by one
+    doc = json.loads(_json(_same_fix_report()))
+    assert [f["hint"] for f in doc["findings"]][:2] == [long_fix, long_fix]
+
+
+def _json(report):
+    out = io.StringIO()
+    Renderer(json_output=True, stdout=out).report(report)
+    return out.getvalue()

@@ -65,10 +65,9 @@ def check_cert(
         return check_cert_report.work(
             file=file, text=text, fix=fix or output is not None, output=output, force=force,
             expect_fingerprint=expect_fingerprint, metadata=metadata, warn_days=warn_days,
-            now=now)
+            now=now, strict=strict)
 
     run(ctx, work, json_output=json_, strict=strict)
-
 
 
 def register(app: typer.Typer) -> None:

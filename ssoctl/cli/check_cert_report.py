@@ -8,7 +8,7 @@ Typer-free, so both the Typer command (cli/check_cert.py) and the fast start
 from __future__ import annotations
 
 from ssoctl.certresult import CertDiagnosis
-from ssoctl.certs import CertInfo
+from ssoctl.certs import CertInfo, short_name
 from ssoctl.errors import ExitCode
 from ssoctl.render import Fields, Report, Table, Text
 
@@ -18,7 +18,7 @@ MAX_METADATA_BYTES = 10 * 1024 * 1024
 
 def work(*, file: str | None, text: str | None, fix: bool, output: str | None, force: bool,
          expect_fingerprint: str | None, metadata: str | None, warn_days: int,
-         now: str | None) -> Report:
+         now: str | None, strict: bool = False) -> Report:
     """Everything ``check-cert`` does once its options are parsed: read, diagnose, report."""
     import datetime as dt
 
@@ -31,7 +31,7 @@ def work(*, file: str | None, text: str | None, fix: bool, output: str | None, f
     diagnosis = certs.check_certificate(data, now=when, warn_days=warn_days, source=source,
                                         expect_fingerprint=expect_fingerprint,
                                         reference=reference)
-    return build(diagnosis, fix=fix, output=output, force=force)
+    return build(diagnosis, fix=fix, output=output, force=force, strict=strict)
 
 
 def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
@@ -67,37 +67,54 @@ def _metadata_certificates(path: str, when):
     return tuple(md.load(source.data, now=when, source=source.label).signing_certificates)
 
 
-def build(diagnosis: CertDiagnosis, *, fix: bool, output: str | None, force: bool) -> Report:
+def build(diagnosis: CertDiagnosis, *, fix: bool, output: str | None, force: bool,
+          strict: bool = False) -> Report:
     """The report: verdict first, then the certificate details, then the findings.
 
-    With ``fix`` the clean PEM is the payload (stdout) or goes to ``output``; when the
-    input is beyond repair nothing goes to stdout and the exit status is non-zero.
+    With ``fix`` the clean PEM is the payload (stdout) or goes to ``output`` -- but only
+    when the exit status is 0. A PEM on stdout (or in ``output``) therefore always means
+    "paste this": ``check-cert --fix in.pem > clean.pem`` in a CI job never leaves a
+    certificate file behind that is expired, the wrong one, or cut off.
     """
-    written = None
     if fix and diagnosis.repairable:
         diagnosis = diagnosis.repaired()
-        if output:
-            from ssoctl.files import write_file
-
-            written = str(write_file(output, diagnosis.fixed_pem, force=force))
-    data = {**diagnosis.to_dict(), "output": written}
     blocks: list = [Text(diagnosis.verdict, style=_style(diagnosis)), Text("")]
     blocks += _details(diagnosis)
-    if written:
-        blocks.append(Text(f"Wrote the clean PEM to {written}", style="green"))
-    report = Report(data=data, findings=diagnosis.findings, blocks=tuple(blocks))
+    report = Report(data={**diagnosis.to_dict(), "output": None}, findings=diagnosis.findings,
+                    blocks=tuple(blocks))
     if not fix:
         return report
-    if not diagnosis.repairable:
-        # Report on stderr, nothing on stdout: `--fix > clean.pem` must not produce a file
-        # that looks like a certificate. Beyond repair is never success.
-        status = report.status()
-        return Report(data=data, findings=diagnosis.findings, blocks=tuple(blocks), payload="",
+    status = report.status(strict=strict)
+    if not diagnosis.repairable or status != ExitCode.OK:
+        # Report on stderr, nothing on stdout: beyond repair, or repaired text of a
+        # certificate that must not be pasted, is never success.
+        blocks += [Text(_no_pem(diagnosis, output), style="bold red"), Text("")]
+        return Report(data=report.data, findings=diagnosis.findings, blocks=tuple(blocks),
+                      payload=None if output else "",  # stdout stays empty unless -o
                       exit_code=status if status != ExitCode.OK else ExitCode.FINDINGS)
-    if written:
-        return report
-    return Report(data=data, findings=diagnosis.findings, blocks=tuple(blocks),
+    if output:
+        from ssoctl.files import write_file
+
+        written = str(write_file(output, diagnosis.fixed_pem, force=force))
+        blocks.append(Text(f"Wrote the clean PEM to {written}", style="green"))
+        return Report(data={**report.data, "output": written}, findings=diagnosis.findings,
+                      blocks=tuple(blocks))
+    return Report(data=report.data, findings=diagnosis.findings, blocks=tuple(blocks),
                   payload=diagnosis.fixed_pem)
+
+
+def _no_pem(diagnosis: CertDiagnosis, output: str | None) -> str:
+    """Why --fix printed (or wrote) no PEM."""
+    what = f"--fix wrote nothing to {output}" if output else "--fix printed no PEM"
+    if not diagnosis.certificates:
+        return f"{what}: there is no intact certificate to rebuild."
+    if not diagnosis.repairable and len(diagnosis.certificates) > 1 \
+            and diagnosis.fingerprint_match is None and diagnosis.metadata_match is None:
+        return f"{what}: several certificates, and nothing says which one to keep (below)."
+    if any(f.is_error for f in diagnosis.findings):
+        return (f"{what}: see the errors below; --fix repairs the text around a certificate, "
+                "not the certificate itself.")
+    return f"{what}: --strict is given and there are warnings (below)."
 
 
 def _style(diagnosis: CertDiagnosis) -> str:
@@ -112,7 +129,7 @@ def _details(diagnosis: CertDiagnosis) -> list:
     if len(infos) == 1:
         blocks.append(_fields(infos[0], "Certificate", diagnosis))
     elif infos:
-        rows = [(str(i + 1), _cn(info.subject), info.sha256, f"{info.not_after:%Y-%m-%d}",
+        rows = [(str(i + 1), short_name(info.subject), info.sha256, f"{info.not_after:%Y-%m-%d}",
                  str(info.days_left)) for i, info in enumerate(infos)]
         blocks.append(Table(f"{len(infos)} certificates", ("#", "subject", "SHA-256",
                                                            "valid until", "days left"), rows))
@@ -155,10 +172,3 @@ def _input(diagnosis: CertDiagnosis) -> str:
 
 def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _cn(subject: str) -> str:
-    for part in reversed(subject.split(", ")):
-        if part.startswith("CN="):
-            return part
-    return subject

@@ -83,7 +83,7 @@ def run(plain: Plain) -> int:
     json_output, strict = bool(p.pop("json_")) or plain.json_output, bool(p.pop("strict"))
     p["fix"] = bool(p["fix"]) or p["output"] is not None
     out = Renderer(json_output=json_output, no_color=plain.no_color)
-    return int(execute(lambda: check_cert_report.work(**p), out, strict=strict))
+    return int(execute(lambda: check_cert_report.work(**p, strict=strict), out, strict=strict))
 
 
 def main() -> None:

@@ -184,10 +184,41 @@ def test_fix_beyond_repair_prints_no_pem(cli, name):
 
 
 def test_fix_keeps_certificate_problems(cli):
+    # A PEM on stdout means "paste this" (exit 0): an expired certificate is reported on
+    # stderr, exit 1, and `--fix > clean.pem` leaves an empty file, not an expired one.
     result = cli("check-cert", CERTS / "expired.pem", "--fix", "--now", NOW)
     assert result.exit_code == 1
-    assert result.stdout.startswith("-----BEGIN CERTIFICATE-----")
-    assert "CERT_EXPIRED" in result.stderr
+    assert result.stdout == ""
+    assert "CERT_EXPIRED" in result.stderr and "--fix printed no PEM" in result.stderr
+    doc = cli("check-cert", CERTS / "expired.pem", "--fix", "--now", NOW, "--json").json()
+    assert doc["ok"] is False and "CERT_EXPIRED" in _codes(doc)
+    assert doc["data"]["fixed_pem"].startswith("-----BEGIN CERTIFICATE-----")
+
+
+@pytest.mark.parametrize("args, status, why", [
+    (["weak-key.pem"], 1, "see the errors below"),
+    (["okta.cert", "--expect-fingerprint", "AB" * 32], 1, "see the errors below"),
+    (["okta.cert", "--metadata", FIXTURES / "certs" / "other-metadata.xml"], 1,
+     "see the errors below"),
+    (["sha1.pem", "--strict"], 1, "--strict is given and there are warnings"),
+    (["several.pem"], 1, "nothing says which one to keep"),
+    (["truncated.pem"], 1, "no intact certificate"),
+])
+def test_fix_prints_a_pem_only_when_it_exits_0(cli, tmp_path, args, status, why):
+    name, *rest = args
+    result = cli("check-cert", CERTS / name, "--fix", "--now", NOW, *rest)
+    assert (result.exit_code, result.stdout) == (status, "")
+    assert why in result.stderr
+    target = tmp_path / "clean.pem"
+    written = cli("check-cert", CERTS / name, "-o", target, "--now", NOW, *rest)
+    assert written.exit_code == status and not target.exists()
+    assert f"--fix wrote nothing to {target}" in written.stdout
+
+
+def test_fix_with_warnings_still_prints_the_pem(cli):
+    result = cli("check-cert", CERTS / "sha1.pem", "--fix", "--now", NOW)
+    assert result.exit_code == 0 and result.stdout.startswith("-----BEGIN CERTIFICATE-----")
+    assert "CERT_SHA1_SIGNATURE" in result.stderr
 
 
 def test_output_writes_file_and_refuses_overwrite(cli, tmp_path):

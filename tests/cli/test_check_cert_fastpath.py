@@ -67,6 +67,9 @@ CASES = [
     [CERTS / "okta.cert", "--now", "2035-12-10", "--warn-days", "30", "--strict"],
     [CERTS / "okta.cert", "--expect-fingerprint", "AB" * 32, "--now", NOW],
     [CERTS / "width-76.pem", "--now", NOW, "--strict", "--json"],
+    [CERTS / "expired.pem", "--fix", "--now", NOW],
+    [CERTS / "sha1.pem", "--fix", "--strict", "--now", NOW],
+    [CERTS / "no-armor.txt", "--now", NOW],
 ]
 
 
