@@ -31,8 +31,8 @@ from ssoctl import metadata_checks as checks
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, finding
-from ssoctl.metadata_checks import (bool_attr, endpoints, idp_descriptor, idp_entity_ids,
-                                    select_entity)
+from ssoctl.metadata_checks import (BINDING_PREFIX, binding_name, bool_attr, endpoints,
+                                    idp_descriptor, idp_entity_ids, select_entity)
 from ssoctl.xmlsafe import NS, qname
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,7 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.certs import CertInfo
     from ssoctl.http import HttpSettings
 
-BINDING_PREFIX = "urn:oasis:names:tc:SAML:2.0:bindings:"
 #: Short binding names, in the order sipgate prefers them (see the module docstring).
 BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
 KNOWN_BINDINGS: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST", "HTTP-POST-SimpleSign",
@@ -82,6 +81,10 @@ class IdpSettings:
     source: str = ""
     final_url: str | None = None
     """For a download: the URL after redirects."""
+    sso_binding_reason: str | None = None
+    """Why ``sso_url`` is that binding's URL (shown to the user)."""
+    certificate_reason: str | None = None
+    """Why ``certificate`` is the one sipgate gets (shown to the user)."""
 
     @property
     def certificate(self) -> "CertInfo | None":
@@ -109,28 +112,32 @@ class IdpSettings:
 def load(data: bytes, *, entity_id: str | None = None, binding: str | None = None,
          now: dt.datetime | None = None, warn_days: int = 30,
          verify_cert_pem: bytes | None = None, source: str = "",
-         cert_index: int | None = None, max_bytes: int = MAX_METADATA_BYTES) -> IdpSettings:
+         cert_index: int | None = None, max_bytes: int = MAX_METADATA_BYTES,
+         entity_id_option: str = "--entity-id") -> IdpSettings:
     """Read IdP metadata and check it.
 
     ``entity_id`` picks one IdP from an aggregate (required when it holds several);
     ``binding`` ("HTTP-Redirect", "post", a full URN) overrides the SSO URL choice;
     ``cert_index`` (from 0) overrides the certificate choice; ``verify_cert_pem``
     verifies the metadata signature (a failure is a finding with exit 4).
+    ``entity_id_option`` is how the caller's command spells its entity-ID option, so the
+    "choose one of these IdPs" usage error names an option that exists (push:
+    ``--metadata-entity-id``).
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     wanted_binding = normalize_binding(binding) if binding else None
     root = xmlsafe.parse(data, what="IdP metadata", max_bytes=max_bytes)
-    entity = select_entity(root, entity_id)
+    entity = select_entity(root, entity_id, option=entity_id_option)
     idp = idp_descriptor(entity)
     raw_id = entity.get("entityID") or ""
     findings: list[Finding] = []
     findings += checks.entity_id_findings(raw_id, entity_id)
     sso_urls = endpoints(idp, "SingleSignOnService")
-    sso_binding, sso_url, more = checks.choose_sso(sso_urls, wanted_binding)
+    sso_binding, sso_url, sso_why, more = checks.choose_sso(sso_urls, wanted_binding)
     findings += more
     signing, encryption, cert_findings = checks.read_certificates(idp, now=now)
     findings += cert_findings
-    chosen, newest, more = checks.choose_certificate(signing, cert_index, now=now)
+    chosen, newest, cert_why, more = checks.choose_certificate(signing, cert_index, now=now)
     findings += more
     findings += checks.certificate_findings(signing, encryption, chosen, now=now,
                                             warn_days=warn_days)
@@ -155,7 +162,8 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
         cache_duration=entity.get("cacheDuration") or root.get("cacheDuration"),
         signed=signed, signature_verified=verified, findings=tuple(findings),
         sso_binding=sso_binding, chosen_certificate_index=chosen,
-        newest_certificate_index=newest, entity_ids_found=idp_entity_ids(root), source=source)
+        newest_certificate_index=newest, entity_ids_found=idp_entity_ids(root), source=source,
+        sso_binding_reason=sso_why, certificate_reason=cert_why)
 
 
 def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
@@ -198,11 +206,6 @@ def normalize_binding(value: str) -> str:
     except KeyError:
         raise UsageError(f"--binding: unknown SAML binding {value!r}",
                          hint="use HTTP-Redirect or HTTP-POST", code="METADATA_BAD_BINDING") from None
-
-
-def binding_name(uri: str) -> str:
-    """Full binding URN -> short name ("HTTP-POST"); unknown URIs are kept as they are."""
-    return uri[len(BINDING_PREFIX):] if uri.startswith(BINDING_PREFIX) else uri
 
 
 # ---------------------------------------------------------------- metadata signature

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ssoctl import certs
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, finding
+from ssoctl.saml.response import parse_time  # the one xs:dateTime reader (nanoseconds too)
 from ssoctl.xmlsafe import NS, qname, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
 Element = Any
 
+BINDING_PREFIX = "urn:oasis:names:tc:SAML:2.0:bindings:"
 SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 SIPGATE_CERT = "sipgate Certificate"
@@ -70,25 +72,38 @@ def entity_id_findings(raw: str, asked: str | None) -> list[Finding]:
 
 def choose_sso(sso_urls: dict[str, str], wanted: str | None,
                preference: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST"),
-               ) -> tuple[str | None, str | None, list[Finding]]:
-    """(binding, URL, findings) for sipgate's SSO URL."""
+               ) -> tuple[str | None, str | None, str | None, list[Finding]]:
+    """(binding, URL, why this binding, findings) for sipgate's SSO URL."""
     if not sso_urls:
-        return None, None, [finding("METADATA_NO_SSO_URL", field="sipgate SSO URL")]
+        return None, None, None, [finding("METADATA_NO_SSO_URL", field="sipgate SSO URL")]
     if wanted is not None:
         if wanted not in sso_urls:
-            return None, None, [finding(
+            return None, None, None, [finding(
                 "METADATA_BINDING_MISSING",
                 f"no SingleSignOnService for {wanted}; offered: {', '.join(sso_urls)}",
                 field="sipgate SSO URL", expected=wanted, received=", ".join(sso_urls))]
-        binding = wanted
+        binding, why = wanted, "chosen with --binding"
     else:
         binding = next((b for b in preference if b in sso_urls), next(iter(sso_urls)))
+        why = _binding_reason(binding, sso_urls)
     url = sso_urls[binding]
     out: list[Finding] = []
     if not url.lower().startswith("https://"):
         out.append(finding("METADATA_SSO_URL_NOT_HTTPS", f"SSO URL is not https: {url}",
                            field="sipgate SSO URL", expected="https://…", received=url))
-    return binding, url, out
+    return binding, url, why, out
+
+
+def _binding_reason(binding: str, sso_urls: dict[str, str]) -> str:
+    """Why sipgate gets this binding's URL (shown to the user next to it)."""
+    if binding == "HTTP-Redirect":
+        same = len(set(sso_urls.values())) == 1
+        return ("sipgate starts logins with a browser redirect"
+                + ("; the URL is the same for every binding" if same and len(sso_urls) > 1
+                   else ""))
+    if binding == "HTTP-POST":
+        return "the IdP publishes no HTTP-Redirect URL; HTTP-POST is the next best"
+    return "the IdP publishes neither HTTP-Redirect nor HTTP-POST"
 
 
 # ---------------------------------------------------------------- certificates
@@ -129,15 +144,16 @@ def _valid_now(info: "CertInfo", now: dt.datetime) -> bool:
 
 
 def choose_certificate(signing: tuple["CertInfo", ...], cert_index: int | None, *,
-                       now: dt.datetime) -> tuple[int | None, int | None, list[Finding]]:
-    """(chosen index, newest index, findings) among the signing certificates.
+                       now: dt.datetime,
+                       ) -> tuple[int | None, int | None, str | None, list[Finding]]:
+    """(chosen index, newest index, why that one, findings) among the signing certificates.
 
     The newest is the one with the latest start of validity. The chosen one is
     ``cert_index`` when given, else the first valid now (IdPs usually list the key in use
     first), else the one that expires last.
     """
     if not signing:
-        return None, None, [finding("METADATA_NO_SIGNING_CERT", field=SIPGATE_CERT)]
+        return None, None, None, [finding("METADATA_NO_SIGNING_CERT", field=SIPGATE_CERT)]
     newest = max(range(len(signing)), key=lambda i: (signing[i].not_before, -i))
     if cert_index is not None:
         if not 0 <= cert_index < len(signing):
@@ -151,17 +167,19 @@ def choose_certificate(signing: tuple["CertInfo", ...], cert_index: int | None, 
         valid = [i for i, info in enumerate(signing) if _valid_now(info, now)]
         if valid:
             chosen = valid[0]
-            why = "the first one listed that is valid now: IdPs usually list the key in use first"
+            why = ("the first one listed that is valid now, as IdPs usually list the key in "
+                   "use first")
         else:
             chosen = max(range(len(signing)), key=lambda i: signing[i].not_after)
             why = "none is valid now; this one expires last"
     if len(signing) < 2:
-        return chosen, newest, []
+        return chosen, newest, ("chosen with --cert-index" if cert_index is not None
+                                else "the only signing certificate"), []
     text = (f"{len(signing)} signing certificates (key rollover); #{newest + 1} is the newest "
             f"(valid from {signing[newest].not_before:%Y-%m-%d} to "
             f"{signing[newest].not_after:%Y-%m-%d}); sipgate takes one: use #{chosen + 1} "
             f"({why})")
-    return chosen, newest, [finding("METADATA_MULTIPLE_SIGNING_CERTS", text, field=SIPGATE_CERT,
+    return chosen, newest, why, [finding("METADATA_MULTIPLE_SIGNING_CERTS", text, field=SIPGATE_CERT,
                                     received=", ".join(f"#{i + 1} {c.sha256[:23]}…"
                                                        for i, c in enumerate(signing)))]
 
@@ -205,20 +223,6 @@ def name_id_findings(formats: tuple[str, ...]) -> list[Finding]:
     return []
 
 
-def parse_datetime(value: str) -> dt.datetime | None:
-    """An xs:dateTime as aware UTC (no zone means UTC); None if unreadable."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
-
-
 def validity(root: Element, entity: Element, *, now: dt.datetime,
              warn_days: int) -> tuple[dt.datetime | None, list[Finding]]:
     """The earliest ``validUntil`` of the root and the chosen entity, with findings."""
@@ -228,7 +232,7 @@ def validity(root: Element, entity: Element, *, now: dt.datetime,
         raw = element.get("validUntil")
         if raw is None:
             continue
-        parsed = parse_datetime(raw)
+        parsed = parse_time(raw)
         if parsed is None:
             out.append(finding("METADATA_BAD_VALID_UNTIL", f"validUntil {raw!r} is not a date",
                                received=raw))
@@ -313,8 +317,11 @@ def _entities(root: Element) -> list[Element]:
     return list(root.iter(tag))
 
 
-def select_entity(root: Element, entity_id: str | None) -> Element:
-    """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for."""
+def select_entity(root: Element, entity_id: str | None, *,
+                  option: str = "--entity-id") -> Element:
+    """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for.
+
+    ``option`` is the caller's name for the entity-ID option, used in the errors."""
     if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
         raise InputError(f"not SAML metadata: the root element is <{_local(root.tag)}> "
                          f"in {_ns(root.tag) or 'no namespace'}",
@@ -331,7 +338,7 @@ def select_entity(root: Element, entity_id: str | None) -> Element:
         if len(idps) == 1:
             return idps[0]
         raise UsageError(f"the metadata holds {len(idps)} identity providers: "
-                         + ", ".join(ids), hint="choose one with --entity-id ID",
+                         + ", ".join(ids), hint=f"choose one with {option} ID",
                          code="METADATA_ENTITY_ID_REQUIRED")
     wanted = entity_id.strip()
     for element, eid in zip(idps, ids):
@@ -340,7 +347,7 @@ def select_entity(root: Element, entity_id: str | None) -> Element:
     for element, eid in zip(idps, ids):
         if eid.rstrip("/") == wanted.rstrip("/"):
             return element  # the slash difference is reported as a finding
-    raise UsageError(f"--entity-id {entity_id!r} is not an identity provider in this metadata; "
+    raise UsageError(f"{option} {entity_id!r} is not an identity provider in this metadata; "
                      f"found: {', '.join(ids)}", hint="copy one of the entity IDs listed",
                      code="METADATA_ENTITY_NOT_FOUND")
 
@@ -358,7 +365,7 @@ def endpoints(idp: Element, local: str) -> dict[str, str]:
     """Binding short name -> Location, first one per binding (document order)."""
     out: dict[str, str] = {}
     for service in idp.findall(qname("md", local)):
-        name = _binding_name((service.get("Binding") or "").strip())
+        name = binding_name((service.get("Binding") or "").strip())
         location = (service.get("Location") or "").strip()
         if location and name not in out:
             out[name] = location
@@ -381,8 +388,6 @@ def _ns(tag: object) -> str:
     return text[1:].split("}", 1)[0] if text.startswith("{") else ""
 
 
-
-
-def _binding_name(uri: str) -> str:
-    prefix = "urn:oasis:names:tc:SAML:2.0:bindings:"
-    return uri[len(prefix):] if uri.startswith(prefix) else uri
+def binding_name(uri: str) -> str:
+    """Full binding URN -> short name ("HTTP-POST"); unknown URIs are kept as they are."""
+    return uri[len(BINDING_PREFIX):] if uri.startswith(BINDING_PREFIX) else uri

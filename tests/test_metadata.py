@@ -290,3 +290,50 @@ def test_lookalike_root_in_wrong_namespace_is_not_metadata():
     with pytest.raises(InputError) as err:
         metadata.load(data, now=NOW)
     assert err.value.code == "METADATA_NOT_SAML" and "metadata-evil" in err.value.message
+
+
+# ---------------------------------------------------------------- reasons, callers' options
+
+def test_the_reason_for_each_sipgate_choice_is_given():
+    okta = load("okta.xml")
+    assert okta.sso_binding == "HTTP-Redirect"
+    assert "browser redirect" in okta.sso_binding_reason
+    assert "same for every binding" in okta.sso_binding_reason  # Okta: one URL for both
+    assert okta.certificate_reason == "the only signing certificate"
+    onelogin = load("onelogin.xml")
+    assert "same for every binding" not in onelogin.sso_binding_reason  # a URL per binding
+    entra = load("entra.xml")
+    assert entra.certificate_reason.startswith("the first one listed that is valid now")
+    assert load("entra.xml", cert_index=1).certificate_reason == "chosen with --cert-index"
+    assert load("onelogin.xml", binding="post").sso_binding_reason == "chosen with --binding"
+    data = (MD_DIR / "okta.xml").read_bytes().replace(b"HTTP-Redirect", b"HTTP-Artifact")
+    post_only = metadata.load(data, now=NOW)
+    assert post_only.sso_binding == "HTTP-POST"
+    assert "no HTTP-Redirect" in post_only.sso_binding_reason
+    assert post_only.to_dict()["sso_binding_reason"] == post_only.sso_binding_reason
+
+
+def test_aggregate_errors_name_the_callers_own_option():
+    """push spells it --metadata-entity-id: its users must not be sent to --entity-id."""
+    for kwargs, code in (({}, "METADATA_ENTITY_ID_REQUIRED"),
+                         ({"entity_id": "https://nope.example/idp"}, "METADATA_ENTITY_NOT_FOUND")):
+        with pytest.raises(UsageError) as err:
+            load("shibboleth-aggregate.xml", entity_id_option="--metadata-entity-id", **kwargs)
+        assert err.value.code == code
+        text = err.value.message + " " + err.value.hint
+        assert "--metadata-entity-id" in text and "--entity-id " not in text
+    with pytest.raises(UsageError) as err:
+        metadata.load_source(str(MD_DIR / "shibboleth-aggregate.xml"), now=NOW,
+                             entity_id_option="--idp-entity-id")
+    assert "--idp-entity-id" in err.value.hint
+
+
+def test_valid_until_with_nanoseconds_or_an_offset_is_read():
+    data = (MD_DIR / "google.xml").read_bytes()
+    nanos = metadata.load(data.replace(b"2031-01-01T00:00:00.000Z",
+                                       b"2031-01-01T00:00:00.123456789Z"), now=NOW)
+    assert nanos.valid_until == dt.datetime(2031, 1, 1, 0, 0, 0, 123456, tzinfo=dt.timezone.utc)
+    offset = metadata.load(data.replace(b"2031-01-01T00:00:00.000Z",
+                                        b"2031-01-01T02:00:00+02:00"), now=NOW)
+    assert offset.valid_until == dt.datetime(2031, 1, 1, tzinfo=dt.timezone.utc)
+    assert not [c for c in codes(nanos) + codes(offset) if c == "METADATA_BAD_VALID_UNTIL"]

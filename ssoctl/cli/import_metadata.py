@@ -144,9 +144,12 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
 def _cert_note(settings: "IdpSettings", cert: "CertInfo") -> str:
     index = (settings.chosen_certificate_index or 0) + 1
     total = len(settings.signing_certificates)
-    return (f"Paste all lines, BEGIN to END, into sipgate's Certificate field.\n"
+    text = (f"Paste all lines, BEGIN to END, into sipgate's Certificate field.\n"
             f"Certificate #{index} of {total}: {_short_name(cert.subject)}, valid until "
             f"{cert.not_after:%Y-%m-%d}, SHA-256 {cert.sha256}")
+    if total > 1 and settings.certificate_reason:
+        text += f"\nWhy this one: {settings.certificate_reason}"
+    return text
 
 
 def _short_name(subject: str) -> str:
@@ -166,7 +169,10 @@ def _details(settings: "IdpSettings") -> list:
         rows.append(("Downloaded from", settings.final_url))
     if len(settings.entity_ids_found) > 1:
         rows.append(("IdPs in document", ", ".join(settings.entity_ids_found)))
-    rows.append(("SSO binding used", settings.sso_binding))
+    used = settings.sso_binding
+    if used and settings.sso_binding_reason:
+        used = f"{used} ({settings.sso_binding_reason})"
+    rows.append(("SSO binding used", used))
     rows += [(f"SSO URL ({name})", url) for name, url in settings.sso_urls.items()]
     rows += [(f"Logout URL ({name})", url) for name, url in settings.slo_urls.items()]
     rows.append(("NameID formats", "\n".join(settings.name_id_formats) or "(none listed)"))

@@ -325,3 +325,45 @@ def _keyless(text: str) -> str:
 
     text = re.sub(r"^[A-Za-z0-9+/=]{8,64}$", "<base64>", text, flags=re.M)
     return re.sub(r"(?:[0-9A-F]{2}:){7,}[0-9A-F]{2}", "<fingerprint>", text)
+
+
+def test_env_output_is_safe_to_eval_in_a_posix_shell(cli, tmp_path):
+    """Hostile values in the metadata stay data: nothing runs, every value round-trips."""
+    import subprocess
+
+    marker = tmp_path / "PWNED"
+    entity = f"http://idp.example/$(touch {marker})`touch {marker}`'x\";y &z"
+    sso = f"https://idp.example/sso?a=1&b=$(touch {marker});c=' \\ $HOME"
+    xml = ((MD_DIR / "okta.xml").read_text()
+           .replace(OKTA_ENTITY, entity.replace("&", "&amp;").replace('"', "&quot;"))
+           .replace(OKTA_SSO, sso.replace("&", "&amp;").replace('"', "&quot;")))
+    src = tmp_path / "hostile.xml"
+    src.write_text(xml)
+    r = cli("import-metadata", src, "--now", NOW, "--format", "env")
+    assert r.exit_code == 0, r.stderr
+    script = r.stdout + 'printf "%s\\n%s\\n" "$SSOCTL_ENTITY_ID" "$SSOCTL_SSO_URL"\n'
+    for shell in ("sh", "bash"):
+        done = subprocess.run([shell, "-c", 'set -eu; eval "$1"', shell, script],
+                              capture_output=True, text=True, timeout=10, check=True)
+        assert done.stdout.splitlines() == [entity, sso]
+    assert not marker.exists()
+
+
+def test_reasons_for_binding_and_certificate_are_shown(cli):
+    r = cli("import-metadata", MD_DIR / "entra.xml", "--now", NOW)
+    assert "SSO binding used:" in r.stdout and "browser redirect" in r.stdout
+    assert "Why this one: the first one listed that is valid now" in r.stdout
+    one = cli("import-metadata", MD_DIR / "okta.xml", "--now", NOW)
+    assert "Why this one" not in one.stdout  # a single certificate needs no reason
+    data = cli("import-metadata", MD_DIR / "entra.xml", "--now", NOW, "--json").json()["data"]
+    assert data["certificate_reason"].startswith("the first one listed")
+    assert "browser redirect" in data["sso_binding_reason"]
+
+
+def test_first_lines_are_the_three_sipgate_fields(cli):
+    """What sipgate's form asks for comes first, in its own words and order."""
+    lines = cli("import-metadata", MD_DIR / "okta.xml", "--now", NOW).stdout.splitlines()
+    assert lines[0] == "sipgate → Account → Single Sign-on"
+    assert lines[1].split() == ["SSO", "URL:", OKTA_SSO]
+    assert lines[2].split() == ["Entity", "ID:", OKTA_ENTITY]
+    assert lines[4] == "Certificate:" and lines[5] == "-----BEGIN CERTIFICATE-----"
