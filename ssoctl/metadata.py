@@ -126,6 +126,7 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     wanted_binding = normalize_binding(binding) if binding else None
+    _refuse_a_certificate(data)
     root = xmlsafe.parse(data, what="IdP metadata", max_bytes=max_bytes)
     entity = select_entity(root, entity_id, option=entity_id_option)
     idp = idp_descriptor(entity)
@@ -190,8 +191,29 @@ def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
                                    findings=extra + settings.findings)
     from ssoctl.files import read_source
 
-    got_file = read_source(source, max_bytes=max_bytes, what="IdP metadata")
+    try:
+        got_file = read_source(source, max_bytes=max_bytes, what="IdP metadata")
+    except InputError as exc:
+        if exc.code == "INPUT_NOT_FOUND" and _looks_like_a_url(source):
+            raise InputError(exc.message, hint=f"for a download, give the whole URL: "
+                             f"https://{source}", code=exc.code) from None
+        raise
     return load(got_file.data, source=got_file.label, max_bytes=max_bytes, **load_kwargs)
+
+
+def _looks_like_a_url(source: str) -> bool:
+    """``dev-123.okta.com/app/…`` typed without ``https://``."""
+    host, _, rest = source.partition("/")
+    return bool(rest) and "." in host and " " not in host and not host.startswith(".")
+
+
+def _refuse_a_certificate(data: bytes) -> None:
+    """A PEM certificate is the usual wrong file here; say so instead of "not XML"."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:27] == b"-----BEGIN CERTIFICATE-----":
+        raise InputError("this is a certificate, not IdP metadata",
+                         hint="give the metadata XML (Okta: Sign On tab → View IdP metadata); "
+                              "check a certificate with 'ssoctl check-cert FILE'",
+                         code="METADATA_NOT_SAML")
 
 
 def normalize_binding(value: str) -> str:

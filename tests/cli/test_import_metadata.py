@@ -367,3 +367,17 @@ def test_first_lines_are_the_three_sipgate_fields(cli):
     assert lines[1].split() == ["SSO", "URL:", OKTA_SSO]
     assert lines[2].split() == ["Entity", "ID:", OKTA_ENTITY]
     assert lines[4] == "Certificate:" and lines[5] == "-----BEGIN CERTIFICATE-----"
+
+
+def test_common_wrong_inputs_get_a_pointed_hint(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = cli("import-metadata", "dev-123.okta.com/app/exk1/sso/saml/metadata", "--json")
+    assert r.exit_code == 3
+    err = r.json()["error"]
+    assert err["code"] == "INPUT_NOT_FOUND"
+    assert "https://dev-123.okta.com/app/exk1/sso/saml/metadata" in err["hint"]
+    plain = cli("import-metadata", "missing.xml", "--json").json()["error"]
+    assert "https://" not in plain["hint"]  # a plain missing file is not a URL
+    r = cli("import-metadata", MD_DIR / "okta-signing.pem")
+    assert r.exit_code == 3
+    assert "this is a certificate, not IdP metadata" in r.stderr and "check-cert" in r.stderr
