@@ -168,13 +168,13 @@ def _details(settings: "IdpSettings") -> list:
     if settings.final_url and settings.final_url != settings.source:
         rows.append(("Downloaded from", settings.final_url))
     if len(settings.entity_ids_found) > 1:
-        rows.append(("IdPs in document", ", ".join(settings.entity_ids_found)))
+        rows.append(("IdPs in document", "\n".join(settings.entity_ids_found)))
     used = settings.sso_binding
     if used and settings.sso_binding_reason:
         used = f"{used} ({settings.sso_binding_reason})"
     rows.append(("SSO binding used", used))
-    rows += [(f"SSO URL ({name})", url) for name, url in settings.sso_urls.items()]
-    rows += [(f"Logout URL ({name})", url) for name, url in settings.slo_urls.items()]
+    rows += [_endpoint_row("SSO URL", name, url) for name, url in settings.sso_urls.items()]
+    rows += [_endpoint_row("Logout URL", name, url) for name, url in settings.slo_urls.items()]
     rows.append(("NameID formats", "\n".join(settings.name_id_formats) or "(none listed)"))
     if settings.want_authn_requests_signed is not None:
         rows.append(("WantAuthnRequestsSigned", str(settings.want_authn_requests_signed).lower()))
@@ -201,6 +201,14 @@ def _details(settings: "IdpSettings") -> list:
         blocks.append(Table("Certificates", ("#", "use", "name (CN)", "valid until", "key",
                                              "SHA-256", "note"), certs_rows))
     return blocks
+
+
+def _endpoint_row(label: str, binding: str, url: str) -> tuple[str, str]:
+    """A SAML 2.0 binding in the label; a long foreign binding URI (Shibboleth 1.x) under
+    the URL, so it does not push every value in the block far to the right."""
+    if len(binding) <= 20:
+        return f"{label} ({binding})", url
+    return f"{label} (other)", f"{url}\nbinding {binding}"
 
 
 def _signed_text(settings: "IdpSettings") -> str:

@@ -381,3 +381,14 @@ def test_common_wrong_inputs_get_a_pointed_hint(cli, tmp_path, monkeypatch):
     r = cli("import-metadata", MD_DIR / "okta-signing.pem")
     assert r.exit_code == 3
     assert "this is a certificate, not IdP metadata" in r.stderr and "check-cert" in r.stderr
+
+
+def test_long_foreign_binding_uris_do_not_widen_the_details(cli):
+    r = cli("import-metadata", MD_DIR / "shibboleth-aggregate.xml", "--entity-id", SHIB_A,
+            "--now", NOW)
+    assert r.exit_code == 0
+    details = r.stdout[r.stdout.index("Metadata details"):r.stdout.index("Certificates")]
+    assert "SSO URL (other):" in details
+    assert "binding urn:mace:shibboleth:1.0:profiles:AuthnRequest" in details
+    assert max(len(line.split(": ", 1)[0]) for line in details.splitlines()
+               if ": " in line) < 36
