@@ -113,7 +113,7 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
          now: dt.datetime | None = None, warn_days: int = 30,
          verify_cert_pem: bytes | None = None, source: str = "",
          cert_index: int | None = None, max_bytes: int = MAX_METADATA_BYTES,
-         entity_id_option: str = "--entity-id") -> IdpSettings:
+         entity_id_option: str | None = None) -> IdpSettings:
     """Read IdP metadata and check it.
 
     ``entity_id`` picks one IdP from an aggregate (required when it holds several);
@@ -122,7 +122,7 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
     verifies the metadata signature (a failure is a finding with exit 4).
     ``entity_id_option`` is how the caller's command spells its entity-ID option, so the
     "choose one of these IdPs" usage error names an option that exists (push:
-    ``--metadata-entity-id``).
+    ``--metadata-entity-id``); without one the hint points to ``import-metadata``.
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     wanted_binding = normalize_binding(binding) if binding else None

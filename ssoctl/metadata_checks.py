@@ -318,10 +318,11 @@ def _entities(root: Element) -> list[Element]:
 
 
 def select_entity(root: Element, entity_id: str | None, *,
-                  option: str = "--entity-id") -> Element:
+                  option: str | None = None) -> Element:
     """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for.
 
-    ``option`` is the caller's name for the entity-ID option, used in the errors."""
+    ``option`` is the caller's name for its entity-ID option, used in the errors; a caller
+    without one (``check-cert --metadata``) gets a hint that needs no option."""
     if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
         raise InputError(f"not SAML metadata: the root element is <{_local(root.tag)}> "
                          f"in {_ns(root.tag) or 'no namespace'}",
@@ -338,7 +339,9 @@ def select_entity(root: Element, entity_id: str | None, *,
         if len(idps) == 1:
             return idps[0]
         raise UsageError(f"the metadata holds {len(idps)} identity providers: "
-                         + ", ".join(ids), hint=f"choose one with {option} ID",
+                         + ", ".join(ids), hint=(f"choose one with {option} ID" if option else
+                               "give one IdP's own metadata, or pick one with 'ssoctl "
+                               "import-metadata FILE --entity-id ID --cert-out idp.pem'"),
                          code="METADATA_ENTITY_ID_REQUIRED")
     wanted = entity_id.strip()
     for element, eid in zip(idps, ids):
@@ -347,7 +350,7 @@ def select_entity(root: Element, entity_id: str | None, *,
     for element, eid in zip(idps, ids):
         if eid.rstrip("/") == wanted.rstrip("/"):
             return element  # the slash difference is reported as a finding
-    raise UsageError(f"{option} {entity_id!r} is not an identity provider in this metadata; "
+    raise UsageError(f"{option or 'entity ID'} {entity_id!r} is not an identity provider in this metadata; "
                      f"found: {', '.join(ids)}", hint="copy one of the entity IDs listed",
                      code="METADATA_ENTITY_NOT_FOUND")
 

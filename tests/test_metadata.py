@@ -337,3 +337,13 @@ def test_valid_until_with_nanoseconds_or_an_offset_is_read():
                                         b"2031-01-01T02:00:00+02:00"), now=NOW)
     assert offset.valid_until == dt.datetime(2031, 1, 1, tzinfo=dt.timezone.utc)
     assert not [c for c in codes(nanos) + codes(offset) if c == "METADATA_BAD_VALID_UNTIL"]
+
+
+def test_aggregate_error_without_a_callers_option_points_to_import_metadata():
+    """check-cert --metadata has no entity-ID option: the hint must not invent one."""
+    with pytest.raises(UsageError) as err:
+        load("shibboleth-aggregate.xml")
+    assert "import-metadata" in err.value.hint and "--entity-id ID" in err.value.hint
+    with pytest.raises(UsageError) as err:
+        load("shibboleth-aggregate.xml", entity_id="https://nope.example/idp")
+    assert err.value.message.startswith("entity ID 'https://nope.example/idp' is not")
