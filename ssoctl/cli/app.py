@@ -23,6 +23,86 @@ EXIT_CODES_HELP = (
     "130 interrupted. See docs/exit-codes.md."
 )
 
+#: Under every command's help (the root help carries the full list above).
+EXIT_CODES_EPILOG = ("Exit codes: 0 clean, 1 error findings, 2 usage, 3 unreadable input, "
+                     "4 trust, 5 API refused, 6 network, 7 rolled back, 8 rollback failed; "
+                     "see docs/exit-codes.md.")
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """``--json`` anywhere before a ``--`` separator (global or after the command name)."""
+    return "--json" in (argv[:argv.index("--")] if "--" in argv else argv)
+
+
+class RootGroup(FastGroup):
+    """The root command group.
+
+    It adds the exit-code pointer under every command's help, and it is where Typer's
+    usage errors (unknown option, missing argument, bad value) are printed: as one JSON
+    document on stdout with ``--json``, as plain text in a pipe, in a rich box on a
+    terminal. The exit status stays 2.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _add_epilog(self)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):  # noqa: ANN001 - click's signature
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            status = super().main(argv, prog_name, complete_var, False, **extra)
+        except _click_exception() as exc:
+            _usage_error(exc, argv)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.stderr.write("Aborted!\n")
+            sys.exit(1)
+        # Non-standalone Typer returns the status of a typer.Exit (every ssoctl command
+        # ends with one), or the command's return value (None: success).
+        sys.exit(status if isinstance(status, int) and not isinstance(status, bool) else 0)
+
+
+def _add_epilog(group) -> None:  # noqa: ANN001 - a click group
+    for command in group.commands.values():
+        if not command.epilog:
+            command.epilog = EXIT_CODES_EPILOG
+        if hasattr(command, "commands"):
+            _add_epilog(command)
+
+
+def _click_exception() -> type:
+    try:  # Typer 0.2x vendors click
+        from typer._click.exceptions import ClickException
+    except ImportError:  # pragma: no cover - older Typer uses click itself
+        from click.exceptions import ClickException
+    return ClickException
+
+
+def _usage_error(exc, argv: list[str]) -> None:  # noqa: ANN001 - a click exception
+    """Print a Typer/click usage error the way ssoctl prints its own errors."""
+    from ssoctl.errors import UsageError
+    from ssoctl.render import Renderer, use_color
+
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "ssoctl"
+    if _wants_json(argv):
+        # NoArgsIsHelpError carries the whole help text as its message
+        message = ("missing command" if type(exc).__name__ == "NoArgsIsHelpError"
+                   else exc.format_message())
+        error = UsageError(message, hint=f"see `{where} --help`",
+                           code="USAGE" if exc.exit_code == 2 else "ERROR")
+        Renderer(json_output=True).error(error)
+    elif use_color(sys.stderr, "--no-color" in argv):
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(exc)
+    else:
+        exc.show()
+
+
 app = typer.Typer(
     name="ssoctl",
     help="Set up and troubleshoot SAML single sign-on between Okta (or any IdP) and "
@@ -30,7 +110,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
-    cls=FastGroup,  # global options parsed without importing Pydantic (see fastparams.py)
+    cls=RootGroup,  # usage errors, exit-code epilogs; no Pydantic (see fastparams.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import sys
 
-#: Options of ``check-cert`` (name -> parameter), as declared in cli/check_cert.py.
+#: Options of ``check-cert`` (name -> parameter), as declared in cli/check_cert.py, and
+#: the root options read here; tests/cli/test_check_cert_fastpath.py derives both tables
+#: from the Typer command tree and fails when they drift apart.
 FLAGS = {"--fix": "fix", "--force": "force", "--strict": "strict", "--json": "json_"}
 VALUES = {"--text": "text", "--output": "output", "-o": "output",
           "--expect-fingerprint": "expect_fingerprint", "--metadata": "metadata",

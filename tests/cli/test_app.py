@@ -38,3 +38,69 @@ def test_help_does_not_import_heavy_modules():
             "sys.stderr.write(repr(heavy))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stderr.strip().endswith("[]"), proc.stderr
+
+
+# ---------------------------------------------------------------- usage errors
+
+
+USAGE_MISTAKES = [
+    ["check-cert", "--json", "--bogus", "x.pem"],
+    ["--json", "check-cert", "a.pem", "b.pem"],
+    ["check-cert", "--json", "--warn-days", "soon", "a.pem"],
+    ["check-cert", "a.pem", "--json", "--now"],
+    ["--json", "no-such-command"],
+    ["import-metadata", "--json", "--bogus"],
+    ["decode-response", "--json", "--bogus"],
+    ["explain", "--json", "--bogus"],
+]
+
+
+def test_usage_errors_with_json_are_one_json_document(cli):
+    import json
+
+    for argv in USAGE_MISTAKES:
+        result = cli(*argv)
+        assert result.exit_code == ExitCode.USAGE, argv
+        doc = json.loads(result.stdout)
+        assert doc["ok"] is False and doc["error"]["code"] == "USAGE", argv
+        assert doc["error"]["message"] and "--help" in doc["error"]["hint"]
+        assert result.stderr == "", argv
+
+
+def test_usage_error_in_a_pipe_is_plain_text(cli):
+    result = cli("check-cert", "--bogus", "x.pem")
+    assert result.exit_code == ExitCode.USAGE and result.stdout == ""
+    assert "Error: No such option: --bogus" in result.stderr
+    assert "╭" not in result.stderr and "\x1b[" not in result.stderr
+
+
+def test_usage_error_through_the_installed_entry_point():
+    import json
+
+    proc = subprocess.run([sys.executable, "-m", "ssoctl", "check-cert", "--json", "--bogus"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stderr == ""
+    assert json.loads(proc.stdout)["error"]["code"] == "USAGE"
+
+
+def _all_commands():
+    import typer.main
+
+    from ssoctl.cli.app import app
+
+    def walk(group, path):
+        for name, command in group.commands.items():
+            yield [*path, name]
+            if hasattr(command, "commands"):
+                yield from walk(command, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_every_command_help_points_to_the_exit_codes(cli):
+    commands = _all_commands()
+    assert ["check-cert"] in commands and len(commands) >= 6
+    for path in commands:
+        result = cli(*path, "--help", env={"COLUMNS": "200"})
+        assert result.exit_code == 0, path
+        assert "docs/exit-codes.md" in result.stdout, path

@@ -106,3 +106,35 @@ def test_entry_points_in_a_subprocess():
                             capture_output=True, text=True, timeout=60, cwd=ROOT,
                             env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "120"})
     assert helped.returncode == 0 and "--expect-fingerprint" in helped.stdout
+
+
+def test_global_option_table_matches_the_root_command():
+    # Every global option is either read by the fast start (same parameter name as the
+    # root callback's) or sends the command line to Typer.
+    root = typer.main.get_command(app)
+    options = {opt: p.name for p in root.params for opt in p.opts if opt.startswith("-")}
+    assert {opt: options[opt] for opt in fastpath.GLOBALS} == fastpath.GLOBALS
+    others = set(options) - set(fastpath.GLOBALS) | {"--help", "-h"}
+    assert others >= {"--debug", "--version"}
+    for opt in others:
+        assert fastpath.parse([opt, "check-cert", "x.pem"]) is None, opt
+
+
+@pytest.mark.parametrize("globals_", [["--json"], ["--no-color"], ["--no-color", "--json"]])
+@pytest.mark.parametrize("args", [[CERTS / "okta.cert", "--now", NOW],
+                                  [CERTS / "expired.pem", "--fix", "--now", NOW],
+                                  [CERTS / "empty.pem"]])
+def test_global_options_print_the_same_on_both_routes(cli, capsys, globals_, args):
+    args = [str(a) for a in args]
+    via_typer = cli(*globals_, "check-cert", *args)
+    status = fastpath.run(fastpath.parse([*globals_, "check-cert", *args]))
+    captured = capsys.readouterr()
+    assert (status, captured.out, captured.err) == \
+        (via_typer.exit_code, via_typer.stdout, via_typer.stderr)
+
+
+def test_debug_goes_through_typer_and_changes_only_stderr(cli):
+    plain = cli("check-cert", CERTS / "empty.pem")
+    debug = cli("--debug", "check-cert", CERTS / "empty.pem")
+    assert debug.exit_code == plain.exit_code == 3
+    assert debug.stdout == plain.stdout and plain.stderr in debug.stderr
