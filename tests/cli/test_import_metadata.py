@@ -392,3 +392,17 @@ def test_long_foreign_binding_uris_do_not_widen_the_details(cli):
     assert "binding urn:mace:shibboleth:1.0:profiles:AuthnRequest" in details
     assert max(len(line.split(": ", 1)[0]) for line in details.splitlines()
                if ": " in line) < 36
+
+
+def test_cache_duration_is_shown_and_in_json(cli, tmp_path):
+    src = tmp_path / "cached.xml"
+    src.write_bytes((MD_DIR / "google.xml").read_bytes().replace(
+        b'validUntil="2031-01-01T00:00:00.000Z"',
+        b'validUntil="2031-01-01T00:00:00.000Z" cacheDuration="PT6H0M0.000S"'))
+    r = cli("import-metadata", src, "--now", NOW)
+    assert r.exit_code == 0
+    assert [line.split() for line in r.stdout.splitlines() if "cacheDuration" in line] == [
+        ["cacheDuration:", "PT6H0M0.000S"]]
+    data = cli("import-metadata", src, "--now", NOW, "--json").json()["data"]
+    assert data["cache_duration"] == "PT6H0M0.000S"
+    assert data["valid_until"] == "2031-01-01T00:00:00Z"
