@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, List, Optional
 
 import typer
 
-from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
+from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, app_state, parse_now, run
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.render import Report
@@ -134,7 +134,8 @@ def decode_response(
                                 input_format=input_format, entry=entry,
                                 all_entries=all_entries, want_xml=xml)
         return build_report(decode_source(source, options), options,
-                            profile=settings.name if settings else None)
+                            profile=settings.name if settings else None,
+                            human=not (json_ or app_state(ctx).json_output))
 
     run(ctx, work, json_output=json_, strict=strict)
 
@@ -184,8 +185,9 @@ def _sp_key(path: str | None) -> str | None:
 
 
 def build_report(result: "DecodeResult", options: "DecodeOptions", *,
-                 profile: str | None = None) -> "Report":
-    """The JSON document and the human tables for one decode run."""
+                 profile: str | None = None, human: bool = True) -> "Report":
+    """The JSON document and (unless ``human`` is false: ``--json``) the human tables
+    for one decode run."""
     from ssoctl.cli import decode_view
     from ssoctl.render import Report, Text
 
@@ -198,6 +200,8 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
         "trust_source": options.anchors.source or None,
         "profile": profile,
     }
+    if not human:  # --json prints only data and findings: don't lay out 1,000 tables
+        return Report(data=data, findings=result.findings)
     blocks = decode_view.blocks(result)
     if profile:
         blocks = (Text(f"Checking against the SP settings of profile {profile!r}.\n"),) + blocks

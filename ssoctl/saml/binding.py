@@ -363,8 +363,10 @@ def _dedupe(cands: list[Candidate], notes: list[Finding]) -> list[Candidate]:
     # Requests the browser sent are all kept (the same message sent twice is a replay
     # worth seeing); a copy it only received (Location header, HTML form) is dropped
     # when a request carried it, or when it was received before.
-    seen = {key(c) for c in cands if c.origin == "request"}
     keep = [c for c in cands if c.origin == "request"]
+    if len(keep) == len(cands):  # nothing to compare: skip normalising every value
+        return sorted(keep, key=lambda c: (c.entry, c.step))
+    seen = {key(c) for c in keep}
     for cand in cands:
         k = key(cand)
         if cand.origin != "request" and k not in seen:

@@ -117,8 +117,12 @@ class DecodeResult:
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (see :mod:`ssoctl.saml.export`); each message's findings in their
+        JSON form."""
+        from ssoctl.saml.export import plain
+
         return {"source": self.source, "form": self.form, "messages_found": self.messages_found,
-                "messages": [dataclasses.asdict(m) | {"findings": [f.to_dict() for f in m.findings]}
+                "messages": [plain(m) | {"findings": [f.to_dict() for f in m.findings]}
                              for m in self.messages]}
 
 
@@ -226,7 +230,7 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
 
     key = options.sp_key_pem.encode() if options.sp_key_pem else None
     common = dict(now=options.expect.now, allow_sha1=options.allow_sha1, sp_key_pem=key,
-                  allow_expired_cert=options.allow_expired_cert)
+                  allow_expired_cert=options.allow_expired_cert, root=root)
     trusted: tuple[str, ...] | None = anchors.pems or None
     if anchors.fingerprints:
         # The certificates in the message are only known after a first, key-less pass

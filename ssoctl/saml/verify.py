@@ -82,19 +82,23 @@ class _Outcome:
 
 def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.datetime,
                     allow_sha1: bool = False, sp_key_pem: bytes | None = None,
-                    allow_expired_cert: bool = False) -> Verification:
+                    allow_expired_cert: bool = False,
+                    root: "etree._Element | None" = None) -> Verification:
     """Verify the signatures of a SAML Response against the trusted certificates.
 
     ``trusted_pems``: PEM certificates from ``--cert``/``--metadata`` (every one is tried);
     ``None`` or empty means no trust anchor (status ``not_verified`` unless a structural
     check already failed). ``now`` is the time certificates are checked at.
     ``allow_sha1``/``allow_expired_cert`` turn those error findings into warnings and verify
-    anyway. ``sp_key_pem`` decrypts an EncryptedAssertion.
+    anyway. ``sp_key_pem`` decrypts an EncryptedAssertion. ``root``: ``xml`` already
+    parsed with :func:`ssoctl.xmlsafe.parse` (saves a second parse; signxml still verifies
+    the raw bytes).
 
     Raises :class:`InputError` (exit 3) for XML that cannot be parsed, an unreadable
     trusted certificate or SP key; everything wrong with the message is a finding.
     """
-    root = xmlsafe.parse(xml, what="SAML response")
+    if root is None:
+        root = xmlsafe.parse(xml, what="SAML response")
     trusted = _load_trusted(trusted_pems or ())
     out: list[Finding] = list(policy.check_structure(root)) + list(policy.check_assertion_count(root))
 

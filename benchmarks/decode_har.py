@@ -1,0 +1,218 @@
+"""Time ``ssoctl decode-response --all`` on a HAR of signed responses against its peers.
+
+    python benchmarks/decode_har.py [-n 1000] [--sign assertion|response|both] [--repeat 3]
+
+Builds a HAR file holding N Okta-shaped responses, each signed with the test IdP key
+(:mod:`ssoctl.devtools.samlgen`, fixed dates), then times side by side, on the same data:
+
+- ``signxml loop``: the floor any careful verifier pays. ``XMLVerifier().verify`` pinned to
+  the certificate, the signature location, one reference and the rsa-sha256/sha256
+  allowlist, over the N base64-decoded XML documents (no HAR, no checks, no output);
+- ``ssoctl in-process``: the whole command (``decode-response HAR --all --cert ... --json``)
+  run through the Typer app in this process: HAR scan, decoding, structural checks, pinned
+  verification, signed-element identity, SP checks, the JSON document;
+- ``ssoctl subprocess``: the same command as a user runs it (``python -m ssoctl``), start-up
+  included;
+- ``xmlsec1``: ``xmlsec1 --verify`` once per message (one process each, as a shell loop
+  would), when installed (``apt-get install -y xmlsec1``); skipped otherwise.
+
+Prints messages per second and each rate as a ratio of the signxml loop. The issue's
+target: the in-process ``--all`` run at >= 80 % of the signxml loop. Nothing touches the
+network; the clock is fixed with ``--now``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOW = T0 + dt.timedelta(minutes=1)
+ASSERTION = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"
+LOCATIONS = {"assertion": [ASSERTION], "response": ["./"], "both": ["./", ASSERTION]}
+
+
+def make_messages(n: int, sign: str) -> list[bytes]:
+    """N distinct signed responses, one second apart (the user varies, so do the IDs)."""
+    from ssoctl.devtools import samlgen
+
+    return [samlgen.response(now=T0 + dt.timedelta(seconds=i), sign=sign,
+                             name_id=f"user{i}@example.com") for i in range(n)]
+
+
+def make_har(messages: list[bytes]) -> dict:
+    """A Chrome-style HAR: one POST to the ACS per response, with a cookie header."""
+    from ssoctl.devtools import samlgen
+
+    entries = []
+    for i, xml in enumerate(messages):
+        value = quote(base64.b64encode(xml).decode("ascii"), safe="")
+        when = (T0 + dt.timedelta(seconds=i)).isoformat(timespec="milliseconds")
+        entries.append({
+            "startedDateTime": when.replace("+00:00", "Z"), "time": 40,
+            "request": {"method": "POST", "url": samlgen.ACS_URL, "httpVersion": "HTTP/1.1",
+                        "headers": [{"name": "Cookie", "value": "JSESSIONID=bench"},
+                                    {"name": "Content-Type",
+                                     "value": "application/x-www-form-urlencoded"}],
+                        "queryString": [], "cookies": [], "headersSize": -1,
+                        "bodySize": len(value) + 13,
+                        "postData": {"mimeType": "application/x-www-form-urlencoded",
+                                     "text": f"SAMLResponse={value}",
+                                     "params": [{"name": "SAMLResponse", "value": value}]}},
+            "response": {"status": 302, "statusText": "", "httpVersion": "HTTP/1.1",
+                         "headers": [], "cookies": [], "redirectURL": "",
+                         "content": {"size": 0, "mimeType": "text/plain"},
+                         "headersSize": -1, "bodySize": -1},
+            "cache": {}, "timings": {"send": 0, "wait": 40, "receive": 0}})
+    return {"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"},
+                    "pages": [], "entries": entries}}
+
+
+def from_har(har: dict) -> list[bytes]:
+    """The XML documents the HAR carries, decoded the way any script would."""
+    from urllib.parse import unquote
+
+    return [base64.b64decode(unquote(e["request"]["postData"]["params"][0]["value"]))
+            for e in har["log"]["entries"]]
+
+
+def signxml_loop(data: list[bytes], pem: str, sign: str) -> float:
+    from signxml import SignatureConfiguration, XMLVerifier
+    from signxml.algorithms import DigestAlgorithm as DA, SignatureMethod as SM
+
+    configs = [SignatureConfiguration(location=loc, expect_references=1,
+                                      signature_methods=frozenset({SM.RSA_SHA256}),
+                                      digest_algorithms=frozenset({DA.SHA256}),
+                                      verification_time=NOW) for loc in LOCATIONS[sign]]
+    start = time.perf_counter()
+    for xml in data:
+        for cfg in configs:
+            XMLVerifier().verify(xml, x509_cert=pem, id_attribute="ID", expect_config=cfg)
+    return time.perf_counter() - start
+
+
+def command(har: Path, cert: Path) -> list[str]:
+    return ["decode-response", str(har), "--all", "--cert", str(cert), "--json",
+            "--now", NOW.isoformat().replace("+00:00", "Z")]
+
+
+def check_output(text: str, n: int) -> None:
+    doc = json.loads(text)
+    statuses = {m["signature"]["status"] for m in doc["data"]["messages"]}
+    if len(doc["data"]["messages"]) != n or statuses != {"verified"}:
+        raise SystemExit(f"unexpected ssoctl result: {len(doc['data']['messages'])} messages, "
+                         f"signature status {sorted(statuses)}")
+
+
+def ssoctl_in_process(har: Path, cert: Path, n: int) -> float:
+    """The whole command through the Typer app, stdout captured (not printed)."""
+    from ssoctl.cli.app import app
+
+    out = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out):
+        try:
+            app(command(har, cert), prog_name="ssoctl", standalone_mode=False)
+        except SystemExit:
+            pass
+    elapsed = time.perf_counter() - start
+    check_output(out.getvalue(), n)
+    return elapsed
+
+
+def ssoctl_subprocess(har: Path, cert: Path, n: int) -> float:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ssoctl", *command(har, cert)],
+                          capture_output=True, env=env)
+    elapsed = time.perf_counter() - start
+    check_output(done.stdout.decode(), n)
+    return elapsed
+
+
+def xmlsec1_loop(data: list[bytes], cert: Path, tmp: Path) -> float | None:
+    exe = shutil.which("xmlsec1")
+    if exe is None:
+        return None
+    paths = []
+    for i, xml in enumerate(data):
+        path = tmp / f"m{i}.xml"
+        path.write_bytes(xml)
+        paths.append(path)
+    # --verification-time pins the certificate check to the messages' clock.
+    args = [exe, "--verify", "--pubkey-cert-pem", str(cert), "--verification-time",
+            NOW.strftime("%Y-%m-%d %H:%M:%S"),
+            "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+            "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response"]
+    start = time.perf_counter()
+    for path in paths:
+        done = subprocess.run(args + [str(path)], capture_output=True)
+        if done.returncode != 0:
+            raise SystemExit(f"xmlsec1 failed: {done.stderr.decode()[-300:]}")
+    return time.perf_counter() - start
+
+
+def table(n: int, rows: dict[str, float | None], sign: str, repeat: int) -> str:
+    base = n / rows["signxml loop"]
+    lines = [f"{n} responses in one HAR, {sign}-signed, best of {repeat} "
+             "(xmlsec1 and subprocess: one run)",
+             f"{'verifier':<20} {'msg/s':>8} {'ms/msg':>8} {'vs signxml':>11}"]
+    for name, seconds in rows.items():
+        if seconds is None:
+            lines.append(f"{name:<20} skipped (not installed: apt-get install -y xmlsec1)")
+            continue
+        rate = n / seconds
+        lines.append(f"{name:<20} {rate:>8.0f} {1000 / rate:>8.2f} {rate / base:>10.0%}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help="number of responses (default 1000)")
+    parser.add_argument("--sign", default="assertion", choices=sorted(LOCATIONS),
+                        help="which element Okta signs (default: assertion, Okta's default)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of R runs (default 3)")
+    parser.add_argument("--no-xmlsec1", action="store_true", help="skip the xmlsec1 loop")
+    args = parser.parse_args(argv)
+
+    from ssoctl.devtools import pki, samlgen
+
+    pem = pki.cert_pem(samlgen.default_idp()[1])
+    har = make_har(make_messages(args.n, args.sign))
+    data = from_har(har)
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        har_path, cert_path = tmp / "capture.har", tmp / "okta.pem"
+        har_path.write_text(json.dumps(har))
+        cert_path.write_text(pem)
+        # Warm up imports and caches outside the timed runs (both sides alike).
+        signxml_loop(data[:3], pem, args.sign)
+        ssoctl_in_process(har_path, cert_path, args.n)
+        rows: dict[str, float | None] = {
+            "signxml loop": min(signxml_loop(data, pem, args.sign) for _ in range(args.repeat)),
+            "ssoctl in-process": min(ssoctl_in_process(har_path, cert_path, args.n)
+                                     for _ in range(args.repeat)),
+            "ssoctl subprocess": ssoctl_subprocess(har_path, cert_path, args.n),
+        }
+        if not args.no_xmlsec1:
+            rows["xmlsec1 per message"] = xmlsec1_loop(data, cert_path, tmp)
+    print(table(args.n, rows, args.sign, args.repeat))
+
+
+if __name__ == "__main__":
+    main()
