@@ -37,6 +37,7 @@ ALLOWED_TRANSFORMS = frozenset({
     "http://www.w3.org/2006/12/xml-c14n11",
     "http://www.w3.org/2006/12/xml-c14n11#WithComments",
 })
+XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
 #: Local names that, outside their namespace, are look-alikes worth a note.
 _LOOKALIKES = {
     "EntityDescriptor": NS["md"], "EntitiesDescriptor": NS["md"],
@@ -285,21 +286,28 @@ def signature_structure_problem(root: Element) -> str | None:
 
 
 def foreign_lookalikes(root: Element) -> list[Finding]:
-    """A note when elements named like metadata elements sit in another namespace."""
+    """A note when elements named like metadata elements sit in another namespace, and a
+    warning for XInclude elements (never processed: the parser does not expand them)."""
     names: set[str] = set()
+    includes: set[str] = set()
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
             continue  # comments
-        local = tag.rsplit("}", 1)[-1]
+        local, ns = _local(tag), _ns(tag)
         home = _LOOKALIKES.get(local)
-        ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
         if home is not None and ns != home:
             names.add(f"{local} ({ns or 'no namespace'})")
-    if not names:
-        return []
-    return [finding("METADATA_FOREIGN_ELEMENTS_IGNORED",
-                    "ignored look-alike elements: " + ", ".join(sorted(names)))]
+        elif ns == XINCLUDE_NS:
+            includes.add(repr(element.get("href", "")))
+    out = []
+    if names:
+        out.append(finding("METADATA_FOREIGN_ELEMENTS_IGNORED",
+                           "ignored look-alike elements: " + ", ".join(sorted(names))))
+    if includes:
+        out.append(finding("METADATA_XINCLUDE_IGNORED", "XInclude not processed (nothing "
+                           "was read): " + ", ".join(sorted(includes))))
+    return out
 
 
 # ---------------------------------------------------------------- document structure
@@ -382,8 +390,7 @@ def bool_attr(value: str | None) -> bool | None:
 
 
 def _local(tag: object) -> str:
-    text = str(tag)
-    return text.rsplit("}", 1)[-1]
+    return str(tag).rsplit("}", 1)[-1]
 
 
 def _ns(tag: object) -> str:

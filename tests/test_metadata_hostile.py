@@ -132,3 +132,10 @@ def test_fuzz_mutated_okta_metadata_never_crashes(position, junk):
         assert exc.exit_code in (ExitCode.INPUT, ExitCode.USAGE)
     else:
         assert isinstance(settings_.findings, tuple)
+
+
+def test_xinclude_is_reported_as_not_processed():
+    s = metadata.load((MD_DIR / "hostile-xinclude.xml").read_bytes(), now=NOW)
+    found = [f for f in s.findings if f.code == "METADATA_XINCLUDE_IGNORED"]
+    assert len(found) == 1 and "'/etc/passwd'" in found[0].message
+    assert "METADATA_FOREIGN_ELEMENTS_IGNORED" not in [f.code for f in s.findings]

@@ -124,4 +124,11 @@ CODES: tuple[CodeInfo, ...] = (
         "signature namespace. ssoctl ignores them, as SAML software does.",
         "nothing to do, unless you expected those values to be used: then fix the namespace "
         "declarations in the file"),
+    CodeInfo(
+        "METADATA_XINCLUDE_IGNORED", _W, "XInclude elements in the metadata were not processed",
+        "The document contains XInclude elements that ask to pull in other files or URLs. "
+        "ssoctl never processes XInclude, so nothing was read. Metadata as an IdP publishes it "
+        "never contains XInclude: the file was edited, or it is hostile.",
+        "download the metadata again from the IdP (Okta: Sign On tab → View IdP metadata) "
+        "and use that file"),
 )
