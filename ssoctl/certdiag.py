@@ -96,6 +96,7 @@ def _from_der(data: bytes, work: _Work, source: str) -> None:
         raise InputError(f"{source} is binary and not a certificate",
                          hint=_download_hint(), code="CERT_BINARY")
     work.fmt = "pkcs7" if parsed.kind == "pkcs7" else "der"
+    work.encoding = "binary"
     renamed = source.lower().endswith((".pem", ".txt", ".cert", ".crt"))
     what = ("a binary DER file with a PEM name" if renamed and parsed.kind != "pkcs7"
             else "binary DER, not PEM text")
@@ -241,9 +242,16 @@ def _block(block: certtext.Block, work: _Work, *, bare: bool, layer: int, single
         else:
             work.add("CERT_TRUNCATED", f"{where} is empty: nothing between the BEGIN and END lines")
         return
+    urlsafe = _urlsafe_scan(block) if scan.urlsafe else None
+    if urlsafe is not None:
+        scan = urlsafe
     if scan.whitespace:
         work.whitespace.append(certtext.summarize_spots(scan.whitespace))
     der, padding_note = _decode(scan)
+    if urlsafe is not None:
+        _urlsafe_finding(block, scan, work, where)
+        if not scan.b64.endswith("=") and not scan.inner_padding:
+            padding_note = ""  # base64url usually drops the padding: part of the same defect
     parsed = classify(der)
     label = "the base64 text" if bare else where
     if parsed.kind == "garbage" and layer < _MAX_LAYERS and _inner_text(der):
@@ -264,6 +272,26 @@ def _block(block: certtext.Block, work: _Work, *, bare: bool, layer: int, single
     ok = _take(parsed, work, label=label, bare=bare)
     _invalid_findings(scan, work, where, ok=ok or parsed.kind == "truncated")
     _width_findings(scan, work, where)
+
+
+def _urlsafe_scan(block: certtext.Block) -> certtext.BodyScan | None:
+    """The body read as URL-safe base64 (``-`` for ``+``, ``_`` for ``/``, as JWKs and
+    URLs write it), when that is what it is: none of ``+`` and ``/``, and a
+    certificate-like structure once translated."""
+    if any("+" in c.text or "/" in c.text for c in block.chunks):
+        return None
+    table = str.maketrans("-_", "+/")
+    scan = certtext.scan_body([c._replace(text=c.text.translate(table)) for c in block.chunks])
+    return scan if classify(_decode(scan)[0]).kind != "garbage" else None
+
+
+def _urlsafe_finding(block: certtext.Block, scan: certtext.BodyScan, work: _Work,
+                     where: str) -> None:
+    count = sum(c.text.count("-") + c.text.count("_") for c in block.chunks)
+    padding = "" if scan.b64.endswith("=") or len(scan.b64) % 4 == 0 else "; no '=' padding"
+    work.add("CERT_URLSAFE_BASE64", f"{where} is URL-safe base64 ({count} '-' or '_' instead "
+             f"of '+' and '/'{padding})", expected="A-Z a-z 0-9 + / =",
+             received="A-Z a-z 0-9 - _")
 
 
 def _not_a_certificate(block: certtext.Block, scan: certtext.BodyScan, der: bytes,

@@ -207,3 +207,37 @@ def test_reference_selects_one_of_several(okta):
 ])
 def test_classify(okta, kind, der):
     assert classify(der(*okta)).kind == kind
+
+
+def _urlsafe_cert(okta):
+    """A certificate whose base64 has both '+' and '/', so base64url changes it."""
+    key = okta[0]
+    for cn in ("dev-1", "dev-2", "dev-3", "dev-4", "dev-5", "dev-6"):
+        cert = pki.certificate(key, pki.simple_name(cn))
+        text = base64.b64encode(pki.cert_der(cert)).decode()
+        if "+" in text and "/" in text and text.endswith("="):
+            return cert
+    raise AssertionError("no suitable test certificate")
+
+
+def test_urlsafe_base64_is_recognised_and_repaired(okta):
+    cert = _urlsafe_cert(okta)
+    url = base64.urlsafe_b64encode(pki.cert_der(cert)).decode()
+    for text in (url.rstrip("="),  # JWK style: one line, no padding
+                 "-----BEGIN CERTIFICATE-----\n" + "\n".join(url[i:i + 64] for i in
+                                                             range(0, len(url), 64))
+                 + "\n-----END CERTIFICATE-----\n"):
+        diag = _diag(text)
+        assert "CERT_URLSAFE_BASE64" in _codes(diag), _codes(diag)
+        assert "CERT_INVALID_CHARS" not in _codes(diag) and "CERT_BAD_PADDING" not in _codes(diag)
+        assert diag.repairable and diag.fixed_pem == pki.cert_pem(cert)
+        assert not diag.paste_ready
+
+
+def test_dash_in_a_standard_body_is_still_an_invalid_character(okta):
+    cert = _urlsafe_cert(okta)
+    lines = pki.cert_pem(cert).splitlines()
+    lines[3] = lines[3][:10] + "-" + lines[3][10:]
+    diag = _diag("\n".join(lines) + "\n")
+    assert "CERT_INVALID_CHARS" in _codes(diag) and "CERT_URLSAFE_BASE64" not in _codes(diag)
+    assert diag.repairable

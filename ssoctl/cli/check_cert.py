@@ -25,7 +25,8 @@ issuer, validity, key, signature algorithm and the SHA-256/SHA-1 fingerprints.
 Exit 0 usable as given (warnings allowed); 1 error findings, including text that would
 fail when pasted as is even if --fix can repair it; 2 usage; 3 input unreadable, empty,
 binary or a private key. With --fix: the clean PEM goes to stdout and the report to
-stderr; exit 0 when repaired, non-zero and no PEM when the body is beyond repair.
+stderr, and a PEM is printed only when the exit status is 0 (never for a body beyond
+repair, nor for an expired, weak or mismatched certificate).
 """
 
 

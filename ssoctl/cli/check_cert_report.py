@@ -167,7 +167,8 @@ def _fields(info: CertInfo, title: str, diagnosis: CertDiagnosis) -> Fields:
 def _input(diagnosis: CertDiagnosis) -> str:
     names = {"pem": "PEM", "base64": "bare base64 (no BEGIN/END lines)", "der": "binary DER",
              "pkcs7": "PKCS#7 bundle", "base64-pem": "base64-encoded PEM", "text": "text"}
-    return f"{names.get(diagnosis.input_format, diagnosis.input_format)}, {diagnosis.encoding}"
+    name = names.get(diagnosis.input_format, diagnosis.input_format)
+    return name if diagnosis.encoding == "binary" else f"{name}, {diagnosis.encoding}"
 
 
 def _when(value) -> str:

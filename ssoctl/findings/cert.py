@@ -54,6 +54,11 @@ CODES: tuple[CodeInfo, ...] = (
              "another. Smart quotes, `&#13;` entities, stray carriage returns, spaces or "
              "non-breaking spaces in the middle of a line come from word processors, chat "
              "tools, HTML views and XML copies.", _FIX),
+    CodeInfo("CERT_URLSAFE_BASE64", E, "URL-safe base64 instead of standard base64",
+             "The body uses the URL-safe base64 alphabet: `-` and `_` where standard base64 "
+             "(and PEM) has `+` and `/`, usually without `=` padding. JWKs, URLs and some "
+             "APIs write certificates this way; sipgate's Certificate field needs standard "
+             "base64.", _FIX),
     CodeInfo("CERT_WHITESPACE", W, "spaces or tabs at the ends of lines",
              "Lines of the body end with spaces or tabs, or are indented. Most parsers "
              "ignore them; a strict one does not.", _FIX),
@@ -74,7 +79,9 @@ CODES: tuple[CodeInfo, ...] = (
              _FIX),
     CodeInfo("CERT_LINE_ENDINGS", I, "Windows or old Mac line endings",
              "The text uses CRLF or CR line endings. Pasting into a web form normally "
-             "converts them; a file upload may not.", _FIX),
+             "converts them; a file upload may not.",
+             "nothing to do when you paste the text; for a file upload, "
+             "`ssoctl check-cert --fix FILE > clean.pem` writes LF line endings"),
     CodeInfo("CERT_ENCODING", I, "the file is not plain UTF-8",
              "The file starts with a byte-order mark or is UTF-16 (Notepad, PowerShell "
              "`>` redirection). Copying its text is fine; uploading the file may not be.",

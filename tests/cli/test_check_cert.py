@@ -21,6 +21,7 @@ CASES = {
     "okta.cert": (0, []),
     "no-armor.txt": (1, ["CERT_NO_ARMOR", "CERT_LINE_WIDTH"]),
     "no-armor-one-line.txt": (1, ["CERT_NO_ARMOR", "CERT_LINE_WIDTH"]),
+    "urlsafe.txt": (1, ["CERT_URLSAFE_BASE64", "CERT_NO_ARMOR"]),
     "missing-begin.pem": (1, ["CERT_MISSING_BEGIN"]),
     "missing-end.pem": (1, ["CERT_MISSING_END"]),
     "misspelled-armor.pem": (1, ["CERT_ARMOR_MISSPELLED"]),
@@ -165,7 +166,8 @@ def test_fix_prints_clean_pem_on_stdout(cli):
 
 @pytest.mark.parametrize("name", ["no-armor.txt", "okta.cer", "okta.p7b", "utf16.pem",
                                   "base64-wrapped.txt", "one-line.pem", "missing-end.pem",
-                                  "same-twice.pem", "misspelled-armor.pem", "bad-padding.pem"])
+                                  "same-twice.pem", "misspelled-armor.pem", "bad-padding.pem",
+                                  "urlsafe.txt"])
 def test_fix_repairs_shape_defects(cli, name):
     result = cli("check-cert", CERTS / name, "--fix", "--now", NOW)
     assert result.exit_code == 0, result.stderr
@@ -422,3 +424,10 @@ def test_check_cert_imports_nothing_heavy():
                               capture_output=True, text=True, timeout=60, cwd=ROOT,
                               env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
         assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
+
+
+def test_binary_input_reports_its_encoding_as_binary(cli):
+    doc = cli("check-cert", CERTS / "okta.cer", "--json", "--now", NOW).json()
+    assert (doc["data"]["input_format"], doc["data"]["encoding"]) == ("der", "binary")
+    human = cli("check-cert", CERTS / "okta.cer", "--now", NOW).stdout
+    assert "Input:       binary DER\n" in human
