@@ -10,6 +10,7 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator
@@ -20,9 +21,13 @@ from ssoctl.cli import common
 from ssoctl.config import Profile, load_profile
 from ssoctl.errors import ExitCode, SsoctlError, UsageError
 from ssoctl.render import Fields, Report, Table, Text, plain_text
-from ssoctl.sp.contract import CONTRACT_NOTE
 from ssoctl.sp.plan import Plan
 from ssoctl.sp.service import Connection, PushOptions, PushResult, SpStatus
+
+#: CONTRACT_NOTE (kept whole in JSON) on two lines of under 80 columns for people.
+NOTE = Text("note: sipgate publishes no SSO settings API; this is ssoctl's contract\n"
+            "      (docs/sp-api.md), implemented by the SP or an adapter in front of it",
+            style="dim")
 
 OUTCOME_TEXT = {
     "refused": "refused: error findings in what would be pushed; nothing was sent to the SP "
@@ -60,7 +65,7 @@ def confirmer(yes: bool, *, is_tty: Callable[[], bool] | None = None) -> Callabl
             raise UsageError("changes need confirmation, and this is not a terminal",
                              hint="add --yes to apply without asking (or --dry-run to only "
                                   "see the diff)", code="CONFIRMATION_REQUIRED")
-        sys.stderr.write(plain_text([changes_table(plan.changes)], []))
+        sys.stderr.write(plain_text([changes_block(plan.changes)], []))
         return typer.confirm(f"Write these settings to {plan.endpoint}?", default=False,
                              err=True)
     return confirm
@@ -80,11 +85,26 @@ def interrupt_note() -> Iterator[None]:
         raise KeyboardInterrupt from None
 
 
-def changes_table(changes) -> Table:
-    rows = [(c.label, c.current or "(empty)",
-             (c.desired or "(empty)") if c.changed else "(unchanged)",
-             "change" if c.changed else "") for c in changes]
-    return Table("Changes", ("field", "on the SP now", "new", ""), rows)
+_LONG_FP = re.compile(r"\b((?:[0-9A-F]{2}:){6})(?:[0-9A-F]{2}:){24}([0-9A-F]{2}:[0-9A-F]{2})\b")
+
+
+def short_value(text: str | None) -> str:
+    """A diff value as shown: fingerprints shortened the way import-metadata shows them
+    (the full one is in ``--json`` and ``sp status``), empty values named."""
+    return _LONG_FP.sub(r"\1…:\2", text) if text else "(empty)"
+
+
+def changes_block(changes) -> Fields:
+    """The diff, one field under another: readable at 80 columns and in a pipe, where a
+    wide table with URLs and fingerprints would wrap into its neighbours' columns."""
+    rows = []
+    for c in changes:
+        if c.changed:
+            rows.append((c.label, f"now {short_value(c.current)}\nnew {short_value(c.desired)}"))
+        else:
+            rows.append((c.label, f"{short_value(c.current)} (unchanged)"))
+    count = sum(1 for c in changes if c.changed)
+    return Fields(f"Changes ({count} of {len(changes)} fields)", rows)
 
 
 def push_report(result: PushResult, *, verb: str = "push") -> Report:
@@ -97,11 +117,14 @@ def push_report(result: PushResult, *, verb: str = "push") -> Report:
     ])
     blocks: list[Any] = [head]
     if result.changes:
-        blocks.append(changes_table(result.changes))
-    blocks.append(Text(OUTCOME_TEXT[result.outcome]))
+        blocks.append(changes_block(result.changes))
+    outcome = OUTCOME_TEXT[result.outcome]
+    if verb == "rollback" and result.outcome == "applied":
+        outcome = "restored: the SP read back exactly the backup's settings"
+    blocks.append(Text(outcome))
     if result.backup:
         blocks.append(Text(f"undo with: ssoctl rollback {result.backup} --profile {result.profile}"))
-    blocks.append(Text(f"note: {CONTRACT_NOTE}", style="dim"))
+    blocks.append(NOTE)
     return Report(data=result, findings=result.findings, blocks=tuple(blocks))
 
 
@@ -124,7 +147,7 @@ def status_report(result: SpStatus) -> Report:
         ("ETag", result.etag),
     ])
     return Report(data=result, findings=result.findings,
-                  blocks=(fields, Text(f"note: {CONTRACT_NOTE}", style="dim")))
+                  blocks=(fields, NOTE))
 
 
 # ---------------------------------------------------------------- bulk
@@ -233,5 +256,5 @@ def bulk_report(results: tuple[TenantResult, ...]) -> Report:
     summary = f"{len(results) - failed} of {len(results)} tenants succeeded"
     return Report(data={"tenants": results, "failed": failed, "total": len(results)},
                   blocks=(Table("Tenants", ("profile", "status", "outcome", "changed", "detail"),
-                                rows), Text(summary), Text(f"note: {CONTRACT_NOTE}", style="dim")),
+                                rows), Text(summary), NOTE),
                   exit_code=ExitCode(worst) if worst in set(ExitCode) else ExitCode.FINDINGS)

@@ -146,19 +146,44 @@ def _restore(target: Target, backup: Backup, seen: Current | None, *, profile: s
         target.write(backup.settings, etag=seen.etag if seen else None)
         wrong = differing(target.read().settings, backup.settings)
     except SsoctlError as exc:
-        raise RollbackFailedError(
+        raise RestoreFailed(
             f"{cause}; restoring the previous settings failed too: {exc.message}",
             hint=f"the previous settings are saved in {backup.path}; when the SP is reachable "
-                 f"run: {command}", code="ROLLBACK_FAILED") from None
+                 f"run: {command}", backup=backup.path, command=command) from None
     if wrong:
-        raise RollbackFailedError(
+        raise RestoreFailed(
             f"{cause}; the restored settings did not read back either ({_labels(wrong)})",
             hint=f"the previous settings are saved in {backup.path}; check the SP, then run: "
-                 f"{command}", code="ROLLBACK_FAILED")
-    raise RolledBackError(f"{cause}; the previous settings were restored and verified",
-                          hint=f"nothing changed on the SP; check the SP (or the adapter "
-                               f"implementing docs/sp-api.md); backup: {backup.path}",
-                          code="ROLLED_BACK")
+                 f"{command}", backup=backup.path, command=command)
+    raise Restored(f"{cause}; the previous settings were restored and verified",
+                   hint=f"nothing changed on the SP; check the SP (or the adapter "
+                        f"implementing docs/sp-api.md); backup: {backup.path}",
+                   backup=backup.path, command=command)
+
+
+class Restored(RolledBackError):
+    """Exit 7: the SP is as it was. The JSON ``error`` object also carries ``backup``."""
+
+    def __init__(self, message: str, *, hint: str, backup: str, command: str) -> None:
+        super().__init__(message, hint=hint, code="ROLLED_BACK")
+        self.backup = backup
+        self.command = command
+
+    def to_dict(self) -> dict[str, str]:
+        return {**super().to_dict(), "backup": self.backup}
+
+
+class RestoreFailed(RollbackFailedError):
+    """Exit 8. The JSON ``error`` object also carries ``backup`` and ``rollback_command``
+    so a CI job can act on them without parsing the hint."""
+
+    def __init__(self, message: str, *, hint: str, backup: str, command: str) -> None:
+        super().__init__(message, hint=hint, code="ROLLBACK_FAILED")
+        self.backup = backup
+        self.command = command
+
+    def to_dict(self) -> dict[str, str]:
+        return {**super().to_dict(), "backup": self.backup, "rollback_command": self.command}
 
 
 def _own_conflict(exc: SsoctlError) -> bool:

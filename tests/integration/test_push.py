@@ -66,10 +66,18 @@ def test_dry_run_shows_diff_and_writes_nothing(cli, tmp_path, fake_sp):
     result = cli(*push_args(config, tmp_path, "--dry-run", cert=write_cert(tmp_path)), env=ENV)
     assert result.exit_code == 0, result.stderr
     assert "dry run" in result.stdout
-    assert fingerprint(cert_pem("old-idp")) in result.stdout
-    assert fingerprint(cert_pem()) in result.stdout
-    assert "expires 2035-12-30" in result.stdout
+    # People see both certificates by shortened fingerprint and expiry, one value a line
+    # (readable at 80 columns); the full fingerprints are in --json.
+    old, new = fingerprint(cert_pem("old-idp")), fingerprint(cert_pem())
+    assert f"now SHA-256 {old[:17]}:…:{old[-5:]}, expires" in result.stdout
+    assert f"new SHA-256 {new[:17]}:…:{new[-5:]}, expires 2035-12-30" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()
+               if "SHA-256" in line or "note" in line) <= 80
     assert fake_sp.count("PUT") == 0 and backups(tmp_path) == []
+    doc = cli(*push_args(config, tmp_path, "--dry-run", "--json", cert=write_cert(tmp_path)),
+              env=ENV).json()
+    [row] = [c for c in doc["data"]["changes"] if c["field"] == "certificate"]
+    assert old in row["current"] and new in row["desired"]
 
 
 def test_without_terminal_and_without_yes_nothing_is_written(cli, tmp_path, fake_sp):

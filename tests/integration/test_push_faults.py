@@ -185,7 +185,15 @@ SCENARIOS = {
     "rolled_back": ([("PUT", "drop", {"times": 3})], 7),
     "rollback_failed": ([("PUT", "mangle", {}), ("PUT", "status", {"status": 500})], 8),
     "server_error": ([("GET", "status", {"status": 502, "times": 9})], 6),
+    "changed_underneath": ([("PUT", "status", {"status": 412})], 5),
+    "unprocessable": ([("PUT", "status", {"status": 422})], 5),
+    "redirect": ([("PUT", "redirect", {"status": 307})], 6),
+    "reset_then_retried": ([("PUT", "reset", {})], 0),
 }
+#: Exit 7 and 8 also name the backup (and for 8 the command to retry) as JSON fields, so a
+#: CI job need not parse the hint.
+ERROR_KEYS = {7: {"code", "message", "hint", "backup"},
+              8: {"code", "message", "hint", "backup", "rollback_command"}}
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -219,5 +227,8 @@ def test_json_for_every_outcome(cli, setup, fake_sp, name):
     if code == 0:
         assert doc["data"]["outcome"] == "applied"
     else:
-        assert set(doc["error"]) == {"code", "message", "hint"}
+        assert set(doc["error"]) == ERROR_KEYS.get(code, {"code", "message", "hint"})
+        if code in ERROR_KEYS:
+            assert doc["error"]["backup"] in doc["error"]["hint"]
+            assert doc["error"].get("rollback_command", "backup:") in doc["error"]["hint"]
     assert result.stderr == ""
