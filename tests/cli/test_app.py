@@ -104,3 +104,21 @@ def test_every_command_help_points_to_the_exit_codes(cli):
         result = cli(*path, "--help", env={"COLUMNS": "200"})
         assert result.exit_code == 0, path
         assert "docs/exit-codes.md" in result.stdout, path
+
+
+def test_every_command_takes_json_after_its_name():
+    import typer.main
+
+    from ssoctl.cli.app import app
+
+    def leaves(group):
+        for command in group.commands.values():
+            if hasattr(command, "commands"):
+                yield from leaves(command)
+            else:
+                yield command
+
+    commands = list(leaves(typer.main.get_command(app)))
+    assert len(commands) >= 6
+    for command in commands:
+        assert "--json" in {opt for param in command.params for opt in param.opts}, command.name
