@@ -147,6 +147,10 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
                                 received=infos[unique[0]].sha256))
     if not infos and not any(f.is_error for f in findings):  # safety net: never a silent pass
         findings.append(finding("CERT_WRONG_TYPE", "no certificate found in the input", field=FIELD))
+    if selected is None:  # nothing for --fix to rebuild: its hint would send users in circles
+        from ssoctl.findings.cert import DOWNLOAD_HINT, FIX_HINT
+
+        findings = [replace(f, hint=DOWNLOAD_HINT) if f.hint == FIX_HINT else f for f in findings]
     shape_errors = any(f.code in SHAPE_CODES and f.severity is Severity.ERROR for f in findings)
     return CertDiagnosis(
         source=source, input_format=work.fmt, encoding=work.encoding, certificates=infos,

@@ -12,6 +12,9 @@ _DOWNLOAD = ("In Okta: Applications → your app → Sign On → SAML Signing Ce
              "file into sipgate's Certificate field")
 _FIX = "`ssoctl check-cert --fix FILE > clean.pem` rebuilds a clean PEM; or " + _DOWNLOAD[0].lower() + _DOWNLOAD[1:]
 
+#: The two hints the diagnosis swaps: without an intact certificate --fix cannot help.
+FIX_HINT, DOWNLOAD_HINT = _FIX, _DOWNLOAD
+
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 CODES: tuple[CodeInfo, ...] = (
