@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ssoctl.cli.fastparams import FastCommand
-from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, run
+from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, WarnDaysOpt, run
 
 HELP = """Check a certificate file or pasted text before it goes into sipgate's Certificate field.
 
@@ -51,9 +51,7 @@ def check_cert(
     metadata: Annotated[Optional[str], typer.Option(
         "--metadata", metavar="FILE",
         help="IdP metadata file: the certificate must be one of its signing certificates.")] = None,
-    warn_days: Annotated[int, typer.Option(
-        "--warn-days", min=0, metavar="DAYS",
-        help="Warn when the certificate expires within DAYS days.")] = 30,
+    warn_days: WarnDaysOpt = 30,
     now: NowOpt = None,
     strict: StrictOpt = False,
     json_: JsonOpt = False,

@@ -31,6 +31,9 @@ JsonOpt = Annotated[bool, typer.Option(
     "--json", help="Print one JSON document on stdout (see docs/json.md).")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Treat warnings as errors (exit 1).")]
+WarnDaysOpt = Annotated[int, typer.Option(
+    "--warn-days", min=0, metavar="DAYS",
+    help="Warn when a certificate expires within DAYS days.")]
 NowOpt = Annotated[Optional[str], typer.Option(
     "--now", metavar="ISO-8601",
     help="Pretend the current time is this (e.g. 2026-01-31T12:00:00Z), for reproducible checks.")]
