@@ -47,6 +47,11 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
             raise InputError(f"--text exceeds {MAX_CERT_BYTES} bytes", code="INPUT_TOO_LARGE",
                              hint="a certificate is a few kilobytes; check what was pasted")
         return data, "--text"
+    if file == "-" and _interactive_stdin():
+        import sys
+
+        sys.stderr.write("Paste the certificate, then press Ctrl-D on a new line "
+                         "(Ctrl-Z, Enter on Windows).\n")
     try:
         source = read_source(file, max_bytes=MAX_CERT_BYTES, what="certificate")
     except InputError as exc:
@@ -56,6 +61,15 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
                                   "Certificates → Actions → Download certificate") from None
         raise
     return source.data, source.label
+
+
+def _interactive_stdin() -> bool:
+    import sys
+
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _metadata_certificates(path: str, when):

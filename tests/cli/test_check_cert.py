@@ -442,3 +442,21 @@ def test_fix_is_suggested_only_when_it_can_help(cli, name):
     elif any(f["code"] in ("CERT_NO_ARMOR", "CERT_DER", "CERT_INVALID_CHARS")
              for f in doc["findings"]):
         assert suggests_fix
+
+
+def test_stdin_at_a_terminal_says_how_to_finish(capsys, monkeypatch):
+    import io
+
+    from ssoctl.cli import check_cert_report
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self):
+            return True
+
+    pasted = (CERTS / "okta.cert").read_bytes()
+    monkeypatch.setattr(sys, "stdin", Terminal(io.BytesIO(pasted)))
+    report = check_cert_report.work(file="-", text=None, fix=False, output=None, force=False,
+                                    expect_fingerprint=None, metadata=None, warn_days=30,
+                                    now=NOW)
+    assert "Ctrl-D" in capsys.readouterr().err
+    assert report.data["paste_ready"] is True and report.data["source"] == "stdin"
