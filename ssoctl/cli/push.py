@@ -81,6 +81,7 @@ def push_command(
     contract (docs/sp-api.md). Exit 7: rolled back; 8: rollback failed.
     """
     from ssoctl.cli import push_view as view
+    from ssoctl.errors import UsageError
     from ssoctl.sp.service import PushOptions
 
     options = PushOptions(metadata=metadata, metadata_entity_id=metadata_entity_id,
@@ -91,6 +92,10 @@ def push_command(
     state = common.app_state(ctx)
     if profiles or tenants:
         def bulk():
+            if profile:
+                raise UsageError("give --profile for one tenant, or --profiles/--tenants for "
+                                 "several, not both", hint="drop --profile",
+                                 code="PUSH_INPUT_CONFLICT")
             return view.bulk_report(view.run_bulk(
                 profiles, tenants, options, config=config, ca_bundle=ca_bundle, now=now,
                 yes=yes, jobs=jobs, quiet=json_ or state.json_output))

@@ -175,22 +175,46 @@ class TenantResult:
 
 
 def tenant_list(profiles: str | None, tenants: str | None) -> list[tuple[str, str | None]]:
-    """(profile, metadata override) pairs from ``--profiles a,b`` and/or ``--tenants x.csv``."""
+    """(profile, metadata override) pairs from ``--profiles a,b`` and/or ``--tenants x.csv``.
+
+    A relative ``metadata`` path in the CSV is relative to the CSV file's folder. A profile
+    listed twice is refused: two writers on one SP would race each other's ETags.
+    """
     out = [(name.strip(), None) for name in (profiles or "").split(",") if name.strip()]
     if tenants:
-        from ssoctl.files import decode_text, read_source
-
-        text = decode_text(read_source(tenants, max_bytes=1024 * 1024, what="tenants CSV").data).text
-        reader = csv.DictReader(text.splitlines())
-        if "profile" not in (reader.fieldnames or []):
-            raise UsageError(f"{tenants} has no 'profile' column",
-                             hint="first line: profile[,metadata]", code="TENANTS_CSV_INVALID")
-        for row in reader:
-            if (row.get("profile") or "").strip():
-                out.append((row["profile"].strip(), (row.get("metadata") or "").strip() or None))
+        out += _csv_tenants(tenants)
     if not out:
         raise UsageError("no tenants given", hint="--profiles a,b,c or --tenants FILE.csv",
                          code="TENANTS_CSV_INVALID")
+    seen: set[str] = set()
+    for name, _ in out:
+        if name in seen:
+            raise UsageError(f"profile {name!r} is listed twice",
+                             hint="list every tenant once (in --profiles and --tenants together)",
+                             code="TENANTS_CSV_INVALID")
+        seen.add(name)
+    return out
+
+
+def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
+    from pathlib import Path
+
+    from ssoctl.files import decode_text, read_source
+
+    text = decode_text(read_source(tenants, max_bytes=1024 * 1024, what="tenants CSV").data).text
+    reader = csv.DictReader(text.splitlines())
+    if "profile" not in (reader.fieldnames or []):
+        raise UsageError(f"{tenants} has no 'profile' column",
+                         hint="first line: profile[,metadata]", code="TENANTS_CSV_INVALID")
+    folder = Path(tenants).parent if tenants != "-" else Path(".")
+    out = []
+    for row in reader:
+        name = (row.get("profile") or "").strip()
+        metadata = (row.get("metadata") or "").strip() or None
+        if metadata and metadata != "-" and "://" not in metadata:
+            metadata = str(folder / Path(metadata).expanduser())
+        if name:
+            out.append((name, metadata))
     return out
 
 
@@ -216,8 +240,9 @@ def run_bulk(profiles: str | None, tenants: str | None, options: PushOptions, *,
 
             result = service.push(profile(name, config, ca_bundle), opts, now=when,
                                   confirm=lambda plan: True, connection=conn)
-        except SsoctlError as exc:
-            return TenantResult(name, int(exc.exit_code), error=exc.to_dict())
+        except SsoctlError as exc:  # exit 7/8 errors name the backup: keep it in the row
+            return TenantResult(name, int(exc.exit_code), backup=getattr(exc, "backup", None),
+                                error=exc.to_dict())
         status = Report(data=None, findings=result.findings).status(strict=options.strict)
         return TenantResult(name, int(status), result.outcome,
                             tuple(c.field for c in result.changes if c.changed), result.backup,

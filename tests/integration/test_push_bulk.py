@@ -44,7 +44,9 @@ def test_one_failure_stops_no_other(cli, tmp_path, sp_server):
     tenants = {t["profile"]: t for t in result.json()["data"]["tenants"]}
     assert tenants["a"]["ok"] and tenants["a"]["outcome"] == "applied"
     assert tenants["b"]["exit_code"] == 5 and tenants["b"]["error"]["code"] == "HTTP_FORBIDDEN"
-    assert tenants["c"]["exit_code"] == 7 and tenants["c"]["backup"] is None
+    # a rolled-back tenant still names the backup taken before its write
+    assert tenants["c"]["exit_code"] == 7 and tenants["c"]["backup"].endswith(".json")
+    assert tenants["c"]["error"]["backup"] == tenants["c"]["backup"]
     assert sps["a"].state["sso_url"] == SSO_URL and sps["c"].state["sso_url"] is None
 
 
@@ -108,3 +110,35 @@ def test_progress_only_on_a_terminal_and_only_on_stderr(cli, tmp_path, sp_server
     assert seen  # the progress bar asked whether stderr is a terminal
     assert "2 of 2 tenants succeeded" in result.stdout
     assert "pushing" not in result.stdout
+
+
+def test_csv_metadata_paths_are_relative_to_the_csv(cli, tmp_path, sp_server):
+    from .push_helpers import ROOT_FIXTURES
+
+    sps, config = _three(sp_server, tmp_path)
+    folder = tmp_path / "tenants"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes((ROOT_FIXTURES / "metadata" / "okta.xml").read_bytes())
+    (folder / "list.csv").write_text("profile,metadata\na,a.xml\n")
+    result = cli("push", "--config", config, "--tenants", str(folder / "list.csv"),
+                 "--dry-run", "--json", "--now", NOW, env=BULK_ENV)
+    assert result.exit_code == 0, result.stdout
+    assert result.json()["data"]["tenants"][0]["outcome"] == "dry_run"
+
+
+def test_a_tenant_listed_twice_is_refused(cli, tmp_path, sp_server):
+    sps, config = _three(sp_server, tmp_path)
+    csv = tmp_path / "t.csv"
+    csv.write_text("profile\nb\n")
+    result = cli(*_args(config, tmp_path, "--profiles", "a,b", "--tenants", str(csv), "--yes",
+                        "--json"), env=BULK_ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "TENANTS_CSV_INVALID"
+    assert "'b' is listed twice" in result.json()["error"]["message"]
+    assert all(sp.requests == [] for sp in sps.values())
+
+
+def test_profile_and_profiles_together_is_a_usage_error(cli, tmp_path, sp_server):
+    sps, config = _three(sp_server, tmp_path)
+    result = cli(*_args(config, tmp_path, "--profile", "a", "--profiles", "b,c", "--yes",
+                        "--json"), env=BULK_ENV)
+    assert result.exit_code == 2 and result.json()["error"]["code"] == "PUSH_INPUT_CONFLICT"
