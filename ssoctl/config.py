@@ -51,6 +51,11 @@ SCALAR_KEYS: dict[str, type] = {
     "ca_bundle": str, "allow_http": bool, "backup_dir": str,
 }
 REST_KEYS: dict[str, type] = {"read_url": str, "write_url": str, "write_method": str}
+#: Sensible bounds: a zero or negative timeout, or a thousand retries, is a typo.
+LIMITS: dict[str, tuple[float, float]] = {
+    "connect_timeout": (0.1, 300), "read_timeout": (0.1, 600), "retries": (0, 10),
+    "deadline": (1, 3600),
+}
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,13 @@ def profile_from_table(name: str, table: Any, *, config_path: str | None = None)
         raise _invalid(name, f"has target {values['target']!r}; use one of {', '.join(TARGETS)}")
     if values.get("auth", "basic") not in AUTH_SCHEMES:
         raise _invalid(name, f"has auth {values['auth']!r}; use one of {', '.join(AUTH_SCHEMES)}")
+    for key, (low, high) in LIMITS.items():
+        if key in values and not low <= values[key] <= high:
+            raise _invalid(name, f"has {key} = {values[key]!r}; use a value from {low:g} "
+                                 f"to {high:g}")
+    for key in ("base_url", "acs_url"):
+        if key in values and not values[key].startswith(("https://", "http://")):
+            raise _invalid(name, f"has {key} = {values[key]!r}, which is not an https:// URL")
     rest = _rest_spec(name, table.get("rest")) if "rest" in table else None
     if values.get("target") == "rest" and rest is None:
         raise _invalid(name, "has target \"rest\" but no [rest] table (read_url, body)")

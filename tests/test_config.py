@@ -162,3 +162,15 @@ def test_dump_toml_round_trips(data):
 
 def test_dump_toml_quotes_keys_with_newlines():
     assert tomllib.loads(cfg.dump_toml({"0\n": {"a\n": 1}})) == {"0\n": {"a\n": 1}}
+
+
+@pytest.mark.parametrize("key,value", [("read_timeout", "0"), ("connect_timeout", "-1"),
+                                       ("retries", "1000"), ("deadline", "0"),
+                                       ("base_url", "ftp://x.example"),
+                                       ("acs_url", "sipgate.example/acs")])
+def test_set_refuses_values_that_cannot_work(tmp_path, key, value):
+    path = tmp_path / "c.toml"
+    with pytest.raises(ConfigError) as info:
+        cfg.set_value("acme", key, value, explicit=str(path))
+    assert info.value.code == "CONFIG_INVALID" and not path.exists()
+    assert key in info.value.message

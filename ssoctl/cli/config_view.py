@@ -69,7 +69,7 @@ def profile_findings(name: str, table: Any, found: cfg.ConfigFile) -> list[Findi
     try:
         profile = cfg.profile_from_table(name, table, config_path=str(found.path))
     except ConfigError as exc:
-        return [finding("CONFIG_PROFILE_INVALID", exc.message, field=where)]
+        return [finding("CONFIG_PROFILE_INVALID", exc.message, hint=exc.hint, field=where)]
     out: list[Finding] = []
     for url in {profile.base_url, profile.endpoint}:
         try:

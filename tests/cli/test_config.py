@@ -47,7 +47,8 @@ def test_show_redacts_secrets_written_by_hand(cli, tmp_path):
     assert SECRET not in result.stdout and "<hidden>" in result.stdout
     validated = cli("config", "validate", "--config", str(path), "--json", env=ENV)
     assert validated.exit_code == 1 and SECRET not in validated.stdout
-    assert validated.json()["findings"][0]["code"] == "CONFIG_PROFILE_INVALID"
+    [first] = [f for f in validated.json()["findings"] if f["code"] == "CONFIG_PROFILE_INVALID"]
+    assert "SSOCTL_TOKEN" in first["hint"]  # the specific fix, not a generic one
 
 
 def test_set_refuses_a_token(cli, tmp_path):
