@@ -76,6 +76,9 @@ def profile_findings(name: str, table: Any, found: cfg.ConfigFile) -> list[Findi
             check_url(url, allow_http=profile.allow_http)
         except SsoctlError as exc:
             out.append(finding("CONFIG_URL_INSECURE", exc.message, field=where, received=url))
+    if profile.target == "sipgate" and \
+            profile.endpoint == cfg.join_url(cfg.SIPGATE_BASE_URL, cfg.SIPGATE_PATH):
+        out.append(finding("CONFIG_DEFAULT_SIPGATE_URL", field=where, received=profile.endpoint))
     if profile.ca_bundle and not Path(profile.ca_bundle).is_file():
         out.append(finding("CONFIG_CA_BUNDLE_MISSING", f"ca_bundle {profile.ca_bundle} not found",
                            field=where))

@@ -67,6 +67,13 @@ CODES: tuple[CodeInfo, ...] = (
              "No token is set for this profile, or its token file cannot be used. Commands "
              "that talk to the SP will ask on a terminal or fail in a script.",
              "set SSOCTL_TOKEN (or the profile's token_env) or a token_file with mode 0600"),
+    CodeInfo("CONFIG_DEFAULT_SIPGATE_URL", W, "the profile points at an endpoint sipgate does not serve",
+             "base_url and path are the sipgate target's defaults "
+             "(https://api.sipgate.com/v2/sso/settings). sipgate publishes no SSO settings "
+             "API, so push, rollback and sp status will get 404 there: the contract "
+             "(docs/sp-api.md) must be implemented by the SP or an adapter you run.",
+             "set base_url (and path) to the service implementing docs/sp-api.md; to "
+             "rehearse, run python -m ssoctl.devtools.fakesp and use http://127.0.0.1:8088/v2"),
     CodeInfo("CONFIG_SP_EXPECTATIONS_MISSING", I, "the profile does not say what the SP expects",
              "Without acs_url and sp_entity_id (sipgate's SSO page shows both), "
              "decode-response cannot check Destination, Recipient and Audience.",

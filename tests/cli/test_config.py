@@ -87,3 +87,15 @@ def test_bad_toml(cli, tmp_path):
     path.write_text("[profiles\n")
     result = cli("config", "show", "--config", str(path), env=ENV)
     assert result.exit_code == 2 and "not valid TOML" in result.stderr
+
+
+def test_validate_says_sipgate_serves_no_sso_api(cli, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.a]\ntoken_id = "token-X"\n')  # every URL left at its default
+    result = cli("config", "validate", "--config", str(path), "--json", env=ENV)
+    codes = [f["code"] for f in result.json()["findings"]]
+    assert "CONFIG_DEFAULT_SIPGATE_URL" in codes and result.exit_code == 0
+    assert cli("config", "validate", "--config", str(path), "--strict", env=ENV).exit_code == 1
+    path.write_text('[profiles.a]\ntoken_id = "token-X"\nbase_url = "https://sso.acme.example/v2"\n')
+    again = cli("config", "validate", "--config", str(path), "--json", env=ENV)
+    assert "CONFIG_DEFAULT_SIPGATE_URL" not in [f["code"] for f in again.json()["findings"]]
