@@ -10,6 +10,7 @@ applying the write), drop writes, mangle writes, hang, reset the connection, red
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import socket
@@ -189,13 +190,26 @@ def _errors(status: int, title: str, detail: str, *, pointer: str = "",
                     content_type="application/json")
 
 
+_SHARED: list[HTTPServer] = []
+
+
+def _shared_server() -> HTTPServer:
+    """One threaded server for the whole session: stopping one costs 0.5 s (werkzeug's
+    poll interval), which per test made these tests sleep more than they worked."""
+    if not _SHARED or not _SHARED[0].is_running():
+        server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+        server.start()
+        atexit.register(server.stop)
+        _SHARED[:] = [server]
+    return _SHARED[0]
+
+
 @pytest.fixture
 def sp_server():
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
+    server = _shared_server()
+    server.clear()  # handlers of earlier tests (and their FakeSp state) are gone
     yield server
     server.clear()
-    server.stop()
 
 
 @pytest.fixture
