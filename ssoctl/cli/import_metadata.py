@@ -39,7 +39,7 @@ Examples:
 
   ssoctl import-metadata federationmetadata.xml --verify-signature entra-signing.pem --json
 
-  eval "$(ssoctl import-metadata metadata.xml --format env)"
+  ssoctl import-metadata metadata.xml --format env > idp.env && . ./idp.env
 """
 
 
