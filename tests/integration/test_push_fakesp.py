@@ -68,6 +68,9 @@ def test_the_documented_walkthrough(cli, tmp_path, running, monkeypatch):
     assert dry.exit_code == 0, dry.stderr
     assert "Changes (3 of 4 fields)" in dry.stdout and "dry run" in dry.stdout
     assert sp.version == 1  # nothing written
+    port = base_url.split(":")[2].split("/")[0]
+    assert dry.stdout.replace(f":{port}/", ":8088/") == _documented(
+        "$ ssoctl push --metadata fixtures/metadata/okta.xml --dry-run\n")
 
     applied = cli("push", "--metadata", METADATA, "--yes", "--json", *common, env=ENV)
     assert applied.exit_code == 0, applied.stderr
@@ -88,6 +91,12 @@ def test_the_documented_walkthrough(cli, tmp_path, running, monkeypatch):
     assert "restored" in back.stdout
     assert sp.settings == {"sso_url": None, "idp_entity_id": None, "certificate": None,
                            "enabled": False}
+
+
+def _documented(command: str) -> str:
+    """The output docs/sp-api.md shows under ``command``."""
+    text = (ROOT / "docs" / "sp-api.md").read_text()
+    return text.split(command, 1)[1].split("```", 1)[0]
 
 
 def test_drop_writes_rehearses_a_rollback(cli, tmp_path, running, monkeypatch):
