@@ -21,6 +21,7 @@ from ssoctl.cli import common
 from ssoctl.config import Profile, load_profile
 from ssoctl.errors import ExitCode, SsoctlError, UsageError
 from ssoctl.render import Fields, Report, Table, Text, plain_text
+from ssoctl.sp.contract import LABELS
 from ssoctl.sp.plan import Plan
 from ssoctl.sp.service import Connection, PushOptions, PushResult, SpStatus
 
@@ -274,7 +275,7 @@ def _progress(futures: list, *, quiet: bool) -> None:
 def bulk_report(results: tuple[TenantResult, ...]) -> Report:
     """One row per tenant; exit status is the worst tenant's (0 only if all succeeded)."""
     rows = [(r.profile, "ok" if r.ok else f"exit {r.exit_code}", r.outcome or "-",
-             ", ".join(r.changed_fields) or "-",
+             ", ".join(LABELS.get(f, f) for f in r.changed_fields) or "-",
              (r.error or {}).get("message", "") or (r.backup or "")) for r in results]
     worst = max((r.exit_code for r in results), default=0)
     failed = sum(1 for r in results if not r.ok)

@@ -142,3 +142,31 @@ def test_profile_and_profiles_together_is_a_usage_error(cli, tmp_path, sp_server
     result = cli(*_args(config, tmp_path, "--profile", "a", "--profiles", "b,c", "--yes",
                         "--json"), env=BULK_ENV)
     assert result.exit_code == 2 and result.json()["error"]["code"] == "PUSH_INPUT_CONFLICT"
+
+
+def test_concurrency_is_bounded_by_jobs(cli, tmp_path, sp_server, monkeypatch):
+    import threading
+    import time
+
+    from ssoctl.sp import service
+
+    sps, config = _three(sp_server, tmp_path)
+    real, lock, running, peak = service.push, threading.Lock(), [0], [0]
+
+    def counted(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            time.sleep(0.05)  # overlap the tenants, so an unbounded pool would show
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(service, "push", counted)
+    result = cli(*_args(config, tmp_path, "--profiles", "a,b,c", "--yes", "--jobs", "2"),
+                 env=BULK_ENV)
+    assert result.exit_code == 0, result.stdout
+    assert peak[0] == 2
+    assert "SSO URL, Entity ID, Certificate" in result.stdout  # sipgate's labels for people
