@@ -23,6 +23,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from ssoctl.devtools import fakesp
+
 TOKEN_ID = "token-T3ST01"
 TOKEN = "5e3c1d2a-9b7f-4c61-8d0e-SECRETTOKEN42"
 PATH = "/v2/sso/settings"
@@ -183,11 +185,9 @@ class FakeSp:
 
 def _errors(status: int, title: str, detail: str, *, pointer: str = "",
             headers: dict[str, str] | None = None) -> Response:
-    error: dict[str, Any] = {"status": str(status), "title": title, "detail": detail}
-    if pointer:
-        error["source"] = {"pointer": pointer}
-    return Response(json.dumps({"errors": [error]}), status=status, headers=headers or {},
-                    content_type="application/json")
+    """sipgate's error shape, built by the runnable fake SP's own helper."""
+    status, head, body = fakesp.error(status, title, detail, pointer=pointer, headers=headers)
+    return Response(body, status=status, headers=head, content_type="application/json")
 
 
 _SHARED: list[HTTPServer] = []
