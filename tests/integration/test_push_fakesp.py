@@ -178,3 +178,42 @@ def test_main_reports_a_port_in_use(capsys):
         code = fakesp.main(["--port", str(taken.getsockname()[1])])
     assert code == 2
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_confirmation_on_a_real_terminal(tmp_path, running):
+    """The installed entry point on a pseudo-terminal: the diff and question on the
+    terminal, nothing written on "n", written on "y"; the report on stdout (a pipe)."""
+    import os
+    import select
+    import subprocess
+    import sys
+    import time
+
+    sp, base_url = running()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.acme]\nbase_url = "{base_url}"\ntoken_id = "{TOKEN_ID}"\n'
+                      f'backup_dir = "{tmp_path / "backups"}"\n')
+    env = {**os.environ, "SSOCTL_TOKEN": TOKEN, "SSOCTL_CONFIG": str(config), "NO_COLOR": "1",
+           "SSOCTL_PROFILE": "", "SSOCTL_TOKEN_ID": ""}
+
+    def answer(reply: str) -> tuple[int, str, str]:
+        master, slave = os.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "ssoctl", "push", "--metadata",
+                                 str(ROOT / METADATA)], stdin=slave, stderr=slave,
+                                stdout=subprocess.PIPE, env=env, cwd=tmp_path)
+        os.close(slave)
+        seen, deadline = b"", time.monotonic() + 30
+        while b"[y/N]" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        os.write(master, reply.encode() + b"\n")
+        out, _ = proc.communicate(timeout=30)
+        os.close(master)
+        return proc.returncode, seen.decode(), out.decode()
+
+    code, terminal, stdout = answer("n")
+    assert code == 0 and "not confirmed" in stdout and sp.version == 1
+    assert "Changes (3 of 4 fields)" in terminal and "Write these settings to" in terminal
+    code, terminal, stdout = answer("y")
+    assert code == 0 and "applied" in stdout and sp.version == 2
+    assert "\x1b[" not in stdout  # stdout is a pipe: plain text
