@@ -79,7 +79,12 @@ def b64decode_strict(text: str, *, what: str = "message") -> bytes:
     ``text`` must already be free of whitespace. A bad character is reported with its
     1-based position; a cut-off value with its length.
     """
-    if not _B64_TEXT.fullmatch(text):  # in C: a HAR holds thousands of these
+    try:  # the common case in one C call: strict_mode rejects any stray character
+        return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
+        problem = str(exc)
+    # Say exactly what is wrong.
+    if not _B64_TEXT.fullmatch(text):
         pos, char = next((i, c) for i, c in enumerate(text, start=1) if c not in _B64_CHARS)
         raise InputError(f"{what} is not valid base64: unexpected {char!r} at "
                          f"character {pos}", hint=HINT_COPY, code="SAML_BASE64_INVALID")
@@ -87,11 +92,8 @@ def b64decode_strict(text: str, *, what: str = "message") -> bytes:
         raise InputError(f"{what} is not valid base64: {len(text)} characters is not a "
                          "multiple of 4 (the value looks cut off)", hint=HINT_COPY,
                          code="SAML_BASE64_INVALID")
-    try:
-        return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
-    except (binascii.Error, ValueError) as exc:
-        raise InputError(f"{what} is not valid base64: {exc}", hint=HINT_COPY,
-                         code="SAML_BASE64_INVALID") from None
+    raise InputError(f"{what} is not valid base64: {problem}", hint=HINT_COPY,
+                     code="SAML_BASE64_INVALID")
 
 
 def decode_value(value: str, *, what: str, expect_deflate: bool | None = None,

@@ -23,6 +23,31 @@ from ssoctl.xmlsafe import NS, qname, text_of
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
+# Qualified names, computed once (read_message runs for every message of a capture).
+_DS_SIGNATURE = qname("ds", "Signature")
+_SAMLP_NAMEIDPOLICY = qname("samlp", "NameIDPolicy")
+_SAMLP_REQUESTEDAUTHNCONTEXT = qname("samlp", "RequestedAuthnContext")
+_SAMLP_SESSIONINDEX = qname("samlp", "SessionIndex")
+_SAMLP_STATUS = qname("samlp", "Status")
+_SAMLP_STATUSCODE = qname("samlp", "StatusCode")
+_SAMLP_STATUSMESSAGE = qname("samlp", "StatusMessage")
+_SAML_ASSERTION = qname("saml", "Assertion")
+_SAML_ATTRIBUTE = qname("saml", "Attribute")
+_SAML_ATTRIBUTESTATEMENT = qname("saml", "AttributeStatement")
+_SAML_ATTRIBUTEVALUE = qname("saml", "AttributeValue")
+_SAML_AUDIENCE = qname("saml", "Audience")
+_SAML_AUDIENCERESTRICTION = qname("saml", "AudienceRestriction")
+_SAML_AUTHNCONTEXT = qname("saml", "AuthnContext")
+_SAML_AUTHNCONTEXTCLASSREF = qname("saml", "AuthnContextClassRef")
+_SAML_AUTHNSTATEMENT = qname("saml", "AuthnStatement")
+_SAML_CONDITIONS = qname("saml", "Conditions")
+_SAML_ENCRYPTEDASSERTION = qname("saml", "EncryptedAssertion")
+_SAML_ISSUER = qname("saml", "Issuer")
+_SAML_NAMEID = qname("saml", "NameID")
+_SAML_SUBJECT = qname("saml", "Subject")
+_SAML_SUBJECTCONFIRMATION = qname("saml", "SubjectConfirmation")
+_SAML_SUBJECTCONFIRMATIONDATA = qname("saml", "SubjectConfirmationData")
+
 IdentityState = Literal["verified", "unverified", "withheld", "none"]
 """``verified``: read from signed XML; ``unverified``: no trust anchor, read from the
 document as received; ``withheld``: a signature check failed, so none is shown;
@@ -159,9 +184,9 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
     """Model the message rooted at ``root``; identity per ``source``."""
     problems: list[str] = []
     kind = _local(root)
-    status = _status(root.find(qname("samlp", "Status")))
+    status = _status(root.find(_SAMLP_STATUS))
     assertions: tuple[Assertion, ...] = ()
-    encrypted = len(root.findall(qname("saml", "EncryptedAssertion")))
+    encrypted = len(root.findall(_SAML_ENCRYPTEDASSERTION))
     request = None
     if kind == "Response":
         elements = _assertion_elements(root, source)
@@ -174,12 +199,12 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
     return Message(
         kind=kind,
         id=root.get("ID"),
-        issuer=_text(root.find(qname("saml", "Issuer"))),
+        issuer=_text(root.find(_SAML_ISSUER)),
         destination=root.get("Destination"),
         in_response_to=root.get("InResponseTo"),
         issue_instant=_time(root, "IssueInstant", problems),
         version=root.get("Version"),
-        signed=root.find(qname("ds", "Signature")) is not None,
+        signed=root.find(_DS_SIGNATURE) is not None,
         status=status,
         assertions=assertions,
         encrypted_assertions=encrypted,
@@ -205,25 +230,25 @@ def _assertion_elements(root: "etree._Element",
         return source.assertions  # only what a signature covered, even if that is nothing
     # Direct children only: an Assertion hidden in Extensions or ds:Object is not one
     # the SP consumes (and the verifier has already failed such a document).
-    return tuple(root.findall(qname("saml", "Assertion")))
+    return tuple(root.findall(_SAML_ASSERTION))
 
 
 def _assertion(el: "etree._Element", state: IdentityState, problems: list[str]) -> Assertion:
-    subject = el.find(qname("saml", "Subject"))
+    subject = el.find(_SAML_SUBJECT)
     show = state in ("verified", "unverified")
-    name_id_el = subject.find(qname("saml", "NameID")) if subject is not None else None
+    name_id_el = subject.find(_SAML_NAMEID) if subject is not None else None
     return Assertion(
         id=el.get("ID"),
-        issuer=_text(el.find(qname("saml", "Issuer"))),
+        issuer=_text(el.find(_SAML_ISSUER)),
         issue_instant=_time(el, "IssueInstant", problems),
-        signed=el.find(qname("ds", "Signature")) is not None,
+        signed=el.find(_DS_SIGNATURE) is not None,
         identity=state if state != "none" else "unverified",
         name_id=_text(name_id_el) if show else None,
         name_id_format=name_id_el.get("Format") if name_id_el is not None else None,
         subject_confirmations=_confirmations(subject, problems),
-        conditions=_conditions(el.find(qname("saml", "Conditions")), problems),
+        conditions=_conditions(el.find(_SAML_CONDITIONS), problems),
         authn_statements=tuple(_authn_statement(s, problems)
-                               for s in el.findall(qname("saml", "AuthnStatement"))),
+                               for s in el.findall(_SAML_AUTHNSTATEMENT)),
         attributes=_attributes(el) if show else (),
     )
 
@@ -233,8 +258,8 @@ def _confirmations(subject: "etree._Element | None",
     if subject is None:
         return ()
     out = []
-    for sc in subject.findall(qname("saml", "SubjectConfirmation")):
-        data = sc.find(qname("saml", "SubjectConfirmationData"))
+    for sc in subject.findall(_SAML_SUBJECTCONFIRMATION):
+        data = sc.find(_SAML_SUBJECTCONFIRMATIONDATA)
         get = (lambda name: data.get(name)) if data is not None else (lambda name: None)
         out.append(SubjectConfirmation(
             method=sc.get("Method"),
@@ -250,15 +275,15 @@ def _conditions(el: "etree._Element | None", problems: list[str]) -> Conditions 
     if el is None:
         return None
     audiences = tuple(
-        _text(a) or "" for a in el.iterfind(f"{qname('saml', 'AudienceRestriction')}/"
-                                            f"{qname('saml', 'Audience')}"))
+        _text(a) or "" for a in el.iterfind(f"{_SAML_AUDIENCERESTRICTION}/"
+                                            f"{_SAML_AUDIENCE}"))
     return Conditions(not_before=_time(el, "NotBefore", problems),
                       not_on_or_after=_time(el, "NotOnOrAfter", problems),
                       audiences=audiences)
 
 
 def _authn_statement(el: "etree._Element", problems: list[str]) -> AuthnStatement:
-    ref = el.find(f"{qname('saml', 'AuthnContext')}/{qname('saml', 'AuthnContextClassRef')}")
+    ref = el.find(f"{_SAML_AUTHNCONTEXT}/{_SAML_AUTHNCONTEXTCLASSREF}")
     return AuthnStatement(
         authn_instant=_time(el, "AuthnInstant", problems),
         session_index=el.get("SessionIndex"),
@@ -269,8 +294,8 @@ def _authn_statement(el: "etree._Element", problems: list[str]) -> AuthnStatemen
 
 def _attributes(el: "etree._Element") -> tuple[Attribute, ...]:
     out = []
-    for attr in el.iterfind(f"{qname('saml', 'AttributeStatement')}/{qname('saml', 'Attribute')}"):
-        values = tuple(_text(v) or "" for v in attr.findall(qname("saml", "AttributeValue")))
+    for attr in el.iterfind(f"{_SAML_ATTRIBUTESTATEMENT}/{_SAML_ATTRIBUTE}"):
+        values = tuple(_text(v) or "" for v in attr.findall(_SAML_ATTRIBUTEVALUE))
         out.append(Attribute(attr.get("Name"), attr.get("FriendlyName"), values))
     return tuple(out)
 
@@ -278,19 +303,19 @@ def _attributes(el: "etree._Element") -> tuple[Attribute, ...]:
 def _status(el: "etree._Element | None") -> Status | None:
     if el is None:
         return None
-    top = el.find(qname("samlp", "StatusCode"))
-    sub = top.find(qname("samlp", "StatusCode")) if top is not None else None
+    top = el.find(_SAMLP_STATUSCODE)
+    sub = top.find(_SAMLP_STATUSCODE) if top is not None else None
     code = top.get("Value") if top is not None else None
     sub_code = sub.get("Value") if sub is not None else None
     return Status(code=code, sub_code=sub_code,
-                  message=_text(el.find(qname("samlp", "StatusMessage"))),
+                  message=_text(el.find(_SAMLP_STATUSMESSAGE)),
                   explanation=explain_status(code, sub_code))
 
 
 def _authn_request(root: "etree._Element") -> RequestDetails:
-    policy = root.find(qname("samlp", "NameIDPolicy"))
-    refs = root.iterfind(f"{qname('samlp', 'RequestedAuthnContext')}/"
-                         f"{qname('saml', 'AuthnContextClassRef')}")
+    policy = root.find(_SAMLP_NAMEIDPOLICY)
+    refs = root.iterfind(f"{_SAMLP_REQUESTEDAUTHNCONTEXT}/"
+                         f"{_SAML_AUTHNCONTEXTCLASSREF}")
     return RequestDetails(
         acs_url=root.get("AssertionConsumerServiceURL"),
         protocol_binding=root.get("ProtocolBinding"),
@@ -303,10 +328,10 @@ def _authn_request(root: "etree._Element") -> RequestDetails:
 
 def _logout_request(root: "etree._Element", state: IdentityState,
                     problems: list[str]) -> RequestDetails:
-    name_id = root.find(qname("saml", "NameID"))
+    name_id = root.find(_SAML_NAMEID)
     return RequestDetails(
         name_id=_text(name_id) if state != "withheld" else None,
-        session_indexes=tuple(_text(s) or "" for s in root.findall(qname("samlp", "SessionIndex"))),
+        session_indexes=tuple(_text(s) or "" for s in root.findall(_SAMLP_SESSIONINDEX)),
         reason=root.get("Reason"),
         not_on_or_after=_time(root, "NotOnOrAfter", problems),
     )
