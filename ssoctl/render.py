@@ -91,9 +91,20 @@ class Report:
 
 # ---------------------------------------------------------------- JSON
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def to_jsonable(value: Any) -> Any:
     """Convert result objects to JSON types: dataclasses to dicts, datetimes to
     ISO-8601 UTC with ``Z``, enums to their value, bytes to base64, tuples to lists."""
+    kind = type(value)
+    # Exact plain types first: a large report (decode-response --all) is mostly these.
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return to_jsonable(value.to_dict())
