@@ -251,8 +251,32 @@ def run_bulk(profiles: str | None, tenants: str | None, options: PushOptions, *,
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one, pair) for pair in pairs]
-        _progress(futures, quiet=quiet)
-        return tuple(f.result() for f in futures)
+        try:
+            _progress(futures, quiet=quiet)
+            return tuple(f.result() for f in futures)
+        except KeyboardInterrupt:
+            _interrupted([name for name, _ in pairs], futures)
+            raise
+
+
+def _interrupted(names: list[str], futures: list) -> None:
+    """Ctrl-C in a bulk push: start no further tenant, let the running ones finish their
+    verified write (stopping one mid-write would leave it half-applied), say who is where."""
+    from concurrent.futures import wait
+
+    skipped = [name for name, f in zip(names, futures) if f.cancel()]
+    wait([f for f in futures if not f.cancelled()])
+    done = [f"{name}: {_short(f.result())}" for name, f in zip(names, futures)
+            if not f.cancelled()]
+    sys.stderr.write("interrupted: no further tenant was started\n"
+                     + "".join(f"  {line}\n" for line in done)
+                     + (f"  not started: {', '.join(skipped)}\n" if skipped else ""))
+
+
+def _short(result: TenantResult) -> str:
+    if result.ok:
+        return result.outcome or "ok"
+    return f"exit {result.exit_code}" + (f", backup {result.backup}" if result.backup else "")
 
 
 def _progress(futures: list, *, quiet: bool) -> None:

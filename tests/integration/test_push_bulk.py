@@ -170,3 +170,26 @@ def test_concurrency_is_bounded_by_jobs(cli, tmp_path, sp_server, monkeypatch):
     assert result.exit_code == 0, result.stdout
     assert peak[0] == 2
     assert "SSO URL, Entity ID, Certificate" in result.stdout  # sipgate's labels for people
+
+
+def test_ctrl_c_starts_no_further_tenant_and_lets_running_ones_finish(cli, tmp_path, sp_server,
+                                                                     monkeypatch):
+    from concurrent.futures import wait
+
+    from ssoctl.cli import push_view
+
+    sps, config = _three(sp_server, tmp_path)
+
+    def interrupted(futures, *, quiet):
+        wait(futures[:1])  # tenant a is done, b is running or queued, c is queued (--jobs 1)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(push_view, "_progress", interrupted)
+    result = cli(*_args(config, tmp_path, "--profiles", "a,b,c", "--yes", "--jobs", "1"),
+                 env=BULK_ENV)
+    assert result.exit_code == 130
+    [skipped] = [line for line in result.stderr.splitlines() if "not started:" in line]
+    assert "a: applied" in result.stderr and skipped.endswith("c")
+    assert sps["a"].state["sso_url"] == SSO_URL and sps["c"].requests == []
+    # b either finished its verified write or never started: never half-applied
+    assert sps["b"].state["sso_url"] in (SSO_URL, None)
