@@ -101,7 +101,10 @@ def changes_block(changes) -> Fields:
     rows = []
     for c in changes:
         if c.changed:
-            rows.append((c.label, f"now {short_value(c.current)}\nnew {short_value(c.desired)}"))
+            now, new = short_value(c.current), short_value(c.desired)
+            if now == new:  # shortened fingerprints that collide: show them whole
+                now, new = c.current or "(empty)", c.desired or "(empty)"
+            rows.append((c.label, f"now {now}\nnew {new}"))
         else:
             rows.append((c.label, f"{short_value(c.current)} (unchanged)"))
     count = sum(1 for c in changes if c.changed)
