@@ -95,6 +95,10 @@ def short_value(text: str | None) -> str:
     return _LONG_FP.sub(r"\1…:\2", text) if text else "(empty)"
 
 
+def _short_fps(text: str | None) -> list[str]:
+    return [m.expand(r"\1…:\2") for m in _LONG_FP.finditer(text or "")]
+
+
 def changes_block(changes) -> Fields:
     """The diff, one field under another: readable at 80 columns and in a pipe, where a
     wide table with URLs and fingerprints would wrap into its neighbours' columns."""
@@ -102,7 +106,8 @@ def changes_block(changes) -> Fields:
     for c in changes:
         if c.changed:
             now, new = short_value(c.current), short_value(c.desired)
-            if now == new:  # shortened fingerprints that collide: show them whole
+            if _short_fps(c.current) and _short_fps(c.current) == _short_fps(c.desired):
+                # different certificates whose shortened fingerprints look equal: show whole
                 now, new = c.current or "(empty)", c.desired or "(empty)"
             rows.append((c.label, f"now {now}\nnew {new}"))
         else:
