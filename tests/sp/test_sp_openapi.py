@@ -122,6 +122,12 @@ def test_headers_sent_are_declared(spec, recorded):
     puts = [headers for method, _, headers, _ in recorded if method == "PUT"]
     assert all(h.get("If-Match", "").startswith('"v') for h in puts)  # the ETag it read
     assert all(h["User-Agent"] == http.USER_AGENT for _, _, h, _ in recorded)
+    # what docs/sp-api.md promises every request carries
+    assert all(h["Accept"] == "application/json" for _, _, h, _ in recorded)
+    assert all(h["Content-Type"] == "application/json" for h in puts)
+    assert all("?" not in path for _, path, _, _ in recorded)
+    doc = (DOCS / "sp-api.md").read_text()
+    assert "`Accept: application/json`, `User-Agent: ssoctl/<version>`" in doc
 
 
 def test_authentication_schemes_match(spec, recorded):
