@@ -152,6 +152,10 @@ def describe_source(profile: Profile, *, environ: Mapping[str, str] | None = Non
         if (env.get(name) or "").strip():
             return f"environment variable {name} (set)"
     if profile.token_file:
+        try:
+            read_token_file(profile.token_file)
+        except ConfigError as exc:  # say now what push would refuse later
+            return f"token file {profile.token_file} (unusable: {exc.message}; {exc.hint})"
         return f"token file {profile.token_file}"
     return f"not set: prompt on a terminal, or set {ENV_TOKEN}"
 

@@ -113,3 +113,15 @@ def test_describe_source_never_shows_value():
     text = describe_source(_profile(), environ={"SSOCTL_TOKEN": TOKEN})
     assert "SSOCTL_TOKEN" in text and TOKEN not in text
     assert "not set" in describe_source(_profile(), environ={})
+
+
+def test_describe_source_says_a_token_file_is_unusable(tmp_path):
+    path = tmp_path / "t.token"
+    path.write_text(TOKEN)
+    path.chmod(0o644)
+    text = describe_source(_profile(token_file=str(path)), environ={})
+    assert "unusable" in text and "chmod 600" in text and TOKEN not in text
+    path.chmod(0o600)
+    assert describe_source(_profile(token_file=str(path)), environ={}) == f"token file {path}"
+    missing = describe_source(_profile(token_file=str(tmp_path / "none")), environ={})
+    assert "does not exist" in missing
