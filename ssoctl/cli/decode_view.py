@@ -119,6 +119,10 @@ def _request_rows(msg: "Message") -> list[tuple[str, str | None]]:
 
 def _signature_rows(sig: "SignatureReport") -> list[tuple[str, str | None]]:
     result = _STATUS_WORDS.get(sig.status, sig.status)
+    if sig.status == "not_verified" and not (sig.response_signed or sig.assertion_signed):
+        result = "nothing to verify (the message is not signed)"
+    elif sig.status == "failed" and not (sig.response_signed or sig.assertion_signed):
+        result = "FAILED: nothing is signed (identity data withheld)"
     if sig.status == "verified" and sig.trust_source:
         result += f" with {sig.trust_source}"
     rows: list[tuple[str, str | None]] = [

@@ -263,10 +263,11 @@ def _trust(xml: bytes, root: "etree._Element", options: DecodeOptions):
 def _unsigned(root: "etree._Element"):
     """Nothing signed and nothing to check against: say what the verifier would say,
     without loading signxml (the fast path)."""
-    out = [finding("SIG_UNSIGNED", "neither the Response nor the Assertion is signed")] \
-        if root.find(qname("saml", "Assertion")) is not None else []
-    out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; nothing was "
-                       "verified"))
+    from ssoctl.saml import policy
+
+    # With an Assertion, no certificate could help (so no "pass --cert" advice).
+    out = [policy.unsigned() if root.find(policy.ASSERTION) is not None
+           else policy.nothing_to_verify()]
     status = "failed" if _trust_failure(out) else "not_verified"
     report = SignatureReport(status=status, response_signed=False, assertion_signed=False)
     return report, _identity(None, status, root)[0], root, root, out

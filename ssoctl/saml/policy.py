@@ -124,6 +124,26 @@ def check_assertion_count(root: "etree._Element") -> tuple[Finding, ...]:
     return ()
 
 
+def unsigned(*, stray: bool = False) -> Finding:
+    """SIG_UNSIGNED: an Assertion no signature covers. Said the same way with or without
+    a trust anchor: no certificate can make such a message acceptable."""
+    if stray:
+        return finding("SIG_UNSIGNED", "no signature covers the Assertion: the only "
+                       "signatures sit in unexpected places")
+    return finding("SIG_UNSIGNED", "neither the Response nor the Assertion is signed: sipgate "
+                   "(like any SP) rejects this login, and the user in it could have been "
+                   "written by anyone, so it is not shown")
+
+
+def nothing_to_verify() -> Finding:
+    """An unsigned message without an Assertion (e.g. an error Response): there is nothing
+    a certificate could check, so this is a note, and --cert would not help."""
+    return finding("SIG_NOT_VERIFIED", "the message carries no signature and no assertion: "
+                   "nothing to verify", severity=Severity.INFO,
+                   hint="nothing to do about the signature; the Status says why the login "
+                        "failed")
+
+
 def signature_of(element: "etree._Element") -> "etree._Element | None":
     """The ``ds:Signature`` directly under ``element``, if any."""
     return element.find(SIGNATURE)

@@ -126,10 +126,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     out += policy.check_nameid_comments(consumed)
     has_assertion = consumed is not None or encrypted is not None
     if not facts and has_assertion and not (encrypted is not None and decrypted is None):
-        stray = next(doc_root.iter(policy.SIGNATURE), None) is not None
-        out.append(finding("SIG_UNSIGNED", "no signature covers the Assertion: the only "
-                           "signatures sit in unexpected places" if stray else
-                           "neither the Response nor the Assertion is signed"))
+        out.append(policy.unsigned(stray=next(doc_root.iter(policy.SIGNATURE), None)
+                                   is not None))
     embedded = _embedded(facts, now)
     main = facts[0] if facts else None
     base = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
@@ -141,8 +139,7 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     if not trusted or _trust_failed(out) or not facts:
         unreadable = encrypted is not None and decrypted is None  # already explained
         if not facts and not _trust_failed(out) and not unreadable:
-            out.append(finding("SIG_NOT_VERIFIED", "the message carries no signature; "
-                               "nothing was verified"))
+            out.append(policy.nothing_to_verify())
         elif not trusted and facts:
             out.append(finding("SIG_NOT_VERIFIED"))
         status = "failed" if _trust_failed(out) else "not_verified"

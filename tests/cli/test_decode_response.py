@@ -162,6 +162,60 @@ def test_verified_with_cert(cli, files):
     assert "(unverified)" not in result.stdout
 
 
+@pytest.mark.parametrize("sign, response, assertion, expect_codes", [
+    ("assertion", "not signed", "signed, verified", {"SAML_RESPONSE_NOT_SIGNED"}),  # Okta's default
+    ("response", "signed, verified", "not signed", {"SAML_ASSERTION_NOT_SIGNED"}),
+    ("both", "signed, verified", "signed, verified", set()),
+])
+def test_every_okta_signing_setting_verifies(cli, tmp_path, files, sign, response, assertion,
+                                             expect_codes):
+    """Okta signs the Assertion, the Response or both: none of them is a failure; the
+    single-signature cases are a note (assertion only) or a warning (response only)."""
+    path = tmp_path / f"{sign}.xml"
+    path.write_bytes(samlgen.response(now=NOW, sign=sign, in_response_to="_r1"))
+    args = ["decode-response", path, "--cert", files / "okta.pem", "--request-id", "_r1",
+            "--now", AT, *SP]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stdout
+    assert f"Response:        {response}\n" in result.stdout
+    assert f"Assertion:       {assertion}\n" in result.stdout
+    assert "NameID:         alice@example.com\n" in result.stdout
+    doc = cli(*args, "--json").json()
+    assert doc["ok"] is True and doc["data"]["messages"][0]["signature"]["status"] == "verified"
+    assert {f["code"] for f in doc["findings"]} == expect_codes
+    assert all(f["severity"] != "error" for f in doc["findings"])
+
+
+def test_unsigned_response_without_certificate_says_why_it_fails(cli, tmp_path):
+    """Nothing signed, no trust anchor: exit 4 because no SP accepts it; no advice to pass
+    --cert (a certificate would not help); the user is not shown."""
+    path = tmp_path / "unsigned.xml"
+    path.write_bytes(samlgen.response(now=NOW, sign="none"))
+    result = cli("decode-response", path, "--now", AT)
+    assert result.exit_code == 4
+    assert re.search(r"Result: +FAILED: nothing is signed", result.stdout)
+    assert "SIG_UNSIGNED: neither the Response nor the Assertion is signed: sipgate" in result.stdout
+    assert "SIG_NOT_VERIFIED" not in result.stdout and "--cert" not in result.stdout
+    assert "alice@example.com" not in result.stdout
+    assert codes(cli("decode-response", path, "--now", AT, "--json"))[0] == "SIG_UNSIGNED"
+
+
+def test_unsigned_error_response_is_about_the_status(cli, tmp_path, files):
+    """An unsigned error Response has nothing to verify, with or without --cert: a note,
+    and the Status is the error."""
+    path = tmp_path / "denied.xml"
+    path.write_bytes(samlgen.response(now=NOW, sign="none", status=STATUS + "Responder"))
+    for extra in ([], ["--cert", str(files / "okta.pem")]):
+        result = cli("decode-response", path, "--now", AT, *extra)
+        assert result.exit_code == 1, result.stdout
+        assert re.search(r"Result: +nothing to verify \(the message is not signed\)",
+                         result.stdout)
+        doc = cli("decode-response", path, "--now", AT, "--json", *extra).json()
+        severities = {f["code"]: f["severity"] for f in doc["findings"]}
+        assert severities["SAML_STATUS_NOT_SUCCESS"] == "error"
+        assert severities["SIG_NOT_VERIFIED"] == "info"
+
+
 def test_unverified_is_marked_and_strict_fails(cli, files):
     result = cli("decode-response", files / "good.xml", "--now", AT)
     assert result.exit_code == 0
