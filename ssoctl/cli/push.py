@@ -73,12 +73,16 @@ def push_command(
     json_: common.JsonOpt = False,
     strict: common.StrictOpt = False,
 ) -> None:
-    """Write the IdP's SSO URL, Entity ID and Certificate to the SP, verified and reversible.
+    """Write the IdP's SSO URL, Entity ID and Certificate to the SP.
 
-    Checks the values locally, reads the SP's current settings, shows the diff, asks (or
-    needs --yes), backs up, writes, reads back; restores the backup when the SP does not
-    keep what was written. sipgate publishes no SSO settings API: the SP side is ssoctl's
-    contract (docs/sp-api.md). Exit 7: rolled back; 8: rollback failed.
+    Checks the values, reads the SP's settings, shows the diff, asks
+    (or needs --yes), backs up, writes and reads back; restores the
+    backup when the SP does not keep what was written (exit 7; exit 8
+    if that fails too, with the command to retry).
+
+    sipgate publishes no SSO settings API: the SP side is ssoctl's
+    contract (docs/sp-api.md). Rehearse against a local fake SP:
+    python -m ssoctl.devtools.fakesp
     """
     from ssoctl.cli import push_view as view
     from ssoctl.errors import UsageError
@@ -125,10 +129,13 @@ def rollback_command(
     now: common.NowOpt = None,
     json_: common.JsonOpt = False,
 ) -> None:
-    """Restore a backup taken by push, through the same backed-up, verified path.
+    """Restore a backup taken by push, backed up and verified like a push.
 
-    The profile defaults to the one named in the backup; the backup must come from the
-    same endpoint. The present settings are backed up first, so a rollback is reversible too.
+    The profile defaults to the one named in the backup, which must
+    come from the same endpoint. The present settings are backed up
+    first, so a rollback can be undone too. Like push, this speaks
+    ssoctl's contract (docs/sp-api.md): sipgate publishes no SSO
+    settings API.
     """
     from ssoctl.cli import push_view as view
 
@@ -160,10 +167,10 @@ def status_command(
     json_: common.JsonOpt = False,
     strict: common.StrictOpt = False,
 ) -> None:
-    """Show the SP's current SSO settings: SSO URL, Entity ID, Certificate, on/off.
+    """Show the SP's SSO settings: SSO URL, Entity ID, Certificate, on/off.
 
-    Reads them through ssoctl's SSO-settings contract (docs/sp-api.md; sipgate publishes
-    no such API) and checks the stored certificate's validity.
+    Reads them through ssoctl's SSO-settings contract (docs/sp-api.md;
+    sipgate publishes no such API) and checks the stored certificate.
     """
     from ssoctl.cli import push_view as view
 
