@@ -53,12 +53,18 @@ ASSERTION = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"
 LOCATIONS = {"assertion": [ASSERTION], "response": ["./"], "both": ["./", ASSERTION]}
 
 
+def issued(i: int, n: int) -> dt.datetime:
+    """Message i's IssueInstant: spread over the 4 minutes before NOW, so every message is
+    valid at NOW (Okta's window is 5 minutes) and the checks take their usual path."""
+    return NOW - dt.timedelta(minutes=4) + dt.timedelta(minutes=4) * i / max(n, 1)
+
+
 def make_messages(n: int, sign: str) -> list[bytes]:
-    """N distinct signed responses, one second apart (the user varies, so do the IDs)."""
+    """N distinct signed responses (the user varies, so do the IDs)."""
     from ssoctl.devtools import samlgen
 
-    return [samlgen.response(now=T0 + dt.timedelta(seconds=i), sign=sign,
-                             name_id=f"user{i}@example.com") for i in range(n)]
+    return [samlgen.response(now=issued(i, n), sign=sign, name_id=f"user{i}@example.com")
+            for i in range(n)]
 
 
 def make_har(messages: list[bytes]) -> dict:
@@ -68,7 +74,7 @@ def make_har(messages: list[bytes]) -> dict:
     entries = []
     for i, xml in enumerate(messages):
         value = quote(base64.b64encode(xml).decode("ascii"), safe="")
-        when = (T0 + dt.timedelta(seconds=i)).isoformat(timespec="milliseconds")
+        when = issued(i, len(messages)).isoformat(timespec="milliseconds")
         entries.append({
             "startedDateTime": when.replace("+00:00", "Z"), "time": 40,
             "request": {"method": "POST", "url": samlgen.ACS_URL, "httpVersion": "HTTP/1.1",
@@ -142,7 +148,7 @@ def command(har: Path, cert: Path) -> list[str]:
 def check_output(text: str, n: int) -> None:
     doc = json.loads(text)
     statuses = {m["signature"]["status"] for m in doc["data"]["messages"]}
-    if len(doc["data"]["messages"]) != n or statuses != {"verified"}:
+    if len(doc["data"]["messages"]) != n or statuses != {"verified"} or not doc["ok"]:
         raise SystemExit(f"unexpected ssoctl result: {len(doc['data']['messages'])} messages, "
                          f"signature status {sorted(statuses)}")
 
