@@ -40,7 +40,7 @@ def from_metadata(source: str, *, now: dt.datetime, http_settings=None,
     from ssoctl import metadata
 
     idp = metadata.load_source(source, http_settings=http_settings, now=now,
-                               entity_id=entity_id)
+                               entity_id=entity_id, entity_id_option="--metadata-entity-id")
     settings = SsoSettings(sso_url=idp.sso_url, idp_entity_id=idp.entity_id or None,
                            certificate=idp.certificate_pem, enabled=False)
     # The metadata checks already report a missing or http SSO URL and a missing

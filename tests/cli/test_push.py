@@ -69,3 +69,15 @@ def test_bulk_requires_yes(cli, tmp_path):
 def test_rollback_missing_file(cli, tmp_path):
     result = cli("rollback", str(tmp_path / "nope.json"), "--json", env=ENV)
     assert result.exit_code == 3 and result.json()["error"]["code"] == "INPUT_NOT_FOUND"
+
+
+def test_aggregate_metadata_names_pushs_own_option(cli, tmp_path):
+    from conftest import FIXTURES
+
+    aggregate = str(FIXTURES / "metadata" / "shibboleth-aggregate.xml")
+    result = cli("push", "--config", _config(tmp_path), "--metadata", aggregate, "--dry-run",
+                 "--json", env=ENV)
+    error = result.json()["error"]
+    assert result.exit_code == 2
+    assert "--metadata-entity-id" in error["message"] + error["hint"]
+    assert "--entity-id " not in error["message"] + error["hint"]
