@@ -64,6 +64,22 @@ def test_make_writes_the_committed_file_set(tmp_path):
     _make_module().main(tmp_path)
     made = {p.name for p in tmp_path.iterdir()}
     committed = {p.name for p in CAPTURES.iterdir() if p.name != "make.py"}
-    assert made == committed == set(EXPECTED) | {"inflate-bomb.deflated"}
+    assert made == committed == set(EXPECTED) | {"inflate-bomb.deflated", "okta-idp.pem"}
     with pytest.raises(InputError):
         decode_input((tmp_path / "inflate-bomb.deflated").read_bytes())
+
+
+def test_the_committed_captures_verify_with_the_committed_certificate():
+    """A user can try --cert on every capture: the certificate is the one that signed them."""
+    from ssoctl.saml.anchors import load_anchors
+    from ssoctl.saml.checks import Expectations
+    from ssoctl.saml.decode import DecodeOptions, decode_source
+    import datetime as dt
+
+    now = dt.datetime(2026, 6, 1, 12, 1, tzinfo=dt.timezone.utc)
+    anchors = load_anchors(cert_files=[str(CAPTURES / "okta-idp.pem")], now=now)
+    for name in ("response.xml", "response.b64", "login.har", "saml-tracer.json"):
+        result = decode_source(str(CAPTURES / name), DecodeOptions(
+            expect=Expectations(now=now), anchors=anchors, all_entries=True))
+        statuses = {m.signature.status for m in result.messages if m.signature}
+        assert statuses == {"verified"}, name

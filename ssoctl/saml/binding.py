@@ -396,7 +396,8 @@ def _unique(notes: list[Finding]) -> list[Finding]:
 
 
 def _summary(decoded: DecodedInput, limit: int = 10) -> str:
-    rows = [f"{r.index}: {r.parameter} {r.method or ''} {r.url or ''}".replace("  ", " ").strip()
+    rows = [(f"{r.index}: {r.parameter} {r.method or ''} {r.url or ''}".replace("  ", " ").strip()
+             + (r.time.strftime(" at %H:%M:%SZ") if r.time else ""))
             for r in list_messages(decoded)[:limit]]
     more = len(decoded.messages) - limit
     return "; ".join(rows) + (f"; … {more} more" if more > 0 else "")
