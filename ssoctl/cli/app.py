@@ -148,6 +148,37 @@ def _register() -> None:
 
     for module in (check_cert, import_metadata, decode_response, explain, push, config_cmd):
         module.register(app)
+    _tidy_help(app)
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of each help paragraph so the terminal can wrap them.
+
+    Typer's rich help keeps every newline of a docstring, which leaves ragged lines at any
+    width but the one the text was typed for. Indented lines (examples) stay as they are.
+    """
+    import inspect
+
+    paragraphs, out = inspect.cleandoc(text).split("\n\n"), []
+    for para in paragraphs:
+        lines = para.splitlines()
+        if any(line.startswith((" ", "\t")) for line in lines):
+            out.append(para)
+        else:
+            out.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
+
+
+def _tidy_help(typer_app: typer.Typer) -> None:
+    import inspect
+
+    for info in typer_app.registered_commands:
+        text = info.help or (inspect.getdoc(info.callback) if info.callback else None)
+        if text:
+            info.help = reflow(text)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _tidy_help(group.typer_instance)
 
 
 _register()

@@ -122,3 +122,15 @@ def test_every_command_takes_json_after_its_name():
     assert len(commands) >= 6
     for command in commands:
         assert "--json" in {opt for param in command.params for opt in param.opts}, command.name
+
+
+def test_help_paragraphs_are_reflowed_but_examples_kept():
+    from ssoctl.cli.app import reflow
+
+    text = "First line\ncontinues here.\n\nExamples:\n\n  ssoctl a\n  ssoctl b\n"
+    assert reflow(text) == "First line continues here.\n\nExamples:\n\n  ssoctl a\n  ssoctl b"
+
+
+def test_command_help_has_no_hard_wrapped_paragraphs(cli):
+    result = cli("import-metadata", "--help", env={"COLUMNS": "200"})
+    assert "print the three values sipgate asks for" in result.stdout
