@@ -1,4 +1,5 @@
-"""What ``ssoctl explain`` looks up: finding codes, error codes and known error texts.
+"""What ``ssoctl explain`` looks up: finding codes, error codes, SAML status codes and
+known error texts.
 
 Finding codes come from :func:`ssoctl.findings.catalogue` (every area), error codes from
 docs/exit-codes.md when the docs are installed next to the package, and login error texts
@@ -22,7 +23,7 @@ class Explained:
     """One thing ``ssoctl explain`` can explain: a finding code, an error code or a text."""
 
     kind: str
-    """"finding", "error_code" or "known_error"."""
+    """"finding", "error_code", "known_error" or "saml_status"."""
     key: str
     """The code, or the known error's id."""
     title: str
@@ -79,6 +80,32 @@ def error_code_entries() -> list[Explained]:
     return out
 
 
+def status_entries() -> list[Explained]:
+    """The standard SAML status codes (``urn:...:status:Responder``), in plain words."""
+    from ssoctl.saml.status import PREFIX, STATUS_HINTS, STATUS_TEXT
+
+    return [Explained(kind="saml_status", key=PREFIX + name, title=name,
+                      explanation=text[0].upper() + text[1:] + ".",
+                      fix=STATUS_HINTS.get(name, ""),
+                      related_codes=() if name == "Success" else ("SAML_STATUS_NOT_SUCCESS",))
+            for name, text in STATUS_TEXT.items()]
+
+
+def _statuses(query: str) -> tuple[Explained, ...]:
+    """Status codes named in ``query``: the full URN anywhere (a log line may hold a top
+    and a second-level code), or the short name alone (``AuthnFailed``)."""
+    entries = status_entries()
+    wanted = query.strip().lower()
+    short = [e for e in entries if e.title.lower() == wanted]
+    if short:
+        return tuple(short)
+    # Longest first, so ...:status:Requester is not also read as a shorter code.
+    found = [(query.find(e.key), e) for e in entries if e.key in query]
+    found = [(pos, e) for pos, e in found
+             if not query[pos + len(e.key):pos + len(e.key) + 1].isalnum()]
+    return tuple(e for _, e in sorted(found, key=lambda pe: pe[0]))
+
+
 def known_entry(error: KnownError, score: float = 1.0, text: str | None = None) -> Explained:
     """A catalogue entry in the common shape."""
     return Explained(kind="known_error", key=error.id, title=text or error.text,
@@ -90,6 +117,9 @@ def known_entry(error: KnownError, score: float = 1.0, text: str | None = None) 
 def explain(query: str) -> Explanation:
     """Find what ``query`` is: an exact code or id first, then fuzzy codes and texts."""
     query = query.strip()
+    statuses = _statuses(query)
+    if statuses:
+        return Explanation(query, statuses)
     codes = finding_entries() + error_code_entries()
     if _CODE_LIKE.match(query):
         exact = _exact(query, codes)

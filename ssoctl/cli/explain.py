@@ -67,7 +67,15 @@ def _report(result):
             Text("hint: try `ssoctl explain --list` to see every code and known text, or "
                  "paste a shorter, exact part of the message."),))
     best, others = result.matches[0], result.matches[1:]
-    blocks = list(_blocks(best))
+    blocks = []
+    if best.score < 1 and best.kind != "known_error":
+        blocks.append(Text(f"No code is called {result.query!r}; the closest match:\n"))
+    if best.kind == "saml_status":  # a log line may name a top and a second-level code
+        best, others = None, ()
+        for item in result.matches:
+            blocks += _blocks(item)
+    else:
+        blocks += _blocks(best)
     if others:
         blocks.append(Table("Other possible matches", ("kind", "code or id", "title", "score"),
                             [(_KIND[m.kind], m.key, _short(m.title), f"{m.score:.2f}")
@@ -75,7 +83,8 @@ def _report(result):
     return Report(data=data, blocks=tuple(blocks))
 
 
-_KIND = {"finding": "finding", "error_code": "error code", "known_error": "known text"}
+_KIND = {"finding": "finding", "error_code": "error code", "known_error": "known text",
+         "saml_status": "SAML status"}
 
 
 def _blocks(item):
@@ -83,11 +92,20 @@ def _blocks(item):
 
     if item.kind == "finding":
         sev = item.severity + (f", exit {item.exit_code}" if item.exit_code else "")
-        yield Fields(item.key, [("finding", item.title), ("severity", sev),
-                                ("area", item.area)])
+        rows = [("finding", item.title), ("severity", sev), ("area", item.area)]
+        if item.score < 1:
+            rows.append(("match", f"{item.score:.2f} (closest)"))
+        yield Fields(item.key, rows)
         yield Text(item.explanation)
         if item.fix:
             yield Text(f"Fix: {item.fix}")
+    elif item.kind == "saml_status":
+        yield Fields(f"SAML status {item.title}", [("code", item.key)])
+        yield Text(item.explanation)
+        if item.fix:
+            yield Text(f"Fix: {item.fix}")
+        if item.related_codes:
+            yield Text("Reported by decode-response as: " + ", ".join(item.related_codes))
     elif item.kind == "error_code":
         yield Fields(item.key, [("error code", item.title), ("exit", str(item.exit_code))])
         yield Text("See docs/exit-codes.md.")

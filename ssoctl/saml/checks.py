@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ssoctl.certs import normalize_fingerprint
 from ssoctl.findings import Finding, finding
 from ssoctl.saml.response import Assertion, Message
-from ssoctl.saml.status import short_name
+from ssoctl.saml.status import STATUS_HINTS, short_name
 from ssoctl.saml.timing import validity
 
 EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
@@ -23,20 +23,7 @@ DEFAULT_SKEW = dt.timedelta(seconds=180)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _ACS_FIELD = "Okta Single sign-on URL"
-_STATUS_HINTS = {
-    "Responder": "in Okta, assign the user (or a group) to the app: Applications → your "
-                 "app → Assignments; then check the Okta System Log for this sign-in",
-    "AuthnFailed": "the user could not sign in at Okta: check the Okta System Log (password, "
-                   "MFA, locked or deactivated user)",
-    "RequestDenied": "an Okta sign-on policy or assignment refused the user: check the app's "
-                     "Sign On policy and Assignments",
-    "InvalidNameIDPolicy": "set Okta Name ID format to EmailAddress (the format sipgate "
-                           "requests)",
-    "NoPassive": "not an error to fix: the user must sign in at Okta interactively",
-    "NoAuthnContext": "the SP demands an authentication method Okta did not use: check the "
-                      "app's Sign On policy",
-    "UnsupportedBinding": "check the ACS binding: sipgate's ACS URL takes HTTP-POST",
-}
+_STATUS_HINTS = STATUS_HINTS  # plain data in ssoctl.saml.status (explain reads it too)
 
 
 @dataclass(frozen=True)

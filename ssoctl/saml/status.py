@@ -44,6 +44,23 @@ STATUS_TEXT: dict[str, str] = {
 }
 
 
+#: Short name -> what to change, in Okta's and sipgate's words (where one thing usually helps).
+STATUS_HINTS: dict[str, str] = {
+    "Responder": "in Okta, assign the user (or a group) to the app: Applications → your "
+                 "app → Assignments; then check the Okta System Log for this sign-in",
+    "AuthnFailed": "the user could not sign in at Okta: check the Okta System Log (password, "
+                   "MFA, locked or deactivated user)",
+    "RequestDenied": "an Okta sign-on policy or assignment refused the user: check the app's "
+                     "Sign On policy and Assignments",
+    "InvalidNameIDPolicy": "set Okta Name ID format to EmailAddress (the format sipgate "
+                           "requests)",
+    "NoPassive": "not an error to fix: the user must sign in at Okta interactively",
+    "NoAuthnContext": "the SP demands an authentication method Okta did not use: check the "
+                      "app's Sign On policy",
+    "UnsupportedBinding": "check the ACS binding: sipgate's ACS URL takes HTTP-POST",
+}
+
+
 def short_name(code: str | None) -> str | None:
     """``urn:...:status:Requester`` -> ``Requester``; other URIs unchanged."""
     if code is None:

@@ -125,3 +125,44 @@ def test_explain_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+STATUS = "urn:oasis:names:tc:SAML:2.0:status:"
+
+
+@pytest.mark.parametrize("query", [STATUS + "AuthnFailed", "AuthnFailed", "authnfailed"])
+def test_saml_status_code(cli, query):
+    """A status code from a SAML message or a log line, full or short, in plain words."""
+    r = cli("explain", query)
+    assert r.exit_code == 0
+    assert "SAML status AuthnFailed" in r.stdout and "Okta System Log" in r.stdout
+    assert "SAML_STATUS_NOT_SUCCESS" in r.stdout
+
+
+def test_top_and_second_level_status_from_a_log_line(cli):
+    line = f"StatusCode {STATUS}Responder / {STATUS}RequestDenied"
+    doc = cli("explain", "--json", line).json()
+    assert [m["key"] for m in doc["data"]["matches"]] == [STATUS + "Responder",
+                                                          STATUS + "RequestDenied"]
+    assert all(m["kind"] == "saml_status" for m in doc["data"]["matches"])
+    text = cli("explain", line).stdout
+    assert text.index("SAML status Responder") < text.index("SAML status RequestDenied")
+    assert "Assignments" in text
+
+
+def test_every_status_code_has_an_explanation():
+    from ssoctl.explain import explain
+    from ssoctl.saml.status import STATUS_TEXT
+
+    for name in STATUS_TEXT:
+        [match] = explain(STATUS + name).matches
+        assert match.kind == "saml_status" and match.title == name and match.explanation
+
+
+def test_approximate_code_says_it_is_not_exact(cli):
+    r = cli("explain", "SAML_AUDIENSE_MISMATCH")
+    assert r.exit_code == 0
+    assert "No code is called 'SAML_AUDIENSE_MISMATCH'; the closest match:" in r.stdout
+    assert "SAML_AUDIENCE_MISMATCH" in r.stdout and "(closest)" in r.stdout
+    exact = cli("explain", "SAML_AUDIENCE_MISMATCH").stdout
+    assert "closest" not in exact
