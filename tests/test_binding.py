@@ -400,3 +400,19 @@ def test_quoted_base64_value(response):
 def test_html_fragment_with_only_the_input_field(response):
     got = decode_input(f'<input type="hidden" name="SAMLResponse" value="{b64(response)}"/>'.encode())
     assert got.form == "html-form" and one(got).xml == response
+
+
+def test_artifact_next_to_a_message_is_noted():
+    """A capture with an artifact and a real message: the message is decoded and the
+    artifact noted (its message never crossed the browser)."""
+    from ssoctl.devtools import samlgen
+    import base64
+    import datetime as dt
+    from urllib.parse import quote
+
+    xml = samlgen.response(now=dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc))
+    url = ("https://sp.example/acs?SAMLart=AAQAAMFbLinlXaCM%2BFIxiDwGOLAy2T&SAMLResponse="
+           + quote(base64.b64encode(xml).decode(), safe=""))
+    decoded = decode_input(url.encode())
+    assert [m.parameter for m in decoded.messages] == ["SAMLResponse"]
+    assert "BINDING_ARTIFACT" in [f.code for f in decoded.findings]

@@ -97,3 +97,19 @@ def test_genuine_message_passes_the_same_checks(verify):
         result = verify(samlgen.response(now=NOW, sign=sign))
         assert result.status == "verified", result.findings
         assert result.findings == ()
+
+
+def test_the_only_assertion_hidden_in_extensions_is_misplaced(verify):
+    """The signed Assertion moved into samlp:Extensions with nothing at the top level: one
+    Assertion, but not one an SP consumes; refused, and nobody is shown."""
+    from ssoctl import xmlsafe
+
+    root = xmlsafe.parse(samlgen.response(now=NOW, sign="assertion"))
+    assertion = root.find("saml:Assertion", xmlsafe.NS)
+    extensions = etree.SubElement(root, "{urn:oasis:names:tc:SAML:2.0:protocol}Extensions")
+    root.remove(assertion)
+    root.find("saml:Issuer", xmlsafe.NS).addnext(extensions)
+    extensions.append(assertion)
+    result = verify(etree.tostring(root))
+    assert_refused(result, "SIG_MISPLACED_ASSERTION")
+    assert result.signed_assertion is None

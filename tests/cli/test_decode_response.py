@@ -146,6 +146,18 @@ def test_missing_file_and_metadata_given_as_message(cli):
     assert result.exit_code == 3 and result.json()["error"]["code"] == "SAML_NOT_A_MESSAGE"
 
 
+def test_oversized_input_is_refused_before_decoding(cli, tmp_path):
+    """security.md A4/B8: an input over the limit (20 MiB, a large HAR) is exit 3 at once."""
+    from ssoctl.saml.decode import MAX_INPUT_BYTES
+
+    path = tmp_path / "huge.har"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_INPUT_BYTES + 1)
+    result = cli("decode-response", path)
+    assert result.exit_code == 3 and "exceeds" in result.stderr
+    assert cli("decode-response", path, "--json").json()["error"]["code"] == "INPUT_TOO_LARGE"
+
+
 def test_dtd_is_refused(cli):
     result = cli("decode-response", "-", input=b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
     assert result.exit_code == 3 and "DOCTYPE" in result.stderr
