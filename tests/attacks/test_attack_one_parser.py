@@ -28,3 +28,17 @@ def test_verifier_uses_the_hardened_parser_and_pins():
     assert "x509_cert=candidate.cert" in text
     assert "validate_schema=True" in text
     assert 'id_attribute="ID"' in text
+
+
+def test_the_signxml_subclass_changes_only_a_message():
+    """verify.py subclasses XMLVerifier for speed; the subclass may override nothing but the
+    certificate description (a string for error messages), so every check stays signxml's."""
+    from signxml import XMLVerifier
+
+    from ssoctl.saml.verify import _verifier_class
+
+    verifier = _verifier_class()
+    assert verifier.__mro__[1] is XMLVerifier
+    own = {name for name in vars(verifier) if not name.startswith("__")}
+    assert own == {"_get_cert_description"}
+    assert hasattr(XMLVerifier, "_get_cert_description")  # still a real signxml hook
