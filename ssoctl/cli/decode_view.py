@@ -44,7 +44,8 @@ def message_blocks(item: "MessageResult") -> list[Block]:
     if msg.request is not None:
         out.append(Fields("Request", _request_rows(msg)))
     if item.signature is not None:
-        out.append(Fields("Signature", _signature_rows(item.signature)))
+        out.append(Fields("Signature", _signature_rows(
+            item.signature, sealed=bool(msg.encrypted_assertions and not msg.assertions))))
     for number, assertion in enumerate(msg.assertions, 1):
         label = f"Assertion {number}" if len(msg.assertions) > 1 else "Assertion"
         out.append(Fields(f"{label} ({_identity_label(assertion.identity)})",
@@ -117,18 +118,25 @@ def _request_rows(msg: "Message") -> list[tuple[str, str | None]]:
     ]
 
 
-def _signature_rows(sig: "SignatureReport") -> list[tuple[str, str | None]]:
+def _signature_rows(sig: "SignatureReport", *,
+                   sealed: bool = False) -> list[tuple[str, str | None]]:
+    """``sealed``: the Assertion is still encrypted, so its signature is out of sight."""
     result = _STATUS_WORDS.get(sig.status, sig.status)
-    if sig.status == "not_verified" and not (sig.response_signed or sig.assertion_signed):
+    unsigned = not (sig.response_signed or sig.assertion_signed)
+    if sealed:
+        result = ("NOT verified: the Assertion is encrypted (give the SP private key with "
+                  "--sp-key)" if sig.status != "failed" else result)
+    elif sig.status == "not_verified" and unsigned:
         result = "nothing to verify (the message is not signed)"
-    elif sig.status == "failed" and not (sig.response_signed or sig.assertion_signed):
+    elif sig.status == "failed" and unsigned:
         result = "FAILED: nothing is signed (identity data withheld)"
     if sig.status == "verified" and sig.trust_source:
         result += f" with {sig.trust_source}"
     rows: list[tuple[str, str | None]] = [
         ("Result", result),
         ("Response", _signed_word(sig.response_signed, sig.response_verified)),
-        ("Assertion", _signed_word(sig.assertion_signed, sig.assertion_verified)),
+        ("Assertion", "encrypted (its signature is inside)" if sealed
+         else _signed_word(sig.assertion_signed, sig.assertion_verified)),
         ("Algorithm", " / ".join(a for a in (sig.signature_algorithm, sig.digest_algorithm) if a)
          or None),
     ]

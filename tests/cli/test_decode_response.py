@@ -516,3 +516,17 @@ def test_expired_trusted_certificate(cli, files, tmp_path):
     assert refused.exit_code == 4 and "SIG_CERT_EXPIRED" in codes(refused)
     allowed = cli(*args, "--allow-expired-cert", "--json")
     assert allowed.exit_code == 0 and "SIG_CERT_EXPIRED" in codes(allowed)
+
+
+def test_encrypted_without_key_does_not_claim_unsigned(cli, files):
+    """Without --sp-key the Assertion (and its signature) cannot be seen: say so, rather
+    than 'not signed' or 'nothing to verify'."""
+    result = cli("decode-response", files / "encrypted.xml", "--cert", files / "okta.pem",
+                 "--now", AT)
+    assert result.exit_code == 1
+    assert re.search(r"Result: +NOT verified: the Assertion is encrypted \(give the SP "
+                     r"private key with --sp-key\)", result.stdout)
+    assert re.search(r"Assertion: +encrypted \(its signature is inside\)", result.stdout)
+    assert "nothing to verify" not in result.stdout
+    assert "SIG_ENCRYPTED_NO_KEY" in codes(cli("decode-response", files / "encrypted.xml",
+                                               "--now", AT, "--json"))
