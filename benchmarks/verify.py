@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -67,28 +65,13 @@ def ssoctl_loop(data: list[bytes], pem: str) -> float:
 
 
 def xmlsec1_loop(data: list[bytes], pem: str) -> float | None:
-    exe = shutil.which("xmlsec1")
-    if exe is None:
-        return None
+    """``xmlsec1 --verify`` per message (shared with decode_har.py); None if not installed."""
+    from decode_har import xmlsec1_loop as run  # benchmarks/ is on sys.path for scripts
+
     with tempfile.TemporaryDirectory() as tmp:
         cert = Path(tmp) / "idp.pem"
         cert.write_text(pem)
-        paths = []
-        for i, xml in enumerate(data):
-            path = Path(tmp) / f"m{i}.xml"
-            path.write_bytes(xml)
-            paths.append(path)
-        # --verification-time pins the certificate check to the messages' clock.
-        args = [exe, "--verify", "--pubkey-cert-pem", str(cert), "--verification-time",
-                NOW.strftime("%Y-%m-%d %H:%M:%S"),
-                "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
-                "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response"]
-        start = time.perf_counter()
-        for path in paths:
-            done = subprocess.run(args + [str(path)], capture_output=True)
-            if done.returncode != 0:
-                raise SystemExit(f"xmlsec1 failed: {done.stderr.decode()[-300:]}")
-        return time.perf_counter() - start
+        return run(data, cert, Path(tmp))
 
 
 def main() -> None:
