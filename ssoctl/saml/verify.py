@@ -23,6 +23,7 @@ from ssoctl import xmlsafe
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.saml import policy
+from ssoctl.saml.sigerrors import translate
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
@@ -303,53 +304,7 @@ def _verify_one(data: bytes, location: str, consumed: "etree._Element", ordered:
                 "not the one that would be read", expected=f"#{consumed.get('ID')}",
                 received=f"#{signed.get('ID')}" if signed is not None else "(unparseable)"),))
         return _Outcome(signed, candidate, ())
-    return _Outcome(None, None, (_translate(errors, embedded, what),))
-
-
-def _translate(errors: list[tuple[_Trusted, Exception]], embedded: Sequence["CertInfo"],
-               what: str) -> Finding:
-    """The most telling finding for a signature no trusted certificate verified."""
-    from signxml.exceptions import InvalidDigest, InvalidInput, InvalidSignature
-
-    key_mismatch = [e for _, e in errors if isinstance(e, InvalidSignature)
-                    and str(e).startswith("Signature verification failed")]
-    other = [e for _, e in errors if e not in key_mismatch]
-    if not other:
-        trusted = {t.sha256 for t, _ in errors}
-        foreign = [c.sha256 for c in embedded if c.sha256 not in trusted]
-        if foreign:
-            return finding("SIG_CERT_MISMATCH",
-                           f"the {what} was signed with certificate {foreign[0]}, which is not "
-                           "the trusted one", field="Certificate",
-                           expected=", ".join(sorted(trusted)), received=foreign[0])
-        return finding("SIG_INVALID", f"the {what} signature does not verify with the trusted "
-                       "certificate (SignedInfo changed, or signed by another key)")
-    exc = other[0]
-    text = _one_line(exc)
-    if isinstance(exc, InvalidDigest):
-        return finding("SIG_INVALID", f"the signed {what} was changed after signing "
-                       "(digest mismatch)")
-    if isinstance(exc, InvalidInput):
-        if "Ambiguous reference" in text:
-            return finding("SIG_DUPLICATE_ID", f"the {what} signature reference is ambiguous: "
-                           f"{text}")
-        if "different public keys" in text:
-            return finding("SIG_KEYINFO_AMBIGUOUS", "KeyValue and X509Certificate in KeyInfo are "
-                           "different public keys")
-        if "forbidden by configuration" in text or "Unsupported" in text:
-            return finding("SIG_ALGORITHM_NOT_ALLOWED", f"the {what} signature: {text}")
-    if isinstance(exc, InvalidSignature):
-        return finding("SIG_INVALID", f"the {what} signature does not verify: {text}")
-    if type(exc).__name__ == "DocumentInvalid":
-        return finding("SIG_MALFORMED", f"the {what} signature does not follow the XML Signature "
-                       f"schema: {text}")
-    return finding("SIG_MALFORMED", f"the {what} signature cannot be processed "
-                   f"({type(exc).__name__}: {text})")
-
-
-def _one_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return (lines[0] if lines else type(exc).__name__)[:200]
+    return _Outcome(None, None, (translate(errors, embedded, what),))
 
 
 def _clamp(now: dt.datetime, cert: "x509.Certificate") -> dt.datetime:
