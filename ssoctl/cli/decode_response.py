@@ -38,6 +38,9 @@ FormatOpt = Annotated[Optional[str], typer.Option(
 EntryOpt = Annotated[Optional[int], typer.Option(
     "--entry", metavar="N", help="Decode message N of a HAR or SAML-tracer capture (from 1).")]
 AllOpt = Annotated[bool, typer.Option("--all", help="Decode every message in the capture.")]
+ListOpt = Annotated[bool, typer.Option(
+    "--list", help="Only list the SAML messages in the input (number, kind, URL, time), to "
+                   "pick one with --entry.")]
 CertOpt = Annotated[Optional[List[str]], typer.Option(
     "--cert", metavar="FILE",
     help="Trusted IdP signing certificate (PEM, DER or the base64 pasted into sipgate). "
@@ -87,6 +90,7 @@ def decode_response(
     input_format: FormatOpt = None,
     entry: EntryOpt = None,
     all_entries: AllOpt = False,
+    list_: ListOpt = False,
     cert: CertOpt = None,
     fingerprint: FingerprintOpt = None,
     metadata: MetadataOpt = None,
@@ -117,6 +121,8 @@ def decode_response(
         from ssoctl.saml.decode import DecodeOptions, decode_source
 
         _refuse_terminal(source)
+        if list_:
+            return list_report(source, input_format, entry=entry, all_entries=all_entries)
         when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
         settings = _profile(profile, config)
         anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
@@ -206,6 +212,30 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
     if profile:
         blocks = (Text(f"Checking against the SP settings of profile {profile!r}.\n"),) + blocks
     return Report(data=data, findings=result.findings, blocks=blocks)
+
+
+def list_report(source: str, input_format: str | None, *, entry: int | None,
+                all_entries: bool) -> "Report":
+    """``--list``: one row per message of the capture."""
+    from ssoctl.errors import UsageError
+    from ssoctl.render import Report, Table, Text
+    from ssoctl.saml.export import plain
+    from ssoctl.saml.listing import list_source
+
+    if entry is not None or all_entries:
+        raise UsageError("--list cannot be combined with --entry or --all",
+                         hint="list first, then decode with --entry N or --all", code="USAGE")
+    listing = list_source(source, input_format=input_format)
+    rows = [(str(m.index), f"{m.parameter} ({m.kind})", m.method or "-", m.url or "-",
+             m.time.strftime("%Y-%m-%d %H:%M:%SZ") if m.time else "-")
+            for m in listing.messages]
+    title = (f"{len(rows)} SAML message{'s' if len(rows) != 1 else ''} in {listing.source} "
+             f"({listing.form})")
+    data = {"source": listing.source, "form": listing.form,
+            "messages": [plain(m) for m in listing.messages]}
+    return Report(data=data, findings=listing.findings, blocks=(
+        Table(title, ("#", "message", "method", "URL", "time (UTC)"), rows),
+        Text("Decode one with --entry N, or every one with --all.\n")))
 
 
 def register(app: typer.Typer) -> None:

@@ -400,7 +400,7 @@ def _summary(decoded: DecodedInput, limit: int = 10) -> str:
              + (r.time.strftime(" at %H:%M:%SZ") if r.time else ""))
             for r in list_messages(decoded)[:limit]]
     more = len(decoded.messages) - limit
-    return "; ".join(rows) + (f"; … {more} more" if more > 0 else "")
+    return "; ".join(rows) + (f"; … {more} more (--list shows every one)" if more > 0 else "")
 
 
 __all__ = ["FORMS", "DecodedInput", "MessageRow", "SamlMessage", "check_format", "decode_input",

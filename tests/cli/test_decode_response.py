@@ -530,3 +530,41 @@ def test_encrypted_without_key_does_not_claim_unsigned(cli, files):
     assert "nothing to verify" not in result.stdout
     assert "SIG_ENCRYPTED_NO_KEY" in codes(cli("decode-response", files / "encrypted.xml",
                                                "--now", AT, "--json"))
+
+
+def test_list_shows_every_message_with_url_and_time(cli):
+    """--list: number, parameter, kind, method, URL (query values elided), time; no secrets."""
+    result = cli("decode-response", CAPTURES / "login.har", "--list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "3 SAML messages in " + str(CAPTURES / "login.har") + " (har)"
+    assert re.search(r"2 +SAMLResponse \(Response\) +POST +https://sipgate.example/saml/acs "
+                     r"+2026-06-01 12:00:02Z", result.stdout)
+    assert "SAMLRequest (LogoutRequest)" in result.stdout
+    assert "FIXTURE-SECRET" not in result.stdout + result.stderr
+    doc = cli("decode-response", CAPTURES / "saml-tracer.json", "--list", "--json").json()
+    assert [m["kind"] for m in doc["data"]["messages"]] == ["AuthnRequest", "Response"]
+    assert doc["data"]["messages"][1]["time"] is None  # SAML-tracer requests carry no time
+    har = cli("decode-response", CAPTURES / "login.har", "--list", "--json").json()
+    assert har["data"]["messages"][1]["time"] == "2026-06-01T12:00:02Z"
+
+
+def test_list_cannot_be_combined_with_entry(cli):
+    result = cli("decode-response", CAPTURES / "login.har", "--list", "--entry", "2")
+    assert result.exit_code == 2 and "--list cannot be combined" in result.stderr
+
+
+def test_many_messages_point_to_list(cli, tmp_path):
+    """The usage error for a large capture names the first ten and points to --list."""
+    xml = (CAPTURES / "response.xml").read_bytes()
+    entries = [{"startedDateTime": f"2026-06-01T12:00:{i:02d}.000Z", "request": {
+        "method": "POST", "url": "https://sipgate.example/saml/acs", "headers": [],
+        "postData": {"mimeType": "application/x-www-form-urlencoded", "params": [
+            {"name": "SAMLResponse", "value": quote(base64.b64encode(xml).decode(), safe="")}]}},
+        "response": {"status": 302, "headers": [], "content": {}}} for i in range(12)]
+    path = tmp_path / "many.har"
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    result = cli("decode-response", path)
+    assert result.exit_code == 2 and "… 2 more (--list shows every one)" in result.stderr
+    listed = cli("decode-response", path, "--list", "--json").json()
+    assert len(listed["data"]["messages"]) == 12
