@@ -26,7 +26,7 @@ decoded. Give the IdP certificate (--cert, --metadata or --fingerprint) to verif
 signature; without one, everything about the user is shown as unverified.
 
 Exit codes: 0 clean; 1 error findings; 2 usage; 3 unreadable input; 4 signature or
-trust failure.
+trust failure; 6 --metadata URL could not be downloaded.
 """
 
 InputArg = Annotated[str, typer.Argument(
