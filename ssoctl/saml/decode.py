@@ -121,8 +121,10 @@ class DecodeResult:
         JSON form."""
         from ssoctl.saml.export import plain
 
+        fields = [f.name for f in dataclasses.fields(MessageResult)]
         return {"source": self.source, "form": self.form, "messages_found": self.messages_found,
-                "messages": [plain(m) | {"findings": [f.to_dict() for f in m.findings]}
+                "messages": [{name: [f.to_dict() for f in m.findings] if name == "findings"
+                              else plain(getattr(m, name)) for name in fields}
                              for m in self.messages]}
 
 
