@@ -142,6 +142,7 @@ def _list_report(lookup):
 
     findings = lookup.finding_entries()
     errors = lookup.error_code_entries()
+    statuses = lookup.status_entries()
     data = {
         "finding_codes": [{"code": f.key, "severity": f.severity, "area": f.area,
                            "title": f.title} for f in findings],
@@ -149,6 +150,7 @@ def _list_report(lookup):
                         for e in errors],
         "known_errors": [{"id": k.id, "vendor": k.vendor, "text": k.text,
                           "confidence": k.confidence} for k in known],
+        "saml_status_codes": [{"code": st.key, "name": st.title} for st in statuses],
     }
     blocks = [Table("Finding codes", ("code", "severity", "title"),
                     [(f.key, f.severity or "", f.title) for f in findings])]
@@ -158,6 +160,8 @@ def _list_report(lookup):
     blocks.append(Table("Known error texts", ("id", "from", "text"),
                         [(k.id + (" (guess)" if k.confidence == "guess" else ""),
                           _short(k.vendor, 30), _short(k.text)) for k in known]))
+    blocks.append(Table("SAML status codes", ("name", "meaning"),
+                        [(st.title, _short(st.explanation)) for st in statuses]))
     return Report(data=data, blocks=tuple(blocks))
 
 

@@ -94,6 +94,9 @@ def test_list_json(cli):
     assert any(c["code"] == "CERT_EXPIRED" for c in data["finding_codes"])
     assert any(c["code"] == "SAML_INFLATE_TOO_LARGE" for c in data["error_codes"])
     assert any(k["id"] == "okta-app-not-assigned" for k in data["known_errors"])
+    assert {"code": "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed",
+            "name": "AuthnFailed"} in data["saml_status_codes"]
+    assert "SAML status codes" in cli("explain", "--list").stdout
 
 
 @pytest.mark.parametrize("args", [(), ("",), ("   ",)])
