@@ -196,6 +196,11 @@ def test_every_okta_signing_setting_verifies(cli, tmp_path, files, sign, respons
     assert doc["ok"] is True and doc["data"]["messages"][0]["signature"]["status"] == "verified"
     assert {f["code"] for f in doc["findings"]} == expect_codes
     assert all(f["severity"] != "error" for f in doc["findings"])
+    # Without a certificate: not verified (a warning), still not a failure.
+    bare = cli("decode-response", path, "--request-id", "_r1", "--now", AT, *SP, "--json")
+    assert bare.exit_code == 0, bare.stdout
+    assert bare.json()["data"]["messages"][0]["signature"]["status"] == "not_verified"
+    assert {f["code"] for f in bare.json()["findings"]} == expect_codes | {"SIG_NOT_VERIFIED"}
 
 
 def test_unsigned_response_without_certificate_says_why_it_fails(cli, tmp_path):
