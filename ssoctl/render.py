@@ -126,18 +126,26 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def json_document(report: Report, *, strict: bool = False) -> str:
+def _dumps(doc: Any, pretty: bool) -> str:
+    # Indented output uses the json module's pure-Python encoder; compact output uses its C
+    # encoder, many times faster on large documents (decode-response --all on a HAR).
+    if pretty:
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def json_document(report: Report, *, strict: bool = False, pretty: bool = True) -> str:
     status = report.status(strict=strict)
     doc = {
         "ok": status == ExitCode.OK,
         "data": to_jsonable(report.data),
         "findings": [f.to_dict() for f in report.findings],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(doc, pretty)
 
 
-def json_error(error: SsoctlError) -> str:
-    return json.dumps({"ok": False, "error": error.to_dict()}, indent=2, ensure_ascii=False) + "\n"
+def json_error(error: SsoctlError, *, pretty: bool = True) -> str:
+    return _dumps({"ok": False, "error": error.to_dict()}, pretty)
 
 
 # ---------------------------------------------------------------- renderer
@@ -170,7 +178,7 @@ class Renderer:
     def report(self, report: Report, *, strict: bool = False) -> ExitCode:
         """Print ``report``; return the exit status it calls for."""
         if self.json_output:
-            self.stdout.write(json_document(report, strict=strict))
+            self.stdout.write(json_document(report, strict=strict, pretty=self._pretty_json()))
             self.stdout.flush()
             return report.status(strict=strict)
         human = self.stderr if report.payload is not None else self.stdout
@@ -184,7 +192,7 @@ class Renderer:
     def error(self, error: SsoctlError) -> None:
         """Print an error: one line plus a hint line, on stderr (JSON on stdout)."""
         if self.json_output:
-            self.stdout.write(json_error(error))
+            self.stdout.write(json_error(error, pretty=self._pretty_json()))
             self.stdout.flush()
             return
         line = f"error: {error.message}"
@@ -197,6 +205,14 @@ class Renderer:
         else:
             self.stderr.write(line + "\n" + (hint + "\n" if hint else ""))
         self.stderr.flush()
+
+    def _pretty_json(self) -> bool:
+        """Indented JSON for a person at a terminal, one compact line for pipes and files
+        (the same document either way; ``jq .`` indents it)."""
+        try:
+            return self.stdout.isatty()
+        except (AttributeError, ValueError):
+            return False
 
     def note(self, text: str) -> None:
         """A progress or status line for humans, always on stderr, never in JSON mode."""

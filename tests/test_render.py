@@ -120,3 +120,12 @@ def _json(report):
     out = io.StringIO()
     Renderer(json_output=True, stdout=out).report(report)
     return out.getvalue()
+
+
+def test_json_is_indented_on_a_terminal_and_compact_in_a_pipe():
+    tty, pipe = Tty(), io.StringIO()
+    Renderer(json_output=True, stdout=tty).report(_report())
+    Renderer(json_output=True, stdout=pipe).report(_report())
+    assert tty.getvalue().startswith('{\n  "ok"')
+    assert pipe.getvalue().count("\n") == 1 and pipe.getvalue().startswith('{"ok":')
+    assert json.loads(tty.getvalue()) == json.loads(pipe.getvalue())
