@@ -85,8 +85,11 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
 
     Returns a warning text when plain http is allowed to a non-loopback host, else "".
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/
+        parts = None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
         raise UsageError(f"not an http(s) URL: {url}", hint="give a full https:// URL",
                          code="BAD_URL")
     if parts.username or parts.password:
@@ -149,7 +152,9 @@ def request(session: "requests.Session", method: str, url: str, *,
                 raise _network_error(url, exc, secrets) from None
             settings.sleep(_backoff(settings, attempt))
             continue
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, ValueError) as exc:
+            # ValueError: requests parses a redirect's Location even without following it,
+            # and an unparsable one (``https://[::1/``) must not become a traceback.
             raise NetworkError(redact(f"request to {_host(url)} failed: {exc}", secrets),
                                hint="check the URL", code="HTTP_FAILED") from None
         log.debug("-> %s %s", resp.status_code, resp.reason)

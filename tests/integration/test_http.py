@@ -45,6 +45,12 @@ def test_plain_http_to_other_hosts_refused():
     assert "warning" in http.check_url("http://idp.example.test/m", allow_http=True)
 
 
+def test_unparsable_url_is_a_usage_error_not_a_traceback():
+    with pytest.raises(UsageError) as info:
+        http.check_url("https://[::1/metadata")
+    assert info.value.code == "BAD_URL"
+
+
 def test_credentials_in_url_refused():
     with pytest.raises(UsageError):
         http.check_url("https://user:secret@idp.example.test/")
@@ -158,6 +164,42 @@ def test_fetch_refuses_redirect_to_plain_http(https_server, ca_bundle):
     with pytest.raises(NetworkError) as info:
         http.fetch(https_server.url_for("/a"), max_bytes=100, settings=_settings(ca_bundle=ca_bundle))
     assert info.value.code == "HTTP_REDIRECT"
+
+
+@pytest.fixture
+def bad_location_url():
+    """A server whose redirect Location cannot be parsed (werkzeug refuses to send one)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def _redirect(self):
+            self.send_response(302)
+            self.send_header("Location", "https://[::1/md")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_PUT = _redirect
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/a"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_redirect_to_unparsable_location_refused(bad_location_url, method):
+    with pytest.raises(NetworkError) as info:
+        if method == "GET":
+            http.fetch(bad_location_url, max_bytes=100, settings=_settings())
+        else:
+            http.request(http.make_session(), "PUT", bad_location_url, settings=_settings())
+    assert info.value.code == "HTTP_FAILED" and "127.0.0.1" in info.value.message
 
 
 def test_fetch_size_limit(httpserver):
