@@ -106,8 +106,11 @@ def value_findings(settings: SsoSettings) -> tuple[Finding, ...]:
     if not url:
         out.append(finding("PUSH_SSO_URL_MISSING", field="sipgate SSO URL"))
     else:
-        parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/
+            parts = None
+        if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
             out.append(finding("PUSH_SSO_URL_INVALID", f"SSO URL {url!r} is not a URL",
                                field="sipgate SSO URL", received=url))
         elif parts.scheme != "https":

@@ -25,6 +25,7 @@ def test_value_findings():
         "PUSH_SSO_URL_MISSING", "PUSH_ENTITY_ID_MISSING", "PUSH_CERT_MISSING"]
     assert _codes(value_findings(SsoSettings("http://x/sso", "e", "c"))) == ["PUSH_SSO_URL_NOT_HTTPS"]
     assert _codes(value_findings(SsoSettings("x.example/sso", "e", "c"))) == ["PUSH_SSO_URL_INVALID"]
+    assert _codes(value_findings(SsoSettings("https://[::1/sso", "e", "c"))) == ["PUSH_SSO_URL_INVALID"]
     assert value_findings(SsoSettings("https://x/sso", "e", "c")) == ()
 
 
