@@ -126,7 +126,7 @@ def decode_response(
         when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
         settings = _profile(profile, config)
         anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
-                               metadata=metadata, now=when,
+                               metadata=metadata, idp_entity_id=idp_entity_id, now=when,
                                http_settings=HttpSettings(ca_bundle=str(ca_bundle))
                                if ca_bundle else None)
         expect = Expectations(

@@ -48,9 +48,11 @@ class TrustAnchors:
 
 def load_anchors(*, cert_files: Sequence[str] = (), fingerprints: Sequence[str] = (),
                  metadata: str | None = None, http_settings: "HttpSettings | None" = None,
-                 now: dt.datetime) -> TrustAnchors:
+                 idp_entity_id: str | None = None, now: dt.datetime) -> TrustAnchors:
     """Read every trust anchor the user gave. Unreadable files raise :class:`InputError`
-    (exit 3); a malformed fingerprint raises :class:`UsageError` (exit 2)."""
+    (exit 3); a malformed fingerprint raises :class:`UsageError` (exit 2).
+
+    ``idp_entity_id`` picks the IdP out of a metadata aggregate (``--idp-entity-id``)."""
     pems: list[str] = []
     certs: list[CertSummary] = []
     sources: list[str] = []
@@ -63,7 +65,8 @@ def load_anchors(*, cert_files: Sequence[str] = (), fingerprints: Sequence[str] 
     if metadata is not None:
         from ssoctl import metadata as md
 
-        settings = md.load_source(metadata, http_settings=http_settings, now=now)
+        settings = md.load_source(metadata, http_settings=http_settings, now=now,
+                                  entity_id=idp_entity_id, entity_id_option="--idp-entity-id")
         for info in settings.signing_certificates:
             pems.append(info.pem)
             certs.append(_summary(info))

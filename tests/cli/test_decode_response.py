@@ -573,3 +573,25 @@ def test_many_messages_point_to_list(cli, tmp_path):
     assert result.exit_code == 2 and "… 2 more (--list shows every one)" in result.stderr
     listed = cli("decode-response", path, "--list", "--json").json()
     assert len(listed["data"]["messages"]) == 12
+
+
+def test_metadata_aggregate_is_picked_with_idp_entity_id(cli):
+    """A federation aggregate as --metadata: without --idp-entity-id the error names that
+    option; with it, the IdP is read from the aggregate."""
+    from conftest import FIXTURES
+
+    aggregate = FIXTURES / "metadata" / "shibboleth-aggregate.xml"
+    source = CAPTURES / "login.har"
+    result = cli("decode-response", source, "--entry", "2", "--metadata", aggregate,
+                 "--now", AT, "--json")
+    error = result.json()["error"]
+    assert result.exit_code == 2 and "--idp-entity-id" in error["message"] + error["hint"]
+    import re
+
+    ids = re.findall(r'<(?:md:)?EntityDescriptor[^>]*entityID="([^"]+)"[^>]*>\s*<(?:md:)?IDPSSODescriptor',
+                     aggregate.read_text())
+    assert ids
+    picked = cli("decode-response", source, "--entry", "2", "--metadata", aggregate,
+                 "--idp-entity-id", ids[0], "--now", AT, "--json")
+    assert picked.exit_code in (0, 1, 4), picked.stdout
+    assert "error" not in picked.json()
