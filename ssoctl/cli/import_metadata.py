@@ -145,20 +145,19 @@ def _cert_note(settings: "IdpSettings", cert: "CertInfo") -> str:
     index = (settings.chosen_certificate_index or 0) + 1
     total = len(settings.signing_certificates)
     text = (f"Paste all lines, BEGIN to END, into sipgate's Certificate field.\n"
-            f"Certificate #{index} of {total}: {_short_name(cert.subject)}, valid until "
+            f"Certificate #{index} of {total}: {_cn(cert.subject)}, valid until "
             f"{cert.not_after:%Y-%m-%d}, SHA-256 {cert.sha256}")
     if total > 1 and settings.certificate_reason:
         text += f"\nWhy this one: {settings.certificate_reason}"
     return text
 
 
-def _short_name(subject: str) -> str:
-    """The CN of an RFC 4514 subject (what Okta shows), else the whole subject."""
-    for part in subject.split(","):
-        key, _, value = part.strip().partition("=")
-        if key == "CN" and value:
-            return value
-    return subject
+def _cn(subject: str) -> str:
+    """The CN's value (what Okta shows), else the whole subject: check-cert's short name
+    without the ``CN=``."""
+    from ssoctl.certs import short_name
+
+    return short_name(subject).removeprefix("CN=")
 
 
 def _details(settings: "IdpSettings") -> list:
@@ -193,7 +192,7 @@ def _details(settings: "IdpSettings") -> list:
             if (use == "signing" and len(infos) > 1
                     and number - 1 == settings.newest_certificate_index):
                 mark.append("newest")
-            certs_rows.append((f"{number}", use, _short_name(info.subject),
+            certs_rows.append((f"{number}", use, _cn(info.subject),
                                f"{info.not_after:%Y-%m-%d}",
                                f"{info.key_type} {info.key_size or ''}".strip(),
                                info.sha256[:23] + "…", ", ".join(mark)))
