@@ -161,8 +161,7 @@ def status_command(
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     ca_bundle: CaBundleOpt = None,
-    warn_days: Annotated[int, typer.Option(
-        "--warn-days", min=0, help="Warn when the certificate expires within this many days.")] = 30,
+    warn_days: common.WarnDaysOpt = 30,
     now: common.NowOpt = None,
     json_: common.JsonOpt = False,
     strict: common.StrictOpt = False,
