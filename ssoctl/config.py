@@ -23,6 +23,8 @@ Tokens are never read from this file (see :mod:`ssoctl.sp.credentials`). Reading
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
 import os
 import re
@@ -182,6 +184,10 @@ def read_config(explicit: str | os.PathLike[str] | None = None) -> ConfigFile:
         raise ConfigError(f"{path} is not valid TOML: {exc}",
                           hint="fix the file, or run `ssoctl config validate` to see the problem",
                           code="CONFIG_INVALID") from None
+    if not isinstance(data.get("profiles", {}), dict):
+        raise ConfigError(f"{path}: 'profiles' is not a table",
+                          hint="write each profile as a [profiles.NAME] table",
+                          code="CONFIG_INVALID")
     return ConfigFile(path=path, exists=True, data=data)
 
 
@@ -344,10 +350,15 @@ def set_value(profile: str, key: str, text: str, *,
 
     value = coerce_value(key, text)
     config = read_config(explicit)
-    data = json.loads(json.dumps(config.data))  # deep, plain copy
+    data = copy.deepcopy(dict(config.data))
     table = data.setdefault("profiles", {}).setdefault(profile, {})
+    if not isinstance(table, dict):
+        raise _invalid(profile, "is not a table")
     if key.startswith("rest."):
-        table.setdefault("rest", {})[key.removeprefix("rest.")] = value
+        rest = table.setdefault("rest", {})
+        if not isinstance(rest, dict):
+            raise _invalid(profile, "has a [rest] entry that is not a table")
+        rest[key.removeprefix("rest.")] = value
     else:
         table[key] = value
     if key == "target" and value == "rest" and "rest" not in table:
@@ -399,4 +410,6 @@ def _value(value: Any) -> str:
         return _string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, (dt.date, dt.time)):  # TOML dates and times, as tomllib read them
+        return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} to TOML")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import stat
 import tomllib
 
@@ -80,6 +81,7 @@ def test_several_and_none_chosen(tmp_path, monkeypatch):
     ("[profiles.a.rest]\nbody = {x = '{sso_url}'}\n", "CONFIG_INVALID"),
     ("[profiles.a.rest]\nread_url = '/x'\nwrite_method = 'DELETE'\nbody = {x = 1}\n", "CONFIG_INVALID"),
     ("not toml ][", "CONFIG_INVALID"),
+    ("profiles = 'a'\n", "CONFIG_INVALID"),
 ])
 def test_invalid(tmp_path, text, code):
     with pytest.raises(ConfigError) as info:
@@ -140,6 +142,27 @@ def test_set_value_refusals(tmp_path, key, value, code):
         cfg.set_value("a", key, value, explicit=str(path))
     assert info.value.code == code
     assert not path.exists()
+
+
+@pytest.mark.parametrize("text,key", [("[profiles]\na = 1\n", "base_url"),
+                                      ("[profiles.a]\nrest = 1\n", "rest.read_url"),
+                                      ("profiles = 'a'\n", "base_url")])
+def test_set_value_in_a_file_of_the_wrong_shape(tmp_path, text, key):
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        cfg.set_value("a", key, "https://sp.example/v2", explicit=path)
+    assert info.value.code == "CONFIG_INVALID"
+    assert pathlib.Path(path).read_text() == text
+
+
+def test_set_value_keeps_toml_dates(tmp_path):
+    text = "reviewed = 2026-01-31\nat = 2026-01-31T12:00:00Z\n[profiles.a]\nretries = 1\n"
+    path = _write(tmp_path, text)
+    cfg.set_value("a", "read_timeout", "12", explicit=path)
+    data = tomllib.loads(pathlib.Path(path).read_text())
+    assert data["reviewed"] == tomllib.loads(text)["reviewed"]
+    assert data["at"] == tomllib.loads(text)["at"]
+    assert data["profiles"]["a"] == {"retries": 1, "read_timeout": 12.0}
 
 
 def test_redacted():
