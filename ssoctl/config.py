@@ -18,22 +18,20 @@ The configuration is a TOML file (``--config``, else ``$SSOCTL_CONFIG``, else
     idp_entity_id = "http://www.okta.com/exk..."
 
 Tokens are never read from this file (see :mod:`ssoctl.sp.credentials`). Reading uses
-``tomllib``; writing (``ssoctl config set``) uses the small writer :func:`dump_toml`.
+``tomllib``; writing (``ssoctl config set``) uses the small writer :func:`ssoctl.tomlwrite.dump_toml`.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import json
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from ssoctl.errors import ConfigError
+from ssoctl.tomlwrite import dump_toml
 
 ENV_CONFIG = "SSOCTL_CONFIG"
 ENV_PROFILE = "SSOCTL_PROFILE"
@@ -369,47 +367,3 @@ def set_value(profile: str, key: str, text: str, *,
     config.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     write_file(config.path, dump_toml(data), force=True, private=True)
     return config.path, value
-
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def dump_toml(data: Mapping[str, Any]) -> str:
-    """Serialise nested dicts of strings, numbers, booleans and lists as TOML."""
-    lines: list[str] = []
-    _dump_table(data, (), lines)
-    return "\n".join(lines).strip("\n") + "\n"
-
-
-def _dump_table(table: Mapping[str, Any], prefix: tuple[str, ...], lines: list[str]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-    tables = {k: v for k, v in table.items() if isinstance(v, dict)}
-    if prefix and (scalars or not tables):
-        lines += ["", "[" + ".".join(_key(p) for p in prefix) + "]"]
-    for key, value in scalars.items():
-        lines.append(f"{_key(key)} = {_value(value)}")
-    for key, value in tables.items():
-        _dump_table(value, prefix + (key,), lines)
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _string(key)
-
-
-def _string(text: str) -> str:
-    # JSON string escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, (dt.date, dt.time)):  # TOML dates and times, as tomllib read them
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
