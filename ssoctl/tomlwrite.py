@@ -1,7 +1,7 @@
 """A small TOML writer for the configuration file (``tomllib`` only reads).
 
 It writes what ``tomllib`` reads back as the same data: tables, strings, numbers,
-booleans, dates and times, and arrays.
+booleans, dates and times, and arrays (tables inside arrays inline).
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ def _value(value: Any) -> str:
         return _string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # a table inside an array (``[[name]]``): written inline
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (dt.date, dt.time)):  # TOML dates and times, as tomllib read them
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} to TOML")

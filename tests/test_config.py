@@ -183,6 +183,12 @@ def test_dump_toml_round_trips(data):
     assert tomllib.loads(cfg.dump_toml(data)) == data
 
 
+def test_dump_toml_writes_arrays_of_tables_and_dates():
+    text = 'when = 2026-01-31T12:00:00Z\n[[notes]]\ntext = "x"\nn = [1, {a = 2}]\n'
+    data = tomllib.loads(text)
+    assert tomllib.loads(cfg.dump_toml(data)) == data
+
+
 def test_dump_toml_quotes_keys_with_newlines():
     assert tomllib.loads(cfg.dump_toml({"0\n": {"a\n": 1}})) == {"0\n": {"a\n": 1}}
 
