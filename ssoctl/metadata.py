@@ -31,8 +31,8 @@ from ssoctl import metadata_checks as checks
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, finding
-from ssoctl.metadata_checks import (BINDING_PREFIX, binding_name, bool_attr, endpoints,
-                                    idp_descriptor, idp_entity_ids, select_entity)
+from ssoctl.metadata_checks import (BINDING_PREFIX, EMAIL_NAMEID, binding_name, bool_attr,
+                                    endpoints, idp_descriptor, idp_entity_ids, select_entity)
 from ssoctl.xmlsafe import NS, qname
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,8 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
 BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
 KNOWN_BINDINGS: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST", "HTTP-POST-SimpleSign",
                                    "HTTP-Artifact", "SOAP", "PAOS")
-SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
-EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 #: Default download/read limit; metadata of one IdP is a few kilobytes.
 MAX_METADATA_BYTES = xmlsafe.MAX_XML_BYTES
 
