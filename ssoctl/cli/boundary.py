@@ -23,13 +23,13 @@ def parse_now(value: str | None) -> dt.datetime | None:
         text = text[:-1] + "+00:00"
     try:
         parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
         raise UsageError(f"--now: cannot read {value!r} as a date/time",
                          hint="use ISO-8601, e.g. 2026-01-31 or 2026-01-31T12:00:00Z",
                          code="BAD_NOW") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
 
 
 def execute(work: Callable[[], "object"], out, *, debug: bool = False,

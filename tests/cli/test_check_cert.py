@@ -102,6 +102,13 @@ def test_unreadable_inputs_exit_3(cli, name):
     assert doc["error"]["code"] == UNREADABLE[name]
 
 
+@pytest.mark.parametrize("now", ["yesterday", "9999-12-31T23:59:59-01:00",
+                                 "0001-01-01T00:00:00+01:00"])
+def test_unusable_now_is_a_usage_error(cli, now):
+    r = cli("check-cert", CERTS / "okta.cert", "--now", now, "--json")
+    assert r.exit_code == 2 and r.json()["error"]["code"] == "BAD_NOW"
+
+
 def test_clean_certificate_details(cli):
     result = cli("check-cert", CERTS / "okta.cert", "--now", NOW)
     out = result.stdout
