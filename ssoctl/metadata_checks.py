@@ -246,7 +246,7 @@ def validity(root: Element, entity: Element, *, now: dt.datetime,
     if until < now:
         out.append(finding("METADATA_EXPIRED", f"metadata validUntil {stamp} is in the past",
                            received=stamp))
-    elif until - now < dt.timedelta(days=warn_days):
+    elif (until - now).days < warn_days:  # whole days, as for certificates (no overflow)
         out.append(finding("METADATA_EXPIRING",
                            f"metadata validUntil {stamp} is in {(until - now).days} days",
                            received=stamp))

@@ -206,6 +206,11 @@ def test_expired_cert_is_still_chosen_with_an_error():
     assert exit_code_for(s.findings) == ExitCode.FINDINGS
 
 
+def test_valid_until_with_a_huge_warn_days():
+    got = load("google.xml", warn_days=10**12)  # timedelta(days=...) would overflow
+    assert "METADATA_EXPIRING" in codes(got)
+
+
 def test_valid_until_soon_warns_and_unreadable_valid_until_warns():
     soon = load("google.xml", now=dt.datetime(2030, 12, 20, tzinfo=dt.timezone.utc))
     assert "METADATA_EXPIRING" in codes(soon)
