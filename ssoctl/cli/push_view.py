@@ -210,7 +210,8 @@ def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
 
     from ssoctl.files import decode_text, read_source
 
-    text = decode_text(read_source(tenants, max_bytes=1024 * 1024, what="tenants CSV").data).text
+    text = decode_text(read_source(tenants, max_bytes=1024 * 1024, what="tenants CSV").data,
+                       what="tenants CSV").text
     reader = csv.DictReader(text.splitlines())
     if "profile" not in (reader.fieldnames or []):
         raise UsageError(f"{tenants} has no 'profile' column",

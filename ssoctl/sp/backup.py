@@ -67,7 +67,7 @@ def write_backup(directory: str | Path, *, profile: str, target: str, endpoint: 
 
 def read_backup(path: str) -> Backup:
     """Load a backup file; raise :class:`InputError` (exit 3) when it is not one."""
-    source = read_source(path, max_bytes=MAX_BACKUP_BYTES, what="backup file")
+    source = read_source(path, max_bytes=MAX_BACKUP_BYTES, what="backup")
     try:
         doc: Any = json.loads(source.data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
