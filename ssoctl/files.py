@@ -18,6 +18,15 @@ from ssoctl.errors import InputError, UsageError
 MiB = 1024 * 1024
 
 
+def stdin_is_tty() -> bool:
+    """Whether stdin is a terminal (someone can answer a prompt or is about to type);
+    False when it is closed or replaced by an object without a usable ``isatty``."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Source:
     """Bytes read from the user, with a label for messages ("stdin", a path, a URL)."""

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from ssoctl.errors import InputError, UsageError
-from ssoctl.files import decode_text, read_source, write_file
+from ssoctl.files import decode_text, read_source, stdin_is_tty, write_file
 
 
 def test_read_stdin():
@@ -61,3 +61,14 @@ def test_write_file_refuses_overwrite_and_sets_private_mode(tmp_path):
     write_file(path, "two", force=True)
     assert path.read_text() == "two"
     assert [p.name for p in tmp_path.iterdir()] == ["out.pem"]
+
+
+def test_stdin_is_tty_without_a_usable_stdin(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    assert stdin_is_tty() is False
+    closed = io.StringIO()
+    closed.close()  # isatty() on a closed stream raises ValueError
+    monkeypatch.setattr(sys, "stdin", closed)
+    assert stdin_is_tty() is False

@@ -36,7 +36,7 @@ def work(*, file: str | None, text: str | None, fix: bool, output: str | None, f
 
 def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
     from ssoctl.errors import InputError, UsageError
-    from ssoctl.files import read_source
+    from ssoctl.files import read_source, stdin_is_tty
 
     if (file is None) == (text is None):
         raise UsageError("give a certificate FILE, '-' for stdin, or --text (exactly one)",
@@ -47,7 +47,7 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
             raise InputError(f"--text exceeds {MAX_CERT_BYTES} bytes", code="INPUT_TOO_LARGE",
                              hint="a certificate is a few kilobytes; check what was pasted")
         return data, "--text"
-    if file == "-" and _interactive_stdin():
+    if file == "-" and stdin_is_tty():
         import sys
 
         sys.stderr.write("Paste the certificate, then press Ctrl-D on a new line "
@@ -61,15 +61,6 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
                                   "Certificates → Actions → Download certificate") from None
         raise
     return source.data, source.label
-
-
-def _interactive_stdin() -> bool:
-    import sys
-
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _metadata_certificates(path: str, when):

@@ -20,6 +20,7 @@ import typer
 from ssoctl.cli import common
 from ssoctl.config import Profile, load_profile
 from ssoctl.errors import ExitCode, SsoctlError, UsageError
+from ssoctl.files import stdin_is_tty
 from ssoctl.render import Fields, Report, Table, Text, plain_text
 from ssoctl.sp.contract import LABELS
 from ssoctl.sp.plan import Plan
@@ -48,13 +49,6 @@ def profile(name: str | None, config: str | None, ca_bundle: str | None) -> Prof
 
 def now_or_real(value: str | None) -> dt.datetime:
     return common.parse_now(value) or dt.datetime.now(dt.timezone.utc)
-
-
-def stdin_is_tty() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def confirmer(yes: bool, *, is_tty: Callable[[], bool] | None = None) -> Callable[[Plan], bool]:

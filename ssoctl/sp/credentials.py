@@ -21,13 +21,13 @@ import base64
 import os
 import re
 import stat
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
 from ssoctl.config import Profile
 from ssoctl.errors import ConfigError
+from ssoctl.files import stdin_is_tty
 
 ENV_TOKEN = "SSOCTL_TOKEN"
 ENV_TOKEN_ID = "SSOCTL_TOKEN_ID"
@@ -71,7 +71,7 @@ def resolve(profile: Profile, *, environ: Mapping[str, str] | None = None,
     """Find the token for ``profile``; raise :class:`ConfigError` (exit 2) when there is none."""
     env = os.environ if environ is None else environ
     token, source = _find_token(profile, env)
-    if token is None and (is_tty or _stdin_is_tty)():
+    if token is None and (is_tty or stdin_is_tty)():
         token = (prompt or _getpass)(f"API token for profile {profile.name}: ").strip()
         source = "prompt"
     if not token:
@@ -158,13 +158,6 @@ def describe_source(profile: Profile, *, environ: Mapping[str, str] | None = Non
             return f"token file {profile.token_file} (unusable: {exc.message}; {exc.hint})"
         return f"token file {profile.token_file}"
     return f"not set: prompt on a terminal, or set {ENV_TOKEN}"
-
-
-def _stdin_is_tty() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _getpass(text: str) -> str:
