@@ -31,8 +31,9 @@ from ssoctl import metadata_checks as checks
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, finding
-from ssoctl.metadata_checks import (BINDING_PREFIX, EMAIL_NAMEID, binding_name, bool_attr,
-                                    endpoints, idp_descriptor, idp_entity_ids, select_entity)
+from ssoctl.metadata_checks import (BINDING_PREFERENCE, BINDING_PREFIX, EMAIL_NAMEID,
+                                    binding_name, bool_attr, endpoints, idp_descriptor,
+                                    idp_entity_ids, select_entity)
 from ssoctl.xmlsafe import NS, qname
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,8 +43,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.certs import CertInfo
     from ssoctl.http import HttpSettings
 
-#: Short binding names, in the order sipgate prefers them (see the module docstring).
-BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
 KNOWN_BINDINGS: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST", "HTTP-POST-SimpleSign",
                                    "HTTP-Artifact", "SOAP", "PAOS")
 #: Default download/read limit; metadata of one IdP is a few kilobytes.

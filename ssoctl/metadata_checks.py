@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
 Element = Any
 
 BINDING_PREFIX = "urn:oasis:names:tc:SAML:2.0:bindings:"
+#: Short binding names, in the order sipgate prefers them (see :mod:`ssoctl.metadata`).
+BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
 SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 SIPGATE_CERT = "sipgate Certificate"
@@ -72,7 +74,6 @@ def entity_id_findings(raw: str, asked: str | None) -> list[Finding]:
 # ---------------------------------------------------------------- SSO URL
 
 def choose_sso(sso_urls: dict[str, str], wanted: str | None,
-               preference: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST"),
                ) -> tuple[str | None, str | None, str | None, list[Finding]]:
     """(binding, URL, why this binding, findings) for sipgate's SSO URL."""
     if not sso_urls:
@@ -85,7 +86,7 @@ def choose_sso(sso_urls: dict[str, str], wanted: str | None,
                 field="sipgate SSO URL", expected=wanted, received=", ".join(sso_urls))]
         binding, why = wanted, "chosen with --binding"
     else:
-        binding = next((b for b in preference if b in sso_urls), next(iter(sso_urls)))
+        binding = next((b for b in BINDING_PREFERENCE if b in sso_urls), next(iter(sso_urls)))
         why = _binding_reason(binding, sso_urls)
     url = sso_urls[binding]
     out: list[Finding] = []
