@@ -311,7 +311,7 @@ def _not_a_certificate(block: certtext.Block, scan: certtext.BodyScan, der: byte
     elif len(scan.invalid) * 4 > len(scan.b64):
         message = "no BEGIN/END lines and no base64 certificate body: this is not a certificate"
     else:
-        message = f"{label} decodes to {len(der)} bytes that are not a certificate"
+        message = f"{label} decodes to {len(der)} byte{_s(len(der))}, not a certificate"
     work.add("CERT_WRONG_TYPE", message)
 
 
