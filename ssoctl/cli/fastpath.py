@@ -69,7 +69,7 @@ def parse(argv: list[str]) -> Plain | None:
     plain.params["file"] = positional[0] if positional else None
     days = plain.params["warn_days"]
     if isinstance(days, str):
-        if not days.isdigit():
+        if not days.isdecimal():  # isdigit() also passes '²', which int() refuses
             return None
         plain.params["warn_days"] = int(days)
     return plain

@@ -38,6 +38,7 @@ def test_option_table_matches_the_typer_command():
     ["check-cert", "--unknown"], ["check-cert", "--now=2026-01-01", "x"],
     ["check-cert", "--text", "-----BEGIN CERTIFICATE-----"], ["check-cert", "a", "b"],
     ["check-cert", "--warn-days", "x", "a"], ["check-cert", "--warn-days", "-1", "a"],
+    ["check-cert", "--warn-days", "²", "a"],
     ["check-cert", "a", "--metadata"], ["check-cert", "-oFILE", "a"],
 ])
 def test_unusual_command_lines_go_to_typer(argv):
