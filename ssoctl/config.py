@@ -51,6 +51,9 @@ SCALAR_KEYS: dict[str, type] = {
     "ca_bundle": str, "allow_http": bool, "backup_dir": str,
 }
 REST_KEYS: dict[str, type] = {"read_url": str, "write_url": str, "write_method": str}
+#: How a value of each type is asked for in messages.
+KIND_TEXT: dict[type, str] = {str: "text", int: "a whole number", float: "a number",
+                              bool: "true or false"}
 #: Sensible bounds: a zero or negative timeout, or a thousand retries, is a typo.
 LIMITS: dict[str, tuple[float, float]] = {
     "connect_timeout": (0.1, 300), "read_timeout": (0.1, 600), "retries": (0, 10),
@@ -291,7 +294,7 @@ def _typed(profile: str, key: str, value: Any, kind: type) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise _invalid(profile, f"has {key} = {value!r}, expected {kind.__name__}")
+        raise _invalid(profile, f"has {key} = {value!r}, expected {KIND_TEXT[kind]}")
     return value
 
 
@@ -321,7 +324,7 @@ def coerce_value(key: str, text: str) -> Any:
             return lowered in ("true", "yes", "1", "on")
         return kind(text)
     except ValueError:
-        raise ConfigError(f"{key} needs a {kind.__name__}, not {text!r}",
+        raise ConfigError(f"{key} needs {KIND_TEXT[kind]}, not {text!r}",
                           hint="e.g. read_timeout 30, allow_http false",
                           code="CONFIG_INVALID") from None
 
