@@ -124,7 +124,7 @@ def resolve_pointer(doc: Any, pointer: str) -> Any:
             if token not in node:
                 return None
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and token.isdecimal() and int(token) < len(node):
             node = node[int(token)]
         else:
             return None

@@ -36,6 +36,7 @@ def test_resolve_pointer_rfc6901():
     assert resolve_pointer(doc, "/l/1") == 20
     assert resolve_pointer(doc, "/l/7") is None and resolve_pointer(doc, "/zz/y") is None
     assert resolve_pointer(doc, "") == doc and resolve_pointer(doc, "nope") is None
+    assert resolve_pointer(doc, "/l/²") is None  # isdigit() but not int()-able
 
 
 KEYS = st.text(min_size=1, max_size=8)
