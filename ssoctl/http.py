@@ -251,7 +251,7 @@ def _read_limited(resp: "requests.Response", max_bytes: int, what: str) -> bytes
     import requests
 
     declared = resp.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and declared.isdecimal() and int(declared) > max_bytes:
         resp.close()
         raise InputError(f"{what} exceeds {max_bytes} bytes ({declared} announced)",
                          hint="check the URL: metadata is normally a few kilobytes",
@@ -282,7 +282,7 @@ def _backoff(settings: HttpSettings, attempt: int) -> float:
 
 def _retry_after(resp: "requests.Response", settings: HttpSettings, attempt: int) -> float:
     value = resp.headers.get("Retry-After", "").strip()
-    if value.isdigit():
+    if value.isdecimal():  # not isdigit(): a latin-1 '²' passes that but not float()
         return min(float(value), settings.max_retry_after)
     if value:
         from email.utils import parsedate_to_datetime

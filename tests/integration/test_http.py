@@ -119,6 +119,16 @@ def test_retry_after_is_capped(httpserver):
     assert clock.sleeps == [30.0]
 
 
+def test_retry_after_that_is_not_a_number(httpserver):
+    """Headers arrive as latin-1: '²' passes str.isdigit() but not float()."""
+    clock = FakeClock()
+    httpserver.expect_ordered_request("/r").respond_with_data("", status=503,
+                                                              headers={"Retry-After": "²"})
+    httpserver.expect_ordered_request("/r").respond_with_data("ok")
+    got = http.fetch(httpserver.url_for("/r"), max_bytes=100, settings=_settings(clock))
+    assert clock.sleeps == [0.5] and got.data == b"ok"  # the ordinary backoff
+
+
 def test_post_is_never_retried(httpserver):
     httpserver.expect_request("/p", method="POST").respond_with_data("", status=503)
     session = http.make_session()
@@ -167,39 +177,54 @@ def test_fetch_refuses_redirect_to_plain_http(https_server, ca_bundle):
 
 
 @pytest.fixture
-def bad_location_url():
-    """A server whose redirect Location cannot be parsed (werkzeug refuses to send one)."""
+def raw_server():
+    """Start a server that sends exactly the status and headers given (werkzeug refuses or
+    rewrites odd ones: an unparsable Location, a Content-Length that is not a number)."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    class Handler(BaseHTTPRequestHandler):
-        def _redirect(self):
-            self.send_response(302)
-            self.send_header("Location", "https://[::1/md")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    servers = []
 
-        do_GET = do_PUT = _redirect
+    def start(status, headers, body=b""):
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
 
-        def log_message(self, *args):
-            pass
+            do_GET = do_PUT = _answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/a"
-    server.shutdown()
-    server.server_close()
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/a"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT"])
-def test_redirect_to_unparsable_location_refused(bad_location_url, method):
+def test_redirect_to_unparsable_location_refused(raw_server, method):
+    url = raw_server(302, {"Location": "https://[::1/md", "Content-Length": "0"})
     with pytest.raises(NetworkError) as info:
         if method == "GET":
-            http.fetch(bad_location_url, max_bytes=100, settings=_settings())
+            http.fetch(url, max_bytes=100, settings=_settings())
         else:
-            http.request(http.make_session(), "PUT", bad_location_url, settings=_settings())
+            http.request(http.make_session(), "PUT", url, settings=_settings())
     assert info.value.code == "HTTP_FAILED" and "127.0.0.1" in info.value.message
+
+
+def test_content_length_that_is_not_a_number(raw_server):
+    """Headers arrive as latin-1: '²' passes str.isdigit() but not int()."""
+    url = raw_server(200, {"Content-Length": "²"}, b"ok")
+    assert http.fetch(url, max_bytes=100, settings=_settings()).data == b"ok"
 
 
 def test_fetch_size_limit(httpserver):
