@@ -215,22 +215,20 @@ def status(profile: Profile, *, now: dt.datetime, warn_days: int = 30,
         current = target.read()
     finally:
         target.close()
+    pem = current.settings.certificate
+    info = describe_cert(pem, now=now) if pem else None
     return SpStatus(profile=profile.name, target=profile.target, endpoint=profile.endpoint,
-                    settings=current.settings, etag=current.etag,
-                    certificate=_cert_info(current.settings, now),
-                    certificate_sha256=fingerprint(current.settings.certificate),
-                    findings=status_findings(current.settings, profile, now=now,
+                    settings=current.settings, etag=current.etag, certificate=info,
+                    certificate_sha256=fingerprint(pem),
+                    findings=status_findings(current.settings, profile, info=info, now=now,
                                              warn_days=warn_days, enabled_known=known),
                     enabled_known=known)
 
 
-def _cert_info(settings: SsoSettings, now: dt.datetime) -> Any:
-    return describe_cert(settings.certificate, now=now) if settings.certificate else None
-
-
-def status_findings(settings: SsoSettings, profile: Profile, *, now: dt.datetime,
+def status_findings(settings: SsoSettings, profile: Profile, *, info: Any, now: dt.datetime,
                     warn_days: int = 30, enabled_known: bool = True) -> tuple[Finding, ...]:
-    """Findings about what the SP holds now."""
+    """Findings about what the SP holds now; ``info`` is the stored certificate's
+    :class:`ssoctl.certs.CertInfo` (None when there is none or it is unreadable)."""
     from ssoctl import certs
 
     out: list[Finding] = []
@@ -244,7 +242,6 @@ def status_findings(settings: SsoSettings, profile: Profile, *, now: dt.datetime
     if enabled_known and not settings.enabled:
         out.append(finding("SP_SSO_DISABLED", field="sipgate SSO toggle"))
     if settings.certificate:
-        info = describe_cert(settings.certificate, now=now)
         if info is None:
             out.append(finding("SP_CERT_UNREADABLE", field="sipgate Certificate"))
         else:
