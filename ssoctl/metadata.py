@@ -172,7 +172,8 @@ def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
     ``http_settings.ca_bundle``), at most 3 redirects and only to https, ``max_bytes``.
     Plain http needs ``http_settings.allow_http`` (loopback excepted) and is a finding.
     """
-    if source.lower().startswith(("https://", "http://")):
+    scheme, sep, _ = source.partition("://")
+    if sep and scheme.isascii() and scheme.isalpha():  # ftp://, file://: refused as BAD_URL
         from ssoctl import http
 
         got = http.fetch(source, settings=http_settings, max_bytes=max_bytes,

@@ -234,6 +234,12 @@ def test_warn_days_and_now(cli):
     assert r.exit_code == 2 and "BAD_NOW" not in r.stdout
 
 
+@pytest.mark.parametrize("url", ["ftp://idp.example/metadata", "file:///tmp/metadata.xml"])
+def test_other_url_schemes_are_a_usage_error(cli, url):
+    r = cli("import-metadata", url, "--json")
+    assert r.exit_code == 2 and r.json()["error"]["code"] == "BAD_URL"
+
+
 def test_stdin(cli):
     r = cli("import-metadata", "-", "--now", NOW, "--json",
             input=(MD_DIR / "okta.xml").read_bytes())
