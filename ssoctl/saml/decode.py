@@ -17,7 +17,7 @@ import copy
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ssoctl import xmlsafe
@@ -53,6 +53,9 @@ class DecodeOptions:
     entry: int | None = None
     all_entries: bool = False
     want_xml: bool = False
+    jobs: int | None = None
+    """Processes decoding a capture's messages: ``None`` automatic (serial below
+    :data:`ssoctl.saml.parallel.MIN_PARALLEL` messages), 1 serial."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ class MessageResult:
     """Pretty-printed XML (``--xml``); identity values replaced when withheld."""
 
 
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(MessageResult))
+
+
 @dataclass(frozen=True)
 class DecodeResult:
     """The whole run: the input, the selected messages, every finding."""
@@ -104,6 +110,11 @@ class DecodeResult:
     messages_found: int
     messages: tuple[MessageResult, ...]
     input_findings: tuple[Finding, ...]
+    message_dicts: tuple[dict[str, Any], ...] | None = field(default=None, repr=False,
+                                                            compare=False)
+    """Each message's :func:`message_dict` when already built: the processes that decode
+    a large capture in parallel (:mod:`ssoctl.saml.parallel`) build it alongside, so the
+    JSON document does not wait for it. Not part of equality."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -119,13 +130,19 @@ class DecodeResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (see :mod:`ssoctl.saml.export`); each message's findings in their
         JSON form."""
-        from ssoctl.saml.export import plain
-
-        fields = [f.name for f in dataclasses.fields(MessageResult)]
+        dicts = self.message_dicts
+        if dicts is None or len(dicts) != len(self.messages):
+            dicts = tuple(message_dict(m) for m in self.messages)
         return {"source": self.source, "form": self.form, "messages_found": self.messages_found,
-                "messages": [{name: [f.to_dict() for f in m.findings] if name == "findings"
-                              else plain(getattr(m, name)) for name in fields}
-                             for m in self.messages]}
+                "messages": list(dicts)}
+
+
+def message_dict(result: MessageResult) -> dict[str, Any]:
+    """One message as JSON types: the items of ``messages`` in :meth:`DecodeResult.to_dict`."""
+    from ssoctl.saml.export import plain
+
+    return {name: [f.to_dict() for f in result.findings] if name == "findings"
+            else plain(getattr(result, name)) for name in _RESULT_FIELDS}
 
 
 def decode_source(source: str, options: DecodeOptions) -> DecodeResult:
@@ -138,7 +155,7 @@ def decode_source(source: str, options: DecodeOptions) -> DecodeResult:
 
 def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> DecodeResult:
     """Decode, verify and check every selected message in ``data``."""
-    from ssoctl.saml import binding
+    from ssoctl.saml import binding, parallel
 
     decoded = binding.decode_input(data, input_format=options.input_format, label=label)
     chosen = binding.select(decoded, entry=options.entry, all_entries=options.all_entries)
@@ -146,11 +163,11 @@ def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> Deco
     if ids:
         options = dataclasses.replace(
             options, expect=dataclasses.replace(options.expect, capture_request_ids=ids))
-    results = tuple(decode_message(m, options) for m in chosen)
+    results, dicts = parallel.decode_all(chosen, options, options.jobs)
     selected = {m.index for m in chosen}
     notes = tuple(f for f in decoded.findings if _about(f) in selected or _about(f) is None)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
-                        messages=results, input_findings=notes)
+                        messages=results, input_findings=notes, message_dicts=dicts)
 
 
 def _request_ids(messages: "tuple[SamlMessage, ...]") -> tuple[str, ...]:
@@ -394,4 +411,5 @@ def _pretty(root: "etree._Element", *, withhold: bool) -> str:
 
 
 __all__ = ["DecodeOptions", "DecodeResult", "MAX_INPUT_BYTES", "MessageResult",
-           "SignatureReport", "WITHHELD", "decode", "decode_message", "decode_source"]
+           "SignatureReport", "WITHHELD", "decode", "decode_message", "decode_source",
+           "message_dict"]

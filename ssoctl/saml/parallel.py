@@ -1,0 +1,194 @@
+"""Decode the messages of a large capture on several cores (issue 4: ``--all`` on a HAR
+with 1,000 responses).
+
+Each message is decoded, verified and checked on its own, so the work splits cleanly. The
+workers are *forked* after the capture was read and the options resolved: they inherit the
+messages, the trust anchors (cryptography objects that need no pickling) and the warm
+caches of :mod:`ssoctl.saml.verify` instead of loading any of it again. They receive only
+``(start, stop)`` ranges and send back the :class:`~ssoctl.saml.decode.MessageResult`
+objects, which are plain frozen dataclasses. This process decodes too: it takes ranges
+from the end while the workers take them from the front, so nothing waits idle.
+
+Results are identical and in order: every message is decoded by the same function with
+the same options, and an :class:`~ssoctl.errors.SsoctlError` raised for a message is
+raised here only if no earlier message raised one, exactly as the serial loop would.
+Serial (in this process, no worker) whenever parallel work cannot pay or is not safe:
+``jobs=1``, fewer than :data:`MIN_PARALLEL` messages, no ``fork`` (Windows; macOS, where
+forking is unsafe), or other threads running (forking them can deadlock the child).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from ssoctl.errors import SsoctlError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.saml.binding import SamlMessage
+    from ssoctl.saml.decode import DecodeOptions, MessageResult
+
+#: Below this many messages everything stays in this process: starting workers costs a
+#: few milliseconds, which small inputs must never pay.
+MIN_PARALLEL = 32
+#: The automatic number of processes is capped: more rarely helps a laptop and would
+#: crowd shared CI runners.
+MAX_AUTO_JOBS = 4
+#: Messages per unit of work. Small enough that the processes finish together (and that
+#: Ctrl-C waits at most one unit), large enough that handing out units costs little.
+CHUNK = 24
+
+#: The run being worked on: set before the workers fork, so they inherit it.
+_JOB: "tuple[Sequence[SamlMessage], DecodeOptions] | None" = None
+
+
+def auto_jobs() -> int:
+    """Processes to use when not told: the cores this process may run on, at most
+    :data:`MAX_AUTO_JOBS`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_AUTO_JOBS))
+
+
+def can_fork() -> bool:
+    """Workers may be forked here: ``fork`` exists, is safe on this platform, and no
+    other thread runs in this process."""
+    import multiprocessing
+
+    return (sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
+
+
+def plan(count: int, jobs: int | None) -> int:
+    """How many processes decode ``count`` messages when ``jobs`` were asked for (``None``:
+    automatic). 1 means serial, in this process."""
+    if jobs == 1 or count < MIN_PARALLEL or not can_fork():
+        return 1
+    wanted = jobs if jobs is not None else auto_jobs()
+    return max(1, min(wanted, -(-count // CHUNK)))
+
+
+def decode_all(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
+               jobs: int | None = None) -> "tuple[tuple[MessageResult, ...], tuple | None]":
+    """Every message decoded with :func:`ssoctl.saml.decode.decode_message`, in order,
+    in ``jobs`` processes (see :func:`plan`); and, when decoded in parallel, each one's
+    :func:`~ssoctl.saml.decode.message_dict` (built by the processes alongside, so the
+    JSON document does not have to wait for it), else ``None``."""
+    from ssoctl.saml.decode import decode_message
+
+    procs = plan(len(messages), jobs)
+    if procs == 1:
+        return tuple(decode_message(m, options) for m in messages), None
+    return _parallel(messages, options, procs)
+
+
+def _ranges(start: int, stop: int) -> list[tuple[int, int]]:
+    return [(i, min(i + CHUNK, stop)) for i in range(start, stop, CHUNK)]
+
+
+def _run(start: int, stop: int) -> "tuple[list[MessageResult], list[dict], SsoctlError | None]":
+    """Decode messages ``start`` to ``stop`` of the current run (in a worker or here).
+    An error ends the range and is handed back, not raised: the caller raises the first
+    one in message order."""
+    from ssoctl.saml.decode import decode_message, message_dict
+
+    assert _JOB is not None
+    messages, options = _JOB
+    out: list[MessageResult] = []
+    dicts: list[dict] = []
+    try:
+        for msg in messages[start:stop]:
+            result = decode_message(msg, options)
+            out.append(result)
+            dicts.append(message_dict(result))
+    except SsoctlError as exc:
+        return out, dicts, exc
+    return out, dicts, None
+
+
+def _worker_start() -> None:
+    """In each worker: Ctrl-C reaches the whole process group, but only the parent
+    should react to it (exit 130); a worker finishes its range and is shut down."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the workers fork: they are born with it blocked (so none can
+    die with a traceback before :func:`_worker_start` ignores it), and here it is
+    delivered, not lost, as soon as the workers exist."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _warm(messages: "Sequence[SamlMessage]") -> None:
+    """Import here, once, what every worker would otherwise import by itself."""
+    from ssoctl.saml import policy, verify  # noqa: F401
+
+    if any(m.parameter == "SAMLResponse" for m in messages):
+        import signxml  # noqa: F401
+
+
+def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
+              procs: int) -> "tuple[tuple[MessageResult, ...], tuple[dict, ...]]":
+    global _JOB
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ssoctl.saml.decode import decode_message, message_dict
+
+    # The first message here, before forking: it raises like the serial loop would, and
+    # it fills the verifier's caches (configuration, trusted keys) the workers inherit.
+    first = decode_message(messages[0], options)
+    _warm(messages)
+    ranges = _ranges(1, len(messages))
+    outcomes: list[tuple[list, SsoctlError | None] | None] = [None] * len(ranges)
+    _JOB = (messages, options)
+    pool = ProcessPoolExecutor(max_workers=procs - 1, initializer=_worker_start,
+                               mp_context=multiprocessing.get_context("fork"))
+    try:
+        with _sigint_held():  # the first submit forks every worker
+            futures = [pool.submit(_run, start, stop) for start, stop in ranges]
+        # Take ranges from the end until a worker has claimed the next one.
+        for i in reversed(range(len(ranges))):
+            if not futures[i].cancel():
+                break
+            outcomes[i] = _run(*ranges[i])
+        results, dicts = [first], [message_dict(first)]
+        for i, future in enumerate(futures):
+            if outcomes[i] is None:
+                try:
+                    outcomes[i] = future.result()
+                except BrokenProcessPool:  # a worker was killed: do its share here
+                    outcomes[i] = _run(*ranges[i])
+            done, done_dicts, error = outcomes[i]
+            if error is not None:
+                raise error
+            results.extend(done)
+            dicts.extend(done_dicts)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _JOB = None
+    return tuple(results), tuple(dicts)
+
+
+__all__ = ["CHUNK", "MAX_AUTO_JOBS", "MIN_PARALLEL", "auto_jobs", "can_fork", "decode_all",
+           "plan"]

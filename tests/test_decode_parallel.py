@@ -1,0 +1,270 @@
+"""Large captures decoded in worker processes (ssoctl.saml.parallel): the same results, in
+the same order, with the same errors, as the serial loop."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import json
+import multiprocessing
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from ssoctl.devtools import pki, samlgen
+from ssoctl.errors import ApiRefusedError, ExitCode, InputError, SsoctlError
+from ssoctl.saml import parallel
+from ssoctl.saml.anchors import from_pems
+from ssoctl.saml.checks import Expectations
+from ssoctl.saml.decode import DecodeOptions, decode
+
+from conftest import NOW
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECT = Expectations(now=NOW + dt.timedelta(minutes=1), sp_entity_id=samlgen.SP_ENTITY_ID,
+                      acs_url=samlgen.ACS_URL, idp_entity_id=samlgen.IDP_ENTITY_ID)
+COUNT = 60
+
+
+def har(messages: list[bytes]) -> bytes:
+    """A browser-style HAR: one POST of a SAMLResponse to the ACS per message."""
+    entries = []
+    for i, xml in enumerate(messages):
+        value = quote(base64.b64encode(xml).decode("ascii"), safe="")
+        when = (NOW + dt.timedelta(seconds=i)).isoformat().replace("+00:00", "Z")
+        entries.append({
+            "startedDateTime": when, "time": 40,
+            "request": {"method": "POST", "url": samlgen.ACS_URL, "headers": [],
+                        "queryString": [], "cookies": [],
+                        "postData": {"mimeType": "application/x-www-form-urlencoded",
+                                     "text": f"SAMLResponse={value}",
+                                     "params": [{"name": "SAMLResponse", "value": value}]}},
+            "response": {"status": 302, "headers": [], "cookies": [],
+                         "content": {"size": 0, "mimeType": "text/plain"}}})
+    return json.dumps({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"},
+                               "entries": entries}}).encode()
+
+
+def mixed_messages(count: int = COUNT) -> list[bytes]:
+    """Good (assertion- and response-signed), tampered (exit 4), expired (exit 1) and
+    wrong-audience responses, interleaved, each for another user."""
+    out = []
+    for i in range(count):
+        user = f"user{i}@example.com"
+        kind = i % 5
+        if kind == 0:
+            out.append(samlgen.response(now=NOW, name_id=user))
+        elif kind == 1:
+            out.append(samlgen.response(now=NOW, name_id=user, sign="response"))
+        elif kind == 2:  # changed after signing
+            out.append(samlgen.response(now=NOW, name_id=user).replace(
+                user.encode(), b"admin@example.com"))
+        elif kind == 3:  # issued an hour before --now: expired
+            out.append(samlgen.response(now=NOW - dt.timedelta(hours=1), name_id=user))
+        else:
+            out.append(samlgen.response(now=NOW, name_id=user, audience="https://wrong.example"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def capture() -> bytes:
+    return har(mixed_messages())
+
+
+@pytest.fixture(scope="module")
+def anchors():
+    pem = pki.cert_pem(samlgen.default_idp()[1])
+    return from_pems([pem], source="--cert okta.pem", now=NOW)
+
+
+@pytest.fixture
+def pools(monkeypatch) -> list:
+    """Records every worker pool created (the pool is imported where it is used)."""
+    import concurrent.futures
+
+    made = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    class Spy(real):
+        def __init__(self, *args, **kwargs):
+            made.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Spy)
+    return made
+
+
+def options(anchors, jobs):
+    return DecodeOptions(expect=EXPECT, anchors=anchors, all_entries=True, jobs=jobs)
+
+
+def test_parallel_results_are_identical_and_in_order(capture, anchors, pools):
+    serial = decode(capture, options(anchors, 1))
+    assert pools == []  # --jobs 1 never starts a worker
+    together = decode(capture, options(anchors, 2))
+    assert pools == [1]  # jobs=2: one worker and this process
+    assert together.messages == serial.messages
+    assert [m.index for m in together.messages] == list(range(1, COUNT + 1))
+    assert together.findings == serial.findings
+    assert json.dumps(together.to_dict()) == json.dumps(serial.to_dict())
+    statuses = [m.signature.status for m in together.messages]
+    assert statuses.count("failed") == COUNT // 5 and statuses.count("verified") == COUNT * 4 // 5
+    codes = {f.code for f in together.findings}
+    assert {"SAML_EXPIRED", "SAML_AUDIENCE_MISMATCH"} <= codes
+    assert any(f.exit_code == ExitCode.TRUST for f in together.findings)
+    # Withheld identity stays withheld: the tampered user never appears.
+    assert "admin@example.com" not in json.dumps(together.to_dict())
+    # Nothing is left running after the run.
+    assert multiprocessing.active_children() == [] and threading.active_count() == 1
+
+
+def test_more_jobs_than_cores_still_identical(capture, anchors):
+    assert decode(capture, options(anchors, 3)).messages == \
+        decode(capture, options(anchors, 1)).messages
+
+
+def test_every_result_pickles(capture, anchors):
+    """What the workers send back must survive pickling unchanged."""
+    result = decode(capture, options(anchors, 1))
+    assert pickle.loads(pickle.dumps(result.messages)) == result.messages
+
+
+@pytest.mark.parametrize("error", [
+    InputError("m", hint="h", code="SAML_NOT_A_MESSAGE"),
+    ApiRefusedError("refused", hint="check the token", code="SP_AUTH", status=401)])
+def test_errors_pickle_with_code_and_hint(error):
+    back = pickle.loads(pickle.dumps(error))
+    assert (type(back), back.code, back.message, back.hint, back.exit_code, str(back)) == \
+        (type(error), error.code, error.message, error.hint, error.exit_code, str(error))
+    assert getattr(back, "status", None) == getattr(error, "status", None)
+
+
+def _with(messages: list[bytes], bad: dict[int, bytes]) -> bytes:
+    return har([bad.get(i, xml) for i, xml in enumerate(messages)])
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 4])
+def test_the_first_error_in_message_order_is_raised(anchors, jobs, pools):
+    """Message 6 lies in a worker's range, message 55 in this process's: the error is
+    message 6's, as in the serial loop."""
+    messages = mixed_messages(COUNT)
+    data = _with(messages, {5: b"<first>x</first>",
+                            54: b'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:'
+                                b'metadata" entityID="x"/>'})
+    with pytest.raises(SsoctlError) as err:
+        decode(data, options(anchors, jobs))
+    assert (err.value.code, err.value.message, err.value.exit_code) == (
+        "SAML_NOT_A_MESSAGE", "the XML root <first> is not a SAML protocol message",
+        ExitCode.INPUT)
+    assert "SAMLResponse" in err.value.hint
+    assert pools == ([] if jobs == 1 else [parallel.plan(COUNT, jobs) - 1])
+
+
+def test_an_error_only_in_a_worker_range_is_raised_unchanged(anchors):
+    messages = mixed_messages(COUNT)
+    data = _with(messages, {3: b"<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:"
+                               b"protocol'><unclosed>"})
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(SsoctlError) as err:
+            decode(data, options(anchors, jobs))
+        errors.append((type(err.value), err.value.to_dict(), err.value.exit_code))
+    assert errors[0] == errors[1]
+    assert errors[0][1]["code"] == "XML_MALFORMED" and "SAMLResponse #4" in errors[0][1]["message"]
+
+
+def test_small_inputs_stay_serial(anchors, pools):
+    data = har(mixed_messages(parallel.MIN_PARALLEL - 1))
+    result = decode(data, options(anchors, 4))
+    assert pools == [] and len(result.messages) == parallel.MIN_PARALLEL - 1
+    assert result.message_dicts is None  # built on demand, as always
+
+
+def test_plan():
+    assert parallel.plan(1000, 1) == 1
+    assert parallel.plan(parallel.MIN_PARALLEL - 1, 4) == 1
+    assert parallel.plan(parallel.MIN_PARALLEL, 2) == 2
+    assert parallel.plan(1000, None) == parallel.auto_jobs()
+    assert 1 <= parallel.auto_jobs() <= parallel.MAX_AUTO_JOBS
+    # Never more processes than there are ranges to hand out.
+    assert parallel.plan(parallel.MIN_PARALLEL, 64) == -(-parallel.MIN_PARALLEL // parallel.CHUNK)
+
+
+def test_serial_where_forking_is_unsafe(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert parallel.plan(1000, 4) == 1
+    monkeypatch.setattr(sys, "platform", "linux")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert parallel.plan(1000, 4) == 1  # another thread runs: forking could deadlock
+    finally:
+        stop.set()
+        thread.join()
+    assert parallel.plan(1000, 4) == 4
+
+
+def test_interrupt_in_this_process_stops_cleanly(capture, anchors, monkeypatch):
+    """Ctrl-C while this process decodes its share: KeyboardInterrupt reaches the error
+    boundary (exit 130) and no worker is left behind."""
+    from ssoctl.saml import decode as decode_module
+
+    real = decode_module.decode_message
+    parent = os.getpid()
+
+    def interrupted(msg, opts):
+        if os.getpid() == parent and msg.index == COUNT:
+            raise KeyboardInterrupt
+        return real(msg, opts)
+
+    monkeypatch.setattr(decode_module, "decode_message", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        decode(capture, options(anchors, 2))
+    assert multiprocessing.active_children() == [] and threading.active_count() == 1
+    assert parallel._JOB is None
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
+def test_ctrl_c_exits_130_without_tracebacks(tmp_path):
+    """A real SIGINT to the whole process group (what Ctrl-C does) during a parallel run:
+    exit 130, one line on stderr, no worker tracebacks."""
+    message = samlgen.response(now=NOW)
+    path = tmp_path / "big.har"
+    path.write_bytes(har([message] * 600))  # about 9 MB, half a second of work
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssoctl", "decode-response", str(path), "--all", "--json",
+         "--jobs", "2", "--now", "2026-06-01T12:01:00Z"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _children(proc.pid), "the workers never started"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+    assert err.decode().strip() == "interrupted"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
