@@ -595,3 +595,47 @@ def test_metadata_aggregate_is_picked_with_idp_entity_id(cli):
                  "--idp-entity-id", ids[0], "--now", AT, "--json")
     assert picked.exit_code in (0, 1, 4), picked.stdout
     assert "error" not in picked.json()
+
+
+# --jobs: a large capture is decoded in worker processes; the output must not change.
+
+@pytest.fixture(scope="module")
+def big_capture(tmp_path_factory):
+    """60 responses: good, tampered (exit 4), expired and wrong-audience, interleaved."""
+    from test_decode_parallel import har, mixed_messages
+
+    path = tmp_path_factory.mktemp("jobs") / "sixty.har"
+    path.write_bytes(har(mixed_messages(60)))
+    return path
+
+
+def test_jobs_do_not_change_the_output(cli, files, big_capture):
+    args = ["decode-response", big_capture, "--all", "--cert", files / "okta.pem", *SP,
+            "--now", AT, "--json"]
+    runs = [cli(*args, *jobs) for jobs in ([], ["--jobs", "1"], ["--jobs", "2"], ["-j", "3"])]
+    assert {r.exit_code for r in runs} == {4}  # tampered messages: trust failure
+    assert len({r.stdout for r in runs}) == 1 and {r.stderr for r in runs} == {""}
+    doc = runs[0].json()
+    assert [m["index"] for m in doc["data"]["messages"]] == list(range(1, 61))
+    codes = {f["code"] for f in doc["findings"]}
+    assert {"SAML_EXPIRED", "SAML_AUDIENCE_MISMATCH"} <= codes
+
+
+def test_jobs_error_from_a_worker_is_reported_as_in_serial(cli, tmp_path):
+    from test_decode_parallel import har, mixed_messages
+
+    messages = mixed_messages(60)
+    messages[7] = b'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"/>'
+    path = tmp_path / "bad.har"
+    path.write_bytes(har(messages))
+    for extra in ([], ["--json"]):
+        serial = cli("decode-response", path, "--all", "--now", AT, "--jobs", "1", *extra)
+        together = cli("decode-response", path, "--all", "--now", AT, "--jobs", "2", *extra)
+        assert serial.exit_code == together.exit_code == 3
+        assert (serial.stdout, serial.stderr) == (together.stdout, together.stderr)
+    assert together.json()["error"]["code"] == "SAML_NOT_A_MESSAGE"
+
+
+def test_jobs_must_be_positive(cli, big_capture):
+    result = cli("decode-response", big_capture, "--all", "--jobs", "0")
+    assert result.exit_code == 2 and "--jobs" in result.stderr
