@@ -133,3 +133,18 @@ def test_logout_messages_summary():
     assert hidden.request.name_id is None
     resp = model(samlgen.logout_response(now=NOW, in_response_to="_lr"))
     assert resp.kind == "LogoutResponse" and resp.status.success and resp.in_response_to == "_lr"
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
+                                   "9999-12-31T23:59:59.123456789-01:00"])
+def test_parse_time_at_the_edge_of_the_calendar_is_unreadable_not_a_crash(value):
+    from ssoctl.saml import har
+    from ssoctl.saml.response import parse_time
+
+    assert parse_time(value) is None
+    assert har.parse_time(value) is None
+
+
+def test_parse_time_keeps_the_offset_after_nanoseconds():
+    got = parse_time("2026-06-01T12:00:00.123456789+02:00")
+    assert got == dt.datetime(2026, 6, 1, 10, 0, 0, 123456, tzinfo=dt.timezone.utc)

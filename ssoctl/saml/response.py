@@ -359,23 +359,23 @@ def parse_time(value: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value)
         if parsed.tzinfo is not None:
             return parsed.astimezone(dt.timezone.utc)
-    except ValueError:
+    except (ValueError, OverflowError):  # overflow: 9999-12-31T23:59:59-01:00 is past year 9999
         pass
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     if "." in text:
         head, _, rest = text.partition(".")
-        digits = "".join(c for c in rest if c.isdigit())
+        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]  # leading digits only
         zone = rest[len(digits):]
         text = f"{head}.{digits[:6].ljust(6, '0')}{zone}" if digits else head + zone
     try:
         parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
 
 
 def _time(el: "etree._Element | None", attr: str, problems: list[str]) -> dt.datetime | None:
