@@ -11,20 +11,25 @@ Builds a HAR file holding N Okta-shaped responses, each signed with the test IdP
   (no HAR, no checks, no output). The reference for every ratio;
 - ``signxml, cert loaded once``: the same loop with the certificate parsed once (what
   ssoctl does), for comparison;
-- ``ssoctl decode path``: the command's one core call,
+- ``decode path``: the command's one core call,
   :func:`ssoctl.saml.decode.decode_source`, on the HAR: HAR scan, decoding, structural
   checks, pinned verification, signed-element identity, the model, SP checks (no output);
-- ``ssoctl in-process``: the whole command (``decode-response HAR --all --cert ... --json``)
+- ``in-process``: the whole command (``decode-response HAR --all --cert ... --json``)
   run through the Typer app in this process: HAR scan, decoding, structural checks, pinned
   verification, signed-element identity, SP checks, the JSON document;
-- ``ssoctl subprocess``: the same command as a user runs it (``python -m ssoctl``), start-up
+- ``subprocess``: the same command as a user runs it (``python -m ssoctl``), start-up
   included;
+
+each of the three twice: ``--jobs 1`` (serial, one process, like the signxml loop) and
+``--jobs`` automatic (worker processes, one per core up to 4: :mod:`ssoctl.saml.parallel`);
 - ``xmlsec1``: ``xmlsec1 --verify`` once per message (one process each, as a shell loop
   would), when installed (``apt-get install -y xmlsec1``); skipped otherwise.
 
-Prints messages per second and each rate as a ratio of the signxml loop. The issue's
-target: the in-process ``--all`` run at >= 80 % of the signxml loop. Nothing touches the
-network; the clock is fixed with ``--now``.
+Prints the cores this process may use and how much faster two CPU-bound processes finish
+than one here (on a shared machine other users' load makes that well below 2), then
+messages per second and each rate as a ratio of the signxml loop. The issue's target: the
+``--all`` run at >= 80 % of the signxml loop. Nothing touches the network; the clock is
+fixed with ``--now``.
 """
 
 from __future__ import annotations
@@ -123,7 +128,7 @@ def signxml_loop(data: list[bytes], pem: str, sign: str, *, load_once: bool = Fa
     return time.perf_counter() - start
 
 
-def ssoctl_decode_path(har: Path, cert: Path, n: int) -> float:
+def ssoctl_decode_path(har: Path, cert: Path, n: int, jobs: int | None) -> float:
     """The core call behind the command (what a library user calls), no rendering."""
     from ssoctl.saml.anchors import load_anchors
     from ssoctl.saml.checks import Expectations
@@ -132,7 +137,8 @@ def ssoctl_decode_path(har: Path, cert: Path, n: int) -> float:
     start = time.perf_counter()
     anchors = load_anchors(cert_files=[str(cert)], now=NOW)
     result = decode_source(str(har), DecodeOptions(expect=Expectations(now=NOW),
-                                                   anchors=anchors, all_entries=True))
+                                                   anchors=anchors, all_entries=True,
+                                                   jobs=jobs))
     elapsed = time.perf_counter() - start
     statuses = {m.signature.status for m in result.messages}
     if len(result.messages) != n or statuses != {"verified"}:
@@ -140,9 +146,10 @@ def ssoctl_decode_path(har: Path, cert: Path, n: int) -> float:
     return elapsed
 
 
-def command(har: Path, cert: Path) -> list[str]:
+def command(har: Path, cert: Path, jobs: int | None) -> list[str]:
     return ["decode-response", str(har), "--all", "--cert", str(cert), "--json",
-            "--now", NOW.isoformat().replace("+00:00", "Z")]
+            "--now", NOW.isoformat().replace("+00:00", "Z"),
+            *(["--jobs", str(jobs)] if jobs else [])]
 
 
 def check_output(text: str, n: int) -> None:
@@ -153,7 +160,7 @@ def check_output(text: str, n: int) -> None:
                          f"signature status {sorted(statuses)}")
 
 
-def ssoctl_in_process(har: Path, cert: Path, n: int) -> float:
+def ssoctl_in_process(har: Path, cert: Path, n: int, jobs: int | None) -> float:
     """The whole command through the Typer app, stdout captured (not printed)."""
     from ssoctl.cli.app import app
 
@@ -161,7 +168,7 @@ def ssoctl_in_process(har: Path, cert: Path, n: int) -> float:
     start = time.perf_counter()
     with contextlib.redirect_stdout(out):
         try:
-            app(command(har, cert), prog_name="ssoctl", standalone_mode=False)
+            app(command(har, cert, jobs), prog_name="ssoctl", standalone_mode=False)
         except SystemExit:
             pass
     elapsed = time.perf_counter() - start
@@ -169,10 +176,10 @@ def ssoctl_in_process(har: Path, cert: Path, n: int) -> float:
     return elapsed
 
 
-def ssoctl_subprocess(har: Path, cert: Path, n: int) -> float:
+def ssoctl_subprocess(har: Path, cert: Path, n: int, jobs: int | None) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "ssoctl", *command(har, cert)],
+    done = subprocess.run([sys.executable, "-m", "ssoctl", *command(har, cert, jobs)],
                           capture_output=True, env=env)
     elapsed = time.perf_counter() - start
     check_output(done.stdout.decode(), n)
@@ -201,17 +208,42 @@ def xmlsec1_loop(data: list[bytes], cert: Path, tmp: Path) -> float | None:
     return time.perf_counter() - start
 
 
-def table(n: int, rows: dict[str, float | None], sign: str, repeat: int) -> str:
+def _spin(_: object = None) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i % 7
+    return time.perf_counter() - start
+
+
+def capacity(procs: int) -> float:
+    """How many times the work of one process ``procs`` CPU-bound processes finish in the
+    same time, here and now: ``procs`` on idle cores, less when others use them."""
+    if procs < 2:
+        return 1.0
+    import multiprocessing
+
+    alone = min(_spin() for _ in range(2))
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        together = max(pool.map(_spin, range(procs)))
+    return procs * alone / together
+
+
+def table(n: int, rows: dict[str, float | None], sign: str, repeat: int, procs: int,
+          caps: list[float]) -> str:
     base = n / rows["signxml loop"]
     lines = [f"{n} responses in one HAR, {sign}-signed, best of {repeat} "
-             "(xmlsec1 and subprocess: one run)",
-             f"{'verifier':<22} {'msg/s':>8} {'ms/msg':>8} {'vs signxml':>11}"]
+             "(xmlsec1: one run)",
+             f"cores usable: {len(os.sched_getaffinity(0))} (os.cpu_count() {os.cpu_count()}); "
+             f"--jobs automatic = {procs}; {procs} busy processes here did "
+             f"{min(caps):.2f}x to {max(caps):.2f}x the work of one (measured between runs)",
+             f"{'verifier':<30} {'msg/s':>8} {'ms/msg':>8} {'vs signxml':>11}"]
     for name, seconds in rows.items():
         if seconds is None:
-            lines.append(f"{name:<22} skipped (not installed: apt-get install -y xmlsec1)")
+            lines.append(f"{name:<30} skipped (not installed: apt-get install -y xmlsec1)")
             continue
         rate = n / seconds
-        lines.append(f"{name:<22} {rate:>8.0f} {1000 / rate:>8.2f} {rate / base:>10.0%}")
+        lines.append(f"{name:<30} {rate:>8.0f} {1000 / rate:>8.2f} {rate / base:>10.0%}")
     return "\n".join(lines)
 
 
@@ -225,7 +257,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from ssoctl.devtools import pki, samlgen
+    from ssoctl.saml import parallel
 
+    procs = parallel.plan(args.n, None)
     pem = pki.cert_pem(samlgen.default_idp()[1])
     har = make_har(make_messages(args.n, args.sign))
     data = from_har(har)
@@ -236,21 +270,30 @@ def main(argv: list[str] | None = None) -> None:
         cert_path.write_text(pem)
         # Warm up imports and caches outside the timed runs (both sides alike).
         signxml_loop(data[:3], pem, args.sign)
-        ssoctl_in_process(har_path, cert_path, args.n)
+        ssoctl_in_process(har_path, cert_path, args.n, 1)
+        auto = f"--jobs auto ({procs})"
         runs: dict[str, object] = {
             "signxml loop": lambda: signxml_loop(data, pem, args.sign),
             "signxml, cert once": lambda: signxml_loop(data, pem, args.sign, load_once=True),
-            "ssoctl decode path": lambda: ssoctl_decode_path(har_path, cert_path, args.n),
-            "ssoctl in-process": lambda: ssoctl_in_process(har_path, cert_path, args.n),
         }
+        for jobs, label in ((1, "--jobs 1"), (None, auto)):
+            runs[f"decode path, {label}"] = \
+                lambda jobs=jobs: ssoctl_decode_path(har_path, cert_path, args.n, jobs)
+        for jobs, label in ((1, "--jobs 1"), (None, auto)):
+            runs[f"in-process, {label}"] = \
+                lambda jobs=jobs: ssoctl_in_process(har_path, cert_path, args.n, jobs)
+        for jobs, label in ((1, "--jobs 1"), (None, auto)):
+            runs[f"subprocess, {label}"] = \
+                lambda jobs=jobs: ssoctl_subprocess(har_path, cert_path, args.n, jobs)
         rows: dict[str, float | None] = dict.fromkeys(runs, float("inf"))
+        caps = []
         for _ in range(args.repeat):  # interleaved: a busy machine slows all rows alike
+            caps.append(capacity(procs))
             for name, run in runs.items():
                 rows[name] = min(rows[name], run())
-        rows["ssoctl subprocess"] = ssoctl_subprocess(har_path, cert_path, args.n)
         if not args.no_xmlsec1:
             rows["xmlsec1 per message"] = xmlsec1_loop(data, cert_path, tmp)
-    print(table(args.n, rows, args.sign, args.repeat))
+    print(table(args.n, rows, args.sign, args.repeat, procs, caps))
 
 
 if __name__ == "__main__":

@@ -234,6 +234,24 @@ def test_interrupt_in_this_process_stops_cleanly(capture, anchors, monkeypatch):
     assert parallel._JOB is None
 
 
+def test_a_killed_worker_share_is_decoded_here(capture, anchors, monkeypatch):
+    """A worker that dies (out of memory, killed) costs time, not results."""
+    from ssoctl.saml import decode as decode_module
+
+    real = decode_module.decode_message
+    parent = os.getpid()
+
+    def dies_in_worker(msg, opts):
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(msg, opts)
+
+    monkeypatch.setattr(decode_module, "decode_message", dies_in_worker)
+    assert decode(capture, options(anchors, 2)).messages == \
+        decode(capture, options(anchors, 1)).messages
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
 def test_ctrl_c_exits_130_without_tracebacks(tmp_path):
     """A real SIGINT to the whole process group (what Ctrl-C does) during a parallel run:

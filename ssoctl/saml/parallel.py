@@ -6,8 +6,9 @@ workers are *forked* after the capture was read and the options resolved: they i
 messages, the trust anchors (cryptography objects that need no pickling) and the warm
 caches of :mod:`ssoctl.saml.verify` instead of loading any of it again. They receive only
 ``(start, stop)`` ranges and send back the :class:`~ssoctl.saml.decode.MessageResult`
-objects, which are plain frozen dataclasses. This process decodes too: it takes ranges
-from the end while the workers take them from the front, so nothing waits idle.
+objects (plain frozen dataclasses) with their JSON form. This process decodes too: it
+takes ranges from the end while the workers take them from the front, so nothing waits
+idle.
 
 Results are identical and in order: every message is decoded by the same function with
 the same options, and an :class:`~ssoctl.errors.SsoctlError` raised for a message is
@@ -28,6 +29,8 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 from ssoctl.errors import SsoctlError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from ssoctl.saml.binding import SamlMessage
     from ssoctl.saml.decode import DecodeOptions, MessageResult
 
@@ -39,7 +42,7 @@ MIN_PARALLEL = 32
 MAX_AUTO_JOBS = 4
 #: Messages per unit of work. Small enough that the processes finish together (and that
 #: Ctrl-C waits at most one unit), large enough that handing out units costs little.
-CHUNK = 24
+CHUNK = 16
 
 #: The run being worked on: set before the workers fork, so they inherit it.
 _JOB: "tuple[Sequence[SamlMessage], DecodeOptions] | None" = None
@@ -151,7 +154,6 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     global _JOB
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
     from ssoctl.saml.decode import decode_message, message_dict
 
@@ -160,26 +162,27 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     first = decode_message(messages[0], options)
     _warm(messages)
     ranges = _ranges(1, len(messages))
-    outcomes: list[tuple[list, SsoctlError | None] | None] = [None] * len(ranges)
+    outcomes: list[tuple[list, list, SsoctlError | None] | None] = [None] * len(ranges)
+    handed: dict[int, Future] = {}
     _JOB = (messages, options)
     pool = ProcessPoolExecutor(max_workers=procs - 1, initializer=_worker_start,
                                mp_context=multiprocessing.get_context("fork"))
     try:
+        # Workers take ranges from the front, this process from the back, until they meet.
+        # Ranges are handed out a few at a time (not all at once, and never withdrawn), so
+        # whoever is faster takes more.
         with _sigint_held():  # the first submit forks every worker
-            futures = [pool.submit(_run, start, stop) for start, stop in ranges]
-        # Take ranges from the end until a worker has claimed the next one.
-        for i in reversed(range(len(ranges))):
-            if not futures[i].cancel():
-                break
-            outcomes[i] = _run(*ranges[i])
+            front = _hand_out(pool, ranges, handed, 0, len(ranges), procs - 1)
+        back = len(ranges)
+        while front < back:
+            back -= 1
+            outcomes[back] = _run(*ranges[back])
+            front = _hand_out(pool, ranges, handed, front, back, procs - 1)
         results, dicts = [first], [message_dict(first)]
-        for i, future in enumerate(futures):
-            if outcomes[i] is None:
-                try:
-                    outcomes[i] = future.result()
-                except BrokenProcessPool:  # a worker was killed: do its share here
-                    outcomes[i] = _run(*ranges[i])
-            done, done_dicts, error = outcomes[i]
+        for i, outcome in enumerate(outcomes):
+            if outcome is None:
+                outcome = _collect(handed[i], ranges[i])
+            done, done_dicts, error = outcome
             if error is not None:
                 raise error
             results.extend(done)
@@ -188,6 +191,34 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
         pool.shutdown(wait=True, cancel_futures=True)
         _JOB = None
     return tuple(results), tuple(dicts)
+
+
+def _hand_out(pool: "ProcessPoolExecutor", ranges: list[tuple[int, int]],
+              handed: "dict[int, Future]", front: int, back: int, workers: int) -> int:
+    """Give the workers ranges from ``front`` on (never ``back`` or beyond) until each has
+    two waiting or running; return the new front."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    waiting = sum(1 for future in handed.values() if not future.done())
+    while front < back and waiting < 2 * workers:
+        try:
+            handed[front] = pool.submit(_run, *ranges[front])
+        except BrokenProcessPool:  # a worker died: this process does the rest
+            break
+        front += 1
+        waiting += 1
+    return front
+
+
+def _collect(future: "Future", span: tuple[int, int]):
+    """A worker's outcome for ``span``; if the worker was killed (out of memory, by
+    hand), the range is decoded here instead: that costs time, never results."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return _run(*span)
 
 
 __all__ = ["CHUNK", "MAX_AUTO_JOBS", "MIN_PARALLEL", "auto_jobs", "can_fork", "decode_all",
