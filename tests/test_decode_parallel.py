@@ -234,6 +234,30 @@ def test_interrupt_in_this_process_stops_cleanly(capture, anchors, monkeypatch):
     assert parallel._JOB is None
 
 
+def test_workers_start_warm(capture, anchors, monkeypatch):
+    """One-time costs (importing signxml, its configuration, loading the trusted
+    certificate, describing the IdP certificate) are paid once, before the workers fork:
+    a worker's first message finds them done."""
+    from ssoctl.saml import decode as decode_module, verify
+
+    real = decode_module.decode_message
+    parent = os.getpid()
+    caches = (verify._config, verify._verifier_class, verify._load_trusted_cached,
+              verify._describe_b64)
+    for cache in caches:
+        cache.cache_clear()
+
+    def checked(msg, opts):
+        if os.getpid() != parent:
+            cold = [c.__name__ for c in caches if c.cache_info().currsize == 0]
+            if cold or "signxml" not in sys.modules:
+                raise InputError(f"cold in worker: {cold}", code="COLD")
+        return real(msg, opts)
+
+    monkeypatch.setattr(decode_module, "decode_message", checked)
+    assert len(decode(capture, options(anchors, 2)).messages) == COUNT
+
+
 def test_a_killed_worker_share_is_decoded_here(capture, anchors, monkeypatch):
     """A worker that dies (out of memory, killed) costs time, not results."""
     from ssoctl.saml import decode as decode_module
