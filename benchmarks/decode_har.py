@@ -223,7 +223,7 @@ def capacity(procs: int) -> float:
         return 1.0
     import multiprocessing
 
-    alone = min(_spin() for _ in range(2))
+    alone = min(_spin() for _ in range(3))
     with multiprocessing.get_context("fork").Pool(procs) as pool:
         together = max(pool.map(_spin, range(procs)))
     return procs * alone / together
