@@ -64,7 +64,12 @@ def can_fork() -> bool:
     import multiprocessing
 
     return (sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1)
+            and not _threads_running())
+
+
+def _threads_running() -> bool:
+    """Another thread exists: a lock it holds at the fork would stay locked in the child."""
+    return threading.active_count() > 1
 
 
 def plan(count: int, jobs: int | None) -> int:

@@ -599,6 +599,14 @@ def test_metadata_aggregate_is_picked_with_idp_entity_id(cli):
 
 # --jobs: a large capture is decoded in worker processes; the output must not change.
 
+@pytest.fixture
+def forkable(monkeypatch):
+    """Server threads left by other tests keep ssoctl serial; these tests want workers."""
+    from ssoctl.saml import parallel
+
+    monkeypatch.setattr(parallel, "_threads_running", lambda: False)
+
+
 @pytest.fixture(scope="module")
 def big_capture(tmp_path_factory):
     """60 responses: good, tampered (exit 4), expired and wrong-audience, interleaved."""
@@ -609,7 +617,7 @@ def big_capture(tmp_path_factory):
     return path
 
 
-def test_jobs_do_not_change_the_output(cli, files, big_capture):
+def test_jobs_do_not_change_the_output(cli, files, big_capture, forkable):
     args = ["decode-response", big_capture, "--all", "--cert", files / "okta.pem", *SP,
             "--now", AT, "--json"]
     runs = [cli(*args, *jobs) for jobs in ([], ["--jobs", "1"], ["--jobs", "2"], ["-j", "3"])]
@@ -621,7 +629,7 @@ def test_jobs_do_not_change_the_output(cli, files, big_capture):
     assert {"SAML_EXPIRED", "SAML_AUDIENCE_MISMATCH"} <= codes
 
 
-def test_jobs_error_from_a_worker_is_reported_as_in_serial(cli, tmp_path):
+def test_jobs_error_from_a_worker_is_reported_as_in_serial(cli, tmp_path, forkable):
     from test_decode_parallel import har, mixed_messages
 
     messages = mixed_messages(60)
