@@ -154,7 +154,8 @@ def decode_source(source: str, options: DecodeOptions) -> DecodeResult:
 
 
 def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> DecodeResult:
-    """Decode, verify and check every selected message in ``data``."""
+    """Decode, verify and check every selected message in ``data`` (many of them in
+    several processes: ``options.jobs``, :mod:`ssoctl.saml.parallel`)."""
     from ssoctl.saml import binding, parallel
 
     decoded = binding.decode_input(data, input_format=options.input_format, label=label)
