@@ -152,10 +152,9 @@ def _fuzzy_codes(query: str, codes: list[Explained]) -> list[Explained]:
     normal = normalize(query)[:MAX_FUZZY]
     for item in codes:
         if _CODE_LIKE.match(query) and len(upper) >= 3:
-            ratio = difflib.SequenceMatcher(None, upper, item.key).ratio()
+            ratio = _ratio(upper, item.key, 0.6)
             # "audiense" should find SAML_AUDIENCE_*: compare with each word of the code.
-            part = max(difflib.SequenceMatcher(None, upper, w).ratio()
-                       for w in item.key.split("_"))
+            part = max(_ratio(upper, w, 0.8) for w in item.key.split("_"))
             score = max(ratio, 0.7 if upper in item.key else 0.0,
                         0.65 if part >= 0.8 else 0.0)
             if score >= 0.6:
@@ -166,6 +165,13 @@ def _fuzzy_codes(query: str, codes: list[Explained]) -> list[Explained]:
             if score >= 0.75:
                 out.append(replace(item, score=round(score * 0.95, 3)))
     return out
+
+
+def _ratio(a: str, b: str, at_least: float) -> float:
+    """``SequenceMatcher(a, b).ratio()``, or 0 when the lengths alone rule out reaching
+    ``at_least``: a long pasted word (a base64 blob) would otherwise cost seconds."""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.ratio() if matcher.real_quick_ratio() >= at_least else 0.0
 
 
 def _texts(query: str) -> list[Explained]:

@@ -299,8 +299,11 @@ def _keyword(query: str, keyword: str) -> bool:
 def _near_keyword(query: str, keyword: str) -> bool:
     """A one- or two-word query that is a typo of a keyword ("expird")."""
     word = normalize(keyword)
-    return len(query) >= 5 and len(query.split()) <= 2 and \
-        difflib.SequenceMatcher(None, query, word).ratio() >= 0.85
+    if len(query) < 5 or len(query.split()) > 2:
+        return False
+    matcher = difflib.SequenceMatcher(None, query, word)
+    # The length bound first: a long pasted word must not cost a full comparison.
+    return matcher.real_quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
 
 
 def match(text: str, *, threshold: float = 0.55, limit: int = 5) -> list[Match]:

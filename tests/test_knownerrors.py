@@ -122,6 +122,25 @@ def test_explain_long_pasted_page_is_fast_and_still_matches():
     assert explain(page).matches[0].key == "sipgate-stale-sso-link"
 
 
+def test_explain_one_long_pasted_word_is_not_compared_letter_by_letter(monkeypatch):
+    # A pasted base64 blob is one code-like "word": comparing all of it with every code
+    # took seconds (12 s for 60,000 characters). Only the first MAX_FUZZY characters may
+    # ever go into a letter-by-letter comparison.
+    import difflib
+
+    from ssoctl.knownerrors import MAX_FUZZY
+
+    compared = []
+    ratio = difflib.SequenceMatcher.ratio
+    monkeypatch.setattr(difflib.SequenceMatcher, "ratio",
+                        lambda self: compared.append(len(self.a)) or ratio(self))
+    blob = "PHNhbWxwOlJlc3BvbnNl" * 3000
+    assert explain(blob).matches == ()
+    assert compared and max(compared) <= MAX_FUZZY
+    assert explain("SAML_AUDIENCE_MISMACH").matches[0].key == "SAML_AUDIENCE_MISMATCH"
+    assert [m.error.id for m in match("expird")]
+
+
 def test_guessed_entries_say_so():
     guesses = [e for e in KNOWN_ERRORS if e.confidence == "guess"]
     assert guesses
