@@ -269,6 +269,37 @@ def test_workers_start_warm(capture, anchors, monkeypatch):
     assert len(decode(capture, options(anchors, 2)).messages) == COUNT
 
 
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
+def test_unsigned_capture_without_anchor_never_imports_signxml(tmp_path):
+    """The fast path (no signature, no anchor) stays free of signxml when a large capture
+    is decoded in parallel too: neither this process nor the workers need it."""
+    path = tmp_path / "unsigned.har"
+    path.write_bytes(har([samlgen.response(now=NOW, sign="none")] * 40))
+    code = (
+        "import sys, datetime as dt, concurrent.futures\n"
+        "from ssoctl.saml import parallel\n"
+        "from ssoctl.saml.decode import DecodeOptions, decode\n"
+        "from ssoctl.saml.checks import Expectations\n"
+        "real = concurrent.futures.ProcessPoolExecutor\n"
+        "class Spy(real):\n"
+        "    def submit(self, fn, *a):\n"
+        "        return super().submit(check, fn, *a)\n"
+        "def check(fn, *a):\n"
+        "    assert 'signxml' not in sys.modules, 'signxml in a worker'\n"
+        "    return fn(*a)\n"
+        "concurrent.futures.ProcessPoolExecutor = Spy\n"
+        "now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)\n"
+        f"data = open({str(path)!r}, 'rb').read()\n"
+        "opts = DecodeOptions(expect=Expectations(now=now), all_entries=True, jobs=2)\n"
+        "assert parallel.plan(40, 2) == 2\n"
+        "r = decode(data, opts)\n"
+        "print(len(r.messages), {m.signature.status for m in r.messages},\n"
+        "      'signxml' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True, cwd=ROOT).stdout
+    assert out.strip() == "40 {'failed'} False"
+
+
 def test_a_killed_worker_share_is_decoded_here(capture, anchors, monkeypatch):
     """A worker that dies (out of memory, killed) costs time, not results."""
     from ssoctl.saml import decode as decode_module

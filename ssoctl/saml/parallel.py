@@ -146,11 +146,14 @@ def _sigint_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _warm(messages: "Sequence[SamlMessage]") -> None:
-    """Import here, once, what every worker would otherwise import by itself."""
+def _warm(options: "DecodeOptions") -> None:
+    """Import here, once, what every worker would otherwise import by itself. signxml
+    only when a trust anchor means every Response is verified (the first message,
+    decoded before this, has loaded it if it needed it): a capture of unsigned messages
+    checked without an anchor never needs it."""
     from ssoctl.saml import policy, verify  # noqa: F401
 
-    if any(m.parameter == "SAMLResponse" for m in messages):
+    if options.anchors.given:
         import signxml  # noqa: F401
 
 
@@ -165,7 +168,7 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     # The first message here, before forking: it raises like the serial loop would, and
     # it fills the verifier's caches (configuration, trusted keys) the workers inherit.
     first = decode_message(messages[0], options)
-    _warm(messages)
+    _warm(options)
     ranges = _ranges(1, len(messages))
     outcomes: list[tuple[list, list, SsoctlError | None] | None] = [None] * len(ranges)
     handed: dict[int, Future] = {}
