@@ -123,15 +123,20 @@ def _signature_rows(sig: "SignatureReport", *,
     """``sealed``: the Assertion is still encrypted, so its signature is out of sight."""
     result = _STATUS_WORDS.get(sig.status, sig.status)
     unsigned = not (sig.response_signed or sig.assertion_signed)
-    if sealed:
+    source = f" with {sig.trust_source}" if sig.trust_source else ""
+    if sealed and sig.status == "verified":
+        # The Response signature checked out, but the Assertion is still out of sight.
+        result = (f"Response verified{source}; the Assertion is encrypted (give the SP "
+                  "private key with --sp-key to read it)")
+    elif sealed:
         result = ("NOT verified: the Assertion is encrypted (give the SP private key with "
                   "--sp-key)" if sig.status != "failed" else result)
     elif sig.status == "not_verified" and unsigned:
         result = "nothing to verify (the message is not signed)"
     elif sig.status == "failed" and unsigned:
         result = "FAILED: nothing is signed (identity data withheld)"
-    if sig.status == "verified" and sig.trust_source:
-        result += f" with {sig.trust_source}"
+    elif sig.status == "verified":
+        result += source
     rows: list[tuple[str, str | None]] = [
         ("Result", result),
         ("Response", _signed_word(sig.response_signed, sig.response_verified)),

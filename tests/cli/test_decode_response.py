@@ -537,6 +537,23 @@ def test_encrypted_without_key_does_not_claim_unsigned(cli, files):
                                                "--now", AT, "--json"))
 
 
+def test_encrypted_with_a_verified_response_signature_does_not_say_not_verified(cli, tmp_path):
+    """Only the Response is signed and the Assertion is encrypted: the Response signature
+    is verified, so the Result line says that (it said 'NOT verified ... with --cert')."""
+    _, sp_cert = samlgen.default_sp()
+    path = tmp_path / "enc-response-signed.xml"
+    path.write_bytes(samlgen.response(now=NOW, encrypt_for=sp_cert, sign="response"))
+    pem = tmp_path / "okta.pem"
+    pem.write_bytes(pki.cert_pem(samlgen.default_idp()[1]).encode())
+    result = cli("decode-response", path, "--cert", pem, "--now", AT)
+    assert result.exit_code == 1
+    assert re.search(r"Result: +Response verified with --cert \S+okta.pem; the Assertion is "
+                     r"encrypted \(give the SP private key with --sp-key to read it\)",
+                     result.stdout)
+    assert re.search(r"Response: +signed, verified", result.stdout)
+    assert "NOT verified" not in result.stdout
+
+
 def test_list_shows_every_message_with_url_and_time(cli):
     """--list: number, parameter, kind, method, URL (query values elided), time; no secrets."""
     result = cli("decode-response", CAPTURES / "login.har", "--list")
