@@ -175,6 +175,34 @@ def test_other_xml_is_not_a_message():
     assert err.value.code == "SAML_NOT_A_MESSAGE"
 
 
+def test_saml1_response_is_not_read_as_tampered_saml2():
+    """A SAML 1.1 Response (WS-Federation, legacy IdPs) is a different protocol: exit 3
+    saying so, not 'root is not samlp:Response, treat it as tampered' (exit 4)."""
+    saml1 = (b'<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" '
+             b'xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" MajorVersion="1" '
+             b'MinorVersion="1" ResponseID="_r"><samlp:Status><samlp:StatusCode '
+             b'Value="samlp:Success"/></samlp:Status><saml:Assertion AssertionID="_a">'
+             b'<saml:AuthenticationStatement><saml:Subject><saml:NameIdentifier>bob@x'
+             b'</saml:NameIdentifier></saml:Subject></saml:AuthenticationStatement>'
+             b'</saml:Assertion></samlp:Response>')
+    with pytest.raises(InputError) as err:
+        run(saml1)
+    assert err.value.code == "SAML_NOT_A_MESSAGE" and "SAML 1.x Response" in err.value.message
+    with pytest.raises(InputError) as err:
+        run(b'<AuthnRequest ID="_x"/>')
+    assert "namespace is missing" in err.value.message
+
+
+def test_foreign_namespace_root_around_a_saml2_assertion_stays_a_trust_failure():
+    """A look-alike Response root in another namespace wrapping a SAML 2.0 Assertion is
+    still judged by the verifier (exit 4), as any foreign root around one is."""
+    xml = samlgen.response(now=NOW).replace(b"urn:oasis:names:tc:SAML:2.0:protocol",
+                                            b"urn:example:lookalike")
+    result, item = run(xml)
+    assert item.signature.status == "failed"
+    assert exit_code_for(result.findings) == ExitCode.TRUST
+
+
 def test_har_all_numbers_the_findings():
     result = decode((FIXTURES / "captures" / "login.har").read_bytes(),
                     DecodeOptions(expect=EXPECT, all_entries=True), label="login.har")

@@ -38,6 +38,8 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024
 WITHHELD = "[withheld]"
 _METADATA_ROOTS = ("EntityDescriptor", "EntitiesDescriptor")
 _ABOUT = re.compile(r"message (\d+): ")
+_SAML1_PROTOCOLS = ("urn:oasis:names:tc:SAML:1.0:protocol",
+                    "urn:oasis:names:tc:SAML:1.1:protocol")
 
 
 @dataclass(frozen=True)
@@ -218,18 +220,26 @@ def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
 
 
 def _kind(root: "etree._Element") -> str:
-    local = root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else ""
-    if local in MESSAGE_KINDS:
+    tag = root.tag if isinstance(root.tag, str) else ""
+    namespace, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
+    if local in MESSAGE_KINDS and namespace == xmlsafe.NS["samlp"]:
         return local
     if local in _METADATA_ROOTS:
         raise InputError("this is SAML metadata, not a SAML message",
                          hint="read metadata with `ssoctl import-metadata FILE`",
                          code="SAML_NOT_A_MESSAGE")
     # A foreign root around a Response or Assertion is a wrapping attack: let the
-    # verifier judge it (exit 4). Anything else is simply not a SAML message.
+    # verifier judge it (exit 4). Anything else is simply not a SAML 2.0 message.
     if root.find(f".//{qname('samlp', 'Response')}") is None and \
             root.find(f".//{qname('saml', 'Assertion')}") is None:
-        raise InputError(f"the XML root <{local}> is not a SAML protocol message",
+        if namespace in _SAML1_PROTOCOLS:
+            raise InputError(f"this is a SAML 1.x {local} ({namespace}), not SAML 2.0",
+                             hint="ssoctl reads SAML 2.0 messages, which Okta and sipgate "
+                                  "use; SAML 1.1 comes from WS-Federation or legacy setups",
+                             code="SAML_NOT_A_MESSAGE")
+        where = (f" (its namespace is {namespace or 'missing'}, not {xmlsafe.NS['samlp']})"
+                 if local in MESSAGE_KINDS else "")
+        raise InputError(f"the XML root <{local}> is not a SAML protocol message{where}",
                          hint="give a SAMLResponse, SAMLRequest, or a capture holding one",
                          code="SAML_NOT_A_MESSAGE")
     return local
