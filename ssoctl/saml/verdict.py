@@ -1,0 +1,174 @@
+"""The signature verdict for one message: verify when there is something to verify,
+then decide what the model may read identity from.
+
+Split from :mod:`ssoctl.saml.decode` (the pipeline); this is the trust half. signxml is
+imported (through :mod:`ssoctl.saml.verify`) only when a trust anchor is given or the
+message carries a signature or an encrypted assertion: the no-signature, no-anchor fast
+path never loads it. Trust comes only from the anchors; the certificate inside the
+message is compared and used for an integrity check, never trusted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ssoctl import xmlsafe
+from ssoctl.findings import Finding
+from ssoctl.saml.anchors import TrustAnchors, pick_trusted
+from ssoctl.saml.checks import CertSummary, TrustFacts
+from ssoctl.saml.response import UNVERIFIED, IdentitySource
+from ssoctl.xmlsafe import qname
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
+    from ssoctl.saml.decode import DecodeOptions
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What the signature check found, JSON-ready."""
+
+    status: str
+    """``verified``, ``not_verified`` (no trust anchor) or ``failed``."""
+    response_signed: bool
+    assertion_signed: bool
+    response_verified: bool = False
+    assertion_verified: bool = False
+    signature_algorithm: str | None = None
+    digest_algorithm: str | None = None
+    embedded_certificates: tuple[CertSummary, ...] = ()
+    trusted_certificates: tuple[CertSummary, ...] = ()
+    trust_source: str | None = None
+    integrity: str | None = None
+    """Without a trust anchor: ``intact`` when the signature matches the certificate inside
+    the message (which proves nothing about the signer), ``broken`` when it does not (the
+    message was changed after signing)."""
+
+
+def _has(root: "etree._Element", prefix: str, local: str) -> bool:
+    return root.find(f".//{qname(prefix, local)}") is not None
+
+
+def judge(xml: bytes, root: "etree._Element", options: "DecodeOptions"):
+    """Verify when there is something to verify; return the signature report, the
+    identity source, the element to model, the element to show (``--xml``) and the
+    verifier's findings."""
+    anchors = options.anchors
+    if not (anchors.given or _has(root, "ds", "Signature")
+            or _has(root, "saml", "EncryptedAssertion") or root.tag != qname("samlp", "Response")):
+        return _unsigned(root)
+    from ssoctl.saml import verify
+
+    key = options.sp_key_pem.encode() if options.sp_key_pem else None
+    common = dict(now=options.expect.now, allow_sha1=options.allow_sha1, sp_key_pem=key,
+                  allow_expired_cert=options.allow_expired_cert, root=root)
+    trusted: tuple[str, ...] | None = anchors.pems or None
+    if anchors.fingerprints:
+        # The certificates in the message are only known after a first, key-less pass
+        # (which also decrypts); a pinned one becomes trusted for the real pass.
+        probe = verify.verify_response(xml, trusted_pems=None, **common)
+        trusted = pick_trusted(anchors, probe.embedded_certificates) or None
+    result = verify.verify_response(xml, trusted_pems=trusted, **common)
+    findings = list(result.findings)
+    status = result.status
+    integrity = None
+    if anchors.given and trusted is None and status != "failed":
+        # Only fingerprints were given and none matches the message's certificate.
+        status = "failed"
+        findings = [f for f in findings if f.code != "SIG_NOT_VERIFIED"]
+    elif status == "not_verified" and result.embedded_certificates:
+        integrity, broken = _integrity(xml, result, verify, common)
+        if broken:
+            status = "failed"
+            findings += broken
+    if _trust_failure(findings):
+        status = "failed"  # e.g. unsigned: never show an unsigned user as if it could be real
+    report = _report(result, status, anchors, integrity)
+    plain = root
+    if result.decrypted_xml is not None:
+        plain = xmlsafe.parse(result.decrypted_xml, what="decrypted SAML response")
+    source, model_root = _identity(result, status, plain)
+    return report, source, model_root, plain, findings
+
+
+def _unsigned(root: "etree._Element"):
+    """Nothing signed and nothing to check against: say what the verifier would say,
+    without loading signxml (the fast path)."""
+    from ssoctl.saml import policy
+
+    # With an Assertion, no certificate could help (so no "pass --cert" advice).
+    out = [policy.unsigned() if root.find(policy.ASSERTION) is not None
+           else policy.nothing_to_verify()]
+    status = "failed" if _trust_failure(out) else "not_verified"
+    report = SignatureReport(status=status, response_signed=False, assertion_signed=False)
+    return report, _identity(None, status, root)[0], root, root, out
+
+
+def _report(result: Any, status: str, anchors: TrustAnchors,
+            integrity: str | None) -> SignatureReport:
+    return SignatureReport(
+        status=status, response_signed=result.response_signed,
+        assertion_signed=result.assertion_signed, response_verified=result.response_verified,
+        assertion_verified=result.assertion_verified,
+        signature_algorithm=result.signature_algorithm, digest_algorithm=result.digest_algorithm,
+        embedded_certificates=tuple(_summary(c) for c in result.embedded_certificates),
+        trusted_certificates=anchors.certs, trust_source=anchors.source or None,
+        integrity=integrity)
+
+
+def _trust_failure(findings: list[Finding]) -> bool:
+    return any(f.is_error and f.exit_code == 4 for f in findings)
+
+
+#: Findings of the integrity pass that say nothing about tampering.
+_NOT_TAMPERING = frozenset({"SIG_CERT_EXPIRED", "SIG_CERT_NOT_YET_VALID", "SIG_CERT_MISMATCH",
+                            "SIG_NOT_VERIFIED"})
+
+
+def _integrity(xml: bytes, first: Any, verify: Any, common: dict) -> tuple[str, list[Finding]]:
+    """Without a trust anchor, check the signature against the certificate the message
+    carries. That proves nothing about who signed (anyone can embed a certificate), but a
+    failure proves the message was changed after signing: then identity is withheld."""
+    pems = [c.pem for c in first.embedded_certificates]
+    check = verify.verify_response(xml, trusted_pems=pems, **common)
+    known = {f.code for f in first.findings}
+    broken = [dataclasses.replace(f, message=f"{f.message} (checked with the certificate inside "
+                                             "the message)")
+              for f in check.findings
+              if f.is_error and f.exit_code == 4 and f.code not in _NOT_TAMPERING
+              and f.code not in known]
+    if broken:
+        return "broken", broken
+    return ("intact" if check.status == "verified" else None), []
+
+
+def _identity(result: Any, status: str,
+              plain: "etree._Element") -> tuple[IdentitySource, "etree._Element"]:
+    """Where the model may read identity from, and which element to model. ``plain`` is
+    the document as received (decrypted, if it was encrypted)."""
+    if status == "verified":
+        assertions = (result.signed_assertion,) if result.signed_assertion is not None else ()
+        model_root = result.signed_response if result.signed_response is not None else plain
+        return IdentitySource("verified", assertions), model_root
+    if status == "failed":
+        return IdentitySource("withheld", note="withheld because the signature check failed "
+                                               "(see the findings)"), plain
+    return UNVERIFIED, plain
+
+
+def _summary(info: Any) -> CertSummary:
+    return CertSummary(subject=info.subject, sha256=info.sha256, not_after=info.not_after)
+
+
+def trust_facts(report: SignatureReport, anchors: TrustAnchors) -> TrustFacts:
+    """What :func:`ssoctl.saml.checks.check_trust` needs from the verdict."""
+    return TrustFacts(status=report.status, response_signed=report.response_signed,
+                      assertion_signed=report.assertion_signed,
+                      embedded=report.embedded_certificates, anchors=anchors.certs,
+                      anchor_source=anchors.source)
+
+
+__all__ = ["SignatureReport", "judge", "trust_facts"]
