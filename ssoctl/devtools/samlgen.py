@@ -163,10 +163,23 @@ def build_response(*, now: dt.datetime, assertion: etree._Element | None,
                    sub_status: str | None = None, status_message: str | None = None,
                    response_id: str | None = None) -> etree._Element:
     """An unsigned ``saml2p:Response`` around ``assertion`` (which may be ``None``)."""
-    resp = etree.Element(_q(SAMLP, "Response"), nsmap={"saml2p": SAMLP})
+    resp = _status_response("Response", now=now, issuer=issuer, destination=destination,
+                            in_response_to=in_response_to, status=status,
+                            sub_status=sub_status, status_message=status_message,
+                            id=response_id)
+    if assertion is not None:
+        resp.append(assertion)
+    return resp
+
+
+def _status_response(local: str, *, now: dt.datetime, issuer: str, destination: str | None,
+                     in_response_to: str | None, status: str, sub_status: str | None = None,
+                     status_message: str | None = None, id: str | None = None) -> etree._Element:
+    """A ``saml2p:Response`` or ``saml2p:LogoutResponse`` up to its Status, Okta's layout."""
+    resp = etree.Element(_q(SAMLP, local), nsmap={"saml2p": SAMLP})
     if destination:
         resp.set("Destination", destination)
-    resp.set("ID", response_id or new_id())
+    resp.set("ID", id or new_id())
     if in_response_to:
         resp.set("InResponseTo", in_response_to)
     resp.set("IssueInstant", _ts(now))
@@ -178,8 +191,6 @@ def build_response(*, now: dt.datetime, assertion: etree._Element | None,
         etree.SubElement(code, _q(SAMLP, "StatusCode"), Value=sub_status)
     if status_message:
         etree.SubElement(st, _q(SAMLP, "StatusMessage")).text = status_message
-    if assertion is not None:
-        resp.append(assertion)
     return resp
 
 
@@ -418,17 +429,9 @@ def logout_response(*, now: dt.datetime, issuer: str = IDP_ENTITY_ID,
                     in_response_to: str | None = None, status: str = SUCCESS,
                     id: str | None = None) -> bytes:
     """An unsigned ``saml2p:LogoutResponse`` from the IdP."""
-    root = etree.Element(_q(SAMLP, "LogoutResponse"), nsmap={"saml2p": SAMLP})
-    root.set("Destination", destination)
-    root.set("ID", id or new_id())
-    if in_response_to:
-        root.set("InResponseTo", in_response_to)
-    root.set("IssueInstant", _ts(now))
-    root.set("Version", "2.0")
-    _issuer(root, issuer)
-    st = etree.SubElement(root, _q(SAMLP, "Status"))
-    etree.SubElement(st, _q(SAMLP, "StatusCode"), Value=status)
-    return _serialize(root)
+    return _serialize(_status_response("LogoutResponse", now=now, issuer=issuer,
+                                       destination=destination, in_response_to=in_response_to,
+                                       status=status, id=id))
 
 
 __all__ = ["ACS_URL", "EMAIL", "IDP_ENTITY_ID", "SP_ENTITY_ID", "SSO_URL", "authn_request",
