@@ -101,10 +101,8 @@ def default_sp():
 # --------------------------------------------------------------------------- building
 
 
-def _issuer(parent: etree._Element, issuer: str, *, fmt: bool = True) -> etree._Element:
-    el = etree.SubElement(parent, _q(SAML, "Issuer"), nsmap={"saml2": SAML})
-    if fmt:
-        el.set("Format", ENTITY)
+def _issuer(parent: etree._Element, issuer: str) -> etree._Element:
+    el = etree.SubElement(parent, _q(SAML, "Issuer"), nsmap={"saml2": SAML}, Format=ENTITY)
     el.text = issuer
     return el
 
