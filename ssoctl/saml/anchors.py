@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from ssoctl.certs import normalize_fingerprint
+from ssoctl.certs import colon_hex, normalize_fingerprint
 from ssoctl.errors import InputError, UsageError
 from ssoctl.saml.checks import CertSummary
 
@@ -74,7 +74,8 @@ def load_anchors(*, cert_files: Sequence[str] = (), fingerprints: Sequence[str] 
         sources.append(f"--metadata {metadata}")
     pins = tuple(_fingerprint(value) for value in fingerprints)
     for pin in pins:
-        certs.append(CertSummary(subject="(pinned with --fingerprint)", sha256=_colon(pin)))
+        certs.append(CertSummary(subject="(pinned with --fingerprint)",
+                                 sha256=colon_hex(bytes.fromhex(pin))))
     if pins:
         sources.append("--fingerprint")
     return TrustAnchors(pems=tuple(pems), certs=tuple(certs), fingerprints=pins,
@@ -103,10 +104,6 @@ def pick_trusted(anchors: TrustAnchors, embedded: Sequence["CertInfo"]) -> tuple
 
 def _summary(info: "CertInfo") -> CertSummary:
     return CertSummary(subject=info.subject, sha256=info.sha256, not_after=info.not_after)
-
-
-def _colon(hexdigits: str) -> str:
-    return ":".join(hexdigits[i:i + 2] for i in range(0, len(hexdigits), 2))
 
 
 def _fingerprint(value: str) -> str:
@@ -150,7 +147,7 @@ def _load(data: bytes) -> list:
         text = data.replace(b"\r", b"")
         return list(x509.load_pem_x509_certificates(text))
     if data[:1] == b"\x30":  # ASN.1 SEQUENCE: a DER file
-        return [x509.load_der_x509_certificate(data)]
+        return [certs.cert_from_der(data)]
     body = data.decode("ascii", "strict")
     if re.search(r"[^A-Za-z0-9+/=\s]", body):
         raise ValueError("not base64")
