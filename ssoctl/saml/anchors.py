@@ -60,7 +60,7 @@ def load_anchors(*, cert_files: Sequence[str] = (), fingerprints: Sequence[str] 
     for path in cert_files:
         for info in _cert_file(path, now):
             pems.append(info.pem)
-            certs.append(_summary(info))
+            certs.append(CertSummary.of(info))
         sources.append(f"--cert {path}")
     if metadata is not None:
         from ssoctl import metadata as md
@@ -69,7 +69,7 @@ def load_anchors(*, cert_files: Sequence[str] = (), fingerprints: Sequence[str] 
                                   entity_id=idp_entity_id, entity_id_option="--idp-entity-id")
         for info in settings.signing_certificates:
             pems.append(info.pem)
-            certs.append(_summary(info))
+            certs.append(CertSummary.of(info))
         entity_id = settings.entity_id or None
         sources.append(f"--metadata {metadata}")
     pins = tuple(_fingerprint(value) for value in fingerprints)
@@ -90,7 +90,8 @@ def from_pems(pems: Sequence[str], *, source: str = "", now: dt.datetime) -> Tru
 
     infos = [certs.describe(c, now=now) for pem in pems
              for c in x509.load_pem_x509_certificates(pem.encode())]
-    return TrustAnchors(pems=tuple(i.pem for i in infos), certs=tuple(_summary(i) for i in infos),
+    return TrustAnchors(pems=tuple(i.pem for i in infos),
+                        certs=tuple(CertSummary.of(i) for i in infos),
                         source=source)
 
 
@@ -100,10 +101,6 @@ def pick_trusted(anchors: TrustAnchors, embedded: Sequence["CertInfo"]) -> tuple
     pinned = tuple(c.pem for c in embedded
                    if normalize_fingerprint(c.sha256) in anchors.fingerprints)
     return anchors.pems + pinned
-
-
-def _summary(info: "CertInfo") -> CertSummary:
-    return CertSummary(subject=info.subject, sha256=info.sha256, not_after=info.not_after)
 
 
 def _fingerprint(value: str) -> str:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ssoctl.certs import normalize_fingerprint
 from ssoctl.findings import Finding, finding
 from ssoctl.saml.response import Assertion, Message
 from ssoctl.saml.status import STATUS_HINTS, short_name
 from ssoctl.saml.timing import validity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.certs import CertInfo
 
 EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
@@ -48,6 +52,11 @@ class CertSummary:
     subject: str
     sha256: str
     not_after: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, info: "CertInfo") -> "CertSummary":
+        """The summary of a :class:`ssoctl.certs.CertInfo`."""
+        return cls(subject=info.subject, sha256=info.sha256, not_after=info.not_after)
 
     def describe(self) -> str:
         """``CN=dev-123 (SHA-256 AB:..., valid until 2036-01-01)``: the common name is

@@ -114,7 +114,7 @@ def _report(result: Any, status: str, anchors: TrustAnchors,
         assertion_signed=result.assertion_signed, response_verified=result.response_verified,
         assertion_verified=result.assertion_verified,
         signature_algorithm=result.signature_algorithm, digest_algorithm=result.digest_algorithm,
-        embedded_certificates=tuple(_summary(c) for c in result.embedded_certificates),
+        embedded_certificates=tuple(CertSummary.of(c) for c in result.embedded_certificates),
         trusted_certificates=anchors.certs, trust_source=anchors.source or None,
         integrity=integrity)
 
@@ -157,10 +157,6 @@ def _identity(result: Any, status: str,
         return IdentitySource("withheld", note="withheld because the signature check failed "
                                                "(see the findings)"), plain
     return UNVERIFIED, plain
-
-
-def _summary(info: Any) -> CertSummary:
-    return CertSummary(subject=info.subject, sha256=info.sha256, not_after=info.not_after)
 
 
 def trust_facts(report: SignatureReport, anchors: TrustAnchors) -> TrustFacts:
