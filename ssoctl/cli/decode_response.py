@@ -153,15 +153,10 @@ def decode_response(
 
 def _refuse_terminal(source: str) -> None:
     """Reading a SAML message typed at a terminal is never what was meant: say how."""
-    import sys
-
     from ssoctl.errors import UsageError
+    from ssoctl.files import stdin_is_tty
 
-    try:
-        interactive = source == "-" and sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        interactive = False
-    if interactive:
+    if source == "-" and stdin_is_tty():
         raise UsageError("no input: give a file, or pipe the message into '-'",
                          hint="e.g. ssoctl decode-response capture.har, or pbpaste | "
                               "ssoctl decode-response -", code="USAGE")
