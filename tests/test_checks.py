@@ -265,3 +265,17 @@ def test_trust_checks_skip_requests():
     ("C=US, CN=dev-1, emailAddress=x", "CN=dev-1"), ("O=Only Org", "O=Only Org")])
 def test_cert_summary_short_subject(subject, short):
     assert CertSummary(subject, "AA").short_subject == short
+
+
+@pytest.mark.parametrize("with_assertion", [True, False])
+def test_response_without_status_is_an_error(with_assertion):
+    import re
+
+    xml = samlgen.response(now=NOW, sign="none").decode()
+    xml = re.sub(r"<saml2p:Status>.*?</saml2p:Status>", "", xml, flags=re.S)
+    if not with_assertion:
+        xml = re.sub(r"<saml2:Assertion.*?</saml2:Assertion>", "", xml, flags=re.S)
+    assert "Status>" not in xml
+    found = check(xml.encode())
+    assert one(found, "SAML_NO_STATUS").severity is Severity.ERROR
+    assert "SAML_NO_ASSERTION" not in codes(found)

@@ -15,6 +15,13 @@ CODES: tuple[CodeInfo, ...] = (
         "read the status explanation; with Okta, Responder usually means the user is not "
         "assigned to the app (Okta: Applications → your app → Assignments)"),
     CodeInfo(
+        "SAML_NO_STATUS", _E, "the Response has no Status",
+        "Every SAML Response and LogoutResponse must carry a samlp:Status with a StatusCode. "
+        "Without it no SP can tell success from failure and it rejects the message; Okta "
+        "always sends one, so the capture is incomplete or the message was built by hand.",
+        "capture the message again (whole SAMLResponse value or a HAR file); if it really "
+        "comes from the IdP like this, report it to the IdP's administrator"),
+    CodeInfo(
         "SAML_NO_ASSERTION", _E, "a successful Response without an assertion",
         "The status is Success but the Response holds no Assertion (and no "
         "EncryptedAssertion). No SP can log anyone in with it.",

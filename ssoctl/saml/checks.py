@@ -122,7 +122,11 @@ def _problems(msg: Message) -> list[Finding]:
 
 def _status(msg: Message) -> list[Finding]:
     status = msg.status
-    if status is None or status.success:
+    if status is None:
+        return [finding("SAML_NO_STATUS", f"the {msg.kind} has no Status (StatusCode)",
+                        field="StatusCode", expected="a samlp:Status element",
+                        received="none")]
+    if status.success:
         return []
     top, sub = short_name(status.code), short_name(status.sub_code)
     code_text = f"{top}/{sub}" if sub else f"{top}"
@@ -184,8 +188,8 @@ def _in_response_to(msg: Message, exp: Expectations) -> list[Finding]:
 def _assertions(msg: Message, exp: Expectations) -> list[Finding]:
     success = msg.status is None or msg.status.success
     if not msg.assertions:
-        if success and not msg.encrypted_assertions:
-            return [finding("SAML_NO_ASSERTION")]
+        if success and not msg.encrypted_assertions and msg.status is not None:
+            return [finding("SAML_NO_ASSERTION")]  # no Status at all: SAML_NO_STATUS said it
         return []
     out: list[Finding] = []
     for assertion in msg.assertions:
