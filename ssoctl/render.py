@@ -94,6 +94,15 @@ class Report:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+@dataclass(frozen=True)
+class Verbatim:
+    """Part of a report's ``data`` that is already made only of JSON types (dict, list,
+    str, int, float, bool, None). :func:`to_jsonable` passes it through without walking
+    it again, which matters for large documents (``decode-response --all`` on a HAR)."""
+
+    value: Any
+
+
 def to_jsonable(value: Any) -> Any:
     """Convert result objects to JSON types: dataclasses to dicts, datetimes to
     ISO-8601 UTC with ``Z``, enums to their value, bytes to base64, tuples to lists."""
@@ -105,6 +114,8 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if kind is list:
         return [to_jsonable(v) for v in value]
+    if kind is Verbatim:
+        return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return to_jsonable(value.to_dict())

@@ -323,3 +323,19 @@ def test_response_must_answer_a_request_in_the_capture():
     found = [f for f in item.findings if f.code == "SAML_IN_RESPONSE_TO_MISMATCH"]
     assert found and found[0].received == "_another_tab"
     assert "not in this capture" in found[0].message
+
+
+def test_decode_result_dict_is_made_only_of_json_types():
+    """decode-response hands ``to_dict()['messages']`` to the renderer verbatim
+    (render.Verbatim), so it must already be plain JSON: nothing left to convert."""
+    import json
+
+    from ssoctl.render import to_jsonable
+    from ssoctl.saml.checks import Expectations
+    from ssoctl.saml.decode import DecodeOptions, decode
+
+    xml = samlgen.response(now=NOW, sign="both")
+    result = decode(xml, DecodeOptions(expect=Expectations(now=NOW)))
+    messages = result.to_dict()["messages"]
+    assert to_jsonable(messages) == messages
+    assert json.loads(json.dumps(messages)) == messages

@@ -129,3 +129,12 @@ def test_json_is_indented_on_a_terminal_and_compact_in_a_pipe():
     assert tty.getvalue().startswith('{\n  "ok"')
     assert pipe.getvalue().count("\n") == 1 and pipe.getvalue().startswith('{"ok":')
     assert json.loads(tty.getvalue()) == json.loads(pipe.getvalue())
+
+
+def test_verbatim_data_is_passed_through_unchanged():
+    from ssoctl.render import Verbatim
+
+    inner = {"a": [1, "x", None]}
+    out = to_jsonable({"big": Verbatim(inner), "when": dt.datetime(2026, 1, 1)})
+    assert out == {"big": inner, "when": "2026-01-01T00:00:00Z"}
+    assert out["big"] is inner

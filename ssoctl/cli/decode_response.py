@@ -195,10 +195,11 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
     """The JSON document and (unless ``human`` is false: ``--json``) the human tables
     for one decode run."""
     from ssoctl.cli import decode_view
-    from ssoctl.render import Report, Text
+    from ssoctl.render import Report, Text, Verbatim
 
     expect = options.expect
     data = result.to_dict()
+    data["messages"] = Verbatim(data["messages"])  # already JSON types (saml/export.py)
     data["checked_against"] = {
         "sp_entity_id": expect.sp_entity_id, "acs_url": expect.acs_url,
         "idp_entity_id": expect.idp_entity_id, "request_id": expect.request_id,
