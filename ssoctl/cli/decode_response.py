@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, List, Optional
 import typer
 
 from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, app_state, parse_now, run
+from ssoctl.cli.fastparams import FastCommand
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.render import Report
@@ -241,4 +242,4 @@ def list_report(source: str, input_format: str | None, *, entry: int | None,
 
 def register(app: typer.Typer) -> None:
     """Attach ``decode-response`` to the root app."""
-    app.command("decode-response", help=HELP)(decode_response)
+    app.command("decode-response", help=HELP, cls=FastCommand)(decode_response)

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ssoctl.cli.common import JsonOpt, run
+from ssoctl.cli.fastparams import FastCommand
 
 MAX_QUERY_BYTES = 64 * 1024
 
@@ -167,4 +168,4 @@ def _list_report(lookup):
 
 def register(app: typer.Typer) -> None:
     """Attach ``ssoctl explain`` to the root app."""
-    app.command("explain")(explain)
+    app.command("explain", cls=FastCommand)(explain)
