@@ -136,6 +136,8 @@ def text_of(element: "etree._Element | None") -> str | None:
     """
     if element is None:
         return None
+    if not len(element) and isinstance(element.tag, str):  # no child nodes (comments count)
+        return element.text or ""
     return "".join(element.itertext())
 
 

@@ -4,15 +4,21 @@ with 1,000 responses).
 Each message is decoded, verified and checked on its own, so the work splits cleanly. The
 workers are *forked* after the capture was read and the options resolved: they inherit the
 messages, the trust anchors (cryptography objects that need no pickling) and the warm
-caches of :mod:`ssoctl.saml.verify` instead of loading any of it again. They receive only
-``(start, stop)`` ranges and send back the :class:`~ssoctl.saml.decode.MessageResult`
-objects (plain frozen dataclasses) with their JSON form. This process decodes too: it
-takes ranges from the end while the workers take them from the front, so nothing waits
-idle.
+caches of :mod:`ssoctl.saml.verify` instead of loading any of it again.
+
+No pool, no helper thread, no queue objects: before forking, this process writes the
+number of every range of messages into a pipe and closes its write end. Every process --
+the workers and this one -- takes the next number by reading 4 bytes from that pipe (one
+small read from a pipe is atomic, so no two take the same range) until the pipe is empty,
+so whoever is faster simply takes more. A worker writes each finished range (the
+:class:`~ssoctl.saml.decode.MessageResult` objects and their JSON form) to its own
+unlinked temporary file, never to a pipe that could fill up and stall it while this
+process is busy decoding; this process reads the files once the workers have exited.
 
 Results are identical and in order: every message is decoded by the same function with
 the same options, and an :class:`~ssoctl.errors.SsoctlError` raised for a message is
-raised here only if no earlier message raised one, exactly as the serial loop would.
+raised here only if no earlier message raised one, exactly as the serial loop would. A
+range a worker did not report (it was killed, or failed unexpectedly) is decoded here.
 Serial (in this process, no worker) whenever parallel work cannot pay or is not safe:
 ``jobs=1``, fewer than :data:`MIN_PARALLEL` messages, no ``fork`` (Windows; macOS, where
 forking is unsafe), or other threads running (forking them can deadlock the child).
@@ -24,13 +30,11 @@ import os
 import sys
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Iterator, Sequence
 
 from ssoctl.errors import SsoctlError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from concurrent.futures import Future, ProcessPoolExecutor
-
     from ssoctl.saml.binding import SamlMessage
     from ssoctl.saml.decode import DecodeOptions, MessageResult
 
@@ -43,9 +47,14 @@ MAX_AUTO_JOBS = 4
 #: Messages per unit of work. Small enough that the processes finish together (and that
 #: Ctrl-C waits at most one unit), large enough that handing out units costs little.
 CHUNK = 16
+#: At most this many ranges: their numbers (4 bytes each) must fit in a pipe's buffer,
+#: which is written before any process reads it (Linux: 64 KiB; POSIX promises 4 KiB).
+MAX_RANGES = 1024
 
 #: The run being worked on: set before the workers fork, so they inherit it.
 _JOB: "tuple[Sequence[SamlMessage], DecodeOptions] | None" = None
+
+Outcome = "tuple[list[MessageResult], list[dict], SsoctlError | None]"
 
 
 def auto_jobs() -> int:
@@ -61,10 +70,7 @@ def auto_jobs() -> int:
 def can_fork() -> bool:
     """Workers may be forked here: ``fork`` exists, is safe on this platform, and no
     other thread runs in this process."""
-    import multiprocessing
-
-    return (sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
-            and not _threads_running())
+    return sys.platform != "darwin" and hasattr(os, "fork") and not _threads_running()
 
 
 def _threads_running() -> bool:
@@ -90,16 +96,37 @@ def decode_all(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     from ssoctl.saml.decode import decode_message
 
     procs = plan(len(messages), jobs)
-    if procs == 1:
-        return tuple(decode_message(m, options) for m in messages), None
-    return _parallel(messages, options, procs)
+    with _collector_paused(len(messages)):
+        if procs == 1:
+            return tuple(decode_message(m, options) for m in messages), None
+        return _parallel(messages, options, procs)
+
+
+@contextmanager
+def _collector_paused(count: int) -> Iterator[None]:
+    """Python's cycle collector off while many messages are decoded. The decoded results
+    hold no reference cycles, but each full collection would walk every object the
+    capture and the results already hold (a few percent of the run on 1,000 messages).
+    Turned back on afterwards, as it was; in forked workers it stays off until they
+    exit."""
+    import gc
+
+    if count < MIN_PARALLEL or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _ranges(start: int, stop: int) -> list[tuple[int, int]]:
-    return [(i, min(i + CHUNK, stop)) for i in range(start, stop, CHUNK)]
+    size = max(CHUNK, -(-(stop - start) // MAX_RANGES))
+    return [(i, min(i + size, stop)) for i in range(start, stop, size)]
 
 
-def _run(start: int, stop: int) -> "tuple[list[MessageResult], list[dict], SsoctlError | None]":
+def _run(start: int, stop: int) -> Outcome:
     """Decode messages ``start`` to ``stop`` of the current run (in a worker or here).
     An error ends the range and is handed back, not raised: the caller raises the first
     one in message order."""
@@ -119,9 +146,39 @@ def _run(start: int, stop: int) -> "tuple[list[MessageResult], list[dict], Ssoct
     return out, dicts, None
 
 
+def _take(tickets: int) -> int | None:
+    """The next range number from the pipe, or ``None`` when all are taken."""
+    got = os.read(tickets, 4)
+    return int.from_bytes(got, "little") if len(got) == 4 else None
+
+
+def _spawn(work) -> int:  # noqa: ANN001 -- a no-argument callable
+    """Fork one worker that runs ``work()`` and exits; its process id. (Tests spy here.)"""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover -- runs in the worker; its outcome is tested
+        status = 1
+        try:
+            _worker_start()
+            work()
+            status = 0
+        finally:
+            os._exit(status)  # no atexit handlers, no flushing this process's buffers twice
+    return pid
+
+
+def _worker(tickets: int, ranges: list[tuple[int, int]], out: IO[bytes]) -> None:
+    """In a worker: decode ranges until none is left, each one written to ``out`` as soon
+    as it is done (so a worker killed half-way still hands back what it finished)."""
+    import pickle
+
+    while (number := _take(tickets)) is not None:
+        pickle.dump((number, _run(*ranges[number])), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
 def _worker_start() -> None:
     """In each worker: Ctrl-C reaches the whole process group, but only the parent
-    should react to it (exit 130); a worker finishes its range and is shut down."""
+    should react to it (exit 130); a worker is stopped by the parent."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -151,6 +208,8 @@ def _warm(options: "DecodeOptions") -> None:
     only when a trust anchor means every Response is verified (the first message,
     decoded before this, has loaded it if it needed it): a capture of unsigned messages
     checked without an anchor never needs it."""
+    import pickle  # noqa: F401 -- the workers write their results with it
+
     from ssoctl.saml import policy, verify  # noqa: F401
 
     if options.anchors.given:
@@ -160,8 +219,7 @@ def _warm(options: "DecodeOptions") -> None:
 def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
               procs: int) -> "tuple[tuple[MessageResult, ...], tuple[dict, ...]]":
     global _JOB
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import tempfile
 
     from ssoctl.saml.decode import decode_message, message_dict
 
@@ -170,64 +228,81 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     first = decode_message(messages[0], options)
     _warm(options)
     ranges = _ranges(1, len(messages))
-    outcomes: list[tuple[list, list, SsoctlError | None] | None] = [None] * len(ranges)
-    handed: dict[int, Future] = {}
-    _JOB = (messages, options)
-    pool = ProcessPoolExecutor(max_workers=procs - 1, initializer=_worker_start,
-                               mp_context=multiprocessing.get_context("fork"))
+    outcomes: dict[int, Outcome] = {}
+    workers: dict[int, IO[bytes]] = {}
+    read_end, write_end = os.pipe()
     try:
-        # Workers take ranges from the front, this process from the back, until they meet.
-        # Ranges are handed out a few at a time (not all at once, and never withdrawn), so
-        # whoever is faster takes more.
-        with _sigint_held():  # the first submit forks every worker
-            front = _hand_out(pool, ranges, handed, 0, len(ranges), procs - 1)
-        back = len(ranges)
-        while front < back:
-            back -= 1
-            outcomes[back] = _run(*ranges[back])
-            front = _hand_out(pool, ranges, handed, front, back, procs - 1)
-        results, dicts = [first], [message_dict(first)]
-        for i, outcome in enumerate(outcomes):
-            if outcome is None:
-                outcome = _collect(handed[i], ranges[i])
-            done, done_dicts, error = outcome
-            if error is not None:
-                raise error
-            results.extend(done)
-            dicts.extend(done_dicts)
+        os.write(write_end, b"".join(n.to_bytes(4, "little") for n in range(len(ranges))))
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        os.close(write_end)  # an empty pipe then reads as end-of-file: nothing left
+    _JOB = (messages, options)
+    try:
+        with _sigint_held():
+            for _ in range(procs - 1):
+                out = tempfile.TemporaryFile()
+                pid = _spawn(lambda out=out: _worker(read_end, ranges, out))
+                workers[pid] = out
+        while (number := _take(read_end)) is not None:
+            outcomes[number] = _run(*ranges[number])
+        for pid in list(workers):
+            os.waitpid(pid, 0)
+            outcomes.update(_reported(workers.pop(pid)))
+    finally:
+        _stop(workers)
+        os.close(read_end)
         _JOB = None
+    results, dicts = [first], [message_dict(first)]
+    for number, span in enumerate(ranges):
+        # A range nobody reported (its worker was killed) is decoded here, now.
+        done, done_dicts, error = outcomes.get(number) or _again(messages, options, span)
+        if error is not None:
+            raise error
+        results.extend(done)
+        dicts.extend(done_dicts)
     return tuple(results), tuple(dicts)
 
 
-def _hand_out(pool: "ProcessPoolExecutor", ranges: list[tuple[int, int]],
-              handed: "dict[int, Future]", front: int, back: int, workers: int) -> int:
-    """Give the workers ranges from ``front`` on (never ``back`` or beyond) until each has
-    two waiting or running; return the new front."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    waiting = sum(1 for future in handed.values() if not future.done())
-    while front < back and waiting < 2 * workers:
-        try:
-            handed[front] = pool.submit(_run, *ranges[front])
-        except BrokenProcessPool:  # a worker died: this process does the rest
-            break
-        front += 1
-        waiting += 1
-    return front
-
-
-def _collect(future: "Future", span: tuple[int, int]):
-    """A worker's outcome for ``span``; if the worker was killed (out of memory, by
-    hand), the range is decoded here instead: that costs time, never results."""
-    from concurrent.futures.process import BrokenProcessPool
-
+def _again(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
+           span: tuple[int, int]) -> Outcome:
+    global _JOB
+    _JOB = (messages, options)
     try:
-        return future.result()
-    except BrokenProcessPool:
         return _run(*span)
+    finally:
+        _JOB = None
 
 
-__all__ = ["CHUNK", "MAX_AUTO_JOBS", "MIN_PARALLEL", "auto_jobs", "can_fork", "decode_all",
-           "plan"]
+def _reported(out: IO[bytes]) -> dict[int, Outcome]:
+    """The ranges a worker wrote to ``out``; a record cut short (the worker died while
+    writing it) and anything after it count as not reported."""
+    import pickle
+
+    found: dict[int, Outcome] = {}
+    out.seek(0)
+    with out:
+        while True:
+            try:
+                number, outcome = pickle.load(out)
+            except Exception:  # noqa: BLE001 -- end of file, or a record cut short
+                return found
+            found[number] = outcome
+
+
+def _stop(workers: dict[int, IO[bytes]]) -> None:
+    """After an interruption or error here: end the workers still running, reap them."""
+    import signal
+
+    for pid, out in workers.items():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:  # pragma: no cover -- already gone
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # pragma: no cover -- already reaped
+            pass
+        out.close()
+
+
+__all__ = ["CHUNK", "MAX_AUTO_JOBS", "MAX_RANGES", "MIN_PARALLEL", "auto_jobs", "can_fork",
+           "decode_all", "plan"]
