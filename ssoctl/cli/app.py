@@ -99,6 +99,8 @@ def _usage_error(exc, argv: list[str]) -> None:  # noqa: ANN001 - a click except
         from typer import rich_utils
 
         rich_utils.rich_format_error(exc)
+    elif type(exc).__name__ == "NoArgsIsHelpError" and not exc.format_message().strip():
+        pass  # Typer's rich help already went to stdout; its empty message would be a stray line
     else:
         exc.show()
 

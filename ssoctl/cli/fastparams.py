@@ -195,8 +195,25 @@ class FastCommand(typer.core.TyperCommand):
 
 
 class FastGroup(typer.core.TyperGroup):
-    """A Typer group (the root, ``sp``, ``config``) parsing its options without Pydantic."""
+    """A Typer group (the root, ``sp``, ``config``) parsing its options without Pydantic.
+
+    A group called without a subcommand after a global ``--json`` (``ssoctl --json sp``)
+    is the usage error "Missing command." (exit 2, printed as one JSON document by the
+    root group), not a help screen: Typer renders the help while building its
+    "no arguments" error, which would put the help text in front of the JSON.
+    """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing \
+                and _json_requested(ctx):
+            from typer._click.exceptions import UsageError
+
+            raise UsageError("Missing command.", ctx=ctx)
         install(self.get_params(ctx))
         return super().parse_args(ctx, args)
+
+
+def _json_requested(ctx: Any) -> bool:
+    """Whether the root command was given ``--json`` (it is parsed before any subgroup)."""
+    root = ctx.find_root()
+    return root is not ctx and bool(root.params.get("json_output"))
