@@ -19,7 +19,9 @@ def explain(
         help="A finding code (SAML_AUDIENCE_MISMATCH), an error code, or the text a login "
              "page showed (quotes optional). '-' reads the text from stdin.")] = None,
     list_all: Annotated[bool, typer.Option(
-        "--list", help="List every finding code, error code and known error text.")] = False,
+        "--list", help="List every finding code, error code, known error text and SAML status "
+                       "code; with TEXT, only those whose code, id, name or title contains "
+                       "it (any case).")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Explain a finding code, an error code, or an error text from a login page.
@@ -34,7 +36,8 @@ def explain(
         from ssoctl import explain as lookup
 
         if list_all:
-            return _list_report(lookup)
+            needle = _query(words) if words == ["-"] else " ".join(words).strip()
+            return _list_report(lookup, needle or None)
         query = _query(words)
         return _report(lookup.explain(query))
 
@@ -137,14 +140,28 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _list_report(lookup):
-    from ssoctl.knownerrors import KNOWN_ERRORS as known
-    from ssoctl.render import Report, Table
+def _fold(text: str) -> str:
+    """Case, '-' and '_' do not matter when filtering the list (as for code lookups)."""
+    return text.casefold().replace("-", "_")
 
-    findings = lookup.finding_entries()
-    errors = lookup.error_code_entries()
-    statuses = lookup.status_entries()
+
+def _keep(needle: str | None, *fields: str) -> bool:
+    return needle is None or any(_fold(needle) in _fold(field) for field in fields)
+
+
+def _list_report(lookup, needle: str | None = None):
+    """Every code and known text; with ``needle``, those whose code, id, name or title
+    contains it. Nothing left is exit 1, like a lookup that matches nothing."""
+    from ssoctl.errors import ExitCode
+    from ssoctl.knownerrors import KNOWN_ERRORS
+    from ssoctl.render import Report, Table, Text
+
+    findings = [f for f in lookup.finding_entries() if _keep(needle, f.key, f.title)]
+    errors = [e for e in lookup.error_code_entries() if _keep(needle, e.key, e.title)]
+    known = [k for k in KNOWN_ERRORS if _keep(needle, k.id, k.text)]
+    statuses = [s for s in lookup.status_entries() if _keep(needle, s.key, s.title)]
     data = {
+        "filter": needle,
         "finding_codes": [{"code": f.key, "severity": f.severity, "area": f.area,
                            "title": f.title} for f in findings],
         "error_codes": [{"code": e.key, "exit_code": e.exit_code, "when": e.title}
@@ -153,16 +170,26 @@ def _list_report(lookup):
                           "confidence": k.confidence} for k in known],
         "saml_status_codes": [{"code": st.key, "name": st.title} for st in statuses],
     }
-    blocks = [Table("Finding codes", ("code", "severity", "title"),
-                    [(f.key, f.severity or "", f.title) for f in findings])]
+    if needle is not None and not (findings or errors or known or statuses):
+        return Report(data=data, exit_code=ExitCode.FINDINGS, blocks=(
+            Text(f"No finding code, error code, known error text or SAML status code "
+                 f"contains {needle!r}."),
+            Text(f"hint: `ssoctl explain --list` shows them all; `ssoctl explain {needle}` "
+                 "also matches approximately and whole login-page texts.")))
+    blocks = []
+    if findings or needle is None:
+        blocks.append(Table("Finding codes", ("code", "severity", "title"),
+                            [(f.key, f.severity or "", f.title) for f in findings]))
     if errors:
         blocks.append(Table("Error codes", ("code", "exit", "when"),
                             [(e.key, str(e.exit_code), _short(e.title)) for e in errors]))
-    blocks.append(Table("Known error texts", ("id", "from", "text"),
-                        [(k.id + (" (guess)" if k.confidence == "guess" else ""),
-                          _short(k.vendor, 30), _short(k.text)) for k in known]))
-    blocks.append(Table("SAML status codes", ("name", "meaning"),
-                        [(st.title, _short(st.explanation)) for st in statuses]))
+    if known or needle is None:
+        blocks.append(Table("Known error texts", ("id", "from", "text"),
+                            [(k.id + (" (guess)" if k.confidence == "guess" else ""),
+                              _short(k.vendor, 30), _short(k.text)) for k in known]))
+    if statuses or needle is None:
+        blocks.append(Table("SAML status codes", ("name", "meaning"),
+                            [(st.title, _short(st.explanation)) for st in statuses]))
     return Report(data=data, blocks=tuple(blocks))
 
 

@@ -169,3 +169,39 @@ def test_approximate_code_says_it_is_not_exact(cli):
     assert "SAML_AUDIENCE_MISMATCH" in r.stdout and "(closest)" in r.stdout
     exact = cli("explain", "SAML_AUDIENCE_MISMATCH").stdout
     assert "closest" not in exact
+
+
+def test_list_filters_by_code_or_title(cli):
+    r = cli("explain", "--list", "audience")
+    assert r.exit_code == 0
+    assert "SAML_AUDIENCE_MISMATCH" in r.stdout and "audience-mismatch" in r.stdout
+    assert "CERT_EXPIRED" not in r.stdout and "SAML status codes" not in r.stdout
+    doc = cli("explain", "--list", "AUDIENCE", "--json").json()
+    data = doc["data"]
+    assert doc["ok"] is True and data["filter"] == "AUDIENCE"
+    assert {c["code"] for c in data["finding_codes"]} >= {"SAML_AUDIENCE_MISMATCH"}
+    assert all("audience" in (c["code"] + c["title"]).lower() for c in data["finding_codes"])
+    assert all("audience" in (k["id"] + k["text"]).lower() for k in data["known_errors"])
+
+
+def test_list_filter_matches_titles_statuses_and_ignores_dash_underscore(cli):
+    data = cli("explain", "--list", "AuthnFailed", "--json").json()["data"]
+    assert [s["name"] for s in data["saml_status_codes"]] == ["AuthnFailed"]
+    data = cli("explain", "--list", "cert-expired", "--json").json()["data"]
+    assert "CERT_EXPIRED" in {c["code"] for c in data["finding_codes"]}
+    data = cli("explain", "--list", "not assigned", "--json").json()["data"]
+    assert "okta-app-not-assigned" in {k["id"] for k in data["known_errors"]}
+
+
+def test_list_filter_with_no_match_says_so_and_exits_1(cli):
+    r = cli("explain", "--list", "printer", "fire")
+    assert r.exit_code == 1
+    assert "contains 'printer fire'" in r.stdout and "Finding codes" not in r.stdout
+    doc = cli("explain", "--list", "printer", "--json").json()
+    assert doc["ok"] is False and doc["data"]["filter"] == "printer"
+    assert doc["data"]["finding_codes"] == [] == doc["data"]["known_errors"]
+
+
+def test_list_without_filter_is_unchanged(cli):
+    doc = cli("explain", "--list", "--json").json()
+    assert doc["data"]["filter"] is None and len(doc["data"]["finding_codes"]) > 50
