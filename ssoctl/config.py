@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from ssoctl.errors import ConfigError
+from ssoctl.errors import ConfigError, UsageError
 from ssoctl.tomlwrite import dump_toml
 
 ENV_CONFIG = "SSOCTL_CONFIG"
@@ -340,6 +341,34 @@ def redacted(data: Any) -> Any:
 
 # ---------------------------------------------------------------- writing
 
+#: A profile name ``config set`` creates must be selectable everywhere: ``--profile NAME``,
+#: ``--profiles A,B`` (split at commas), a tenants CSV, ``SSOCTL_PROFILE`` and the
+#: ``SSOCTL_<NAME>_TOKEN`` variable.
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", re.ASCII)
+PROFILE_NAME_RULE = ("ASCII letters, digits, '.', '_' and '-', starting with a letter or digit, "
+                     "at most 64 characters")
+
+
+def check_profile_name(name: str, *, creating: bool = True) -> str:
+    """``name`` if it can name a profile, else :class:`UsageError` ``CONFIG_BAD_PROFILE_NAME``.
+
+    An empty or blank name never can (an empty ``--profile`` falls back to the default
+    profile). With ``creating``, the name must also follow :data:`PROFILE_NAME`; existing
+    hand-written profiles with other names can still be shown, validated and changed.
+    """
+    if not name.strip():
+        raise UsageError(f"--profile {name!r}: a profile name cannot be empty or blank",
+                         hint=f"name the profile, e.g. --profile acme ({PROFILE_NAME_RULE})",
+                         code="CONFIG_BAD_PROFILE_NAME")
+    if creating and not PROFILE_NAME.fullmatch(name):
+        raise UsageError(f"--profile {name!r}: a new profile name may only use "
+                         f"{PROFILE_NAME_RULE}",
+                         hint="choose e.g. --profile acme-prod: the name must also work in "
+                              "--profiles A,B, a tenants CSV and SSOCTL_<NAME>_TOKEN",
+                         code="CONFIG_BAD_PROFILE_NAME")
+    return name
+
+
 def set_value(profile: str, key: str, text: str, *,
               explicit: str | os.PathLike[str] | None = None) -> tuple[Path, Any]:
     """Set one profile key in the configuration file (created if missing), atomically.
@@ -349,8 +378,11 @@ def set_value(profile: str, key: str, text: str, *,
     """
     from ssoctl.files import write_file
 
+    check_profile_name(profile, creating=False)
     value = coerce_value(key, text)
     config = read_config(explicit)
+    if profile not in config.profile_names:
+        check_profile_name(profile)
     data = copy.deepcopy(dict(config.data))
     table = data.setdefault("profiles", {}).setdefault(profile, {})
     if not isinstance(table, dict):

@@ -32,7 +32,10 @@ def show_command(ctx: typer.Context, profile: ProfileOpt = None, config: ConfigO
     """Show the configuration file's profiles (secrets redacted) and where tokens come from."""
     def work():
         from ssoctl.cli import config_view
+        from ssoctl.config import check_profile_name
 
+        if profile is not None:
+            check_profile_name(profile, creating=False)
         return config_view.show(profile, config)
 
     common.run(ctx, work, json_output=json_)
@@ -45,7 +48,8 @@ def set_command(
     value: Annotated[str, typer.Argument(help="New value (never a token: tokens come from "
                                               "SSOCTL_TOKEN or a token file).")],
     profile: Annotated[str, typer.Option("--profile", "-p", metavar="NAME",
-                                         help="Profile to change (created if missing).")],
+                                         help="Profile to change (created if missing; a new "
+                                              "name is letters, digits, '.', '_', '-').")],
     config: ConfigOpt = None,
     json_: common.JsonOpt = False,
 ) -> None:
@@ -63,7 +67,10 @@ def validate_command(ctx: typer.Context, profile: ProfileOpt = None, config: Con
     """Check every profile: keys and types, URLs, CA bundle, token availability."""
     def work():
         from ssoctl.cli import config_view
+        from ssoctl.config import check_profile_name
 
+        if profile is not None:
+            check_profile_name(profile, creating=False)
         return config_view.validate(profile, config)
 
     common.run(ctx, work, json_output=json_, strict=strict)

@@ -99,3 +99,59 @@ def test_validate_says_sipgate_serves_no_sso_api(cli, tmp_path):
     path.write_text('[profiles.a]\ntoken_id = "token-X"\nbase_url = "https://sso.acme.example/v2"\n')
     again = cli("config", "validate", "--config", str(path), "--json", env=ENV)
     assert "CONFIG_DEFAULT_SIPGATE_URL" not in [f["code"] for f in again.json()["findings"]]
+
+
+# ------------------------------------------------------------- profile names
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["", " ", "\t", "acme corp", "a,b", "-acme", ".hidden",
+                                  "müller", "x" * 65, "acme\n"])
+def test_set_refuses_a_profile_name_that_cannot_be_selected(cli, tmp_path, name):
+    path = _cfg(tmp_path)
+    result = cli("config", "set", "--profile", name, "base_url", "https://sp.example/v2",
+                 "--config", path, env=ENV)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: --profile {name!r}: ") and lines[1].startswith("hint: ")
+    assert len(lines) == 2 and result.stdout == ""
+    assert not os.path.exists(path)  # nothing written
+    doc = cli("config", "set", "--profile", name, "base_url", "https://sp.example/v2",
+              "--config", path, "--json", env=ENV).json()
+    assert doc["error"]["code"] == "CONFIG_BAD_PROFILE_NAME"
+
+
+@pytest.mark.parametrize("name", ["acme", "acme-eu", "tenant_042", "acme.prod", "7up",
+                                  "A" * 64])
+def test_set_accepts_selectable_profile_names(cli, tmp_path, name):
+    path = _cfg(tmp_path)
+    assert cli("config", "set", "--profile", name, "base_url", "https://sp.example/v2",
+               "--config", path, env=ENV).exit_code == 0
+    shown = cli("config", "show", "--profile", name, "--config", path, "--json", env=ENV)
+    assert shown.exit_code == 0 and list(shown.json()["data"]["profiles"]) == [name]
+
+
+def test_existing_hand_written_profile_keeps_working(cli, tmp_path):
+    path = _cfg(tmp_path)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('[profiles."acme corp"]\nbase_url = "https://sp.example/v2"\n')
+    os.chmod(path, 0o600)
+    result = cli("config", "set", "--profile", "acme corp", "read_timeout", "12",
+                 "--config", path, env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert cli("config", "show", "--profile", "acme corp", "--config", path,
+               env=ENV).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["show", "validate"])
+@pytest.mark.parametrize("name", ["", "  "])
+def test_show_and_validate_refuse_an_empty_profile_name(cli, tmp_path, command, name):
+    path = _cfg(tmp_path)
+    cli("config", "set", "--profile", "acme", "base_url", "https://sp.example/v2",
+        "--config", path, env=ENV)
+    result = cli("config", command, "--profile", name, "--config", path, env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --profile {name!r}: a profile name cannot be empty")
+    doc = cli("config", command, "--profile", name, "--config", path, "--json", env=ENV).json()
+    assert doc["error"]["code"] == "CONFIG_BAD_PROFILE_NAME"
