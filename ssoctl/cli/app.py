@@ -6,7 +6,6 @@ inside the command functions, so ``ssoctl --help`` and ``ssoctl check-cert`` sta
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Annotated, Optional
 
@@ -139,6 +138,8 @@ def root(
     state = common.app_state(ctx)
     state.debug, state.no_color, state.json_output = debug, no_color, json_output
     if debug:
+        import logging  # only here: ~4 ms that check-cert, explain and config never need
+
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
                             format="debug: %(name)s: %(message)s")
 
