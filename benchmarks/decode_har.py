@@ -15,8 +15,9 @@ Builds a HAR file holding N Okta-shaped responses, each signed with the test IdP
   :func:`ssoctl.saml.decode.decode_source`, on the HAR: HAR scan, decoding, structural
   checks, pinned verification, signed-element identity, the model, SP checks (no output);
 - ``in-process``: the whole command (``decode-response HAR --all --cert ... --json``)
-  run through the Typer app in this process: HAR scan, decoding, structural checks, pinned
-  verification, signed-element identity, SP checks, the JSON document;
+  run through the program's entry point in this process (imports already done): command
+  line, HAR scan, decoding, structural checks, pinned verification, signed-element
+  identity, SP checks, the JSON document;
 - ``subprocess``: the same command as a user runs it (``python -m ssoctl``), start-up
   included;
 
@@ -161,17 +162,29 @@ def check_output(text: str, n: int) -> None:
 
 
 def ssoctl_in_process(har: Path, cert: Path, n: int, jobs: int | None) -> float:
-    """The whole command through the Typer app, stdout captured (not printed)."""
-    from ssoctl.cli.app import app
+    """The whole command through the program's entry point (``ssoctl.cli.fastpath.main``,
+    what ``ssoctl`` and ``python -m ssoctl`` run, including its process settings: the
+    cycle collector is off for the run), stdout captured (not printed). The collector's
+    state is restored afterwards, so the other rows run with Python's defaults."""
+    import gc
+
+    from ssoctl.cli.fastpath import main
 
     out = io.StringIO()
+    argv, collecting = sys.argv, gc.isenabled()
+    sys.argv = ["ssoctl", *command(har, cert, jobs)]
     start = time.perf_counter()
-    with contextlib.redirect_stdout(out):
-        try:
-            app(command(har, cert, jobs), prog_name="ssoctl", standalone_mode=False)
-        except SystemExit:
-            pass
-    elapsed = time.perf_counter() - start
+    try:
+        with contextlib.redirect_stdout(out):
+            try:
+                main()
+            except SystemExit:
+                pass
+        elapsed = time.perf_counter() - start
+    finally:
+        sys.argv = argv
+        if collecting:
+            gc.enable()
     check_output(out.getvalue(), n)
     return elapsed
 

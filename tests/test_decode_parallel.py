@@ -196,7 +196,7 @@ def test_small_inputs_stay_serial(anchors, pools):
     data = har(mixed_messages(parallel.MIN_PARALLEL - 1))
     result = decode(data, options(anchors, 4))
     assert pools == [] and len(result.messages) == parallel.MIN_PARALLEL - 1
-    assert result.message_dicts is None  # built on demand, as always
+    assert result.message_json is None  # built on demand, as always
 
 
 def test_plan():

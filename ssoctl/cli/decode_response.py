@@ -196,11 +196,15 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
     """The JSON document and (unless ``human`` is false: ``--json``) the human tables
     for one decode run."""
     from ssoctl.cli import decode_view
-    from ssoctl.render import Report, Text, Verbatim
+    from ssoctl.render import Encoded, Report, Text, Verbatim
+    from ssoctl.saml.decode import message_dict
 
     expect = options.expect
-    data = result.to_dict()
-    data["messages"] = Verbatim(data["messages"])  # already JSON types (saml/export.py)
+    data = result.summary_dict()
+    if result.message_json is not None:  # encoded by the parallel workers
+        data["messages"] = Encoded(result.message_json)
+    else:  # already JSON types (saml/export.py)
+        data["messages"] = Verbatim([message_dict(m) for m in result.messages])
     data["checked_against"] = {
         "sp_entity_id": expect.sp_entity_id, "acs_url": expect.acs_url,
         "idp_entity_id": expect.idp_entity_id, "request_id": expect.request_id,

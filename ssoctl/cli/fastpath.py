@@ -13,6 +13,7 @@ as everywhere else. tests/cli/test_check_cert_fastpath.py checks that both route
 
 from __future__ import annotations
 
+import gc
 import sys
 
 #: Options of ``check-cert`` (name -> parameter), as declared in cli/check_cert.py, and
@@ -90,6 +91,11 @@ def run(plain: Plain) -> int:
 
 def main() -> None:
     """Console-script entry point (``ssoctl`` and ``python -m ssoctl``)."""
+    # One short run per process, on bounded input (every reader has a size limit): the
+    # cycle collector would only walk the same objects -- a HAR's parsed JSON, a
+    # thousand decoded messages -- again and again (about a tenth of `decode-response
+    # --all`), and nothing ssoctl keeps creates cycles worth collecting before exit.
+    gc.disable()
     plain = parse(sys.argv[1:])
     if plain is not None:
         sys.exit(run(plain))

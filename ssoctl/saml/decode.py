@@ -92,11 +92,11 @@ class DecodeResult:
     messages_found: int
     messages: tuple[MessageResult, ...]
     input_findings: tuple[Finding, ...]
-    message_dicts: tuple[dict[str, Any], ...] | None = field(default=None, repr=False,
-                                                            compare=False)
-    """Each message's :func:`message_dict` when already built: the processes that decode
-    a large capture in parallel (:mod:`ssoctl.saml.parallel`) build it alongside, so the
-    JSON document does not wait for it. Not part of equality."""
+    message_json: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    """Each message's :func:`message_dict` already encoded as compact JSON text
+    (:func:`ssoctl.saml.export.compact_json`), when the processes that decode a large
+    capture in parallel (:mod:`ssoctl.saml.parallel`) made it alongside: the JSON
+    document then only joins the pieces. Not part of equality."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -109,14 +109,20 @@ class DecodeResult:
                            if several else item)
         return tuple(out)
 
+    def summary_dict(self) -> dict[str, Any]:
+        """:meth:`to_dict` without ``messages``."""
+        return {"source": self.source, "form": self.form, "messages_found": self.messages_found}
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (see :mod:`ssoctl.saml.export`); each message's findings in their
         JSON form."""
-        dicts = self.message_dicts
-        if dicts is None or len(dicts) != len(self.messages):
-            dicts = tuple(message_dict(m) for m in self.messages)
-        return {"source": self.source, "form": self.form, "messages_found": self.messages_found,
-                "messages": list(dicts)}
+        import json
+
+        if self.message_json is not None and len(self.message_json) == len(self.messages):
+            dicts = [json.loads(text) for text in self.message_json]
+        else:
+            dicts = [message_dict(m) for m in self.messages]
+        return {**self.summary_dict(), "messages": dicts}
 
 
 def message_dict(result: MessageResult) -> dict[str, Any]:
@@ -146,11 +152,11 @@ def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> Deco
     if ids:
         options = dataclasses.replace(
             options, expect=dataclasses.replace(options.expect, capture_request_ids=ids))
-    results, dicts = parallel.decode_all(chosen, options, options.jobs)
+    results, encoded = parallel.decode_all(chosen, options, options.jobs)
     selected = {m.index for m in chosen}
     notes = tuple(f for f in decoded.findings if _about(f) in selected or _about(f) is None)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
-                        messages=results, input_findings=notes, message_dicts=dicts)
+                        messages=results, input_findings=notes, message_json=encoded)
 
 
 def _request_ids(messages: "tuple[SamlMessage, ...]") -> tuple[str, ...]:

@@ -54,7 +54,7 @@ MAX_RANGES = 1024
 #: The run being worked on: set before the workers fork, so they inherit it.
 _JOB: "tuple[Sequence[SamlMessage], DecodeOptions] | None" = None
 
-Outcome = "tuple[list[MessageResult], list[dict], SsoctlError | None]"
+Outcome = "tuple[list[MessageResult], list[str], SsoctlError | None]"
 
 
 def auto_jobs() -> int:
@@ -91,8 +91,8 @@ def decode_all(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
                jobs: int | None = None) -> "tuple[tuple[MessageResult, ...], tuple | None]":
     """Every message decoded with :func:`ssoctl.saml.decode.decode_message`, in order,
     in ``jobs`` processes (see :func:`plan`); and, when decoded in parallel, each one's
-    :func:`~ssoctl.saml.decode.message_dict` (built by the processes alongside, so the
-    JSON document does not have to wait for it), else ``None``."""
+    :func:`~ssoctl.saml.decode.message_dict` as compact JSON text (made by the processes
+    alongside, so the JSON document only joins the pieces), else ``None``."""
     from ssoctl.saml.decode import decode_message
 
     procs = plan(len(messages), jobs)
@@ -131,19 +131,20 @@ def _run(start: int, stop: int) -> Outcome:
     An error ends the range and is handed back, not raised: the caller raises the first
     one in message order."""
     from ssoctl.saml.decode import decode_message, message_dict
+    from ssoctl.saml.export import compact_json
 
     assert _JOB is not None
     messages, options = _JOB
     out: list[MessageResult] = []
-    dicts: list[dict] = []
+    encoded: list[str] = []
     try:
         for msg in messages[start:stop]:
             result = decode_message(msg, options)
             out.append(result)
-            dicts.append(message_dict(result))
+            encoded.append(compact_json(message_dict(result)))
     except SsoctlError as exc:
-        return out, dicts, exc
-    return out, dicts, None
+        return out, encoded, exc
+    return out, encoded, None
 
 
 def _take(tickets: int) -> int | None:
@@ -208,7 +209,8 @@ def _warm(options: "DecodeOptions") -> None:
     only when a trust anchor means every Response is verified (the first message,
     decoded before this, has loaded it if it needed it): a capture of unsigned messages
     checked without an anchor never needs it."""
-    import pickle  # noqa: F401 -- the workers write their results with it
+    import json  # noqa: F401 -- the workers encode each message's JSON with it
+    import pickle  # noqa: F401 -- and write their results with it
 
     from ssoctl.saml import policy, verify  # noqa: F401
 
@@ -217,11 +219,12 @@ def _warm(options: "DecodeOptions") -> None:
 
 
 def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
-              procs: int) -> "tuple[tuple[MessageResult, ...], tuple[dict, ...]]":
+              procs: int) -> "tuple[tuple[MessageResult, ...], tuple[str, ...]]":
     global _JOB
     import tempfile
 
     from ssoctl.saml.decode import decode_message, message_dict
+    from ssoctl.saml.export import compact_json
 
     # The first message here, before forking: it raises like the serial loop would, and
     # it fills the verifier's caches (configuration, trusted keys) the workers inherit.
@@ -251,15 +254,15 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
         _stop(workers)
         os.close(read_end)
         _JOB = None
-    results, dicts = [first], [message_dict(first)]
+    results, encoded = [first], [compact_json(message_dict(first))]
     for number, span in enumerate(ranges):
         # A range nobody reported (its worker was killed) is decoded here, now.
-        done, done_dicts, error = outcomes.get(number) or _again(messages, options, span)
+        done, done_encoded, error = outcomes.get(number) or _again(messages, options, span)
         if error is not None:
             raise error
         results.extend(done)
-        dicts.extend(done_dicts)
-    return tuple(results), tuple(dicts)
+        encoded.extend(done_encoded)
+    return tuple(results), tuple(encoded)
 
 
 def _again(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
