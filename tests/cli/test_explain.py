@@ -205,3 +205,9 @@ def test_list_filter_with_no_match_says_so_and_exits_1(cli):
 def test_list_without_filter_is_unchanged(cli):
     doc = cli("explain", "--list", "--json").json()
     assert doc["data"]["filter"] is None and len(doc["data"]["finding_codes"]) > 50
+
+
+def test_list_filter_from_stdin(cli):
+    data = cli("explain", "--list", "-", "--json", input="Audience\n").json()["data"]
+    assert data["filter"] == "Audience"
+    assert "SAML_AUDIENCE_MISMATCH" in {c["code"] for c in data["finding_codes"]}
