@@ -53,7 +53,7 @@ def read_source(source: str, *, max_bytes: int, what: str = "input",
         raise InputError(f"{what} exceeds {max_bytes} bytes ({label})",
                          hint="check that this is the right file; ssoctl refuses inputs this large",
                          code="INPUT_TOO_LARGE")
-    if not data.strip():
+    if not data or data.isspace():  # no stripped copy of a large input
         raise InputError(f"{what} is empty ({label})",
                          hint="give a file with content, or pipe the text into '-'",
                          code="INPUT_EMPTY")

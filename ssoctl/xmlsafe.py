@@ -95,7 +95,7 @@ def parse(data: bytes, *, what: str = "XML", max_bytes: int = MAX_XML_BYTES) -> 
         raise InputError(f"{what}: input exceeds {max_bytes} bytes",
                          hint="check that this is the right document",
                          code="XML_TOO_LARGE")
-    if not data.strip():
+    if not data or data.isspace():  # no stripped copy of a large input
         raise InputError(f"{what} is empty", hint="give a non-empty XML document",
                          code="XML_EMPTY")
     _refuse_dtd(data, what)

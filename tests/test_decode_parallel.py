@@ -410,3 +410,129 @@ def test_the_cycle_collector_is_left_as_it_was(capture, anchors, enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+# -- deferred decoding: with --all on a large capture decoded in parallel, each
+# SAMLResponse value is decoded by the process that checks it (binding.complete).
+
+def login_capture(count: int, *, bad: int | None = None) -> bytes:
+    """A browser session of ``count`` logins: the SP's redirect with a deflated
+    AuthnRequest and a RelayState, then Okta's POST of the Response answering it (every
+    third one IdP-initiated), some with a received copy in an HTML form. ``bad``: the
+    Response of that login is cut off (its base64 cannot be decoded)."""
+    import zlib
+
+    entries = []
+    for i in range(count):
+        when = NOW + dt.timedelta(seconds=2 * i)
+        stamp = when.isoformat().replace("+00:00", "Z")
+        request_id = f"_req{i:04d}"
+        raw = zlib.compressobj(wbits=-15)
+        deflated = raw.compress(samlgen.authn_request(now=NOW, id=request_id)) + raw.flush()
+        query = (f"SAMLRequest={quote(base64.b64encode(deflated).decode(), safe='')}"
+                 f"&RelayState=state{i}")
+        entries.append({
+            "startedDateTime": stamp, "time": 10,
+            "request": {"method": "GET", "url": f"{samlgen.SSO_URL}?{query}", "headers": [],
+                        "queryString": [], "cookies": []},
+            "response": {"status": 200, "headers": [], "cookies": [],
+                         "content": {"size": 0, "mimeType": "text/html"}}})
+        answer = None if i % 3 == 2 else request_id
+        xml = samlgen.response(now=NOW, name_id=f"user{i}@example.com", in_response_to=answer)
+        value = quote(base64.b64encode(xml).decode("ascii"), safe="")
+        if i == bad:
+            value = value[:-9]
+        entries.append({
+            "startedDateTime": stamp.replace("Z", ".5Z") if "." not in stamp else stamp,
+            "time": 40,
+            "request": {"method": "POST", "url": samlgen.ACS_URL, "headers": [],
+                        "queryString": [], "cookies": [],
+                        "postData": {"mimeType": "application/x-www-form-urlencoded",
+                                     "text": f"SAMLResponse={value}&RelayState=state{i}",
+                                     "params": [{"name": "SAMLResponse", "value": value},
+                                                {"name": "RelayState",
+                                                 "value": f"state{i}"}]}},
+            "response": {"status": 302, "headers": [], "cookies": [],
+                         "content": {"size": 0, "mimeType": "text/plain"}}})
+    return json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+                               "entries": entries}}).encode()
+
+
+def same_run(left, right) -> None:
+    assert left.messages == right.messages
+    assert left.input_findings == right.input_findings
+    assert left.findings == right.findings
+    assert json.dumps(left.to_dict()) == json.dumps(right.to_dict())
+
+
+def test_deferred_decoding_gives_the_same_results(anchors, monkeypatch):
+    from ssoctl.saml import binding
+
+    data = login_capture(20)  # 40 messages: requests and responses, interleaved
+    asked, completed = [], []
+    real_input, real_complete = binding.decode_input, binding.complete
+
+    def input_spy(*args, **kwargs):
+        asked.append(kwargs.get("defer_from"))
+        return real_input(*args, **kwargs)
+
+    def complete_spy(msg):
+        completed.append(msg.index)
+        return real_complete(msg)
+
+    monkeypatch.setattr(binding, "decode_input", input_spy)
+    monkeypatch.setattr(binding, "complete", complete_spy)
+    together = decode(data, options(anchors, 2))
+    assert asked == [parallel.MIN_PARALLEL]  # deferred, and no second attempt needed
+    serial = decode(data, options(anchors, 1))
+    assert asked[1:] == [None]  # --jobs 1: the plain way
+    same_run(together, serial)
+    # Only Responses (even message numbers) were left for the checking process; which
+    # of them this process (rather than the worker) decoded depends on timing.
+    assert all(i % 2 == 0 for i in completed)
+    codes = [f.code for f in together.input_findings]
+    assert "BINDING_RELAY_STATE" in codes and "BINDING_HAR_SECRETS" not in codes
+    assert sum("SAML_IDP_INITIATED" == f.code for f in together.findings) == 6
+
+
+def test_an_undecodable_response_falls_back_to_the_plain_way(anchors):
+    """Decoding up front skips an undecodable value and numbers the rest without it:
+    the deferred attempt notices and starts again the plain way."""
+    from ssoctl.saml import binding
+
+    data = login_capture(20, bad=6)
+    with pytest.raises(binding.DeferredFailed):
+        binding.complete(binding.decode_input(data, defer_from=2).messages[13])
+    together = decode(data, options(anchors, 2))
+    serial = decode(data, options(anchors, 1))
+    same_run(together, serial)
+    assert together.messages_found == 39
+    assert any(f.code == "BINDING_MESSAGE_SKIPPED" for f in together.input_findings)
+
+
+def test_decode_input_defers_only_responses_and_complete_matches():
+    from ssoctl.saml import binding
+
+    data = login_capture(3)
+    plain = binding.decode_input(data, label="c.har")
+    deferred = binding.decode_input(data, label="c.har", defer_from=2)
+    assert deferred.deferred and not plain.deferred
+    assert [m.pending is not None for m in deferred.messages] == [False, True] * 3
+    assert all(m.xml == b"" for m in deferred.messages if m.pending)
+    done = [binding.complete(m) for m in deferred.messages]
+    strip = [dataclasses.replace(m, notes=()) for m in done]
+    assert strip == list(plain.messages)
+    notes = binding.unique_notes([*deferred.findings, *(n for m in done for n in m.notes)])
+    assert notes == list(plain.findings)
+    # Fewer messages than defer_from: nothing deferred.
+    assert not binding.decode_input(data, label="c.har", defer_from=7).deferred
+
+
+def test_numbered_findings_keep_every_field(capture, anchors):
+    """DecodeResult.findings builds the numbered copies field by field (fast): the same
+    as dataclasses.replace would, whatever fields Finding has."""
+    result = decode(capture, options(anchors, 1))
+    expected = list(result.input_findings) + [
+        dataclasses.replace(f, message=f"#{m.index}: {f.message}")
+        for m in result.messages for f in m.findings]
+    assert list(result.findings) == expected and len(expected) > COUNT

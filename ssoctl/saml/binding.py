@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding
@@ -63,6 +64,26 @@ class SamlMessage:
     method: str | None = None
     index: int = 1
     form: str = "xml"
+    notes: tuple[Finding, ...] = ()
+    """With ``defer_from`` (:func:`decode_input`): the notes decoding this message made."""
+    pending: "Pending | None" = field(default=None, repr=False)
+    """Not decoded yet (``xml`` is empty): :func:`complete` decodes it."""
+
+
+class Pending(NamedTuple):
+    """What :func:`complete` needs to decode a deferred message exactly as
+    :func:`decode_input` would have."""
+
+    candidate: Candidate
+    label: str
+    context: str
+    forced_deflate: bool
+
+
+class DeferredFailed(Exception):
+    """A deferred message cannot be decoded: decoding it up front would have skipped it
+    and numbered the later messages differently, so the caller starts again without
+    deferring (:func:`ssoctl.saml.decode.decode`). Never reaches a user."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,9 @@ class DecodedInput:
     form: str
     messages: tuple[SamlMessage, ...]
     findings: tuple[Finding, ...] = ()
+    deferred: bool = False
+    """Decoding some messages was left to :func:`complete`; ``findings`` then holds only
+    the notes about the whole input and each message carries its own (``notes``)."""
 
 
 @dataclass(frozen=True)
@@ -92,18 +116,21 @@ class MessageRow:
 
 # ---------------------------------------------------------------- public API
 
-def decode_input(data: bytes, *, input_format: str | None = None,
-                 label: str = "input") -> DecodedInput:
+def decode_input(data: bytes, *, input_format: str | None = None, label: str = "input",
+                 defer_from: int | None = None) -> DecodedInput:
     """Find and decode every SAML message in ``data`` (size-checked by the caller).
 
     ``input_format`` forces one of :data:`FORMS`; otherwise the form is detected.
+    ``defer_from``: when the input holds at least this many messages, SAMLResponse
+    values are left encoded (``pending``) for :func:`complete` -- in the processes that
+    decode a large capture in parallel, so their base64 is decoded there, not here.
     Raises :class:`UsageError` for an unknown format name and :class:`InputError`
     (exit 3) when nothing can be decoded, with a one-line message and a hint.
     """
     forced = check_format(input_format)
     from ssoctl.files import decode_text
 
-    if not data.strip():
+    if not data or data.isspace():  # no stripped copy of a large input
         raise InputError(f"{label} is empty", hint=HINT_COPY, code="INPUT_EMPTY")
     raw_text = decode_text(data, what=label).text
     text = raw_text.strip()
@@ -114,11 +141,27 @@ def decode_input(data: bytes, *, input_format: str | None = None,
     if form == "xml":
         return DecodedInput("xml", (_bare_xml(data, label),), ())
     candidates, form = _candidates(form, text, doc, label, notes)
-    messages = _decode_all(candidates, form, label, notes, forced_deflate=forced == "deflated")
+    messages = _decode_all(candidates, form, label, notes, forced_deflate=forced == "deflated",
+                           defer_from=defer_from)
     if form == "base64" and messages and messages[0].binding == "HTTP-Redirect":
         form = "deflated"
         messages = tuple(_with_form(m, form) for m in messages)
-    return DecodedInput(form, messages, tuple(_unique(notes)))
+    deferred = any(m.pending is not None for m in messages)
+    return DecodedInput(form, messages, tuple(unique_notes(notes)), deferred=deferred)
+
+
+def complete(msg: SamlMessage) -> SamlMessage:
+    """A deferred message (``pending``) decoded, with the notes decoding made, exactly as
+    :func:`decode_input` would have done it; any other message as it is. Raises
+    :class:`DeferredFailed` when the value cannot be decoded."""
+    if msg.pending is None:
+        return msg
+    cand, label, context, forced = msg.pending
+    own: list[Finding] = []
+    try:
+        return _decode_one(cand, msg.form, label, msg.index, context, own, forced, keep=True)
+    except InputError:
+        raise DeferredFailed(msg.index) from None
 
 
 def check_format(input_format: str | None) -> str | None:
@@ -255,7 +298,8 @@ def _require(cands: list[Candidate], label: str, message: str) -> list[Candidate
 # ---------------------------------------------------------------- decoding
 
 def _decode_all(cands: list[Candidate], form: str, label: str, notes: list[Finding], *,
-                forced_deflate: bool = False) -> tuple[SamlMessage, ...]:
+                forced_deflate: bool = False,
+                defer_from: int | None = None) -> tuple[SamlMessage, ...]:
     artifacts = [c for c in cands if c.parameter == "SAMLart"]
     cands = _dedupe([c for c in cands if c.parameter != "SAMLart"], notes)
     if artifacts:
@@ -267,6 +311,8 @@ def _decode_all(cands: list[Candidate], form: str, label: str, notes: list[Findi
                          hint="the HTTP-Artifact binding keeps the message off the browser; "
                               "use the HTTP-POST binding", code="SAML_ARTIFACT_ONLY")
     several = len(cands) > 1
+    if defer_from is not None and len(cands) >= defer_from:
+        return tuple(_deferred(cands, form, label, forced_deflate))
     messages: list[SamlMessage] = []
     first_error: InputError | None = None
     for cand in cands:
@@ -289,8 +335,32 @@ def _decode_all(cands: list[Candidate], form: str, label: str, notes: list[Findi
     return tuple(messages)
 
 
+def _deferred(cands: list[Candidate], form: str, label: str,
+              forced_deflate: bool) -> list[SamlMessage]:
+    """Each candidate as a message numbered as if every one decodes: SAMLResponse values
+    left for :func:`complete`, the rest (requests, already decoded XML) decoded now. Any
+    that fails raises :class:`DeferredFailed` (skipping it would renumber the rest)."""
+    out = []
+    for index, cand in enumerate(cands, 1):
+        context = f"message {index}: " if len(cands) > 1 else ""
+        if cand.parameter == "SAMLResponse" and cand.xml is None:
+            out.append(SamlMessage(
+                parameter=cand.parameter, xml=b"", binding=cand.binding, index=index,
+                form=form, pending=Pending(cand, label, context, forced_deflate)))
+            continue
+        try:
+            out.append(_decode_one(cand, form, label, index, context, [], forced_deflate,
+                                   keep=True))
+        except InputError:
+            raise DeferredFailed(index) from None
+    return out
+
+
 def _decode_one(cand: Candidate, form: str, label: str, index: int, context: str,
-                notes: list[Finding], forced_deflate: bool) -> SamlMessage:
+                notes: list[Finding], forced_deflate: bool, *,
+                keep: bool = False) -> SamlMessage:
+    """Decode one candidate; its notes are added to ``notes`` and, with ``keep``, kept
+    in the message too (deferred decoding: :func:`complete`)."""
     what = cand.parameter if cand.parameter != "unknown" else label
     if cand.xml is not None:
         xml, deflated = cand.xml, cand.binding == "HTTP-Redirect"
@@ -316,7 +386,8 @@ def _decode_one(cand: Candidate, form: str, label: str, index: int, context: str
                        relay_state=cand.relay_state, sig_alg=cand.sig_alg,
                        signature=cand.signature, url=cand.url,
                        time=cand.time if isinstance(cand.time, dt.datetime) else None,
-                       method=cand.method, index=index, form=form)
+                       method=cand.method, index=index, form=form,
+                       notes=tuple(notes) if keep else ())
 
 
 def _binding_notes(cand: Candidate, deflated: bool, context: str,
@@ -380,12 +451,11 @@ def _dedupe(cands: list[Candidate], notes: list[Finding]) -> list[Candidate]:
 
 
 def _with_form(msg: SamlMessage, form: str) -> SamlMessage:
-    from dataclasses import replace
-
     return replace(msg, form=form)
 
 
-def _unique(notes: list[Finding]) -> list[Finding]:
+def unique_notes(notes: "list[Finding] | tuple[Finding, ...]") -> list[Finding]:
+    """``notes`` without repeats (same code and message), first ones kept, in order."""
     seen: set[tuple[str, str]] = set()
     out = []
     for note in notes:
@@ -403,5 +473,6 @@ def _summary(decoded: DecodedInput, limit: int = 10) -> str:
     return "; ".join(rows) + (f"; … {more} more (--list shows every one)" if more > 0 else "")
 
 
-__all__ = ["FORMS", "DecodedInput", "MessageRow", "SamlMessage", "check_format", "decode_input",
-           "elide_url", "list_messages", "select"]
+__all__ = ["FORMS", "DecodedInput", "DeferredFailed", "MessageRow", "Pending", "SamlMessage",
+           "check_format", "complete", "decode_input", "elide_url", "list_messages", "select",
+           "unique_notes"]

@@ -78,9 +78,14 @@ class MessageResult:
     findings: tuple[Finding, ...]
     xml: str | None = None
     """Pretty-printed XML (``--xml``); identity values replaced when withheld."""
+    input_notes: tuple[Finding, ...] = field(default=(), repr=False, compare=False)
+    """Notes decoding this message from its capture made, when that was left to the
+    process decoding it (:func:`ssoctl.saml.binding.complete`); they join
+    :attr:`DecodeResult.input_findings`. Not part of the message's JSON."""
 
 
-_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(MessageResult))
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(MessageResult)
+                       if f.name != "input_notes")
 
 
 @dataclass(frozen=True)
@@ -104,9 +109,13 @@ class DecodeResult:
         out = list(self.input_findings)
         several = len(self.messages) > 1
         for result in self.messages:
-            for item in result.findings:
-                out.append(dataclasses.replace(item, message=f"#{result.index}: {item.message}")
-                           if several else item)
+            if not several:
+                out.extend(result.findings)
+                continue
+            for item in result.findings:  # built directly: a capture has thousands
+                out.append(Finding(item.code, item.severity, f"#{result.index}: {item.message}",
+                                   item.hint, item.field, item.expected, item.received,
+                                   item.exit_code))
         return tuple(out)
 
     def summary_dict(self) -> dict[str, Any]:
@@ -146,15 +155,37 @@ def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> Deco
     several processes: ``options.jobs``, :mod:`ssoctl.saml.parallel`)."""
     from ssoctl.saml import binding, parallel
 
-    decoded = binding.decode_input(data, input_format=options.input_format, label=label)
+    # With --all on a large capture decoded in parallel, each SAMLResponse's base64 is
+    # decoded by the process that checks it (binding.complete), not all of them here
+    # first. The results are the same; if a value cannot be decoded, start again the
+    # plain way, which skips it and numbers the rest as always.
+    if options.all_entries and options.jobs != 1 and parallel.can_fork():
+        try:
+            return _decode(data, options, label, defer_from=parallel.MIN_PARALLEL)
+        except binding.DeferredFailed:
+            pass
+    return _decode(data, options, label, defer_from=None)
+
+
+def _decode(data: bytes, options: DecodeOptions, label: str,
+            defer_from: int | None) -> DecodeResult:
+    from ssoctl.saml import binding, parallel
+
+    decoded = binding.decode_input(data, input_format=options.input_format, label=label,
+                                   defer_from=defer_from)
     chosen = binding.select(decoded, entry=options.entry, all_entries=options.all_entries)
     ids = _request_ids(decoded.messages) if len(decoded.messages) > 1 else ()
     if ids:
         options = dataclasses.replace(
             options, expect=dataclasses.replace(options.expect, capture_request_ids=ids))
     results, encoded = parallel.decode_all(chosen, options, options.jobs)
+    found = decoded.findings
+    if decoded.deferred:  # each message's own notes, in message order
+        found = tuple(binding.unique_notes(
+            [*found, *(n for m, r in zip(decoded.messages, results)
+                       for n in (r.input_notes if m.pending is not None else m.notes))]))
     selected = {m.index for m in chosen}
-    notes = tuple(f for f in decoded.findings if _about(f) in selected or _about(f) is None)
+    notes = tuple(f for f in found if _about(f) in selected or _about(f) is None)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
                         messages=results, input_findings=notes, message_json=encoded)
 
@@ -182,7 +213,14 @@ def _about(item: Finding) -> int | None:
 
 
 def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
-    """One message: parse, verify when useful, model, check."""
+    """One message: parse, verify when useful, model, check (a deferred one is decoded
+    from its capture first: :func:`ssoctl.saml.binding.complete`)."""
+    notes: tuple[Finding, ...] = ()
+    if msg.pending is not None:
+        from ssoctl.saml.binding import complete
+
+        msg = complete(msg)
+        notes = msg.notes
     root = xmlsafe.parse(msg.xml, what=f"{msg.parameter} #{msg.index}")
     kind = _kind(root)
     findings: list[Finding] = []
@@ -202,7 +240,7 @@ def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
         index=msg.index, parameter=msg.parameter, binding=msg.binding, url=msg.url,
         time=msg.time, method=msg.method, relay_state=msg.relay_state,
         redirect_sig_alg=msg.sig_alg, message=model, signature=report,
-        findings=_ordered(_dedupe(findings)), xml=xml)
+        findings=_ordered(_dedupe(findings)), xml=xml, input_notes=notes)
 
 
 def _kind(root: "etree._Element") -> str:
