@@ -195,7 +195,11 @@ def read_config(explicit: str | os.PathLike[str] | None = None) -> ConfigFile:
 
 def load_profile(name: str | None, *, config_path: str | None = None) -> Profile:
     """Resolve a profile by name (or ``$SSOCTL_PROFILE``, or the file's ``default_profile``,
-    or the only profile there is). Raises :class:`ConfigError` (exit 2) when it cannot."""
+    or the only profile there is). Raises :class:`ConfigError` (exit 2) when it cannot,
+    and :class:`UsageError` for an empty or blank ``name`` (``--profile "$UNSET"`` in a
+    script must not quietly mean the default tenant)."""
+    if name is not None:
+        check_profile_name(name, creating=False)
     config = read_config(config_path)
     chosen = _choose_profile(config, name)
     table = config.data["profiles"][chosen]

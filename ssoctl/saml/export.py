@@ -43,7 +43,15 @@ def _mapping(value: dict) -> dict:
 
 
 def _record(names: tuple[str, ...]) -> Callable[[Any], dict]:
+    count = len(names)
+
     def convert(value: Any) -> dict:
+        # A dataclass's __init__ sets every field, in order, in the instance's __dict__
+        # (frozen ones too): when it holds exactly the fields, read it in one pass.
+        attrs = getattr(value, "__dict__", None)
+        if attrs is not None and len(attrs) == count:
+            return {name: item if type(item) in _SCALARS else plain(item)
+                    for name, item in attrs.items()}
         out = {}
         for name in names:
             item = getattr(value, name)

@@ -81,3 +81,16 @@ def test_aggregate_metadata_names_pushs_own_option(cli, tmp_path):
     assert result.exit_code == 2
     assert "--metadata-entity-id" in error["message"] + error["hint"]
     assert "--entity-id " not in error["message"] + error["hint"]
+
+
+def test_an_empty_profile_name_never_means_the_default_tenant(cli, tmp_path):
+    """`push --profile "$UNSET"` in a script: refused (exit 2), not pushed to the
+    configured default profile; the same for every command that reads a profile."""
+    config = _config(tmp_path)
+    for args in (["push", "--sso-url", "https://x"], ["sp", "status"],
+                 ["decode-response", "-"]):
+        for name in ("", "  "):
+            result = cli(*args, "--config", config, "--profile", name, "--json", env=ENV,
+                         input=b"x")
+            assert result.exit_code == 2, (args, name, result.stdout)
+            assert result.json()["error"]["code"] == "CONFIG_BAD_PROFILE_NAME"
