@@ -20,7 +20,6 @@ Rules (security.md E35-E39):
 from __future__ import annotations
 
 import ipaddress
-import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
@@ -32,7 +31,14 @@ from ssoctl.errors import ApiRefusedError, InputError, NetworkError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     import requests
 
-log = logging.getLogger("ssoctl.http")
+
+def _log():
+    """The ``ssoctl.http`` logger (``--debug``). ``logging`` is imported on first use:
+    most runs (a local file, no network) never need it."""
+    import logging
+
+    return logging.getLogger("ssoctl.http")
+
 
 USER_AGENT = f"ssoctl/{__version__}"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -141,7 +147,7 @@ def request(session: "requests.Session", method: str, url: str, *,
     for attempt in range(1, attempts + 1):
         last = attempt == attempts
         try:
-            log.debug("%s %s (attempt %d)", method, redact(url, secrets), attempt)
+            _log().debug("%s %s (attempt %d)", method, redact(url, secrets), attempt)
             resp = session.request(method, url, headers=headers, json=json, data=data,
                                    timeout=settings.timeout, allow_redirects=False,
                                    stream=stream, verify=settings.ca_bundle or session.verify)
@@ -157,7 +163,7 @@ def request(session: "requests.Session", method: str, url: str, *,
             # and an unparsable one (``https://[::1/``) must not become a traceback.
             raise NetworkError(redact(f"request to {_host(url)} failed: {exc}", secrets),
                                hint="check the URL", code="HTTP_FAILED") from None
-        log.debug("-> %s %s", resp.status_code, resp.reason)
+        _log().debug("-> %s %s", resp.status_code, resp.reason)
         if 300 <= resp.status_code < 400 and not return_redirects:
             target = urljoin(url, resp.headers.get("Location", ""))
             raise NetworkError(f"unexpected redirect ({resp.status_code}) to {_host(target)}",
