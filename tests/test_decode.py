@@ -62,6 +62,18 @@ def test_response_signature_only(idp_pem):
     assert "SAML_ASSERTION_NOT_SIGNED" in codes(item)
 
 
+@pytest.mark.parametrize("sign", ["response", "both"])
+def test_signed_flags_come_from_the_verifier(idp_pem, sign):
+    """signxml returns the signed Response without its ds:Signature; the model still says
+    it was signed -- also for an error Response, which carries no Assertion."""
+    _, item = run(samlgen.response(now=NOW, sign=sign), idp_pem)
+    assert item.signature.status == "verified"
+    assert item.message.signed and item.message.assertions[0].signed is (sign == "both")
+    _, error = run(samlgen.response(now=NOW, sign=sign, status="urn:oasis:names:tc:SAML:2.0:status:Responder"), idp_pem)
+    assert error.signature.response_verified and error.message.assertions == ()
+    assert error.message.signed
+
+
 def test_without_trust_anchor_identity_is_unverified():
     result, item = run(samlgen.response(now=NOW))
     assert item.signature.status == "not_verified" and item.signature.integrity == "intact"

@@ -232,7 +232,6 @@ def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
         findings += more
     model = read_message(model_root, source)
     if report is not None:
-        model = _signed_flags(model, report)
         findings += check_trust(model, trust_facts(report, options.anchors))
     findings += check_message(model, options.expect)
     xml = _pretty(display, withhold=source.state == "withheld") if options.want_xml else None
@@ -284,16 +283,6 @@ def _dedupe(findings: list[Finding]) -> tuple[Finding, ...]:
             seen.add(key)
             out.append(item)
     return tuple(out)
-
-
-def _signed_flags(model: Message, report: SignatureReport) -> Message:
-    """signxml hands back signed elements without their enveloped signature, so take
-    the signed/unsigned facts from the verifier, not from the modelled element."""
-    if model.identity != "verified":
-        return model  # read from the document itself: its own ds:Signature children count
-    assertions = tuple(dataclasses.replace(a, signed=report.assertion_signed)
-                       for a in model.assertions)
-    return dataclasses.replace(model, signed=report.response_signed, assertions=assertions)
 
 
 def _ordered(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:

@@ -175,6 +175,10 @@ class IdentitySource:
     state: IdentityState
     assertions: tuple["etree._Element", ...] = ()
     note: str | None = None
+    signed: tuple[bool, bool] | None = None
+    """``(response signed, assertion signed)`` as the verifier saw the document: the
+    elements a signature covered come back from signxml without their enveloped
+    ``ds:Signature``, so reading that from them would say "unsigned"."""
 
 
 UNVERIFIED = IdentitySource("unverified", note="signature not verified: no trust anchor given")
@@ -190,7 +194,9 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
     request = None
     if kind == "Response":
         elements = _assertion_elements(root, source)
-        assertions = tuple(_assertion(el, source.state, problems) for el in elements)
+        assertions = tuple(_assertion(el, source.state, problems,
+                                      source.signed[1] if source.signed else None)
+                           for el in elements)
     elif kind == "AuthnRequest":
         request = _authn_request(root)
     elif kind == "LogoutRequest":
@@ -204,7 +210,7 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
         in_response_to=root.get("InResponseTo"),
         issue_instant=_time(root, "IssueInstant", problems),
         version=root.get("Version"),
-        signed=root.find(_DS_SIGNATURE) is not None,
+        signed=source.signed[0] if source.signed else root.find(_DS_SIGNATURE) is not None,
         status=status,
         assertions=assertions,
         encrypted_assertions=encrypted,
@@ -233,7 +239,8 @@ def _assertion_elements(root: "etree._Element",
     return tuple(root.findall(_SAML_ASSERTION))
 
 
-def _assertion(el: "etree._Element", state: IdentityState, problems: list[str]) -> Assertion:
+def _assertion(el: "etree._Element", state: IdentityState, problems: list[str],
+               signed: bool | None = None) -> Assertion:
     subject = el.find(_SAML_SUBJECT)
     show = state in ("verified", "unverified")
     name_id_el = subject.find(_SAML_NAMEID) if subject is not None else None
@@ -241,7 +248,7 @@ def _assertion(el: "etree._Element", state: IdentityState, problems: list[str]) 
         id=el.get("ID"),
         issuer=_text(el.find(_SAML_ISSUER)),
         issue_instant=_time(el, "IssueInstant", problems),
-        signed=el.find(_DS_SIGNATURE) is not None,
+        signed=el.find(_DS_SIGNATURE) is not None if signed is None else signed,
         identity=state if state != "none" else "unverified",
         name_id=_text(name_id_el) if show else None,
         name_id_format=name_id_el.get("Format") if name_id_el is not None else None,

@@ -152,7 +152,8 @@ def _identity(result: Any, status: str,
     if status == "verified":
         assertions = (result.signed_assertion,) if result.signed_assertion is not None else ()
         model_root = result.signed_response if result.signed_response is not None else plain
-        return IdentitySource("verified", assertions), model_root
+        signed = (result.response_signed, result.assertion_signed)
+        return IdentitySource("verified", assertions, signed=signed), model_root
     if status == "failed":
         return IdentitySource("withheld", note="withheld because the signature check failed "
                                                "(see the findings)"), plain
