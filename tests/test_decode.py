@@ -351,3 +351,27 @@ def test_decode_result_dict_is_made_only_of_json_types():
     messages = result.to_dict()["messages"]
     assert to_jsonable(messages) == messages
     assert json.loads(json.dumps(messages)) == messages
+
+
+def test_a_certificate_given_for_requests_says_it_was_not_used(idp_pem):
+    """--cert on an AuthnRequest (or a capture holding requests) is not silently ignored."""
+    result, item = run(samlgen.authn_request(now=NOW), idp_pem)
+    notes = [f for f in result.input_findings if f.code == "SIG_ANCHOR_NOT_USED"]
+    assert item.message.kind == "AuthnRequest" and len(notes) == 1
+    assert "this is an AuthnRequest" in notes[0].message and "--cert test.pem" in notes[0].message
+    assert exit_code_for(result.findings) == ExitCode.OK  # a note, not a failure
+    # Without a certificate there is nothing to say.
+    bare, _ = run(samlgen.authn_request(now=NOW))
+    assert "SIG_ANCHOR_NOT_USED" not in codes(bare)
+    # A capture: one note counting the messages the certificate did nothing for.
+    from test_decode_parallel import login_capture
+
+    anchors = from_pems([idp_pem], source="--cert okta.pem", now=NOW)
+    capture = decode(login_capture(3), DecodeOptions(expect=EXPECT, anchors=anchors,
+                                                     all_entries=True, jobs=1))
+    notes = [f.message for f in capture.input_findings if f.code == "SIG_ANCHOR_NOT_USED"]
+    assert notes == ["--cert okta.pem was used only for Responses: 3 other messages "
+                     "(AuthnRequest) decoded without a signature check"]
+    # A Response alone: the certificate was used.
+    single, _ = run(samlgen.response(now=NOW), idp_pem)
+    assert "SIG_ANCHOR_NOT_USED" not in codes(single)

@@ -19,6 +19,15 @@ CODES: tuple[CodeInfo, ...] = (
              "trusted: anyone can put any certificate there.",
              "Pass the IdP signing certificate with --cert FILE, --fingerprint SHA256 or "
              "--metadata FILE|URL"),
+    CodeInfo("SIG_ANCHOR_NOT_USED", Severity.INFO,
+             "the trusted certificate was used only for Responses",
+             "ssoctl verifies the signature of the SAMLResponse the IdP (Okta) sends to the "
+             "service provider (sipgate): that is where the user and the login decision are. "
+             "AuthnRequests and logout messages are decoded and checked, but a signature on "
+             "them is shown, not verified, so --cert, --fingerprint and --metadata change "
+             "nothing for them.",
+             "Nothing to do for a login problem: decode the SAMLResponse (--entry N, or --all "
+             "on a capture) to check it against the certificate."),
     CodeInfo("SIG_UNSIGNED", Severity.ERROR, "message is not signed",
              "Neither the Response nor the Assertion carries a ds:Signature. A service provider "
              "such as sipgate rejects unsigned responses; an unsigned message can also be a "

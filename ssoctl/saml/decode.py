@@ -39,6 +39,7 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024
 WITHHELD = "[withheld]"
 _METADATA_ROOTS = ("EntityDescriptor", "EntitiesDescriptor")
 _ABOUT = re.compile(r"message (\d+): ")
+_NOT_VERIFIED_KINDS = ("AuthnRequest", "LogoutRequest", "LogoutResponse")
 _SAML1_PROTOCOLS = ("urn:oasis:names:tc:SAML:1.0:protocol",
                     "urn:oasis:names:tc:SAML:1.1:protocol")
 
@@ -186,8 +187,29 @@ def _decode(data: bytes, options: DecodeOptions, label: str,
                        for n in (r.input_notes if m.pending is not None else m.notes))]))
     selected = {m.index for m in chosen}
     notes = tuple(f for f in found if _about(f) in selected or _about(f) is None)
+    notes += _anchor_unused(results, options)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
                         messages=results, input_findings=notes, message_json=encoded)
+
+
+def _anchor_unused(results: tuple[MessageResult, ...],
+                   options: DecodeOptions) -> tuple[Finding, ...]:
+    """One note when a trust anchor was given but some decoded messages are not
+    Responses (only those are verified): the certificate did nothing for them."""
+    if not options.anchors.given:
+        return ()
+    other = [r for r in results if r.message.kind in _NOT_VERIFIED_KINDS]
+    if not other:
+        return ()
+    kinds = ", ".join(dict.fromkeys(r.message.kind for r in other))
+    where = options.anchors.source or "the trusted certificate"
+    if len(other) == len(results) == 1:
+        article = "an" if kinds[:1] in "AEIOU" else "a"
+        text = f"{where} was not used: this is {article} {kinds}; only Responses are verified"
+    else:
+        text = (f"{where} was used only for Responses: {len(other)} other message"
+                f"{'s' if len(other) != 1 else ''} ({kinds}) decoded without a signature check")
+    return (finding("SIG_ANCHOR_NOT_USED", text),)
 
 
 def _request_ids(messages: "tuple[SamlMessage, ...]") -> tuple[str, ...]:
