@@ -149,19 +149,27 @@ def signature_of(element: "etree._Element") -> "etree._Element | None":
     return element.find(SIGNATURE)
 
 
+def _child(el: "etree._Element", tag: str) -> "etree._Element | None":
+    """The first direct child ``tag`` -- ``el.find(tag)`` without parsing a path."""
+    for child in el.iterchildren(tag):
+        return child
+    return None
+
+
 def read_signature(sig: "etree._Element") -> SignatureFacts:
     """Read algorithms and the reference from a signature without trusting any of it."""
-    info = sig.find(_DS + "SignedInfo")
-    ref = info.find(_DS + "Reference") if info is not None else None
+    info = _child(sig, _DS + "SignedInfo")
+    ref = _child(info, _DS + "Reference") if info is not None else None
     transforms: tuple[str, ...] = ()
     digest = None
     if ref is not None:
         transforms = tuple(t.get("Algorithm") or ""
-                           for t in ref.iterfind(f"{_DS}Transforms/{_DS}Transform"))
-        dm = ref.find(_DS + "DigestMethod")
+                           for group in ref.iterchildren(_DS + "Transforms")
+                           for t in group.iterchildren(_DS + "Transform"))
+        dm = _child(ref, _DS + "DigestMethod")
         digest = dm.get("Algorithm") if dm is not None else None
-    sm = info.find(_DS + "SignatureMethod") if info is not None else None
-    cm = info.find(_DS + "CanonicalizationMethod") if info is not None else None
+    sm = _child(info, _DS + "SignatureMethod") if info is not None else None
+    cm = _child(info, _DS + "CanonicalizationMethod") if info is not None else None
     return SignatureFacts(
         element=sig, parent=sig.getparent(),
         reference_uri=ref.get("URI") if ref is not None else None,
@@ -173,22 +181,24 @@ def read_signature(sig: "etree._Element") -> SignatureFacts:
 def check_signature(facts: SignatureFacts, *, allow_sha1: bool) -> tuple[Finding, ...]:
     """Shape, reference target, algorithms and transforms of one signature (C20, C24-C28)."""
     sig, out = facts.element, []
-    signed_infos = sig.findall(_DS + "SignedInfo")
+    # iterchildren/iter match the tag in C (no path parsing); sig is a ds:Signature, so
+    # sig.iter(tag) finds exactly the descendants ".//tag" would.
+    signed_infos = list(sig.iterchildren(_DS + "SignedInfo"))
     if len(signed_infos) != 1:
         out.append(finding("SIG_MALFORMED", f"the signature has {len(signed_infos)} SignedInfo "
                            "elements; exactly one is allowed"))
         return tuple(out)
-    if len(sig.findall(f".//{_DS}SignedInfo")) != 1:
+    if sum(1 for _ in sig.iter(_DS + "SignedInfo")) != 1:
         out.append(finding("SIG_MALFORMED", "a second SignedInfo is hidden inside the signature"))
         return tuple(out)
-    references = signed_infos[0].findall(_DS + "Reference")
+    references = list(signed_infos[0].iterchildren(_DS + "Reference"))
     if len(references) != 1:
         out.append(finding("SIG_MALFORMED", f"the signature has {len(references)} references; "
                            "exactly one is expected"))
-    value = sig.find(_DS + "SignatureValue")
+    value = _child(sig, _DS + "SignatureValue")
     if value is None or not "".join((text_of(value) or "").split()):
         out.append(finding("SIG_MALFORMED", "the SignatureValue is empty or missing"))
-    for node in sig.iterfind(f".//{_DS}DigestValue"):
+    for node in sig.iter(_DS + "DigestValue"):
         if any(not isinstance(child.tag, str) for child in node.iter()) or len(node):
             out.append(finding("SIG_MALFORMED", "a DigestValue contains a comment or child element"))
             break
