@@ -77,7 +77,7 @@ class SignatureFacts:
 
 def consumed_assertion(root: "etree._Element") -> "etree._Element | None":
     """The Assertion a reader would consume: the first direct ``saml:Assertion`` child."""
-    return root.find(ASSERTION)
+    return first_child(root, ASSERTION)
 
 
 def check_structure(root: "etree._Element") -> tuple[Finding, ...]:
@@ -146,11 +146,12 @@ def nothing_to_verify() -> Finding:
 
 def signature_of(element: "etree._Element") -> "etree._Element | None":
     """The ``ds:Signature`` directly under ``element``, if any."""
-    return element.find(SIGNATURE)
+    return first_child(element, SIGNATURE)
 
 
-def _child(el: "etree._Element", tag: str) -> "etree._Element | None":
-    """The first direct child ``tag`` -- ``el.find(tag)`` without parsing a path."""
+def first_child(el: "etree._Element", tag: str) -> "etree._Element | None":
+    """The first direct child ``tag``: ``el.find(tag)`` without parsing a path (the tag
+    is matched in C; these lookups run several times for every message of a capture)."""
     for child in el.iterchildren(tag):
         return child
     return None
@@ -158,18 +159,18 @@ def _child(el: "etree._Element", tag: str) -> "etree._Element | None":
 
 def read_signature(sig: "etree._Element") -> SignatureFacts:
     """Read algorithms and the reference from a signature without trusting any of it."""
-    info = _child(sig, _DS + "SignedInfo")
-    ref = _child(info, _DS + "Reference") if info is not None else None
+    info = first_child(sig, _DS + "SignedInfo")
+    ref = first_child(info, _DS + "Reference") if info is not None else None
     transforms: tuple[str, ...] = ()
     digest = None
     if ref is not None:
         transforms = tuple(t.get("Algorithm") or ""
                            for group in ref.iterchildren(_DS + "Transforms")
                            for t in group.iterchildren(_DS + "Transform"))
-        dm = _child(ref, _DS + "DigestMethod")
+        dm = first_child(ref, _DS + "DigestMethod")
         digest = dm.get("Algorithm") if dm is not None else None
-    sm = _child(info, _DS + "SignatureMethod") if info is not None else None
-    cm = _child(info, _DS + "CanonicalizationMethod") if info is not None else None
+    sm = first_child(info, _DS + "SignatureMethod") if info is not None else None
+    cm = first_child(info, _DS + "CanonicalizationMethod") if info is not None else None
     return SignatureFacts(
         element=sig, parent=sig.getparent(),
         reference_uri=ref.get("URI") if ref is not None else None,
@@ -195,7 +196,7 @@ def check_signature(facts: SignatureFacts, *, allow_sha1: bool) -> tuple[Finding
     if len(references) != 1:
         out.append(finding("SIG_MALFORMED", f"the signature has {len(references)} references; "
                            "exactly one is expected"))
-    value = _child(sig, _DS + "SignatureValue")
+    value = first_child(sig, _DS + "SignatureValue")
     if value is None or not "".join((text_of(value) or "").split()):
         out.append(finding("SIG_MALFORMED", "the SignatureValue is empty or missing"))
     for node in sig.iter(_DS + "DigestValue"):

@@ -104,7 +104,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     out: list[Finding] = list(policy.check_structure(root)) + list(policy.check_assertion_count(root))
 
     doc_xml, doc_root, decrypted = xml, root, None
-    encrypted = root.find(policy.ENCRYPTED_ASSERTION) if root.tag == policy.RESPONSE else None
+    encrypted = (policy.first_child(root, policy.ENCRYPTED_ASSERTION)
+                 if root.tag == policy.RESPONSE else None)
     if encrypted is not None:
         doc_xml, doc_root, decrypted, enc_findings = _decrypt(root, encrypted, sp_key_pem)
         doc_xml = doc_xml or xml
@@ -116,7 +117,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     resp_sig = policy.signature_of(root) if root.tag == policy.RESPONSE else None
     # The signature signxml will pick with the pinned location: the first one under a
     # direct Assertion child, which need not be the Assertion a reader consumes (C31).
-    asrt_sig = doc_root.find(f"{policy.ASSERTION}/{policy.SIGNATURE}")
+    asrt_sig = next((sig for assertion in doc_root.iterchildren(policy.ASSERTION)
+                     for sig in assertion.iterchildren(policy.SIGNATURE)), None)
     consumed = policy.consumed_assertion(doc_root)
     facts = [policy.read_signature(s) for s in (asrt_sig, resp_sig) if s is not None]
     for item in facts:
