@@ -121,7 +121,6 @@ def decode_response(
     def work() -> "Report":
         import datetime as dt
 
-        from ssoctl.http import HttpSettings
         from ssoctl.saml.anchors import load_anchors
         from ssoctl.saml.checks import Expectations
         from ssoctl.saml.decode import DecodeOptions, decode_source
@@ -133,8 +132,7 @@ def decode_response(
         settings = _profile(profile, config)
         anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
                                metadata=metadata, idp_entity_id=idp_entity_id, now=when,
-                               http_settings=HttpSettings(ca_bundle=str(ca_bundle))
-                               if ca_bundle else None)
+                               http_settings=_http_settings(ca_bundle))
         expect = Expectations(
             now=when, sp_entity_id=sp_entity_id or _get(settings, "sp_entity_id"),
             acs_url=acs_url or _get(settings, "acs_url"),
@@ -161,6 +159,15 @@ def _refuse_terminal(source: str) -> None:
         raise UsageError("no input: give a file, or pipe the message into '-'",
                          hint="e.g. ssoctl decode-response capture.har, or pbpaste | "
                               "ssoctl decode-response -", code="USAGE")
+
+
+def _http_settings(ca_bundle: "Path | None"):
+    """Settings for downloading ``--metadata URL`` (the HTTP layer is imported only then)."""
+    if ca_bundle is None:
+        return None
+    from ssoctl.http import HttpSettings
+
+    return HttpSettings(ca_bundle=str(ca_bundle))
 
 
 def _profile(name: str | None, config: str | None):
