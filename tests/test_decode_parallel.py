@@ -381,8 +381,8 @@ def test_a_worker_share_cut_short_is_decoded_here(capture, anchors, monkeypatch)
     any after it count as not reported."""
     real = parallel._worker
 
-    def cut_short(tickets, ranges, out):
-        real(tickets, ranges, out)
+    def cut_short(tickets, ranges, out, parent):
+        real(tickets, ranges, out, parent)
         out.seek(0, os.SEEK_END)
         out.truncate(out.tell() - 7)
 

@@ -138,7 +138,9 @@ def decode_input(data: bytes, *, input_format: str | None = None, label: str = "
     if form == "base64" and messages and messages[0].binding == "HTTP-Redirect":
         form = "deflated"
         messages = tuple(_with_form(m, form) for m in messages)
-    deferred = any(m.pending is not None for m in messages)
+    # Deferred decoding keeps every message's notes with the message (requests included,
+    # which were decoded here): the caller must gather them even if none is pending.
+    deferred = any(m.pending is not None or m.notes for m in messages)
     return DecodedInput(form, messages, tuple(unique_notes(notes)), deferred=deferred)
 
 

@@ -97,9 +97,16 @@ def decode_all(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
 
     procs = plan(len(messages), jobs)
     with _collector_paused(len(messages)):
-        if procs == 1:
-            return tuple(decode_message(m, options) for m in messages), None
-        return _parallel(messages, options, procs)
+        if procs > 1:
+            try:
+                return _parallel(messages, options, procs)
+            except _CannotStart:  # no pipe to be had: decode here, as --jobs 1 would
+                pass
+        return tuple(decode_message(m, options) for m in messages), None
+
+
+class _CannotStart(Exception):
+    """Parallel work could not even be set up (no file descriptor for the pipe)."""
 
 
 @contextmanager
@@ -154,7 +161,8 @@ def _take(tickets: int) -> int | None:
 
 
 def _spawn(work) -> int:  # noqa: ANN001 -- a no-argument callable
-    """Fork one worker that runs ``work()`` and exits; its process id. (Tests spy here.)"""
+    """Fork one worker that runs ``work()`` and exits; its process id. (Tests spy here.)
+    Raises :class:`OSError` when the system refuses another process."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover -- runs in the worker; its outcome is tested
         status = 1
@@ -167,12 +175,14 @@ def _spawn(work) -> int:  # noqa: ANN001 -- a no-argument callable
     return pid
 
 
-def _worker(tickets: int, ranges: list[tuple[int, int]], out: IO[bytes]) -> None:
+def _worker(tickets: int, ranges: list[tuple[int, int]], out: IO[bytes], parent: int) -> None:
     """In a worker: decode ranges until none is left, each one written to ``out`` as soon
-    as it is done (so a worker killed half-way still hands back what it finished)."""
+    as it is done (so a worker killed half-way still hands back what it finished). A
+    worker whose parent is gone (killed: no Ctrl-C, no cleanup) stops after the range at
+    hand instead of decoding the rest of the capture for nobody."""
     import pickle
 
-    while (number := _take(tickets)) is not None:
+    while os.getppid() == parent and (number := _take(tickets)) is not None:
         pickle.dump((number, _run(*ranges[number])), out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
 
@@ -221,8 +231,6 @@ def _warm(options: "DecodeOptions") -> None:
 def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
               procs: int) -> "tuple[tuple[MessageResult, ...], tuple[str, ...]]":
     global _JOB
-    import tempfile
-
     from ssoctl.saml.decode import decode_message, message_dict
     from ssoctl.saml.export import compact_json
 
@@ -233,7 +241,10 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     ranges = _ranges(1, len(messages))
     outcomes: dict[int, Outcome] = {}
     workers: dict[int, IO[bytes]] = {}
-    read_end, write_end = os.pipe()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # out of file descriptors
+        raise _CannotStart() from None
     try:
         os.write(write_end, b"".join(n.to_bytes(4, "little") for n in range(len(ranges))))
     finally:
@@ -241,19 +252,19 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     _JOB = (messages, options)
     try:
         with _sigint_held():
-            for _ in range(procs - 1):
-                out = tempfile.TemporaryFile()
-                pid = _spawn(lambda out=out: _worker(read_end, ranges, out))
-                workers[pid] = out
+            _start_workers(procs - 1, read_end, ranges, workers)
+        # With fewer workers than asked (or none), this process simply takes more ranges.
         while (number := _take(read_end)) is not None:
             outcomes[number] = _run(*ranges[number])
         for pid in list(workers):
             os.waitpid(pid, 0)
             outcomes.update(_reported(workers.pop(pid)))
     finally:
-        _stop(workers)
-        os.close(read_end)
-        _JOB = None
+        # A second Ctrl-C must not cut this short and leave workers running.
+        with _sigint_held():
+            _stop(workers)
+            os.close(read_end)
+            _JOB = None
     results, encoded = [first], [compact_json(message_dict(first))]
     for number, span in enumerate(ranges):
         # A range nobody reported (its worker was killed) is decoded here, now.
@@ -263,6 +274,27 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
         results.extend(done)
         encoded.extend(done_encoded)
     return tuple(results), tuple(encoded)
+
+
+def _start_workers(count: int, tickets: int, ranges: list[tuple[int, int]],
+                   workers: dict[int, IO[bytes]]) -> None:
+    """Fork up to ``count`` workers into ``workers`` (pid -> its result file). When the
+    system refuses a temporary file (no usable temporary directory, disk full) or another
+    process, fewer start: that costs time, never results."""
+    import tempfile
+
+    parent = os.getpid()
+    for _ in range(count):
+        try:
+            out = tempfile.TemporaryFile()
+        except OSError:
+            return
+        try:
+            pid = _spawn(lambda out=out: _worker(tickets, ranges, out, parent))
+        except OSError:
+            out.close()
+            return
+        workers[pid] = out
 
 
 def _again(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
