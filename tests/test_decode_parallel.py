@@ -536,3 +536,17 @@ def test_numbered_findings_keep_every_field(capture, anchors):
         dataclasses.replace(f, message=f"#{m.index}: {f.message}")
         for m in result.messages for f in m.findings]
     assert list(result.findings) == expected and len(expected) > COUNT
+
+
+def test_no_pipe_means_decoding_here(capture, anchors, monkeypatch, pools):
+    """Out of file descriptors before anything started: the run is the serial one."""
+    import errno
+
+    def no_pipe():
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    result = decode(capture, options(anchors, 2))
+    assert pools == [] and result.message_json is None
+    monkeypatch.undo()
+    assert result.messages == decode(capture, options(anchors, 1)).messages
