@@ -317,20 +317,21 @@ def _peak_kib(mode: str, *args: str) -> int:
     "parallel._collector_paused) every Response whose signature fails leaves ~85 objects "
     "in reference cycles -- signxml's InvalidSignature tracebacks -> frames -> lxml "
     "documents -- that are never freed: peak memory on a 32 MiB capture of tampered "
-    "responses is 376 MB instead of 153 MB (--jobs 1), and the run is not faster"))
+    "responses is 376 MB instead of 153 MB (--jobs 1), and the run is not faster; here, 600 "
+    "tampered responses: about 139 MB instead of 93 MB"))
 def test_failing_signatures_do_not_pile_up_without_the_collector(tmp_path):
     base = [(f"user{i}@example.com",
              samlgen.response(now=NOW, name_id=f"user{i}@example.com",
                               sign=("both", "response", "assertion")[i % 3]))
             for i in range(12)]
     tampered = [xml.replace(user.encode(), f"admin{k}@example.com".encode())
-                for k in range(300) for user, xml in [base[k % len(base)]]]
+                for k in range(600) for user, xml in [base[k % len(base)]]]
     path = tmp_path / "tampered.har"
     path.write_bytes(tdp.har(tampered))
     args = ("decode-response", str(path), "--all", "--json", "--now",
             "2026-06-01T12:01:00Z", "--jobs", "1")
     shipped, collected = _peak_kib("as-shipped", *args), _peak_kib("collector-on", *args)
-    assert shipped <= collected * 1.25, (shipped, collected)
+    assert shipped <= collected * 1.3, (shipped, collected)
 
 
 # ---------------------------------------------------------------- checked and fine
