@@ -128,6 +128,26 @@ def parse(data: bytes, *, what: str = "XML", max_bytes: int = MAX_XML_BYTES) -> 
     return root
 
 
+# Direct-child lookups without ElementPath: a Clark-notation tag given to iterchildren is
+# matched in C, while find()/findall() first parse the path in Python. The same elements
+# in the same order; they run many times for every message of a large capture.
+def first_child(element: "etree._Element", tag: str) -> "etree._Element | None":
+    """``element.find(tag)`` for a single Clark-notation tag: the first direct child."""
+    for child in element.iterchildren(tag):
+        return child
+    return None
+
+
+def children(element: "etree._Element", tag: str) -> list["etree._Element"]:
+    """``element.findall(tag)`` for a single Clark-notation tag."""
+    return list(element.iterchildren(tag))
+
+
+def grandchildren(element: "etree._Element", tag: str, inner: str):
+    """``element.iterfind(f"{tag}/{inner}")``: each ``inner`` child of each ``tag`` child."""
+    return (grand for child in element.iterchildren(tag) for grand in child.iterchildren(inner))
+
+
 def text_of(element: "etree._Element | None") -> str | None:
     """All text inside ``element`` with comments ignored and no stripping.
 

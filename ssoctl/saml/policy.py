@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ssoctl.findings import Finding, Severity, finding
-from ssoctl.xmlsafe import qname, text_of
+from ssoctl.xmlsafe import first_child, qname, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -147,14 +147,6 @@ def nothing_to_verify() -> Finding:
 def signature_of(element: "etree._Element") -> "etree._Element | None":
     """The ``ds:Signature`` directly under ``element``, if any."""
     return first_child(element, SIGNATURE)
-
-
-def first_child(el: "etree._Element", tag: str) -> "etree._Element | None":
-    """The first direct child ``tag``: ``el.find(tag)`` without parsing a path (the tag
-    is matched in C; these lookups run several times for every message of a capture)."""
-    for child in el.iterchildren(tag):
-        return child
-    return None
 
 
 def read_signature(sig: "etree._Element") -> SignatureFacts:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ssoctl.saml.status import explain_status
-from ssoctl.xmlsafe import NS, qname, text_of
+from ssoctl.xmlsafe import NS, children, first_child, grandchildren, qname, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -188,9 +188,9 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
     """Model the message rooted at ``root``; identity per ``source``."""
     problems: list[str] = []
     kind = _local(root)
-    status = _status(_child(root, _SAMLP_STATUS))
+    status = _status(first_child(root, _SAMLP_STATUS))
     assertions: tuple[Assertion, ...] = ()
-    encrypted = len(_children(root, _SAML_ENCRYPTEDASSERTION))
+    encrypted = len(children(root, _SAML_ENCRYPTEDASSERTION))
     request = None
     if kind == "Response":
         elements = _assertion_elements(root, source)
@@ -205,12 +205,12 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
     return Message(
         kind=kind,
         id=root.get("ID"),
-        issuer=_text(_child(root, _SAML_ISSUER)),
+        issuer=_text(first_child(root, _SAML_ISSUER)),
         destination=root.get("Destination"),
         in_response_to=root.get("InResponseTo"),
         issue_instant=_time(root, "IssueInstant", problems),
         version=root.get("Version"),
-        signed=source.signed[0] if source.signed else _child(root, _DS_SIGNATURE) is not None,
+        signed=source.signed[0] if source.signed else first_child(root, _DS_SIGNATURE) is not None,
         status=status,
         assertions=assertions,
         encrypted_assertions=encrypted,
@@ -236,26 +236,26 @@ def _assertion_elements(root: "etree._Element",
         return source.assertions  # only what a signature covered, even if that is nothing
     # Direct children only: an Assertion hidden in Extensions or ds:Object is not one
     # the SP consumes (and the verifier has already failed such a document).
-    return tuple(_children(root, _SAML_ASSERTION))
+    return tuple(children(root, _SAML_ASSERTION))
 
 
 def _assertion(el: "etree._Element", state: IdentityState, problems: list[str],
                signed: bool | None = None) -> Assertion:
-    subject = _child(el, _SAML_SUBJECT)
+    subject = first_child(el, _SAML_SUBJECT)
     show = state in ("verified", "unverified")
-    name_id_el = _child(subject, _SAML_NAMEID) if subject is not None else None
+    name_id_el = first_child(subject, _SAML_NAMEID) if subject is not None else None
     return Assertion(
         id=el.get("ID"),
-        issuer=_text(_child(el, _SAML_ISSUER)),
+        issuer=_text(first_child(el, _SAML_ISSUER)),
         issue_instant=_time(el, "IssueInstant", problems),
-        signed=_child(el, _DS_SIGNATURE) is not None if signed is None else signed,
+        signed=first_child(el, _DS_SIGNATURE) is not None if signed is None else signed,
         identity=state if state != "none" else "unverified",
         name_id=_text(name_id_el) if show else None,
         name_id_format=name_id_el.get("Format") if name_id_el is not None else None,
         subject_confirmations=_confirmations(subject, problems),
-        conditions=_conditions(_child(el, _SAML_CONDITIONS), problems),
+        conditions=_conditions(first_child(el, _SAML_CONDITIONS), problems),
         authn_statements=tuple(_authn_statement(s, problems)
-                               for s in _children(el, _SAML_AUTHNSTATEMENT)),
+                               for s in children(el, _SAML_AUTHNSTATEMENT)),
         attributes=_attributes(el) if show else (),
     )
 
@@ -265,8 +265,8 @@ def _confirmations(subject: "etree._Element | None",
     if subject is None:
         return ()
     out = []
-    for sc in _children(subject, _SAML_SUBJECTCONFIRMATION):
-        data = _child(sc, _SAML_SUBJECTCONFIRMATIONDATA)
+    for sc in children(subject, _SAML_SUBJECTCONFIRMATION):
+        data = first_child(sc, _SAML_SUBJECTCONFIRMATIONDATA)
         get = (lambda name: data.get(name)) if data is not None else (lambda name: None)
         out.append(SubjectConfirmation(
             method=sc.get("Method"),
@@ -282,14 +282,14 @@ def _conditions(el: "etree._Element | None", problems: list[str]) -> Conditions 
     if el is None:
         return None
     audiences = tuple(
-        _text(a) or "" for a in _grandchildren(el, _SAML_AUDIENCERESTRICTION, _SAML_AUDIENCE))
+        _text(a) or "" for a in grandchildren(el, _SAML_AUDIENCERESTRICTION, _SAML_AUDIENCE))
     return Conditions(not_before=_time(el, "NotBefore", problems),
                       not_on_or_after=_time(el, "NotOnOrAfter", problems),
                       audiences=audiences)
 
 
 def _authn_statement(el: "etree._Element", problems: list[str]) -> AuthnStatement:
-    ref = next(_grandchildren(el, _SAML_AUTHNCONTEXT, _SAML_AUTHNCONTEXTCLASSREF), None)
+    ref = next(grandchildren(el, _SAML_AUTHNCONTEXT, _SAML_AUTHNCONTEXTCLASSREF), None)
     return AuthnStatement(
         authn_instant=_time(el, "AuthnInstant", problems),
         session_index=el.get("SessionIndex"),
@@ -300,8 +300,8 @@ def _authn_statement(el: "etree._Element", problems: list[str]) -> AuthnStatemen
 
 def _attributes(el: "etree._Element") -> tuple[Attribute, ...]:
     out = []
-    for attr in _grandchildren(el, _SAML_ATTRIBUTESTATEMENT, _SAML_ATTRIBUTE):
-        values = tuple(_text(v) or "" for v in _children(attr, _SAML_ATTRIBUTEVALUE))
+    for attr in grandchildren(el, _SAML_ATTRIBUTESTATEMENT, _SAML_ATTRIBUTE):
+        values = tuple(_text(v) or "" for v in children(attr, _SAML_ATTRIBUTEVALUE))
         out.append(Attribute(attr.get("Name"), attr.get("FriendlyName"), values))
     return tuple(out)
 
@@ -309,18 +309,18 @@ def _attributes(el: "etree._Element") -> tuple[Attribute, ...]:
 def _status(el: "etree._Element | None") -> Status | None:
     if el is None:
         return None
-    top = _child(el, _SAMLP_STATUSCODE)
-    sub = _child(top, _SAMLP_STATUSCODE) if top is not None else None
+    top = first_child(el, _SAMLP_STATUSCODE)
+    sub = first_child(top, _SAMLP_STATUSCODE) if top is not None else None
     code = top.get("Value") if top is not None else None
     sub_code = sub.get("Value") if sub is not None else None
     return Status(code=code, sub_code=sub_code,
-                  message=_text(_child(el, _SAMLP_STATUSMESSAGE)),
+                  message=_text(first_child(el, _SAMLP_STATUSMESSAGE)),
                   explanation=explain_status(code, sub_code))
 
 
 def _authn_request(root: "etree._Element") -> RequestDetails:
-    policy = _child(root, _SAMLP_NAMEIDPOLICY)
-    refs = _grandchildren(root, _SAMLP_REQUESTEDAUTHNCONTEXT, _SAML_AUTHNCONTEXTCLASSREF)
+    policy = first_child(root, _SAMLP_NAMEIDPOLICY)
+    refs = grandchildren(root, _SAMLP_REQUESTEDAUTHNCONTEXT, _SAML_AUTHNCONTEXTCLASSREF)
     return RequestDetails(
         acs_url=root.get("AssertionConsumerServiceURL"),
         protocol_binding=root.get("ProtocolBinding"),
@@ -333,30 +333,13 @@ def _authn_request(root: "etree._Element") -> RequestDetails:
 
 def _logout_request(root: "etree._Element", state: IdentityState,
                     problems: list[str]) -> RequestDetails:
-    name_id = _child(root, _SAML_NAMEID)
+    name_id = first_child(root, _SAML_NAMEID)
     return RequestDetails(
         name_id=_text(name_id) if state != "withheld" else None,
-        session_indexes=tuple(_text(s) or "" for s in _children(root, _SAMLP_SESSIONINDEX)),
+        session_indexes=tuple(_text(s) or "" for s in children(root, _SAMLP_SESSIONINDEX)),
         reason=root.get("Reason"),
         not_on_or_after=_time(root, "NotOnOrAfter", problems),
     )
-
-
-# Direct-child lookups without ElementPath: a Clark-notation tag given to iterchildren is
-# matched in C, while find()/findall() parse the path in Python first (read_message runs
-# for every message of a capture). Same elements, same order.
-def _child(el: "etree._Element", tag: str) -> "etree._Element | None":
-    for child in el.iterchildren(tag):
-        return child
-    return None
-
-
-def _children(el: "etree._Element", tag: str) -> list["etree._Element"]:
-    return list(el.iterchildren(tag))
-
-
-def _grandchildren(el: "etree._Element", tag: str, inner: str):
-    return (grand for child in el.iterchildren(tag) for grand in child.iterchildren(inner))
 
 
 def _local(el: "etree._Element") -> str:

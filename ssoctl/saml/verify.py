@@ -104,7 +104,7 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     out: list[Finding] = list(policy.check_structure(root)) + list(policy.check_assertion_count(root))
 
     doc_xml, doc_root, decrypted = xml, root, None
-    encrypted = (policy.first_child(root, policy.ENCRYPTED_ASSERTION)
+    encrypted = (xmlsafe.first_child(root, policy.ENCRYPTED_ASSERTION)
                  if root.tag == policy.RESPONSE else None)
     if encrypted is not None:
         doc_xml, doc_root, decrypted, enc_findings = _decrypt(root, encrypted, sp_key_pem)
@@ -117,8 +117,7 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     resp_sig = policy.signature_of(root) if root.tag == policy.RESPONSE else None
     # The signature signxml will pick with the pinned location: the first one under a
     # direct Assertion child, which need not be the Assertion a reader consumes (C31).
-    asrt_sig = next((sig for assertion in doc_root.iterchildren(policy.ASSERTION)
-                     for sig in assertion.iterchildren(policy.SIGNATURE)), None)
+    asrt_sig = next(xmlsafe.grandchildren(doc_root, policy.ASSERTION, policy.SIGNATURE), None)
     consumed = policy.consumed_assertion(doc_root)
     facts = [policy.read_signature(s) for s in (asrt_sig, resp_sig) if s is not None]
     for item in facts:
@@ -306,7 +305,24 @@ def _verify_one(data: bytes, location: str, consumed: "etree._Element", ordered:
                 "not the one that would be read", expected=f"#{consumed.get('ID')}",
                 received=f"#{signed.get('ID')}" if signed is not None else "(unparseable)"),))
         return _Outcome(signed, candidate, ())
-    return _Outcome(None, None, (translate(errors, embedded, what),))
+    failure = translate(errors, embedded, what)
+    _forget_tracebacks(exc for _, exc in errors)
+    return _Outcome(None, None, (failure,))
+
+
+def _forget_tracebacks(errors) -> None:  # noqa: ANN001 -- an iterable of exceptions
+    """Drop the tracebacks of signxml's exceptions and of those they were raised from:
+    their frames refer back to the exceptions (reference cycles holding the parsed
+    documents) that only the cycle collector frees, and the ``ssoctl`` program runs
+    without it. A capture of 1,000 failing responses would otherwise keep every one."""
+    pending, seen = list(errors), set()
+    while pending:
+        exc = pending.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        pending += [exc.__cause__, exc.__context__]
 
 
 def _clamp(now: dt.datetime, cert: "x509.Certificate") -> dt.datetime:
