@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import warnings
 
 #: Options of ``check-cert`` (name -> parameter), as declared in cli/check_cert.py, and
 #: the root options read here; tests/cli/test_check_cert_fastpath.py derives both tables
@@ -96,6 +97,11 @@ def main() -> None:
     # thousand decoded messages -- again and again (about a tenth of `decode-response
     # --all`), and nothing ssoctl keeps creates cycles worth collecting before exit.
     gc.disable()
+    if "--debug" not in sys.argv[1:]:
+        # Library warnings (e.g. cryptography about an unusual certificate subject) are
+        # for developers: printed with a file path and source line they read like a crash
+        # and, from parallel workers, once per process. --debug shows them.
+        warnings.simplefilter("ignore")
     plain = parse(sys.argv[1:])
     if plain is not None:
         sys.exit(run(plain))
