@@ -86,8 +86,9 @@ class DecodedInput:
     messages: tuple[SamlMessage, ...]
     findings: tuple[Finding, ...] = ()
     deferred: bool = False
-    """Decoding some messages was left to :func:`complete`; ``findings`` then holds only
-    the notes about the whole input and each message carries its own (``notes``)."""
+    """Decoded for deferral (``defer_from``): ``findings`` holds only the notes about the
+    whole input and each message carries its own (``notes``) -- also when no message was
+    actually left pending for :func:`complete` (a capture of requests only)."""
 
 
 @dataclass(frozen=True)

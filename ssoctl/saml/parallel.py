@@ -21,7 +21,11 @@ raised here only if no earlier message raised one, exactly as the serial loop wo
 range a worker did not report (it was killed, or failed unexpectedly) is decoded here.
 Serial (in this process, no worker) whenever parallel work cannot pay or is not safe:
 ``jobs=1``, fewer than :data:`MIN_PARALLEL` messages, no ``fork`` (Windows; macOS, where
-forking is unsafe), or other threads running (forking them can deadlock the child).
+forking is unsafe), or other threads running (forking them can deadlock the child). When
+the system refuses a pipe, a temporary file or another process, fewer workers (or none)
+start and this process decodes the rest: slower, never different. Workers ignore Ctrl-C
+(this process stops them, even if Ctrl-C comes twice) and stop by themselves when this
+process is killed.
 """
 
 from __future__ import annotations
