@@ -156,11 +156,19 @@ def _dumps(doc: Any, pretty: bool) -> str:
     if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
         doc = dict(doc, data=_placeholders(doc["data"], pieces, pretty))
     if pretty:
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=_decoded) + "\n"
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=_decoded)
     for mark, encoded in pieces.items():
         text = text.replace(json.dumps(mark), "[" + ",".join(encoded.items) + "]", 1)
     return text + "\n"
+
+
+def _decoded(value: Any) -> Any:
+    """``json.dumps`` fallback: an :class:`Encoded` anywhere but at the top of ``data``
+    is decoded (slower, same document); anything else is a bug, as json says."""
+    if type(value) is Encoded:
+        return [json.loads(item) for item in value.items]
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _placeholders(data: dict, pieces: dict[str, Encoded], pretty: bool) -> dict:

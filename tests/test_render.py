@@ -158,3 +158,13 @@ def test_encoded_pieces_are_joined_in_a_pipe_and_indented_on_a_terminal():
             outs.append(out.getvalue())
         assert outs[0] == outs[1]
         assert json.loads(outs[1])["data"]["messages"] == items
+
+
+def test_encoded_pieces_deeper_in_the_data_are_decoded():
+    from ssoctl.render import Encoded
+
+    report = Report(data={"outer": {"messages": Encoded(('{"a":1}', '[2,"é"]'))}})
+    for stdout in (io.StringIO, Tty):
+        out = stdout()
+        Renderer(json_output=True, stdout=out).report(report)
+        assert json.loads(out.getvalue())["data"] == {"outer": {"messages": [{"a": 1}, [2, "é"]]}}
