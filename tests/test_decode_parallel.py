@@ -550,3 +550,36 @@ def test_no_pipe_means_decoding_here(capture, anchors, monkeypatch, pools):
     assert pools == [] and result.message_json is None
     monkeypatch.undo()
     assert result.messages == decode(capture, options(anchors, 1)).messages
+
+
+def test_an_unexpected_error_here_is_raised_in_message_order(anchors, monkeypatch):
+    """A bug met while this process decodes its own share does not jump ahead of an
+    ssoctl error in an earlier message (decoded by a worker): as in the serial loop."""
+    from ssoctl.saml import decode as decode_module
+
+    messages = mixed_messages(COUNT)
+    data = _with(messages, {3: b"<first>x</first>"})  # message 4: exit 3
+    real, parent = decode_module.decode_message, os.getpid()
+    hit: list[int] = []
+
+    def buggy_here(msg, opts):
+        if os.getpid() != parent and msg.index == 3:
+            time.sleep(0.5)  # the worker holds range 0 (messages 2-17) a while
+        if os.getpid() == parent and msg.index > 17:
+            hit.append(msg.index)
+            raise RuntimeError("a bug")
+        return real(msg, opts)
+
+    real_take = parallel._take
+
+    def take(tickets):
+        if os.getpid() == parent and not hit:
+            time.sleep(0.1)  # let the worker take range 0 first
+        return real_take(tickets)
+
+    monkeypatch.setattr(decode_module, "decode_message", buggy_here)
+    monkeypatch.setattr(parallel, "_take", take)
+    with pytest.raises(SsoctlError) as err:
+        decode(data, options(anchors, 2))
+    assert err.value.code == "SAML_NOT_A_MESSAGE"
+    assert hit, "this process never met the bug: the test proved nothing"

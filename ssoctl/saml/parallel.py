@@ -58,7 +58,7 @@ MAX_RANGES = 1024
 #: The run being worked on: set before the workers fork, so they inherit it.
 _JOB: "tuple[Sequence[SamlMessage], DecodeOptions] | None" = None
 
-Outcome = "tuple[list[MessageResult], list[str], SsoctlError | None]"
+Outcome = "tuple[list[MessageResult], list[str], Exception | None]"
 
 
 def auto_jobs() -> int:
@@ -137,10 +137,12 @@ def _ranges(start: int, stop: int) -> list[tuple[int, int]]:
     return [(i, min(i + size, stop)) for i in range(start, stop, size)]
 
 
-def _run(start: int, stop: int) -> Outcome:
+def _run(start: int, stop: int, *, catch: type[Exception] = Exception) -> Outcome:
     """Decode messages ``start`` to ``stop`` of the current run (in a worker or here).
     An error ends the range and is handed back, not raised: the caller raises the first
-    one in message order."""
+    one in message order, as the serial loop would have met it. Here every exception is
+    handed back (``catch``); a worker hands back only ssoctl errors (``SsoctlError``) and
+    dies on anything else (a bug, out of memory), so that its range is decoded here."""
     from ssoctl.saml.decode import decode_message, message_dict
     from ssoctl.saml.export import compact_json
 
@@ -153,7 +155,7 @@ def _run(start: int, stop: int) -> Outcome:
             result = decode_message(msg, options)
             out.append(result)
             encoded.append(compact_json(message_dict(result)))
-    except SsoctlError as exc:
+    except catch as exc:  # noqa: BLE001 -- raised by the caller, in message order
         return out, encoded, exc
     return out, encoded, None
 
@@ -187,7 +189,8 @@ def _worker(tickets: int, ranges: list[tuple[int, int]], out: IO[bytes], parent:
     import pickle
 
     while os.getppid() == parent and (number := _take(tickets)) is not None:
-        pickle.dump((number, _run(*ranges[number])), out, protocol=pickle.HIGHEST_PROTOCOL)
+        outcome = _run(*ranges[number], catch=SsoctlError)
+        pickle.dump((number, outcome), out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
 
 
