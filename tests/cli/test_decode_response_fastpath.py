@@ -327,7 +327,8 @@ def _env(tmp_path):
 def test_stdin_through_both_entry_points(tmp_path, name, args):
     data = (CAPTURES / name).read_bytes()
     runs = [subprocess.run([sys.executable, *start, "decode-response", "-", *args],
-                           input=data, capture_output=True, timeout=60, cwd=ROOT, env=_env(tmp_path))
+                           input=data, capture_output=True, timeout=60, cwd=ROOT,
+                           env=_env(tmp_path))
             for start in (["-m", "ssoctl"], ["-c", _TYPER_MAIN])]
     fast, typer_route = ((r.returncode, r.stdout, r.stderr) for r in runs)
     assert fast == typer_route
@@ -340,7 +341,8 @@ def test_plain_decode_response_imports_no_typer(tmp_path):
     for extra in (["--json"], ["--json", "--cert", str(IDP), "--now", NOW], ["--now", NOW]):
         proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "ssoctl",
                                "decode-response", str(SIGNED), *extra],
-                              capture_output=True, text=True, timeout=60, cwd=ROOT, env=_env(tmp_path))
+                              capture_output=True, text=True, timeout=60, cwd=ROOT,
+                              env=_env(tmp_path))
         assert proc.returncode in (0, 1) and proc.stdout, proc.stderr
         imported = {line.rsplit("|", 1)[-1].strip().split(".")[0]
                     for line in proc.stderr.splitlines() if line.startswith("import time:")}
