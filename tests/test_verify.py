@@ -186,3 +186,31 @@ def test_byte_mutations_never_crash_or_leak(idp_pem, position, byte):
         assert _nameid(result.signed_assertion) == "alice@example.com"
     else:
         assert result.signed_assertion is None
+
+
+def test_signature_placement_is_judged_the_same_every_time():
+    """check_structure once kept id()s of lxml proxies it had let go: a freed proxy's id
+    could come back for another element, so the same document was judged differently from
+    run to run (fixtures/saml/attack-xsw5-modified-assertion.xml: a spurious
+    SIG_MISPLACED_SIGNATURE in 2 fresh runs of 12). The signature there sits directly
+    under the (second) Assertion; what gives the attack away is the Assertion count."""
+    import subprocess
+    import sys
+
+    from conftest import FIXTURES, ROOT
+    from ssoctl.saml import policy
+
+    path = FIXTURES / "saml" / "attack-xsw5-modified-assertion.xml"
+    code = ("import sys\nfrom ssoctl import xmlsafe\nfrom ssoctl.saml import policy\n"
+            "junk = [xmlsafe.parse(b'<a><b/><c/></a>') for _ in range(int(sys.argv[2]))]\n"
+            "root = xmlsafe.parse(open(sys.argv[1], 'rb').read())\n"
+            "print([f.code for f in policy.check_structure(root)],"
+            " [f.code for f in policy.check_assertion_count(root)])\n")
+    runs = {subprocess.run([sys.executable, "-c", code, str(path), str(n)], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+            for n in (0, 1, 3, 7, 20, 50)}
+    assert runs == {"[] ['SIG_MULTIPLE_ASSERTIONS']"}, runs
+    data = path.read_bytes()
+    for n in range(50):
+        _junk = [xmlsafe.parse(b"<a><b/></a>") for _ in range(n % 7)]
+        assert policy.check_structure(xmlsafe.parse(data)) == ()

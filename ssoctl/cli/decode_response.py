@@ -79,7 +79,8 @@ IdpEntityOpt = Annotated[Optional[str], typer.Option(
 RequestIdOpt = Annotated[Optional[str], typer.Option(
     "--request-id", metavar="ID", help="The AuthnRequest ID the Response must answer.")]
 SkewOpt = Annotated[int, typer.Option(
-    "--skew", metavar="SECONDS", min=0, help="Allowed clock difference.")]
+    "--skew", metavar="SECONDS", min=0, max=86400,
+    help="Allowed clock difference (at most a day; to read an old capture use --now).")]
 XmlOpt = Annotated[bool, typer.Option(
     "--xml", help="Also print the message as indented XML.")]
 JobsOpt = Annotated[Optional[int], typer.Option(

@@ -45,9 +45,10 @@ DECODE_VALUES = {"--input-format": "input_format", "--entry": "entry", "--cert":
                  "--config": "config"}
 #: Options that may be given several times (their values are collected in order).
 DECODE_REPEATABLE = {"cert", "fingerprint"}
-#: Integer options and their minimum (None: any). Typer reads more forms than plain
+#: Integer options and their range (None: open). Typer reads more forms than plain
 #: ASCII digits (" 30 ", "1_0", "30.0") and words the errors; those go to Typer.
-DECODE_INTS = {"entry": None, "skew": 0, "jobs": 1}
+DECODE_INTS: "dict[str, tuple[int | None, int | None]]" = {
+    "entry": (None, None), "skew": (0, 86400), "jobs": (1, None)}
 #: Options of decode-response always left to Typer: --ca-bundle is a ``Path`` that Typer
 #: checks (readable?) and normalises, and it only matters for downloading --metadata, where
 #: the network, not the start-up, is what the user waits for.
@@ -69,7 +70,8 @@ class Spec:
     """What the fast start reads of one command (a plain class: a dataclass costs start-up)."""
 
     def __init__(self, flags: dict[str, str], values: dict[str, str], positional: str,
-                 defaults: dict[str, object], ints: dict[str, "int | None"],
+                 defaults: dict[str, object],
+                 ints: "dict[str, tuple[int | None, int | None]]",
                  repeatable: "set[str] | frozenset[str]" = frozenset()) -> None:
         self.flags, self.values, self.positional = flags, values, positional
         self.defaults, self.ints, self.repeatable = defaults, ints, repeatable
@@ -77,7 +79,7 @@ class Spec:
 
 #: The commands with a fast start (name -> what is read of them).
 COMMANDS = {
-    "check-cert": Spec(FLAGS, VALUES, "file", CHECK_CERT_DEFAULTS, {"warn_days": 0}),
+    "check-cert": Spec(FLAGS, VALUES, "file", CHECK_CERT_DEFAULTS, {"warn_days": (0, None)}),
     "decode-response": Spec(DECODE_FLAGS, DECODE_VALUES, "source", DECODE_DEFAULTS,
                             DECODE_INTS, DECODE_REPEATABLE),
 }
@@ -131,11 +133,12 @@ def parse(argv: list[str]) -> Plain | None:
         return None
     if positional:
         plain.params[spec.positional] = positional[0]
-    for name, low in spec.ints.items():
+    for name, (low, high) in spec.ints.items():
         value = plain.params[name]
         if isinstance(value, str):
             number = _plain_int(value)
-            if number is None or (low is not None and number < low):
+            if (number is None or (low is not None and number < low)
+                    or (high is not None and number > high)):
                 return None  # Typer reads the odd forms and words the errors
             plain.params[name] = number
     return plain

@@ -88,23 +88,25 @@ def check_structure(root: "etree._Element") -> tuple[Finding, ...]:
         out.append(finding("SIG_WRONG_ROOT", f"root element is {_local(root)}, not samlp:Response",
                            expected="samlp:Response", received=_local(root)))
         return tuple(out)
-    allowed_parents = {id(root)}
-    for child in root:
-        if child.tag == ASSERTION:
-            allowed_parents.add(id(child))
-    seen_parents: set[int] = set()
+    # The elements themselves, not their id(): lxml makes a new Python proxy for an
+    # element each time one is asked for and frees it when unused, so an id() kept
+    # after the proxy is gone can come back for another element (a misplaced signature
+    # would then pass as well placed, now and then). Held here, the proxies stay the
+    # same objects, and `is` compares elements.
+    allowed = [root, *(child for child in root if child.tag == ASSERTION)]
+    seen: list["etree._Element"] = []
     for sig in root.iter(SIGNATURE):
         parent = sig.getparent()
-        if parent is None or id(parent) not in allowed_parents:
+        if parent is None or not any(parent is element for element in allowed):
             where = _local(parent) if parent is not None else "document"
             out.append(finding("SIG_MISPLACED_SIGNATURE",
                                f"a ds:Signature sits inside {where}, not directly under the "
                                "Response or the Assertion"))
             continue
-        if id(parent) in seen_parents:
+        if any(parent is element for element in seen):
             out.append(finding("SIG_MISPLACED_SIGNATURE",
                                f"{_local(parent)} carries more than one ds:Signature"))
-        seen_parents.add(id(parent))
+        seen.append(parent)
     return tuple(out)
 
 
