@@ -221,18 +221,30 @@ def _sigint_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _warm(options: "DecodeOptions") -> None:
-    """Import here, once, what every worker would otherwise import by itself. signxml
-    only when a trust anchor means every Response is verified (the first message,
-    decoded before this, has loaded it if it needed it): a capture of unsigned messages
-    checked without an anchor never needs it."""
+def _warm(messages: "Sequence[SamlMessage]", options: "DecodeOptions") -> None:
+    """Import and prepare here, once, what every worker would otherwise do by itself
+    (after the fork, in every process at the same time: in a fresh process that is most
+    of a second's worth of imports and first-use set-up on the verification path).
+
+    The first message was decoded before this. When it is not a Response (a capture
+    usually starts with the SP's AuthnRequest), the first Response is decoded too and
+    its result thrown away: that loads signxml and everything verifying needs, exactly
+    as far as this capture needs it (a capture of unsigned messages checked without an
+    anchor never loads signxml). Its errors are left for the real run to report."""
     import json  # noqa: F401 -- the workers encode each message's JSON with it
     import pickle  # noqa: F401 -- and write their results with it
 
     from ssoctl.saml import policy, verify  # noqa: F401
+    from ssoctl.saml.decode import decode_message
 
-    if options.anchors.given:
-        import signxml  # noqa: F401
+    if messages[0].parameter == "SAMLResponse":
+        return
+    probe = next((m for m in messages[1:4 * CHUNK] if m.parameter == "SAMLResponse"), None)
+    if probe is not None:
+        try:
+            decode_message(probe, options)
+        except Exception:  # noqa: BLE001 -- only warming up: the real run reports it
+            pass
 
 
 def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
@@ -244,7 +256,7 @@ def _parallel(messages: "Sequence[SamlMessage]", options: "DecodeOptions",
     # The first message here, before forking: it raises like the serial loop would, and
     # it fills the verifier's caches (configuration, trusted keys) the workers inherit.
     first = decode_message(messages[0], options)
-    _warm(options)
+    _warm(messages, options)
     ranges = _ranges(1, len(messages))
     outcomes: dict[int, Outcome] = {}
     workers: dict[int, IO[bytes]] = {}
