@@ -87,17 +87,28 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_config_path()
 
 
+#: Upper bound for the configuration file (a file with hundreds of profiles is far smaller).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def read_config(explicit: str | os.PathLike[str] | None = None) -> ConfigFile:
     """Parse the configuration file; a missing file is an empty configuration."""
     path = config_path(explicit)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)  # bounded: --config /dev/zero is not a file
     except FileNotFoundError:
         return ConfigFile(path=path, exists=False, data={})
     except OSError as exc:
         raise ConfigError(f"cannot read the configuration file {path}: {exc.strerror or exc}",
                           hint="check the path given with --config or SSOCTL_CONFIG",
                           code="CONFIG_UNREADABLE") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"the configuration file {path} is larger than "
+                          f"{MAX_CONFIG_BYTES // (1024 * 1024)} MiB",
+                          hint="check the path given with --config or SSOCTL_CONFIG: a "
+                               "configuration with many profiles is a few KiB",
+                          code="CONFIG_UNREADABLE")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

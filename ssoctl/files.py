@@ -43,6 +43,10 @@ def read_source(source: str, *, max_bytes: int, what: str = "input",
     input, with a hint saying what to do.
     """
     if source == "-":
+        if stdin is None and sys.stdin is None:  # started with stdin closed (cron, <&-)
+            raise InputError(f"cannot read the {what} from stdin: stdin is closed",
+                             hint="give a file instead of '-', or pipe the input in",
+                             code="INPUT_UNREADABLE")
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(max_bytes + 1)
         label = "stdin"

@@ -221,6 +221,25 @@ _SEVERITY_LABEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+class _Closed:
+    """Stands in for a standard stream the process was started without (``>&-``): every
+    write fails like writing to a closed file, which the error boundary reports."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 class Renderer:
     """Writes reports and errors to the right stream in the right form."""
 
@@ -228,8 +247,8 @@ class Renderer:
                  stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
         self.json_output = json_output
         self.no_color = no_color
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
+        self.stdout = stdout or sys.stdout or _Closed("stdout")
+        self.stderr = stderr or sys.stderr or _Closed("stderr")
 
     # -- public API
     def report(self, report: Report, *, strict: bool = False) -> ExitCode:

@@ -111,6 +111,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    # A bug keeps its traceback (house style), printed plainly like the Typer-free start
+    # (cli/fastpath.py) prints it: the same bug reads the same however it was started.
+    pretty_exceptions_enable=False,
     cls=RootGroup,  # usage errors, exit-code epilogs; no Pydantic (see fastparams.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -38,16 +38,21 @@ def execute(work: Callable[[], "object"], out, *, debug: bool = False,
     with ``out`` (a :class:`ssoctl.render.Renderer`) and return the exit status.
 
     ``SsoctlError`` is rendered (one line + hint, or JSON) and mapped to its exit code;
-    Ctrl-C is 130. Anything else is a bug and keeps its traceback.
+    Ctrl-C is 130; output that cannot be written (a full disk, stdout closed) is one line
+    on stderr and exit 2 (``OUTPUT_UNWRITABLE``). Anything else is a bug and keeps its
+    traceback.
     """
+    writing = False
     try:
         report = work()
+        writing = True
         return out.report(report, strict=strict)
     except SsoctlError as exc:
         if debug:
             import logging
 
             logging.getLogger("ssoctl").debug("error", exc_info=True)
+        writing = True
         out.error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -55,3 +60,28 @@ def execute(work: Callable[[], "object"], out, *, debug: bool = False,
         return ExitCode.INTERRUPTED
     except BrokenPipeError:  # `ssoctl ... | head`: the reader left; not an error worth a trace
         return ExitCode.OK
+    except OSError as exc:
+        if not writing:
+            raise  # not translated by the code that met it: a bug, keep the traceback
+        return _unwritable(exc)
+
+
+def _unwritable(exc: OSError) -> ExitCode:
+    """The report could not be written to stdout: say so in one line, and point stdout at
+    the null device so that Python's flush at exit does not fail (and print) again."""
+    import os
+
+    try:
+        sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n"
+                         "hint: check the disk space and where stdout goes (a file, a pipe "
+                         "that was closed)\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
+    return ExitCode.USAGE
