@@ -335,3 +335,22 @@ def test_plain_decode_response_imports_no_typer(tmp_path):
                             "decode-response", "--help"],
                            capture_output=True, text=True, timeout=60, cwd=ROOT, env=_env(tmp_path))
     assert help_.returncode == 0 and "| typer" in help_.stderr  # help goes to Typer
+
+
+def test_ctrl_c_while_the_modules_load_is_exit_130(monkeypatch, capsys):
+    """Ctrl-C before any command runs (Typer and the command's modules still loading)
+    is the same one line and exit 130 as during the work, not a traceback."""
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fastpath, "parse", interrupted)
+    monkeypatch.setattr(sys, "argv", ["ssoctl", "decode-response", "x.har"])
+    import gc
+
+    collecting = gc.isenabled()
+    try:
+        with pytest.raises(SystemExit) as done:
+            fastpath.main()
+    finally:
+        gc.enable() if collecting else gc.disable()
+    assert done.value.code == 130 and capsys.readouterr().err == "interrupted\n"
