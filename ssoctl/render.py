@@ -152,11 +152,11 @@ def to_jsonable(value: Any) -> Any:
 def _dumps(doc: Any, pretty: bool) -> str:
     # Indented output uses the json module's pure-Python encoder; compact output uses its C
     # encoder, many times faster on large documents (decode-response --all on a HAR).
+    if pretty:  # Encoded pieces are decoded and indented (_decoded)
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=_decoded) + "\n"
     pieces: dict[str, Encoded] = {}
     if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
-        doc = dict(doc, data=_placeholders(doc["data"], pieces, pretty))
-    if pretty:
-        return json.dumps(doc, indent=2, ensure_ascii=False, default=_decoded) + "\n"
+        doc = dict(doc, data=_placeholders(doc["data"], pieces))
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=_decoded)
     for mark, encoded in pieces.items():
         text = text.replace(json.dumps(mark), "[" + ",".join(encoded.items) + "]", 1)
@@ -164,16 +164,17 @@ def _dumps(doc: Any, pretty: bool) -> str:
 
 
 def _decoded(value: Any) -> Any:
-    """``json.dumps`` fallback: an :class:`Encoded` anywhere but at the top of ``data``
-    is decoded (slower, same document); anything else is a bug, as json says."""
+    """``json.dumps`` fallback: an :class:`Encoded` in an indented document, or anywhere
+    but at the top of ``data``, is decoded (slower, same document); anything else is a
+    bug, as json says."""
     if type(value) is Encoded:
         return [json.loads(item) for item in value.items]
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _placeholders(data: dict, pieces: dict[str, Encoded], pretty: bool) -> dict:
-    """``data`` with each top-level :class:`Encoded` value decoded (``pretty``) or
-    replaced by a unique placeholder string that :func:`_dumps` swaps for the pieces."""
+def _placeholders(data: dict, pieces: dict[str, Encoded]) -> dict:
+    """``data`` with each top-level :class:`Encoded` value replaced by a unique placeholder
+    string that :func:`_dumps` swaps for the joined pieces."""
     if not any(type(v) is Encoded for v in data.values()):
         return data
     import secrets
@@ -182,8 +183,6 @@ def _placeholders(data: dict, pieces: dict[str, Encoded], pretty: bool) -> dict:
     for key, value in data.items():
         if type(value) is not Encoded:
             out[key] = value
-        elif pretty:
-            out[key] = [json.loads(item) for item in value.items]
         else:
             mark = f"ssoctl-encoded-{secrets.token_hex(16)}"
             pieces[mark] = value
