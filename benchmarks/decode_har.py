@@ -3,7 +3,7 @@
     python benchmarks/decode_har.py [-n 1000] [--sign assertion|response|both] [--repeat 3]
 
 Builds a HAR file holding N Okta-shaped responses, each signed with the test IdP key
-(:mod:`ssoctl.devtools.samlgen`, fixed dates), then times side by side, on the same data:
+(:mod:`support.samlgen`, fixed dates), then times side by side, on the same data:
 
 - ``signxml loop``: the floor any careful verifier pays. ``XMLVerifier().verify`` pinned to
   the certificate (PEM text, as in signxml's README), the signature location, one
@@ -55,7 +55,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # ssoctl and the test builders (tests/support)
 
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 NOW = T0 + dt.timedelta(minutes=1)
@@ -71,7 +71,7 @@ def issued(i: int, n: int) -> dt.datetime:
 
 def make_messages(n: int, sign: str) -> list[bytes]:
     """N distinct signed responses (the user varies, so do the IDs)."""
-    from ssoctl.devtools import samlgen
+    from support import samlgen
 
     return [samlgen.response(now=issued(i, n), sign=sign, name_id=f"user{i}@example.com")
             for i in range(n)]
@@ -79,7 +79,7 @@ def make_messages(n: int, sign: str) -> list[bytes]:
 
 def make_har(messages: list[bytes]) -> dict:
     """A Chrome-style HAR: one POST to the ACS per response, with a cookie header."""
-    from ssoctl.devtools import samlgen
+    from support import samlgen
 
     entries = []
     for i, xml in enumerate(messages):
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-xmlsec1", action="store_true", help="skip the xmlsec1 loop")
     args = parser.parse_args(argv)
 
-    from ssoctl.devtools import pki, samlgen
+    from support import pki, samlgen
     from ssoctl.saml import parallel
 
     procs = parallel.plan(args.n, None)

@@ -2,7 +2,7 @@
 
     python benchmarks/verify.py [-n 300] [--sign assertion|response|both]
 
-Generates N Okta-shaped responses with the test IdP key (ssoctl.devtools.samlgen), then
+Generates N Okta-shaped responses with the test IdP key (support.samlgen), then
 verifies all of them three ways and prints messages per second and ratios:
 
 - ``signxml``: ``XMLVerifier().verify`` pinned to the certificate and location (the floor
@@ -24,14 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # ssoctl and the test builders (tests/support)
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 ASSERTION = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"
 
 
 def messages(n: int, sign: str) -> list[bytes]:
-    from ssoctl.devtools import samlgen
+    from support import samlgen
 
     return [samlgen.response(now=NOW, sign=sign, name_id=f"user{i}@example.com")
             for i in range(n)]
@@ -82,7 +83,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs (default 3)")
     args = parser.parse_args()
 
-    from ssoctl.devtools import pki, samlgen
+    from support import pki, samlgen
 
     pem = pki.cert_pem(samlgen.default_idp()[1])
     data = messages(args.n, args.sign)

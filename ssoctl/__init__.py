@@ -2,8 +2,8 @@
 
 The command line is a thin layer over typed library functions:
 
-- :func:`ssoctl.certs.check_certificate` -- diagnose pasted or downloaded certificate text
-- :func:`ssoctl.metadata.load` -- IdP metadata -> the values an SP asks for
+- :func:`ssoctl.certs.diagnose.diagnose` -- diagnose pasted or downloaded certificate text
+- :func:`ssoctl.metadata.reader.load` -- IdP metadata -> the values an SP asks for
 - :mod:`ssoctl.saml` -- decode, verify and check captured SAML messages
 - :mod:`ssoctl.sp` -- push settings to an SP through an API, verified and reversible
 

@@ -13,6 +13,7 @@ as it was signed, and readers use :func:`text_of`, which ignores comment nodes.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
@@ -168,3 +169,36 @@ def _first_line(exc: Exception) -> str:
         return exc.__class__.__name__
     # libxml2 appends "(<string>, line N)": noise for a user who gave a file.
     return re.sub(r"\s*\(<string>, line \d+\)$", "", text[0])[:200]
+
+
+def parse_time(value: str) -> dt.datetime | None:
+    """An xs:dateTime as an aware UTC datetime; ``None`` when it is not one.
+
+    SAML requires UTC with ``Z``; offsets are accepted, a missing zone is read as UTC,
+    and fractions beyond microseconds are cut (some IdPs send nanoseconds).
+    """
+    if "T" not in value:
+        return None
+    try:  # the common case, Okta's "2026-06-01T12:00:00.000Z", in one call
+        parsed = dt.datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # overflow: 9999-12-31T23:59:59-01:00 is past year 9999
+        pass
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]  # leading digits only
+        zone = rest[len(digits):]
+        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}" if digits else head + zone
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+

@@ -10,8 +10,8 @@ import textwrap
 import pytest
 from cryptography.hazmat.primitives import hashes
 
-from ssoctl import certs
-from ssoctl.devtools import certforge, pki
+from ssoctl.certs import facts
+from support import certforge, pki
 from ssoctl.errors import InputError
 
 from conftest import NOW
@@ -25,8 +25,8 @@ def _b64(cert, width: int | None = 76) -> str:
 def test_cert_from_base64_okta_wrapping_and_whitespace(okta_pair):
     _, cert = okta_pair
     text = "\n\t  " + _b64(cert).replace("\n", "\r\n   ") + "  \n"
-    assert certs.cert_from_base64(text) == cert
-    assert certs.cert_from_base64(pki.cert_pem(cert)) == cert
+    assert facts.cert_from_base64(text) == cert
+    assert facts.cert_from_base64(pki.cert_pem(cert)) == cert
 
 
 @pytest.mark.parametrize("mangle", [
@@ -37,13 +37,13 @@ def test_cert_from_base64_okta_wrapping_and_whitespace(okta_pair):
 ])
 def test_cert_from_base64_rejects_non_certificates(okta_pair, mangle):
     with pytest.raises(InputError) as err:
-        certs.cert_from_base64(mangle(_b64(okta_pair[1])))
+        facts.cert_from_base64(mangle(_b64(okta_pair[1])))
     assert err.value.code == "CERT_UNREADABLE"
 
 
 def test_describe_okta_certificate(okta_pair):
     _, cert = okta_pair
-    info = certs.describe(cert, now=NOW)
+    info = facts.describe(cert, now=NOW)
     assert info.subject.startswith("C=US, ST=California")
     assert "CN=dev-12345678" in info.subject and "emailAddress=info@okta.com" in info.subject
     assert info.issuer == info.subject and info.self_signed
@@ -66,7 +66,7 @@ def test_describe_issued_and_ec_certificates():
     ca_name = pki.simple_name("Test CA")
     leaf_key = pki.ec_key()
     leaf = pki.certificate(leaf_key, pki.simple_name("leaf"), issuer=ca_name, issuer_key=ca_key)
-    info = certs.describe(leaf, now=NOW)
+    info = facts.describe(leaf, now=NOW)
     assert not info.self_signed
     assert (info.key_type, info.key_size) == ("EC", 256)
     assert info.issuer == "CN=Test CA"
@@ -77,8 +77,8 @@ def _codes(found):
 
 
 def test_check_info_clean(okta_pair):
-    info = certs.describe(okta_pair[1], now=NOW)
-    assert certs.check_info(info, now=NOW) == ()
+    info = facts.describe(okta_pair[1], now=NOW)
+    assert facts.check_info(info, now=NOW) == ()
 
 
 @pytest.mark.parametrize("when, code", [
@@ -87,36 +87,36 @@ def test_check_info_clean(okta_pair):
     (dt.datetime(2035, 12, 20, tzinfo=dt.timezone.utc), "CERT_EXPIRING_SOON"),
 ])
 def test_check_info_validity(okta_pair, when, code):
-    info = certs.describe(okta_pair[1], now=NOW)
-    found = certs.check_info(info, now=when)
+    info = facts.describe(okta_pair[1], now=NOW)
+    found = facts.check_info(info, now=when)
     assert _codes(found) == [code]
     assert found[0].field == "Certificate"
 
 
 def test_check_info_warn_days(okta_pair):
-    info = certs.describe(okta_pair[1], now=NOW)
+    info = facts.describe(okta_pair[1], now=NOW)
     when = info.not_after - dt.timedelta(days=45)
-    assert certs.check_info(info, now=when) == ()
-    assert _codes(certs.check_info(info, now=when, warn_days=60)) == ["CERT_EXPIRING_SOON"]
+    assert facts.check_info(info, now=when) == ()
+    assert _codes(facts.check_info(info, now=when, warn_days=60)) == ["CERT_EXPIRING_SOON"]
 
 
 def test_check_info_weak_key_and_sha1():
     key = pki.cached_rsa_key("weak", 1024)
     cert = certforge.resign(pki.certificate(key, pki.simple_name("weak")), key, hash_name="sha1")
-    found = certs.check_info(certs.describe(cert, now=NOW), now=NOW, field="sipgate Certificate")
+    found = facts.check_info(facts.describe(cert, now=NOW), now=NOW, field="sipgate Certificate")
     assert _codes(found) == ["CERT_WEAK_KEY", "CERT_SHA1_SIGNATURE"]
     assert found[0].received == "1024" and found[0].field == "sipgate Certificate"
 
 
 def test_fingerprint_and_normalize(okta_pair):
     cert = okta_pair[1]
-    sha1 = certs.fingerprint(cert, "sha1")
+    sha1 = facts.fingerprint(cert, "sha1")
     assert sha1 == sha1.upper() and len(sha1) == 59
-    assert certs.normalize_fingerprint(sha1.lower().replace(":", "")) == sha1.replace(":", "")
-    assert certs.normalize_fingerprint("SHA256:" + certs.fingerprint(cert)) == \
-        certs.fingerprint(cert).replace(":", "")
+    assert facts.normalize_fingerprint(sha1.lower().replace(":", "")) == sha1.replace(":", "")
+    assert facts.normalize_fingerprint("SHA256:" + facts.fingerprint(cert)) == \
+        facts.fingerprint(cert).replace(":", "")
     with pytest.raises(ValueError):
-        certs.fingerprint(cert, "md4")
+        facts.fingerprint(cert, "md4")
 
 
 def test_import_is_light():
@@ -131,6 +131,6 @@ def test_import_is_light():
 def test_v1_and_md5_certificates(okta_pair):
     key, cert = okta_pair
     old = certforge.resign(cert, key, version=1, hash_name="md5")
-    info = certs.describe(old, now=NOW)
+    info = facts.describe(old, now=NOW)
     assert (info.version, info.signature_algorithm, info.self_signed) == (1, "md5WithRSAEncryption", True)
-    assert _codes(certs.check_info(info, now=NOW)) == ["CERT_MD5_SIGNATURE", "CERT_NOT_V3"]
+    assert _codes(facts.check_info(info, now=NOW)) == ["CERT_MD5_SIGNATURE", "CERT_NOT_V3"]

@@ -1,4 +1,4 @@
-"""The diagnosis engine (ssoctl.certdiag, certtext, certresult) tested directly."""
+"""The diagnosis engine (ssoctl.certs.diagnose, certtext, certresult) tested directly."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from ssoctl import certtext
-from ssoctl.certdiag import classify, diagnose
-from ssoctl.devtools import certforge, pki
+from ssoctl.certs import text as certtext
+from ssoctl.certs.diagnose import classify, diagnose
+from support import certforge, pki
 from ssoctl.errors import InputError, UsageError
 
 from conftest import NOW
@@ -180,11 +180,11 @@ def test_bad_fingerprint_is_usage_error(okta):
 
 
 def test_reference_selects_one_of_several(okta):
-    from ssoctl import certs
+    from ssoctl.certs import facts
 
     other = pki.okta_certificate(pki.cached_rsa_key("other"))[1]
     text = pki.cert_pem(other) + pki.cert_pem(okta[1])
-    diag = _diag(text, reference=(certs.describe(okta[1], now=NOW),))
+    diag = _diag(text, reference=(facts.describe(okta[1], now=NOW),))
     assert diag.selected == 1 and diag.metadata_match is True
     assert diag.fixed_pem == pki.cert_pem(okta[1])
     repaired = diag.repaired()

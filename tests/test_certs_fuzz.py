@@ -9,10 +9,10 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssoctl.certdiag import diagnose
+from ssoctl.certs.diagnose import diagnose
 from ssoctl.cli.check_cert_report import build
 from ssoctl.render import Report, json_document, plain_text
-from ssoctl.certresult import CertDiagnosis
+from ssoctl.certs.result import CertDiagnosis
 from ssoctl.errors import SsoctlError
 
 from conftest import FIXTURES, NOW

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssoctl import config as cfg
+from ssoctl.config import profiles as cfg
+from ssoctl.config import schema
+from ssoctl.config import tomlwrite
 from ssoctl.errors import ConfigError
 
 
@@ -107,9 +109,9 @@ url = "{sso_url}"
 
 
 def test_join_url():
-    assert cfg.join_url("https://a/v2/", "/x") == "https://a/v2/x"
-    assert cfg.join_url("https://a/v2", "https://b/y") == "https://b/y"
-    assert cfg.join_url("https://a/v2", "") == "https://a/v2"
+    assert schema.join_url("https://a/v2/", "/x") == "https://a/v2/x"
+    assert schema.join_url("https://a/v2", "https://b/y") == "https://b/y"
+    assert schema.join_url("https://a/v2", "") == "https://a/v2"
 
 
 def test_set_value_creates_private_file(tmp_path):
@@ -166,7 +168,7 @@ def test_set_value_keeps_toml_dates(tmp_path):
 
 
 def test_redacted():
-    assert cfg.redacted({"a": {"token": "s", "x": [{"password": "p"}]}}) == {
+    assert schema.redacted({"a": {"token": "s", "x": [{"password": "p"}]}}) == {
         "a": {"token": "<hidden>", "x": [{"password": "<hidden>"}]}}
 
 
@@ -180,17 +182,17 @@ TABLES = st.recursive(st.dictionaries(st.text(min_size=1, max_size=8), SCALARS, 
 @settings(max_examples=100)
 @given(TABLES)
 def test_dump_toml_round_trips(data):
-    assert tomllib.loads(cfg.dump_toml(data)) == data
+    assert tomllib.loads(tomlwrite.dump_toml(data)) == data
 
 
 def test_dump_toml_writes_arrays_of_tables_and_dates():
     text = 'when = 2026-01-31T12:00:00Z\n[[notes]]\ntext = "x"\nn = [1, {a = 2}]\n'
     data = tomllib.loads(text)
-    assert tomllib.loads(cfg.dump_toml(data)) == data
+    assert tomllib.loads(tomlwrite.dump_toml(data)) == data
 
 
 def test_dump_toml_quotes_keys_with_newlines():
-    assert tomllib.loads(cfg.dump_toml({"0\n": {"a\n": 1}})) == {"0\n": {"a\n": 1}}
+    assert tomllib.loads(tomlwrite.dump_toml({"0\n": {"a\n": 1}})) == {"0\n": {"a\n": 1}}
 
 
 @pytest.mark.parametrize("key,value", [("read_timeout", "0"), ("connect_timeout", "-1"),

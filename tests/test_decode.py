@@ -10,7 +10,7 @@ import sys
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ssoctl.devtools import attacks, pki, samlgen
+from support import attacks, pki, samlgen
 from ssoctl.errors import ExitCode, InputError, SsoctlError, UsageError
 from ssoctl.findings import exit_code_for
 from ssoctl.saml.anchors import TrustAnchors, from_pems, load_anchors
@@ -122,10 +122,10 @@ def test_unsigned_response_is_a_trust_failure_without_signxml(tmp_path):
 
 
 def test_fingerprint_pins_the_embedded_certificate(idp_pem):
-    from ssoctl import certs
+    from ssoctl.certs import facts
     from cryptography import x509
 
-    sha = certs.fingerprint(x509.load_pem_x509_certificate(idp_pem.encode()))
+    sha = facts.fingerprint(x509.load_pem_x509_certificate(idp_pem.encode()))
     good = TrustAnchors(fingerprints=(sha.replace(":", ""),), source="--fingerprint")
     _, item = run(samlgen.response(now=NOW), anchors=good)
     assert item.signature.status == "verified"

@@ -1,4 +1,4 @@
-"""ssoctl.metadata.load: every IdP shape, the choices made for sipgate, and the findings."""
+"""ssoctl.metadata.reader.load: every IdP shape, the choices made for sipgate, and the findings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from conftest import FIXTURES, NOW
-from ssoctl import metadata
+from ssoctl.metadata import reader
 from ssoctl.errors import ExitCode, InputError, UsageError
 from ssoctl.findings import Severity, exit_code_for
 
@@ -20,12 +20,12 @@ TENANT = "0f3e7c1a-5b2d-4e8f-9a6c-1d2b3c4d5e6f"
 SHIB_B = "https://idp.uni-b.example.edu/idp/shibboleth"
 
 
-def load(name: str, **kwargs) -> metadata.IdpSettings:
+def load(name: str, **kwargs) -> reader.IdpSettings:
     kwargs.setdefault("now", NOW)
-    return metadata.load((MD_DIR / name).read_bytes(), **kwargs)
+    return reader.load((MD_DIR / name).read_bytes(), **kwargs)
 
 
-def codes(settings: metadata.IdpSettings) -> list[str]:
+def codes(settings: reader.IdpSettings) -> list[str]:
     return [f.code for f in settings.findings]
 
 
@@ -45,7 +45,7 @@ def test_okta_gives_the_three_sipgate_values():
     assert s.certificate_pem == pem_of("okta-signing.pem")  # 76 columns in, clean PEM out
     assert s.certificate.pem.splitlines()[1].__len__() == 64
     assert s.name_id_formats == ("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-                                 metadata.EMAIL_NAMEID)
+                                 reader.EMAIL_NAMEID)
     assert s.want_authn_requests_signed is False
     assert s.signed is False and s.signature_verified is None
     assert s.findings == ()
@@ -215,7 +215,7 @@ def test_valid_until_soon_warns_and_unreadable_valid_until_warns():
     soon = load("google.xml", now=dt.datetime(2030, 12, 20, tzinfo=dt.timezone.utc))
     assert "METADATA_EXPIRING" in codes(soon)
     data = (MD_DIR / "google.xml").read_bytes().replace(b"2031-01-01T00:00:00.000Z", b"soon")
-    bad = metadata.load(data, now=NOW)
+    bad = reader.load(data, now=NOW)
     assert "METADATA_BAD_VALID_UNTIL" in codes(bad) and bad.valid_until is None
 
 
@@ -235,37 +235,37 @@ def test_unreadable_certificate_is_a_finding_not_a_crash():
     data = (MD_DIR / "okta.xml").read_bytes()
     start = data.index(b"<ds:X509Certificate>") + len(b"<ds:X509Certificate>")
     cut = data[:start + 200] + data[data.index(b"</ds:X509Certificate>"):]
-    s = metadata.load(cut, now=NOW)
+    s = reader.load(cut, now=NOW)
     assert codes(s)[:2] == ["METADATA_CERT_UNREADABLE", "METADATA_NO_SIGNING_CERT"]
     garbage = data[:start] + b"not base64 at all!" + data[data.index(b"</ds:X509Certificate>"):]
-    assert "METADATA_CERT_UNREADABLE" in codes(metadata.load(garbage, now=NOW))
+    assert "METADATA_CERT_UNREADABLE" in codes(reader.load(garbage, now=NOW))
 
 
 def test_duplicate_signing_certificates_are_listed_once():
     data = (MD_DIR / "okta.xml").read_text()
     start, end = data.index("<md:KeyDescriptor"), data.index("</md:KeyDescriptor>") + 19
     doubled = data[:end] + data[start:end] + data[end:]
-    s = metadata.load(doubled.encode(), now=NOW)
+    s = reader.load(doubled.encode(), now=NOW)
     assert len(s.signing_certificates) == 1
     assert "METADATA_MULTIPLE_SIGNING_CERTS" not in codes(s)
 
 
 def test_not_metadata_and_sp_metadata_are_input_errors():
     with pytest.raises(InputError) as err:
-        metadata.load(b"<html><body>Okta sign in</body></html>", now=NOW)
+        reader.load(b"<html><body>Okta sign in</body></html>", now=NOW)
     assert err.value.code == "METADATA_NOT_SAML" and err.value.exit_code == ExitCode.INPUT
     sp = (b'<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x">'
           b'<SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/>'
           b'</EntityDescriptor>')
     with pytest.raises(InputError) as err:
-        metadata.load(sp, now=NOW)
+        reader.load(sp, now=NOW)
     assert err.value.code == "METADATA_NO_IDP"
 
 
 def test_no_sso_service_is_an_error_finding():
     data = (MD_DIR / "okta.xml").read_text()
     stripped = data[:data.index("<md:SingleSignOnService")] + "</md:IDPSSODescriptor></md:EntityDescriptor>"
-    s = metadata.load(stripped.encode(), now=NOW)
+    s = reader.load(stripped.encode(), now=NOW)
     assert s.sso_url is None and "METADATA_NO_SSO_URL" in codes(s)
 
 
@@ -279,21 +279,21 @@ def test_to_dict_carries_sipgate_values_without_findings():
 
 
 def test_default_now_is_the_real_clock():
-    s = metadata.load((MD_DIR / "okta.xml").read_bytes())
+    s = reader.load((MD_DIR / "okta.xml").read_bytes())
     assert s.entity_id == OKTA_ENTITY
 
 
 def test_normalize_binding():
-    assert metadata.normalize_binding("redirect") == "HTTP-Redirect"
-    assert metadata.normalize_binding(" http-post ") == "HTTP-POST"
-    assert metadata.binding_name("urn:x:other") == "urn:x:other"
+    assert reader.normalize_binding("redirect") == "HTTP-Redirect"
+    assert reader.normalize_binding(" http-post ") == "HTTP-POST"
+    assert reader.binding_name("urn:x:other") == "urn:x:other"
 
 
 def test_lookalike_root_in_wrong_namespace_is_not_metadata():
     data = (MD_DIR / "okta.xml").read_bytes().replace(
         b"urn:oasis:names:tc:SAML:2.0:metadata", b"urn:oasis:names:tc:SAML:2.0:metadata-evil")
     with pytest.raises(InputError) as err:
-        metadata.load(data, now=NOW)
+        reader.load(data, now=NOW)
     assert err.value.code == "METADATA_NOT_SAML" and "metadata-evil" in err.value.message
 
 
@@ -312,7 +312,7 @@ def test_the_reason_for_each_sipgate_choice_is_given():
     assert load("entra.xml", cert_index=1).certificate_reason == "chosen with --cert-index"
     assert load("onelogin.xml", binding="post").sso_binding_reason == "chosen with --binding"
     data = (MD_DIR / "okta.xml").read_bytes().replace(b"HTTP-Redirect", b"HTTP-Artifact")
-    post_only = metadata.load(data, now=NOW)
+    post_only = reader.load(data, now=NOW)
     assert post_only.sso_binding == "HTTP-POST"
     assert "no HTTP-Redirect" in post_only.sso_binding_reason
     assert post_only.to_dict()["sso_binding_reason"] == post_only.sso_binding_reason
@@ -328,17 +328,17 @@ def test_aggregate_errors_name_the_callers_own_option():
         text = err.value.message + " " + err.value.hint
         assert "--metadata-entity-id" in text and "--entity-id " not in text
     with pytest.raises(UsageError) as err:
-        metadata.load_source(str(MD_DIR / "shibboleth-aggregate.xml"), now=NOW,
+        reader.load_source(str(MD_DIR / "shibboleth-aggregate.xml"), now=NOW,
                              entity_id_option="--idp-entity-id")
     assert "--idp-entity-id" in err.value.hint
 
 
 def test_valid_until_with_nanoseconds_or_an_offset_is_read():
     data = (MD_DIR / "google.xml").read_bytes()
-    nanos = metadata.load(data.replace(b"2031-01-01T00:00:00.000Z",
+    nanos = reader.load(data.replace(b"2031-01-01T00:00:00.000Z",
                                        b"2031-01-01T00:00:00.123456789Z"), now=NOW)
     assert nanos.valid_until == dt.datetime(2031, 1, 1, 0, 0, 0, 123456, tzinfo=dt.timezone.utc)
-    offset = metadata.load(data.replace(b"2031-01-01T00:00:00.000Z",
+    offset = reader.load(data.replace(b"2031-01-01T00:00:00.000Z",
                                         b"2031-01-01T02:00:00+02:00"), now=NOW)
     assert offset.valid_until == dt.datetime(2031, 1, 1, tzinfo=dt.timezone.utc)
     assert not [c for c in codes(nanos) + codes(offset) if c == "METADATA_BAD_VALID_UNTIL"]

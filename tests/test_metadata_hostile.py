@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, NOW
-from ssoctl import metadata
+from ssoctl.metadata import reader
 from ssoctl.errors import ExitCode, InputError, SsoctlError
 
 MD_DIR = FIXTURES / "metadata"
@@ -28,7 +28,7 @@ def secret_file(tmp_path):
 def _refused(data: bytes, code: str) -> InputError:
     started = time.monotonic()
     with pytest.raises(InputError) as err:
-        metadata.load(data, now=NOW)
+        reader.load(data, now=NOW)
     assert time.monotonic() - started < 1.0
     assert err.value.code == code and err.value.exit_code == ExitCode.INPUT
     assert MARKER not in err.value.message + err.value.hint
@@ -60,20 +60,20 @@ def test_committed_hostile_fixtures_are_refused(name):
 
 
 def test_xinclude_is_never_expanded():
-    s = metadata.load((MD_DIR / "hostile-xinclude.xml").read_bytes(), now=NOW)
+    s = reader.load((MD_DIR / "hostile-xinclude.xml").read_bytes(), now=NOW)
     assert "root:" not in repr(s)
     assert all("passwd" not in f for f in s.name_id_formats)
 
 
 def test_oversized_input_is_refused_before_parsing(tmp_path):
     big = tmp_path / "big.xml"
-    big.write_bytes(b"<a>" + b"x" * (metadata.MAX_METADATA_BYTES + 10) + b"</a>")
+    big.write_bytes(b"<a>" + b"x" * (reader.MAX_METADATA_BYTES + 10) + b"</a>")
     started = time.monotonic()
     with pytest.raises(InputError) as err:
-        metadata.load_source(str(big))
+        reader.load_source(str(big))
     assert err.value.code == "INPUT_TOO_LARGE"
     with pytest.raises(InputError) as err:
-        metadata.load(big.read_bytes(), now=NOW)
+        reader.load(big.read_bytes(), now=NOW)
     assert err.value.code == "XML_TOO_LARGE"
     assert time.monotonic() - started < 2.0
 
@@ -82,7 +82,7 @@ def test_small_limit_applies_to_load_source(tmp_path):
     path = tmp_path / "okta.xml"
     path.write_bytes((MD_DIR / "okta.xml").read_bytes())
     with pytest.raises(InputError) as err:
-        metadata.load_source(str(path), max_bytes=1000)
+        reader.load_source(str(path), max_bytes=1000)
     assert err.value.code == "INPUT_TOO_LARGE"
 
 
@@ -95,20 +95,20 @@ def test_deep_nesting_is_refused():
                                   b"\xff\xfe\x00<\x00", "<x/>".encode("utf-16-le")])
 def test_garbage_is_a_one_line_input_error(data):
     with pytest.raises(InputError) as err:
-        metadata.load(data, now=NOW)
+        reader.load(data, now=NOW)
     assert "\n" not in err.value.message
 
 
 def test_stdin_source_reads_the_stream(monkeypatch):
     data = (MD_DIR / "okta.xml").read_bytes()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
-    s = metadata.load_source("-", now=NOW)
+    s = reader.load_source("-", now=NOW)
     assert s.source == "stdin" and s.entity_id.startswith("http://www.okta.com/")
 
 
 def test_missing_file_is_input_error():
     with pytest.raises(InputError) as err:
-        metadata.load_source("/nonexistent/metadata.xml")
+        reader.load_source("/nonexistent/metadata.xml")
     assert err.value.code == "INPUT_NOT_FOUND"
 
 
@@ -116,7 +116,7 @@ def test_missing_file_is_input_error():
 @given(st.binary(max_size=400))
 def test_fuzz_bytes_never_crash(data):
     try:
-        metadata.load(data, now=NOW)
+        reader.load(data, now=NOW)
     except SsoctlError as exc:
         assert exc.exit_code in (ExitCode.INPUT, ExitCode.USAGE)
 
@@ -127,7 +127,7 @@ def test_fuzz_mutated_okta_metadata_never_crashes(position, junk):
     base = (MD_DIR / "okta.xml").read_bytes()
     mutated = base[:position] + junk + base[position + len(junk):]
     try:
-        settings_ = metadata.load(mutated, now=NOW)
+        settings_ = reader.load(mutated, now=NOW)
     except SsoctlError as exc:
         assert exc.exit_code in (ExitCode.INPUT, ExitCode.USAGE)
     else:
@@ -135,7 +135,7 @@ def test_fuzz_mutated_okta_metadata_never_crashes(position, junk):
 
 
 def test_xinclude_is_reported_as_not_processed():
-    s = metadata.load((MD_DIR / "hostile-xinclude.xml").read_bytes(), now=NOW)
+    s = reader.load((MD_DIR / "hostile-xinclude.xml").read_bytes(), now=NOW)
     found = [f for f in s.findings if f.code == "METADATA_XINCLUDE_IGNORED"]
     assert len(found) == 1 and "'/etc/passwd'" in found[0].message
     assert "METADATA_FOREIGN_ELEMENTS_IGNORED" not in [f.code for f in s.findings]

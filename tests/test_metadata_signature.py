@@ -8,8 +8,8 @@ import importlib.util
 import pytest
 
 from conftest import FIXTURES, NOW
-from ssoctl import metadata
-from ssoctl.devtools import pki
+from ssoctl.metadata import reader
+from support import pki
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import exit_code_for
 
@@ -30,12 +30,12 @@ def signer():
     return key, pki.certificate(key, pki.simple_name("metadata signer"))
 
 
-def verify(data: bytes, cert_pem: str | bytes, **kwargs) -> metadata.IdpSettings:
+def verify(data: bytes, cert_pem: str | bytes, **kwargs) -> reader.IdpSettings:
     pem = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
-    return metadata.load(data, now=kwargs.pop("now", NOW), verify_cert_pem=pem, **kwargs)
+    return reader.load(data, now=kwargs.pop("now", NOW), verify_cert_pem=pem, **kwargs)
 
 
-def invalid(settings: metadata.IdpSettings) -> str:
+def invalid(settings: reader.IdpSettings) -> str:
     """The METADATA_SIGNATURE_INVALID message; asserts exit 4."""
     assert settings.signature_verified is False
     assert exit_code_for(settings.findings) == ExitCode.TRUST

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from ssoctl import xmlsafe
-from ssoctl.devtools import samlgen
-from ssoctl.saml.response import IdentitySource, parse_time, read_message
+from support import samlgen
+from ssoctl.saml.response import IdentitySource, read_message
+from ssoctl.xmlsafe import parse_time
 from ssoctl.saml.status import STATUS_TEXT, explain_status, short_name
 
 from conftest import NOW
@@ -139,7 +140,6 @@ def test_logout_messages_summary():
                                    "9999-12-31T23:59:59.123456789-01:00"])
 def test_parse_time_at_the_edge_of_the_calendar_is_unreadable_not_a_crash(value):
     from ssoctl.saml import har
-    from ssoctl.saml.response import parse_time
 
     assert parse_time(value) is None
     assert har.parse_time(value) is None

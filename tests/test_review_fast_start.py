@@ -14,7 +14,6 @@ it caught.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -208,73 +207,3 @@ def test_a_bug_is_reported_the_same_way_on_both_routes(tmp_path):
     first = [r.stderr.decode().splitlines()[0].strip("╭─╮ ") for r in (fast, typer_route)]
     assert first[0] == first[1]  # "Traceback (most recent call last):" vs a rich box
     assert ("│" in fast.stderr.decode()) == ("│" in typer_route.stderr.decode())
-
-
-# ------------------------------------------------------------ the pure-move splits
-
-#: The public, domain names each old module had before the splits (at 882701b~1), less
-#: the incidental imports of typing/stdlib/errors helpers.
-_BEFORE = {
-    "ssoctl.config": [
-        "AUTH_SCHEMES", "ConfigError", "ConfigFile", "ENV_CONFIG", "ENV_PROFILE", "KIND_TEXT",
-        "LIMITS", "PROFILE_NAME", "PROFILE_NAME_RULE", "Profile", "REST_KEYS", "RestSpec",
-        "SCALAR_KEYS", "SECRET_KEYS", "SIPGATE_BASE_URL", "SIPGATE_PATH", "TARGETS",
-        "check_profile_name", "coerce_value", "config_path", "default_backup_dir",
-        "default_config_path", "dump_toml", "join_url", "load_profile", "profile_from_table",
-        "read_config", "redacted", "set_value"],
-    "ssoctl.metadata_checks": [
-        "ALLOWED_TRANSFORMS", "BINDING_PREFERENCE", "BINDING_PREFIX", "EMAIL_NAMEID", "NS",
-        "SAML2_PROTOCOL", "SIPGATE_CERT", "XINCLUDE_NS", "binding_name", "bool_attr",
-        "certificate_findings", "choose_certificate", "choose_sso", "endpoints",
-        "entity_id_findings", "foreign_lookalikes", "idp_descriptor", "idp_entity_ids",
-        "is_signed", "name_id_findings", "read_certificates", "select_entity",
-        "signature_structure_problem", "validity"],
-    "ssoctl.devtools.attacks": [
-        "ASSERTION", "ATTACKS", "DS", "EVIL", "NS", "SIGNATURE", "attacker", "build",
-        "comment_in_digest", "comment_in_nameid", "duplicate_id", "empty_signature_value",
-        "fake_certificate", "foreign_root", "hidden_in_extensions", "hmac_with_certificate",
-        "keyvalue_mismatch", "make_evil", "md5_signature", "multiple_assertions",
-        "prefix_rebinding", "relative_namespace", "resign", "stray_digest", "strip_signature",
-        "two_signed_infos", "unknown_algorithm", "with_comments_transform",
-        "wrapped_signed_info", "xpath_transform", "xslt_transform", "xsw1", "xsw2", "xsw3",
-        "xsw4", "xsw5", "xsw6", "xsw6_object", "xsw7", "xsw8"],
-    "ssoctl.devtools.samlgen": [
-        "ACS_URL", "ATTR_UNSPECIFIED", "BEARER", "DEFAULT_ATTRIBUTES", "DIGESTS", "DS", "EMAIL",
-        "ENTITY", "EXC_C14N", "IDP_ENTITY_ID", "PASSWORD_PROTECTED", "PERSISTENT",
-        "POST_BINDING", "SAML", "SAMLP", "SIGNATURES", "SLO_URL", "SP_ENTITY_ID", "SSO_URL",
-        "SUCCESS", "UNSPECIFIED", "XENC", "XENC11", "XS", "XSI", "authn_request",
-        "build_assertion", "build_response", "default_idp", "default_sp", "encrypt_assertion",
-        "logout_request", "logout_response", "new_id", "response", "sign_element"],
-}
-_SPLITS = {"ssoctl.config": "ssoctl.config_schema",
-           "ssoctl.metadata_checks": "ssoctl.metadata_certs",
-           "ssoctl.devtools.attacks": "ssoctl.devtools.xsw",
-           "ssoctl.devtools.samlgen": "ssoctl.devtools.samlsign"}
-
-
-@pytest.mark.parametrize("old", sorted(_BEFORE))
-def test_every_public_name_is_still_importable_from_the_old_module(old):
-    module, new = importlib.import_module(old), importlib.import_module(_SPLITS[old])
-    missing = [name for name in _BEFORE[old] if not hasattr(module, name)]
-    assert missing == []
-    # a re-exported name is the very object of the new module (not a stale copy)
-    for name in _BEFORE[old]:
-        if hasattr(new, name) and callable(getattr(new, name)):
-            assert getattr(module, name) is getattr(new, name), name
-
-
-@pytest.mark.parametrize("new", sorted(_SPLITS.values()))
-def test_each_new_module_imports_first_on_its_own(new):
-    """No import cycle: the new module can be the first ssoctl module a process loads."""
-    result = subprocess.run([sys.executable, "-c", f"import {new}"], capture_output=True,
-                            text=True, timeout=60, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.mark.parametrize("module", sorted([*_SPLITS, *_SPLITS.values(),
-                                           "ssoctl.cli.fastpath",
-                                           "ssoctl.cli.decode_response_work",
-                                           "ssoctl.cli.decode_response"]))
-def test_split_modules_stay_within_the_size_rule(module):
-    path = ROOT / (module.replace(".", "/") + ".py")
-    assert len(path.read_text().splitlines()) <= 400

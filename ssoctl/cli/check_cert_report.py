@@ -1,5 +1,5 @@
 """The work of ``check-cert`` once its options are parsed: read the input, diagnose it,
-and turn the :class:`ssoctl.certresult.CertDiagnosis` into what is printed.
+and turn the :class:`ssoctl.certs.result.CertDiagnosis` into what is printed.
 
 Typer-free, so both the Typer command (cli/check_cert.py) and the fast start
 (cli/fastpath.py) call the same code.
@@ -7,8 +7,8 @@ Typer-free, so both the Typer command (cli/check_cert.py) and the fast start
 
 from __future__ import annotations
 
-from ssoctl.certresult import CertDiagnosis
-from ssoctl.certs import CertInfo, short_name
+from ssoctl.certs.result import CertDiagnosis
+from ssoctl.certs.facts import CertInfo, short_name
 from ssoctl.errors import ExitCode
 from ssoctl.render import Fields, Report, Table, Text
 
@@ -22,15 +22,14 @@ def work(*, file: str | None, text: str | None, fix: bool, output: str | None, f
     """Everything ``check-cert`` does once its options are parsed: read, diagnose, report."""
     import datetime as dt
 
-    from ssoctl import certs
+    from ssoctl.certs.diagnose import diagnose
     from ssoctl.cli.boundary import parse_now
 
     when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
     data, source = _read_input(file, text)
     reference = _metadata_certificates(metadata, when) if metadata else None
-    diagnosis = certs.check_certificate(data, now=when, warn_days=warn_days, source=source,
-                                        expect_fingerprint=expect_fingerprint,
-                                        reference=reference)
+    diagnosis = diagnose(data, now=when, warn_days=warn_days, source=source,
+                         expect_fingerprint=expect_fingerprint, reference=reference)
     return build(diagnosis, fix=fix, output=output, force=force, strict=strict)
 
 
@@ -65,7 +64,7 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
 
 def _metadata_certificates(path: str, when):
     """The signing certificates of an IdP metadata file (parsed by ssoctl.metadata)."""
-    from ssoctl import metadata as md
+    from ssoctl.metadata import reader as md
     from ssoctl.files import read_source
 
     source = read_source(path, max_bytes=MAX_METADATA_BYTES, what="IdP metadata")

@@ -32,7 +32,7 @@ def show_command(ctx: typer.Context, profile: ProfileOpt = None, config: ConfigO
     """Show the configuration file's profiles (secrets redacted) and where tokens come from."""
     def work():
         from ssoctl.cli import config_view
-        from ssoctl.config import check_profile_name
+        from ssoctl.config.schema import check_profile_name
 
         if profile is not None:
             check_profile_name(profile, creating=False)
@@ -67,7 +67,7 @@ def validate_command(ctx: typer.Context, profile: ProfileOpt = None, config: Con
     """Check every profile: keys and types, URLs, CA bundle, token availability."""
     def work():
         from ssoctl.cli import config_view
-        from ssoctl.config import check_profile_name
+        from ssoctl.config.schema import check_profile_name
 
         if profile is not None:
             check_profile_name(profile, creating=False)
@@ -80,7 +80,7 @@ def path_command(ctx: typer.Context, config: ConfigOpt = None,
                  json_: common.JsonOpt = False) -> None:
     """Print the configuration file's path (and whether it exists)."""
     def work():
-        from ssoctl.config import read_config
+        from ssoctl.config.profiles import read_config
         from ssoctl.render import Report
 
         found = read_config(config)

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ssoctl import config as cfg
+from ssoctl.config import profiles as cfg
+from ssoctl.config import schema
 from ssoctl.errors import ConfigError, SsoctlError
 from ssoctl.findings import Finding, finding
 from ssoctl.render import Fields, Report, Text
@@ -22,7 +23,7 @@ def show(name: str | None, path: str | None) -> Report:
         ("file", str(found.path) + ("" if found.exists else " (does not exist yet)")),
         ("default profile", found.default_profile)])]
     for item in names:
-        table = cfg.redacted(found.data["profiles"][item])
+        table = schema.redacted(found.data["profiles"][item])
         entry = dict(table) if isinstance(table, dict) else {"invalid": str(table)}
         entry["token_source"] = _token_source(item, table, found)
         profiles[item] = entry
@@ -67,7 +68,7 @@ def profile_findings(name: str, table: Any, found: cfg.ConfigFile) -> list[Findi
 
     where = f"profile {name}"
     try:
-        profile = cfg.profile_from_table(name, table, config_path=str(found.path))
+        profile = schema.profile_from_table(name, table, config_path=str(found.path))
     except ConfigError as exc:
         return [finding("CONFIG_PROFILE_INVALID", exc.message, hint=exc.hint, field=where)]
     out: list[Finding] = []
@@ -77,7 +78,7 @@ def profile_findings(name: str, table: Any, found: cfg.ConfigFile) -> list[Findi
         except SsoctlError as exc:
             out.append(finding("CONFIG_URL_INSECURE", exc.message, field=where, received=url))
     if profile.target == "sipgate" and \
-            profile.endpoint == cfg.join_url(cfg.SIPGATE_BASE_URL, cfg.SIPGATE_PATH):
+            profile.endpoint == schema.join_url(schema.SIPGATE_BASE_URL, schema.SIPGATE_PATH):
         out.append(finding("CONFIG_DEFAULT_SIPGATE_URL", field=where, received=profile.endpoint))
     if profile.ca_bundle and not Path(profile.ca_bundle).is_file():
         out.append(finding("CONFIG_CA_BUNDLE_MISSING", f"ca_bundle {profile.ca_bundle} not found",
@@ -103,7 +104,7 @@ def _names(found: cfg.ConfigFile, name: str | None) -> tuple[str, ...]:
 
 def _token_source(name: str, table: Any, found: cfg.ConfigFile) -> str:
     try:
-        profile = cfg.profile_from_table(name, table, config_path=str(found.path))
+        profile = schema.profile_from_table(name, table, config_path=str(found.path))
     except ConfigError as exc:
         return f"(profile invalid: {exc.message})"
     return creds.describe_source(profile, environ=os.environ)

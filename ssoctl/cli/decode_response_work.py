@@ -86,7 +86,7 @@ def _http_settings(ca_bundle: "Path | str | None"):
 def _profile(name: str | None, config: str | None):
     """The profile whose SP settings to check against: the one named (errors exit 2), or
     the configured default when a configuration exists (quietly none otherwise)."""
-    from ssoctl.config import load_profile
+    from ssoctl.config.profiles import load_profile
     from ssoctl.errors import ConfigError
 
     if name is not None or config is not None:

@@ -12,8 +12,8 @@ from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
 from ssoctl.cli.fastparams import FastCommand
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ssoctl.certs import CertInfo
-    from ssoctl.metadata import IdpSettings
+    from ssoctl.certs.facts import CertInfo
+    from ssoctl.metadata.reader import IdpSettings
     from ssoctl.render import Report
 
 SIPGATE_TITLE = "sipgate → Account → Single Sign-on"
@@ -91,7 +91,7 @@ def import_metadata(
     def work():
         from ssoctl.files import read_source
         from ssoctl.http import HttpSettings
-        from ssoctl.metadata import load_source
+        from ssoctl.metadata.reader import load_source
 
         when = parse_now(now)
         pem = None
@@ -156,7 +156,7 @@ def _cert_note(settings: "IdpSettings", cert: "CertInfo") -> str:
 def _cn(subject: str) -> str:
     """The CN's value (what Okta shows), else the whole subject: check-cert's short name
     without the ``CN=``."""
-    from ssoctl.certs import short_name
+    from ssoctl.certs.facts import short_name
 
     return short_name(subject).removeprefix("CN=")
 

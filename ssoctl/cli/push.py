@@ -83,7 +83,7 @@ def push_command(
 
     sipgate publishes no SSO settings API: the SP side is ssoctl's
     contract (docs/sp-api.md). Rehearse against a local fake SP:
-    python -m ssoctl.devtools.fakesp
+    python -m ssoctl.rehearsal.fakesp
     """
     from ssoctl.cli import push_view as view
     from ssoctl.errors import UsageError

@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterator
 import typer
 
 from ssoctl.cli import common
-from ssoctl.config import Profile, load_profile
+from ssoctl.config.schema import Profile
+from ssoctl.config.profiles import load_profile
 from ssoctl.errors import ExitCode, SsoctlError, UsageError
 from ssoctl.files import stdin_is_tty
 from ssoctl.render import Fields, Report, Table, Text, plain_text

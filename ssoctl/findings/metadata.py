@@ -1,4 +1,4 @@
-"""Finding codes for the metadata area (``import-metadata``, ``ssoctl.metadata.load``).
+"""Finding codes for the metadata area (``import-metadata``, ``ssoctl.metadata.reader.load``).
 
 Plain data: import nothing heavy here. Certificate problems inside metadata use the
 ``cert`` area's codes (CERT_EXPIRED, CERT_WEAK_KEY, ...), produced by the same checks as

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from ssoctl.certs import colon_hex, normalize_fingerprint
+from ssoctl.certs.facts import colon_hex, normalize_fingerprint
 from ssoctl.errors import InputError, UsageError
 from ssoctl.saml.checks import CertSummary
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ssoctl.certs import CertInfo
+    from ssoctl.certs.facts import CertInfo
     from ssoctl.http import HttpSettings
 
 MAX_CERT_BYTES = 1024 * 1024
@@ -63,7 +63,7 @@ def load_anchors(*, cert_files: Sequence[str] = (), fingerprints: Sequence[str] 
             certs.append(CertSummary.of(info))
         sources.append(f"--cert {path}")
     if metadata is not None:
-        from ssoctl import metadata as md
+        from ssoctl.metadata import reader as md
 
         settings = md.load_source(metadata, http_settings=http_settings, now=now,
                                   entity_id=idp_entity_id, entity_id_option="--idp-entity-id")
@@ -86,9 +86,9 @@ def from_pems(pems: Sequence[str], *, source: str = "", now: dt.datetime) -> Tru
     """Anchors from PEM text already in hand (library callers, tests)."""
     from cryptography import x509
 
-    from ssoctl import certs
+    from ssoctl.certs import facts
 
-    infos = [certs.describe(c, now=now) for pem in pems
+    infos = [facts.describe(c, now=now) for pem in pems
              for c in x509.load_pem_x509_certificates(pem.encode())]
     return TrustAnchors(pems=tuple(i.pem for i in infos),
                         certs=tuple(CertSummary.of(i) for i in infos),
@@ -118,7 +118,7 @@ def _fingerprint(value: str) -> str:
 
 def _cert_file(path: str, now: dt.datetime) -> list["CertInfo"]:
     """Certificates in a file: PEM (one or several), DER, or bare base64."""
-    from ssoctl import certs
+    from ssoctl.certs import facts
     from ssoctl.files import read_source
 
     data = read_source(path, max_bytes=MAX_CERT_BYTES, what="certificate file").data
@@ -132,23 +132,23 @@ def _cert_file(path: str, now: dt.datetime) -> list["CertInfo"]:
     except (ValueError, InputError):
         raise InputError(f"{path}: not a readable certificate", hint=_HINT_CERT,
                          code="TRUST_CERT_UNREADABLE") from None
-    return [certs.describe(cert, now=now) for cert in found]
+    return [facts.describe(cert, now=now) for cert in found]
 
 
 def _load(data: bytes) -> list:
     from cryptography import x509
 
-    from ssoctl import certs
+    from ssoctl.certs import facts
 
     if b"-----BEGIN CERTIFICATE-----" in data:
         text = data.replace(b"\r", b"")
         return list(x509.load_pem_x509_certificates(text))
     if data[:1] == b"\x30":  # ASN.1 SEQUENCE: a DER file
-        return [certs.cert_from_der(data)]
+        return [facts.cert_from_der(data)]
     body = data.decode("ascii", "strict")
     if re.search(r"[^A-Za-z0-9+/=\s]", body):
         raise ValueError("not base64")
-    return [certs.cert_from_base64(body)]
+    return [facts.cert_from_base64(body)]
 
 
 __all__ = ["TrustAnchors", "from_pems", "load_anchors", "pick_trusted"]

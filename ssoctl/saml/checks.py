@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssoctl.certs import normalize_fingerprint
+from ssoctl.certs.facts import normalize_fingerprint
 from ssoctl.findings import Finding, finding
 from ssoctl.saml.response import Assertion, Message
 from ssoctl.saml.status import STATUS_HINTS, short_name
 from ssoctl.saml.timing import validity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ssoctl.certs import CertInfo
+    from ssoctl.certs.facts import CertInfo
 
 EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
@@ -55,7 +55,7 @@ class CertSummary:
 
     @classmethod
     def of(cls, info: "CertInfo") -> "CertSummary":
-        """The summary of a :class:`ssoctl.certs.CertInfo`."""
+        """The summary of a :class:`ssoctl.certs.facts.CertInfo`."""
         return cls(subject=info.subject, sha256=info.sha256, not_after=info.not_after)
 
     def describe(self) -> str:

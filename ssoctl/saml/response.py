@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ssoctl.saml.status import explain_status
-from ssoctl.xmlsafe import NS, children, first_child, grandchildren, qname, text_of
+from ssoctl.xmlsafe import NS, children, first_child, grandchildren, parse_time, qname, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -352,37 +352,6 @@ def _text(el: "etree._Element | None") -> str | None:
     return value.strip() if value is not None else None
 
 
-def parse_time(value: str) -> dt.datetime | None:
-    """An xs:dateTime as an aware UTC datetime; ``None`` when it is not one.
-
-    SAML requires UTC with ``Z``; offsets are accepted, a missing zone is read as UTC,
-    and fractions beyond microseconds are cut (some IdPs send nanoseconds).
-    """
-    if "T" not in value:
-        return None
-    try:  # the common case, Okta's "2026-06-01T12:00:00.000Z", in one call
-        parsed = dt.datetime.fromisoformat(value)
-        if parsed.tzinfo is not None:
-            return parsed.astimezone(dt.timezone.utc)
-    except (ValueError, OverflowError):  # overflow: 9999-12-31T23:59:59-01:00 is past year 9999
-        pass
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    if "." in text:
-        head, _, rest = text.partition(".")
-        digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]  # leading digits only
-        zone = rest[len(digits):]
-        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}" if digits else head + zone
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.timezone.utc)
-        return parsed.astimezone(dt.timezone.utc)
-    except (ValueError, OverflowError):
-        return None
-
-
 def _time(el: "etree._Element | None", attr: str, problems: list[str]) -> dt.datetime | None:
     if el is None:
         return None
@@ -397,4 +366,4 @@ def _time(el: "etree._Element | None", attr: str, problems: list[str]) -> dt.dat
 
 __all__ = ["Assertion", "Attribute", "AuthnStatement", "Conditions", "IdentitySource",
            "IdentityState", "MESSAGE_KINDS", "Message", "RequestDetails", "Status",
-           "SubjectConfirmation", "UNVERIFIED", "parse_time", "read_message", "NS"]
+           "SubjectConfirmation", "UNVERIFIED", "read_message", "NS"]

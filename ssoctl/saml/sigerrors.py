@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from ssoctl.findings import Finding, finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ssoctl.certs import CertInfo
+    from ssoctl.certs.facts import CertInfo
 
 
 def translate(errors: "list[tuple[Any, Exception]]", embedded: Sequence["CertInfo"],

@@ -8,12 +8,19 @@ clock that runs ahead (NTP).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
 from ssoctl.findings import Finding, finding
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ssoctl.saml.checks import Expectations
+
+class Clock(Protocol):
+    """What the timing checks need of the SP's expectations: the time and the allowed skew."""
+
+    @property
+    def now(self) -> dt.datetime: ...
+
+    @property
+    def skew(self) -> dt.timedelta: ...
 
 # Older than this past its expiry, a message is a stale capture rather than a slow login.
 _STALE_AFTER = dt.timedelta(minutes=10)
@@ -22,7 +29,7 @@ Window = tuple[str, "dt.datetime | None", "dt.datetime | None"]
 
 
 def validity(windows: Iterable[Window], issued: dt.datetime | None,
-             exp: "Expectations") -> list[Finding]:
+             exp: Clock) -> list[Finding]:
     """At most one finding per kind (expired / not yet valid / within skew) per message
     part: Okta's Conditions and SubjectConfirmationData share their times, and one
     explanation is enough."""
@@ -38,7 +45,7 @@ def validity(windows: Iterable[Window], issued: dt.datetime | None,
 
 
 def _expired(items: Sequence[tuple[str, dt.datetime]], issued: dt.datetime | None,
-             exp: "Expectations") -> Finding:
+             exp: Clock) -> Finding:
     label, end = min(items, key=lambda item: item[1])
     labels = " and ".join(dict.fromkeys(lbl for lbl, _ in items))
     late = exp.now - end
@@ -65,7 +72,7 @@ def _expired(items: Sequence[tuple[str, dt.datetime]], issued: dt.datetime | Non
                    received=_iso(exp.now))
 
 
-def _early(items: Sequence[tuple[str, dt.datetime]], exp: "Expectations") -> Finding:
+def _early(items: Sequence[tuple[str, dt.datetime]], exp: Clock) -> Finding:
     label, start = max(items, key=lambda item: item[1])
     labels = ", ".join(dict.fromkeys(lbl for lbl, _ in items))
     ahead = start - exp.now

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
     from lxml import etree
 
-    from ssoctl.certs import CertInfo
+    from ssoctl.certs.facts import CertInfo
 
 ASSERTION_LOCATION = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"
 RESPONSE_LOCATION = "./"
@@ -196,7 +196,7 @@ def _load_trusted(pems: Sequence[str]) -> list[_Trusted]:
 def _load_trusted_cached(pems: tuple[str, ...]) -> tuple[_Trusted, ...]:
     from cryptography import x509
 
-    from ssoctl.certs import fingerprint
+    from ssoctl.certs.facts import fingerprint
 
     out: list[_Trusted] = []
     for index, pem in enumerate(pems, 1):
@@ -228,10 +228,10 @@ def _embedded(facts: Sequence[policy.SignatureFacts], now: dt.datetime) -> tuple
 def _describe_b64(body: str, now: dt.datetime) -> "CertInfo | None":
     """CertInfo of a KeyInfo certificate; cached because every message of one IdP carries
     the same one. ``None`` when unreadable (signxml ignores KeyInfo when a cert is pinned)."""
-    from ssoctl import certs
+    from ssoctl.certs import facts
 
     try:
-        return certs.describe(certs.cert_from_base64(body), now=now)
+        return facts.describe(facts.cert_from_base64(body), now=now)
     except (InputError, ValueError):
         return None
 

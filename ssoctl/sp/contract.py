@@ -135,13 +135,13 @@ def summarize(pem: str | None, *, now: dt.datetime | None = None) -> CertSummary
 
 
 def describe_cert(pem: str, *, now: dt.datetime | None = None) -> Any:
-    """:class:`ssoctl.certs.CertInfo` of PEM text, or ``None`` when it cannot be read."""
-    from ssoctl import certs
+    """:class:`ssoctl.certs.facts.CertInfo` of PEM text, or ``None`` when it cannot be read."""
+    from ssoctl.certs import facts
     from ssoctl.errors import InputError
 
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
-        return certs.describe(certs.cert_from_base64(pem), now=now)
+        return facts.describe(facts.cert_from_base64(pem), now=now)
     except InputError:  # an unreadable SP certificate is shown as such, not fatal
         return None
 

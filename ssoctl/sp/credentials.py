@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ssoctl.config import Profile
+from ssoctl.config.schema import Profile
 from ssoctl.errors import ConfigError
 from ssoctl.files import stdin_is_tty
 

@@ -37,9 +37,9 @@ class Desired:
 def from_metadata(source: str, *, now: dt.datetime, http_settings=None,
                   entity_id: str | None = None) -> Desired:
     """Settings from IdP metadata (path, ``-`` or URL), with the metadata's findings."""
-    from ssoctl import metadata
+    from ssoctl.metadata import reader
 
-    idp = metadata.load_source(source, http_settings=http_settings, now=now,
+    idp = reader.load_source(source, http_settings=http_settings, now=now,
                                entity_id=entity_id, entity_id_option="--metadata-entity-id")
     settings = SsoSettings(sso_url=idp.sso_url, idp_entity_id=idp.entity_id or None,
                            certificate=idp.certificate_pem, enabled=False)
@@ -78,8 +78,8 @@ def read_certificate(path: str, *, now: dt.datetime) -> tuple[str | None, tuple[
     notes, because what is pushed is the clean PEM; a certificate that cannot be repaired
     keeps its error findings and nothing is pushed.
     """
-    from ssoctl import certdiag
-    from ssoctl.certresult import SHAPE_CODES
+    from ssoctl.certs import diagnose as certdiag
+    from ssoctl.certs.result import SHAPE_CODES
     from ssoctl.files import read_source
 
     source = read_source(path, max_bytes=MAX_CERT_BYTES, what="certificate")

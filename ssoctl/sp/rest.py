@@ -14,7 +14,7 @@ import copy
 from typing import Any, Iterator
 
 from ssoctl import http
-from ssoctl.config import Profile, join_url
+from ssoctl.config.schema import Profile, join_url
 from ssoctl.errors import ConfigError, NetworkError
 from ssoctl.sp.contract import FIELDS, Current, SsoSettings, settings_from_dict
 from ssoctl.sp.credentials import Credentials

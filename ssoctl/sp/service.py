@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ssoctl import http
-from ssoctl.config import Profile, default_backup_dir
+from ssoctl.config.schema import Profile
+from ssoctl.config.profiles import default_backup_dir
 from ssoctl.errors import UsageError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.sp import credentials as creds
@@ -22,7 +23,8 @@ from ssoctl.sp.backup import read_backup
 from ssoctl.sp.contract import (CONTRACT_NOTE, LABELS, FieldChange, SsoSettings, describe_cert,
                                 fingerprint)
 from ssoctl.sp.plan import Plan, apply, make_plan, rollback_plan
-from ssoctl.sp.targets import Target, http_settings, make_target
+from ssoctl.sp.credentials import Credentials
+from ssoctl.sp.targets import Target, http_settings
 
 Confirm = Callable[[Plan], bool]
 
@@ -189,7 +191,7 @@ class SpStatus:
     settings: SsoSettings
     etag: str | None
     certificate: Any
-    """:class:`ssoctl.certs.CertInfo` of the stored certificate, when readable."""
+    """:class:`ssoctl.certs.facts.CertInfo` of the stored certificate, when readable."""
     certificate_sha256: str | None
     findings: tuple[Finding, ...]
     enabled_known: bool = True
@@ -228,8 +230,8 @@ def status(profile: Profile, *, now: dt.datetime, warn_days: int = 30,
 def status_findings(settings: SsoSettings, profile: Profile, *, info: Any, now: dt.datetime,
                     warn_days: int = 30, enabled_known: bool = True) -> tuple[Finding, ...]:
     """Findings about what the SP holds now; ``info`` is the stored certificate's
-    :class:`ssoctl.certs.CertInfo` (None when there is none or it is unreadable)."""
-    from ssoctl import certs
+    :class:`ssoctl.certs.facts.CertInfo` (None when there is none or it is unreadable)."""
+    from ssoctl.certs import facts
 
     out: list[Finding] = []
     missing = [name for name in ("sso_url", "idp_entity_id", "certificate")
@@ -245,10 +247,23 @@ def status_findings(settings: SsoSettings, profile: Profile, *, info: Any, now: 
         if info is None:
             out.append(finding("SP_CERT_UNREADABLE", field="sipgate Certificate"))
         else:
-            out.extend(certs.check_info(info, now=now, warn_days=warn_days,
+            out.extend(facts.check_info(info, now=now, warn_days=warn_days,
                                         field="sipgate Certificate"))
     if profile.idp_entity_id and settings.idp_entity_id and \
             settings.idp_entity_id != profile.idp_entity_id:
         out.append(finding("SP_IDP_ENTITY_ID_MISMATCH", field="sipgate Entity ID",
                            expected=profile.idp_entity_id, received=settings.idp_entity_id))
     return tuple(out)
+
+
+def make_target(profile: Profile, credentials: Credentials,
+                settings: http.HttpSettings | None = None) -> Target:
+    """The target a profile names, ready to use."""
+    settings = settings or http_settings(profile)
+    if profile.target == "rest":
+        from ssoctl.sp.rest import RestTarget
+
+        return RestTarget(profile, credentials, settings)
+    from ssoctl.sp.sipgate import SipgateTarget
+
+    return SipgateTarget(profile, credentials, settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ssoctl import http
-from ssoctl.config import Profile, join_url
+from ssoctl.config.schema import Profile, join_url
 from ssoctl.errors import ApiRefusedError, NetworkError
 from ssoctl.sp.contract import Current, SsoSettings, settings_from_dict
 from ssoctl.sp.credentials import Credentials

@@ -1,9 +1,11 @@
 """SP targets: what ``push`` talks to. Each reads and replaces the SSO settings.
 
-``sipgate`` speaks ssoctl's contract (docs/sp-api.md) at sipgate's base URL with sipgate's
-auth conventions; ``rest`` maps the same three values (plus ``enabled``) onto any JSON API
-described in the profile. Both go through :mod:`ssoctl.http` (timeouts, retries, no
-redirects, TLS, redaction); nothing above this package sees a requests exception.
+``sipgate`` (:mod:`ssoctl.sp.sipgate`) speaks ssoctl's contract (docs/sp-api.md) at
+sipgate's base URL with sipgate's auth conventions; ``rest`` (:mod:`ssoctl.sp.rest`) maps
+the same three values (plus ``enabled``) onto any JSON API described in the profile. This
+module holds what both share; :func:`ssoctl.sp.service.make_target` picks one for a
+profile. Both go through :mod:`ssoctl.http` (timeouts, retries, no redirects, TLS,
+redaction); nothing above this package sees a requests exception.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ssoctl import http
-from ssoctl.config import Profile
+from ssoctl.config.schema import Profile
 from ssoctl.sp.contract import Current, SsoSettings
 from ssoctl.sp.credentials import Credentials
 
@@ -73,19 +75,6 @@ def http_settings(profile: Profile, **overrides: Any) -> http.HttpSettings:
                                   allow_http=profile.allow_http)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return http.HttpSettings(**values)
-
-
-def make_target(profile: Profile, credentials: Credentials,
-                settings: http.HttpSettings | None = None) -> Target:
-    """The target a profile names, ready to use."""
-    settings = settings or http_settings(profile)
-    if profile.target == "rest":
-        from ssoctl.sp.rest import RestTarget
-
-        return RestTarget(profile, credentials, settings)
-    from ssoctl.sp.sipgate import SipgateTarget
-
-    return SipgateTarget(profile, credentials, settings)
 
 
 def auth_hint(profile: Profile, credentials: Credentials) -> str:

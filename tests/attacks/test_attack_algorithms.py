@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssoctl.devtools import attacks, samlgen
+from support import attacks, samlgen
 from ssoctl.findings import Severity
 
 from .conftest import NOW, assert_refused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ssoctl.devtools import pki, samlgen
+from support import pki, samlgen
 from ssoctl.findings import Severity
 
 from .conftest import NOW, assert_refused

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ssoctl import xmlsafe
-from ssoctl.devtools import attacks
+from support import attacks
 
 from .conftest import NOW
 

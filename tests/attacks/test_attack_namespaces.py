@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssoctl.devtools import attacks
+from support import attacks
 
 from .conftest import NOW, assert_refused
 
@@ -20,7 +20,7 @@ def test_prefix_rebinding_is_refused(verify):
 def test_duplicate_namespaced_attributes(verify):
     """Guess from "The Fragile Lock": the same attribute twice under two prefixes bound to
     one namespace is not well-formed XML -> InputError (exit 3), not a traceback."""
-    from ssoctl.devtools import samlgen
+    from support import samlgen
     from ssoctl.errors import InputError
 
     xml = samlgen.response(now=NOW).replace(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssoctl.devtools import attacks, samlgen
+from support import attacks, samlgen
 
 from .conftest import NOW, assert_refused
 
@@ -38,7 +38,7 @@ def test_unsigned_is_refused_even_without_trust_anchor(verify):
 def test_fake_certificate_names_both_fingerprints(verify, idp_pem):
     from cryptography import x509
 
-    from ssoctl.certs import fingerprint
+    from ssoctl.certs.facts import fingerprint
 
     result = verify(attacks.build("fake-certificate", now=NOW))
     mismatch = next(f for f in result.findings if f.code == "SIG_CERT_MISMATCH")
@@ -51,7 +51,7 @@ def test_fake_certificate_names_both_fingerprints(verify, idp_pem):
 
 def test_fake_certificate_verifies_only_against_its_own_cert():
     """The attacker's message is a valid signature -- by the attacker. Pinning decides."""
-    from ssoctl.devtools import pki
+    from support import pki
     from ssoctl.saml.verify import verify_response
 
     xml = attacks.build("fake-certificate", now=NOW)
@@ -88,7 +88,7 @@ def test_response_signature_tampering(verify):
 
 def test_both_signed_one_broken_fails(verify):
     """Response signature intact but the Assertion's own signature broken: failed."""
-    from ssoctl.devtools.attacks import resign
+    from support.attacks import resign
 
     xml = samlgen.response(now=NOW, sign="assertion")
     broken = resign(xml, lambda info: None, key=attacks.attacker()[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssoctl.devtools import attacks
+from support import attacks
 
 from .conftest import NOW, assert_refused
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from ssoctl.devtools import attacks, samlgen
+from support import attacks, samlgen
 from ssoctl.saml import policy
 
 from .conftest import NOW, assert_refused

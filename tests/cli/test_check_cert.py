@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from ssoctl.devtools import pki
+from support import pki
 
 from conftest import FIXTURES, ROOT
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ssoctl.devtools import attacks, pki, samlgen
+from support import attacks, pki, samlgen
 
 from conftest import FIXTURES, NOW
 
@@ -271,9 +271,9 @@ def test_metadata_is_a_trust_anchor_and_names_the_idp(cli, files):
 def test_fingerprint(cli, files):
     from cryptography import x509
 
-    from ssoctl import certs
+    from ssoctl.certs import facts
 
-    sha = certs.fingerprint(x509.load_pem_x509_certificate((files / "okta.pem").read_bytes()))
+    sha = facts.fingerprint(x509.load_pem_x509_certificate((files / "okta.pem").read_bytes()))
     ok = cli("decode-response", files / "good.xml", "--fingerprint", sha, "--now", AT)
     assert ok.exit_code == 0 and "verified with --fingerprint" in ok.stdout
     bad = cli("decode-response", files / "good.xml", "--fingerprint", "AB" * 32, "--now", AT)

@@ -23,7 +23,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from ssoctl.devtools import fakesp
+from ssoctl.rehearsal import fakesp
 
 TOKEN_ID = "token-T3ST01"
 TOKEN = "5e3c1d2a-9b7f-4c61-8d0e-SECRETTOKEN42"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ssoctl.config import dump_toml
-from ssoctl.devtools import pki
+from ssoctl.config.tomlwrite import dump_toml
+from support import pki
 
 from .fake_sp import TOKEN, TOKEN_ID, FakeSp
 

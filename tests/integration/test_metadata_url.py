@@ -8,7 +8,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from conftest import FIXTURES, NOW
-from ssoctl import metadata
+from ssoctl.metadata import reader
 from ssoctl.errors import ExitCode, InputError, NetworkError, SsoctlError, UsageError
 from ssoctl.http import HttpSettings
 
@@ -34,7 +34,7 @@ def serve_okta(server, path: str = PATH) -> str:
 def test_download_okta_metadata(https_server, ca_bundle):
     url = serve_okta(https_server)
     assert url.startswith("https://")
-    s = metadata.load_source(url, http_settings=fast(ca_bundle), now=NOW)
+    s = reader.load_source(url, http_settings=fast(ca_bundle), now=NOW)
     assert s.entity_id == OKTA_ENTITY and s.source == url and s.final_url == url
     assert s.findings == ()
 
@@ -60,7 +60,7 @@ def test_untrusted_certificate_exits_6(cli, https_server):
 def test_wrong_host_certificate_fails(wrong_host_server, ca_bundle):
     url = serve_okta(wrong_host_server)
     with pytest.raises(NetworkError) as err:
-        metadata.load_source(url, http_settings=fast(ca_bundle), now=NOW)
+        reader.load_source(url, http_settings=fast(ca_bundle), now=NOW)
     assert err.value.code == "TLS_ERROR" and err.value.exit_code == ExitCode.NETWORK
 
 
@@ -74,7 +74,7 @@ def test_404_is_reported(cli, https_server, ca_bundle):
 def test_server_error_after_retries_exits_6(https_server, ca_bundle):
     https_server.expect_request("/busy").respond_with_data("busy", status=503)
     with pytest.raises(NetworkError) as err:
-        metadata.load_source(https_server.url_for("/busy"),
+        reader.load_source(https_server.url_for("/busy"),
                              http_settings=fast(ca_bundle, retries=2), now=NOW)
     assert err.value.code == "HTTP_SERVER_ERROR"
 
@@ -87,7 +87,7 @@ def test_timeout_is_fast_and_clear(https_server, ca_bundle):
     https_server.expect_request("/slow").respond_with_handler(slow)
     started = time.monotonic()
     with pytest.raises(NetworkError) as err:
-        metadata.load_source(https_server.url_for("/slow"),
+        reader.load_source(https_server.url_for("/slow"),
                              http_settings=fast(ca_bundle, read_timeout=0.3), now=NOW)
     assert err.value.code == "HTTP_TIMEOUT" and err.value.exit_code == ExitCode.NETWORK
     assert time.monotonic() - started < 1.0
@@ -97,7 +97,7 @@ def test_redirects_to_https_are_followed(https_server, ca_bundle):
     final = serve_okta(https_server)
     https_server.expect_request("/old").respond_with_data(
         "", status=302, headers={"Location": PATH})
-    s = metadata.load_source(https_server.url_for("/old"), http_settings=fast(ca_bundle), now=NOW)
+    s = reader.load_source(https_server.url_for("/old"), http_settings=fast(ca_bundle), now=NOW)
     assert s.entity_id == OKTA_ENTITY and s.final_url == final
     assert s.source == https_server.url_for("/old")
 
@@ -106,7 +106,7 @@ def test_redirect_to_plain_http_elsewhere_is_refused(https_server, ca_bundle):
     https_server.expect_request("/downgrade").respond_with_data(
         "", status=301, headers={"Location": "http://idp.example.com/metadata"})
     with pytest.raises(NetworkError) as err:
-        metadata.load_source(https_server.url_for("/downgrade"), http_settings=fast(ca_bundle),
+        reader.load_source(https_server.url_for("/downgrade"), http_settings=fast(ca_bundle),
                              now=NOW)
     assert err.value.code == "HTTP_REDIRECT" and "non-https" in err.value.message
 
@@ -116,7 +116,7 @@ def test_redirect_loop_stops_after_a_few_hops(https_server, ca_bundle):
         https_server.expect_request(f"/hop{hop}").respond_with_data(
             "", status=302, headers={"Location": f"/hop{hop + 1}"})
     with pytest.raises(NetworkError) as err:
-        metadata.load_source(https_server.url_for("/hop0"), http_settings=fast(ca_bundle),
+        reader.load_source(https_server.url_for("/hop0"), http_settings=fast(ca_bundle),
                              now=NOW)
     assert err.value.code == "HTTP_TOO_MANY_REDIRECTS"
 
@@ -125,7 +125,7 @@ def test_redirect_to_loopback_http_is_warned(https_server, httpserver, ca_bundle
     target = serve_okta(httpserver)
     https_server.expect_request("/to-http").respond_with_data(
         "", status=302, headers={"Location": target})
-    s = metadata.load_source(https_server.url_for("/to-http"), http_settings=fast(ca_bundle),
+    s = reader.load_source(https_server.url_for("/to-http"), http_settings=fast(ca_bundle),
                              now=NOW)
     assert s.final_url == target
     assert [f.code for f in s.findings] == ["METADATA_INSECURE_SOURCE"]
@@ -141,14 +141,14 @@ def test_plain_http_loopback_url_is_warned_in_cli(cli, httpserver):
 
 def test_plain_http_to_other_hosts_needs_allow_http():
     with pytest.raises(UsageError) as err:
-        metadata.load_source("http://idp.example.com/metadata", http_settings=fast(None))
+        reader.load_source("http://idp.example.com/metadata", http_settings=fast(None))
     assert err.value.code == "INSECURE_URL" and "--allow-http" in err.value.hint
 
 
 def test_oversized_body_is_refused(https_server, ca_bundle):
     https_server.expect_request("/big").respond_with_data(b"<a>" + b"x" * 5000 + b"</a>")
     with pytest.raises(InputError) as err:
-        metadata.load_source(https_server.url_for("/big"), http_settings=fast(ca_bundle),
+        reader.load_source(https_server.url_for("/big"), http_settings=fast(ca_bundle),
                              max_bytes=4096, now=NOW)
     assert err.value.code == "INPUT_TOO_LARGE" and err.value.exit_code == ExitCode.INPUT
 
@@ -165,7 +165,7 @@ def test_oversized_chunked_body_without_length_is_cut_off(https_server, ca_bundl
 
     https_server.expect_request("/stream").respond_with_handler(endless)
     with pytest.raises(InputError) as err:
-        metadata.load_source(https_server.url_for("/stream"), http_settings=fast(ca_bundle),
+        reader.load_source(https_server.url_for("/stream"), http_settings=fast(ca_bundle),
                              max_bytes=65536, now=NOW)
     assert err.value.code == "INPUT_TOO_LARGE"
 
@@ -174,7 +174,7 @@ def test_html_login_page_is_not_metadata(https_server, ca_bundle):
     https_server.expect_request("/login").respond_with_data(
         "<html><body><form/></body></html>", content_type="text/html")
     with pytest.raises(SsoctlError) as err:
-        metadata.load_source(https_server.url_for("/login"), http_settings=fast(ca_bundle),
+        reader.load_source(https_server.url_for("/login"), http_settings=fast(ca_bundle),
                              now=NOW)
     assert err.value.code == "METADATA_NOT_SAML"
 
@@ -183,11 +183,11 @@ def test_hostile_download_exits_3(https_server, ca_bundle):
     https_server.expect_request("/xxe").respond_with_data(
         (FIXTURES / "metadata" / "hostile-xxe.xml").read_bytes())
     with pytest.raises(InputError) as err:
-        metadata.load_source(https_server.url_for("/xxe"), http_settings=fast(ca_bundle), now=NOW)
+        reader.load_source(https_server.url_for("/xxe"), http_settings=fast(ca_bundle), now=NOW)
     assert err.value.code == "XML_DOCTYPE"
 
 
 def test_connection_refused_exits_6(ca_bundle):
     with pytest.raises(NetworkError) as err:
-        metadata.load_source("https://127.0.0.1:9/metadata", http_settings=fast(ca_bundle))
+        reader.load_source("https://127.0.0.1:9/metadata", http_settings=fast(ca_bundle))
     assert err.value.code == "HTTP_CONNECT"

@@ -1,4 +1,4 @@
-"""The runnable fake SP (``python -m ssoctl.devtools.fakesp``) and the walk-through that
+"""The runnable fake SP (``python -m ssoctl.rehearsal.fakesp``) and the walk-through that
 docs/sp-api.md gives an admin: configure a profile, dry-run, push, see the diff, roll back."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from conftest import ROOT
-from ssoctl.devtools import fakesp
+from ssoctl.rehearsal import fakesp
 
 from .fake_sp import TOKEN, TOKEN_ID
 from .push_helpers import ENV, NOW, fake_clock  # noqa: F401  (fixture)

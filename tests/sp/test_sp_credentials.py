@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from ssoctl.config import Profile
+from ssoctl.config.schema import Profile
 from ssoctl.errors import ConfigError
 from ssoctl.sp.credentials import describe_source, profile_env_prefix, read_token_file, resolve
 

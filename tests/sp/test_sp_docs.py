@@ -27,6 +27,6 @@ def test_contract_page_says_plainly_it_is_not_sipgates():
 
 
 def test_default_path_matches_docs():
-    from ssoctl.config import SIPGATE_BASE_URL, SIPGATE_PATH
+    from ssoctl.config.schema import SIPGATE_BASE_URL, SIPGATE_PATH
 
     assert f"{SIPGATE_BASE_URL}{SIPGATE_PATH}" in (DOCS / "sp-api.md").read_text()

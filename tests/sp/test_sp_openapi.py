@@ -1,7 +1,7 @@
 """docs/sp-api.openapi.yaml parses, and says exactly what the code sends and expects.
 
 The requests are not described by hand here: a push and a read run against the runnable
-fake SP (ssoctl.devtools.fakesp) and every request the sipgate target sends is recorded,
+fake SP (ssoctl.rehearsal.fakesp) and every request the sipgate target sends is recorded,
 then compared with the OpenAPI file (paths, methods, headers, body fields and types,
 authentication schemes). Status codes are compared with docs/sp-api.md's table and with
 what ssoctl's HTTP layer treats specially.
@@ -20,8 +20,9 @@ import pytest
 import yaml
 
 from ssoctl import http
-from ssoctl.config import SIPGATE_BASE_URL, SIPGATE_PATH, profile_from_table
-from ssoctl.devtools import fakesp, pki
+from ssoctl.config.schema import SIPGATE_BASE_URL, SIPGATE_PATH, profile_from_table
+from support import pki
+from ssoctl.rehearsal import fakesp
 from ssoctl.sp import service
 from ssoctl.sp.contract import FIELDS, settings_from_dict
 from ssoctl.sp.service import Connection, PushOptions

@@ -27,11 +27,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ssoctl import metadata_checks as checks
 from ssoctl import xmlsafe
+from ssoctl.metadata import checks
+from ssoctl.metadata.signature import verify_signature
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, finding
-from ssoctl.metadata_checks import (BINDING_PREFERENCE, BINDING_PREFIX, EMAIL_NAMEID,
+from ssoctl.metadata.checks import (BINDING_PREFERENCE, BINDING_PREFIX, EMAIL_NAMEID,
                                     binding_name, bool_attr, endpoints, idp_descriptor,
                                     idp_entity_ids, select_entity)
 from ssoctl.xmlsafe import NS, qname
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
     from lxml import etree
 
-    from ssoctl.certs import CertInfo
+    from ssoctl.certs.facts import CertInfo
     from ssoctl.http import HttpSettings
 
 KNOWN_BINDINGS: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST", "HTTP-POST-SimpleSign",
@@ -226,117 +227,6 @@ def normalize_binding(value: str) -> str:
     except KeyError:
         raise UsageError(f"--binding: unknown SAML binding {value!r}",
                          hint="use HTTP-Redirect or HTTP-POST", code="METADATA_BAD_BINDING") from None
-
-
-# ---------------------------------------------------------------- metadata signature
-
-def verify_signature(data: bytes, root: "etree._Element", *, signed: bool,
-                     cert_data: bytes | None, now: dt.datetime,
-                     ) -> tuple[bool | None, list[Finding]]:
-    """(verified, findings) for the signature on the root element.
-
-    ``None`` when no certificate was given (a note if the document is signed). The
-    signature must sit directly under the root and cover the root (``location="./"``,
-    one reference, SHA-2 algorithms only, allowlisted transforms), and the element
-    signxml reports as signed must be the root itself.
-    """
-    if cert_data is None:
-        return None, ([finding("METADATA_SIGNATURE_NOT_VERIFIED")] if signed else [])
-    from ssoctl import certs
-
-    cert = trust_certificate(cert_data)
-    # The signer's own certificate problems are worth knowing, but they do not make a
-    # good signature bad: warnings, never errors.
-    notes = [dataclasses.replace(item, severity=Severity.WARNING,
-                                 message=f"--verify-signature certificate: {item.message}")
-             if item.severity is Severity.ERROR else item
-             for item in certs.check_info(certs.describe(cert, now=now), now=now,
-                                          field="--verify-signature")]
-    if not signed:
-        return False, [finding("METADATA_UNSIGNED", "--verify-signature was given but the "
-                               "metadata's root element is not signed")]
-    problem = checks.signature_structure_problem(root)
-    if problem is None:
-        problem = _signxml_verify(data, root, cert, now)
-    if problem is not None:
-        return False, [finding("METADATA_SIGNATURE_INVALID",
-                               f"metadata signature does not verify: {problem}"), *notes]
-    return True, notes
-
-
-def describe_certificate(text: str, *, now: dt.datetime) -> "CertInfo":
-    """A ``<ds:X509Certificate>`` body -> :class:`~ssoctl.certs.CertInfo`.
-
-    :class:`InputError` for anything that does not load, including certificates that
-    parse but whose key cryptography cannot read (a mangled algorithm OID).
-    """
-    from cryptography.exceptions import UnsupportedAlgorithm
-
-    from ssoctl import certs
-
-    try:
-        return certs.describe(certs.cert_from_base64(text), now=now)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise InputError(f"the certificate cannot be read: {_first_line(exc)}",
-                         hint="download the metadata again as a file",
-                         code="CERT_UNREADABLE") from None
-
-
-def trust_certificate(data: bytes) -> "x509.Certificate":
-    """The certificate given with ``--verify-signature``: PEM, bare base64 or DER."""
-    from ssoctl import certs
-    from ssoctl.files import decode_text
-
-    try:
-        if data[:1] == b"\x30":  # DER: an ASN.1 SEQUENCE
-            return certs.cert_from_der(data)
-        return certs.cert_from_base64(decode_text(data, what="certificate").text)
-    except InputError as exc:
-        raise InputError(f"--verify-signature: {exc.message}",
-                         hint="give the metadata signing certificate as a PEM file "
-                              "(check it with 'ssoctl check-cert FILE')",
-                         code="METADATA_VERIFY_CERT_UNREADABLE") from None
-
-
-def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate",
-                    now: dt.datetime) -> str | None:
-    """Run signxml; return the reason for failure, or None when the root verified."""
-    from lxml import etree
-    from signxml import DigestAlgorithm as DA
-    from signxml import SignatureMethod as SM
-    from signxml import XMLVerifier
-    from cryptography.exceptions import InvalidSignature
-    from signxml.exceptions import SignXMLException
-    from signxml.verifier import SignatureConfiguration
-
-    # Expiry of the given certificate is not a reason to call the signature bad: check
-    # the signature at a moment the certificate was valid.
-    when = min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
-    config = SignatureConfiguration(
-        location="./", expect_references=1, verification_time=when,
-        signature_methods=frozenset({SM.RSA_SHA256, SM.RSA_SHA384, SM.RSA_SHA512,
-                                     SM.ECDSA_SHA256, SM.ECDSA_SHA384, SM.ECDSA_SHA512}),
-        digest_algorithms=frozenset({DA.SHA256, DA.SHA384, DA.SHA512}))
-    try:
-        result = XMLVerifier().verify(data, x509_cert=cert, parser=xmlsafe.make_parser(),
-                                      id_attribute="ID", expect_config=config)
-    except InvalidSignature as exc:
-        reason = _first_line(exc).rstrip(":. ")
-        if reason.lower() in ("signature verification failed", "invalidsignature"):
-            return ("the signature does not match this certificate (wrong certificate, or "
-                    "the document was changed after signing)")
-        return reason
-    except (SignXMLException, ValueError, TypeError, etree.LxmlError) as exc:
-        return _first_line(exc)
-    signed = result.signed_xml
-    if signed is None or signed.tag != root.tag or signed.get("ID") != root.get("ID"):
-        return "the signed element is not the metadata's root element"
-    return None
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines else exc.__class__.__name__
 
 
 __all__ = ["IdpSettings", "BINDING_PREFERENCE", "EMAIL_NAMEID", "MAX_METADATA_BYTES", "NS",

@@ -18,7 +18,7 @@ The configuration is a TOML file (``--config``, else ``$SSOCTL_CONFIG``, else
     idp_entity_id = "http://www.okta.com/exk..."
 
 Tokens are never read from this file (see :mod:`ssoctl.sp.credentials`). Reading uses
-``tomllib``; writing (``ssoctl config set``) uses the small writer :func:`ssoctl.tomlwrite.dump_toml`.
+``tomllib``; writing (``ssoctl config set``) uses the small writer :func:`ssoctl.config.tomlwrite.dump_toml`.
 """
 
 from __future__ import annotations
@@ -30,15 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-# The profile records and their checks live in config_schema; every name stays importable
-# from here (callers use ssoctl.config.Profile, load_profile, set_value ...).
-from ssoctl.config_schema import (AUTH_SCHEMES, KIND_TEXT, LIMITS, PROFILE_NAME,
-                                  PROFILE_NAME_RULE, REST_KEYS, SCALAR_KEYS, SECRET_KEYS,
-                                  SIPGATE_BASE_URL, SIPGATE_PATH, TARGETS, Profile, RestSpec,
-                                  _invalid, check_profile_name, coerce_value, join_url,
-                                  profile_from_table, redacted)
+from ssoctl.config.schema import (SIPGATE_PATH, Profile, _invalid, check_profile_name, coerce_value, profile_from_table)
+from ssoctl.config.tomlwrite import dump_toml
 from ssoctl.errors import ConfigError
-from ssoctl.tomlwrite import dump_toml
 
 ENV_CONFIG = "SSOCTL_CONFIG"
 ENV_PROFILE = "SSOCTL_PROFILE"

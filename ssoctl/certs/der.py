@@ -1,6 +1,6 @@
 """What a blob of DER is: a certificate, a PKCS#7 bundle, a key, a CSR, cut off or damaged.
 
-Decided from the outer ASN.1 structure first (:mod:`ssoctl.asn1`), so that a private key
+Decided from the outer ASN.1 structure first (:mod:`ssoctl.certs.asn1`), so that a private key
 is recognised without ever being loaded, and a cut-off certificate is measured rather
 than handed to a parser.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ssoctl import asn1, certs
+from ssoctl.certs import asn1
+from ssoctl.certs import facts
 
 _PKCS7_OID = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2 signedData
 
@@ -69,7 +70,7 @@ def _load_cert_or_csr(body: bytes, extra: int) -> Parsed:
     except Exception:  # noqa: BLE001 - ValueError, InvalidVersion...: not a certificate
         pass
     else:
-        problem = certs.damage(cert)
+        problem = facts.damage(cert)
         return Parsed("damaged", detail=problem) if problem else \
             Parsed("cert", certs=(cert,), extra=extra)
     try:
@@ -86,4 +87,4 @@ def _load_pkcs7(body: bytes) -> tuple:
         found = tuple(pkcs7.load_der_pkcs7_certificates(body))
     except Exception:  # noqa: BLE001 - malformed or empty PKCS#7
         return ()
-    return found if not any(certs.damage(c) for c in found) else ()
+    return found if not any(facts.damage(c) for c in found) else ()

@@ -3,8 +3,8 @@ signature still checks while an evil copy is what a careless SP reads.
 
 The variants follow SAMLRaider's ``XSWHelpers`` and Somorovsky et al., USENIX Security
 2012. This module also holds the small helpers every tampered response in
-:mod:`ssoctl.devtools.attacks` is made with ("evil" means the NameID and e-mail attribute
-changed to :data:`EVIL`). Builders take and return bytes; :mod:`ssoctl.devtools.attacks`
+:mod:`support.attacks` is made with ("evil" means the NameID and e-mail attribute
+changed to :data:`EVIL`). Builders take and return bytes; :mod:`support.attacks`
 lists them in ``ATTACKS`` and re-exports them.
 """
 

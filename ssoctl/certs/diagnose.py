@@ -15,10 +15,12 @@ import base64
 import datetime as dt
 import re
 
-from ssoctl import asn1, certs, certtext
-from ssoctl.certder import Parsed as _Parsed, classify, looks_der as _looks_der
-from ssoctl.certresult import CertDiagnosis, Work as _Work, conclude
-from ssoctl.certs import CertInfo
+from ssoctl.certs import asn1
+from ssoctl.certs import facts
+from ssoctl.certs import text as certtext
+from ssoctl.certs.der import Parsed as _Parsed, classify, looks_der as _looks_der
+from ssoctl.certs.result import CertDiagnosis, Work as _Work, conclude
+from ssoctl.certs.facts import CertInfo
 from ssoctl.errors import InputError, UsageError
 from ssoctl.files import decode_text
 
@@ -76,7 +78,7 @@ def _refuse_private_key(where: str) -> None:
 def _parse_fingerprint(text: str | None) -> str | None:
     if text is None:
         return None
-    value = certs.normalize_fingerprint(text)
+    value = facts.normalize_fingerprint(text)
     if len(value) not in (40, 64):
         raise UsageError(f"--expect-fingerprint: {len(value)} hex digits; a SHA-1 fingerprint has "
                          "40 and a SHA-256 fingerprint 64",

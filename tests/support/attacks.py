@@ -5,7 +5,7 @@ changes it the way a published attack does (security.md section C; XSW variants 
 SAMLRaider's ``XSWHelpers`` and Somorovsky et al., USENIX Security 2012). "Evil" means
 the NameID (and e-mail attribute) changed to :data:`EVIL`. Builders take and return
 bytes; :data:`ATTACKS` lists them with the signing mode each one needs. The XSW builders
-and the shared helpers live in :mod:`ssoctl.devtools.xsw` and stay importable from here.
+and the shared helpers live in :mod:`support.xsw` and stay importable from here.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Callable
 from lxml import etree
 
 from ssoctl import xmlsafe
-from ssoctl.devtools import pki, samlgen
-from ssoctl.devtools.xsw import (ASSERTION, DS, EVIL, NS, SIGNATURE, _DS, _assertion, _out,
+from support import pki, samlgen
+from support.xsw import (ASSERTION, DS, EVIL, NS, SIGNATURE, _DS, _assertion, _out,
                                  _parse, _strip_sig, foreign_root, hidden_in_extensions,
                                  make_evil, multiple_assertions, xsw1, xsw2, xsw3, xsw4, xsw5,
                                  xsw6, xsw6_object, xsw7, xsw8)

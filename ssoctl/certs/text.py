@@ -3,7 +3,7 @@
 Pure string work, no cryptography: split the text into BEGIN/END markers and body
 chunks (with line and column, so findings can say where), group them into blocks, and
 scan a block's body for characters that are not base64, whitespace, padding and line
-widths. :mod:`ssoctl.certdiag` turns the result into findings and certificates.
+widths. :mod:`ssoctl.certs.diagnose` turns the result into findings and certificates.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ read, ``If-Match`` honoured (412), 401 for a wrong token, 422 for a body it cann
 errors in sipgate's ``{"errors": [...]}`` shape, never a redirect. ::
 
     export SSOCTL_TOKEN_ID=token-DEMO01 SSOCTL_TOKEN=any-long-random-text
-    python -m ssoctl.devtools.fakesp            # http://127.0.0.1:8088/v2/sso/settings
+    python -m ssoctl.rehearsal.fakesp            # http://127.0.0.1:8088/v2/sso/settings
 
 It accepts ``Basic base64(SSOCTL_TOKEN_ID:SSOCTL_TOKEN)`` or ``Bearer SSOCTL_TOKEN`` — the
 same variables ``ssoctl push`` reads — and makes up a token (printed once, it protects
@@ -181,7 +181,7 @@ def serve(sp: ContractSp, *, host: str = "127.0.0.1", port: int = 8088,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ssoctl.devtools.fakesp",
+        prog="python -m ssoctl.rehearsal.fakesp",
         description="A local SP implementing ssoctl's SSO-settings contract (docs/sp-api.md), "
                     "to rehearse `ssoctl push` and `ssoctl rollback`. Not sipgate: sipgate "
                     "publishes no SSO settings API.")

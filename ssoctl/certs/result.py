@@ -1,6 +1,6 @@
 """The result of diagnosing certificate input, and how the pieces are concluded.
 
-:mod:`ssoctl.certdiag` reads the input into a :class:`Work` (findings about the text,
+:mod:`ssoctl.certs.diagnose` reads the input into a :class:`Work` (findings about the text,
 the certificates found); :func:`conclude` adds the findings about the certificates
 themselves, the comparisons the user asked for, and picks the certificate ``--fix``
 would print.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from ssoctl import certs
-from ssoctl.certs import CertInfo
+from ssoctl.certs import facts
+from ssoctl.certs.facts import CertInfo
 from ssoctl.findings import Finding, Severity, finding
 
 #: The screen field a certificate from check-cert ends up in.
@@ -120,7 +120,7 @@ class Work:
 def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
              expected: str | None, reference: tuple[CertInfo, ...] | None) -> CertDiagnosis:
     """Turn what was read into a :class:`CertDiagnosis`."""
-    infos = tuple(certs.describe(c, now=now) for c in work.certs)
+    infos = tuple(facts.describe(c, now=now) for c in work.certs)
     findings = list(work.findings)
     unique = _unique(infos)
     fp_hits = _fingerprint_hits(infos, unique, expected)
@@ -134,7 +134,7 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
     for i in ([selected] if selected is not None and len(unique) > 1 else unique):
         prefix = f"certificate #{i + 1}: " if len(unique) > 1 else ""
         findings += [replace(f, message=prefix + f.message)
-                     for f in certs.check_info(infos[i], now=now, warn_days=warn_days, field=FIELD)]
+                     for f in facts.check_info(infos[i], now=now, warn_days=warn_days, field=FIELD)]
     if expected is not None and infos and not fp_hits:
         findings.append(finding("CERT_FINGERPRINT_MISMATCH",
                                 "fingerprint differs from --expect-fingerprint", field=FIELD,
@@ -187,6 +187,6 @@ def _several(infos: tuple[CertInfo, ...], unique: list[int]) -> Finding:
         message = f"the same certificate appears {len(infos)} times"
     else:
         message = f"{len(infos)} certificates where sipgate takes one: " + "; ".join(
-            f"#{i + 1} {certs.short_name(info.subject)} (SHA-256 {info.sha256[:11]}…, valid until "
+            f"#{i + 1} {facts.short_name(info.subject)} (SHA-256 {info.sha256[:11]}…, valid until "
             f"{info.not_after:%Y-%m-%d})" for i, info in enumerate(infos))
     return finding("CERT_SEVERAL", message, field=FIELD)

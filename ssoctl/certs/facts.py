@@ -3,7 +3,7 @@
 This module is the stable API other code uses (metadata, SAML verification):
 :class:`CertInfo`, :func:`cert_from_base64`, :func:`describe`, :func:`check_info`,
 :func:`fingerprint` and :func:`clean_pem`. Diagnosing arbitrary user input (PEM with
-defects, DER, PKCS#7, pasted text) lives in :mod:`ssoctl.certdiag`.
+defects, DER, PKCS#7, pasted text) lives in :mod:`ssoctl.certs.diagnose`.
 
 cryptography is imported inside the functions so that importing this module is cheap.
 """
@@ -326,17 +326,6 @@ def _iso(value: dt.datetime) -> str:
     return _utc(value).isoformat().replace("+00:00", "Z")
 
 
-def check_certificate(data: bytes, *, now: dt.datetime, warn_days: int = 30,
-                      source: str = "input", expect_fingerprint: str | None = None,
-                      reference: "tuple[CertInfo, ...] | None" = None):
-    """Diagnose certificate input as ``ssoctl check-cert`` does; returns a
-    :class:`ssoctl.certresult.CertDiagnosis`. See :func:`ssoctl.certdiag.diagnose`."""
-    from ssoctl.certdiag import diagnose
-
-    return diagnose(data, now=now, warn_days=warn_days, source=source,
-                    expect_fingerprint=expect_fingerprint, reference=reference)
-
-
-__all__ = ["check_certificate", "CertInfo", "cert_from_base64", "cert_from_der", "check_info", "clean_pem",
+__all__ = ["CertInfo", "cert_from_base64", "cert_from_der", "check_info", "clean_pem",
            "colon_hex", "damage", "describe", "fingerprint", "normalize_fingerprint",
            "short_name"]

@@ -1,7 +1,7 @@
-"""The checks behind :func:`ssoctl.metadata.load`: each takes parsed metadata pieces and
+"""The checks behind :func:`ssoctl.metadata.reader.load`: each takes parsed metadata pieces and
 returns values plus findings. Kept apart from :mod:`ssoctl.metadata` so both stay short.
 
-The certificate checks live in :mod:`ssoctl.metadata_certs` and are importable from here.
+The certificate checks live in :mod:`ssoctl.metadata.certificates` and are importable from here.
 Certificates go through :mod:`ssoctl.certs` (the same checks as ``check-cert``); a
 certificate that does not load is a finding, never a crash.
 """
@@ -14,10 +14,9 @@ from typing import Any
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding
 # Re-exported: ssoctl.metadata calls them as checks.read_certificates and so on.
-from ssoctl.metadata_certs import (SIPGATE_CERT, certificate_findings, choose_certificate,
+from ssoctl.metadata.certificates import (SIPGATE_CERT, certificate_findings, choose_certificate,
                                    read_certificates)
-from ssoctl.saml.response import parse_time  # the one xs:dateTime reader (nanoseconds too)
-from ssoctl.xmlsafe import NS, qname, text_of
+from ssoctl.xmlsafe import NS, parse_time, qname, text_of
 
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
 Element = Any

@@ -1,7 +1,7 @@
-"""The certificate checks behind :func:`ssoctl.metadata.load`: which signing certificate
+"""The certificate checks behind :func:`ssoctl.metadata.reader.load`: which signing certificate
 sipgate gets from IdP metadata, and ``check-cert``'s checks on every certificate listed.
 
-Split from :mod:`ssoctl.metadata_checks` (which re-exports these names). Certificates go
+Split from :mod:`ssoctl.metadata.checks` (which re-exports these names). Certificates go
 through :mod:`ssoctl.certs` (the same checks as ``check-cert``); a certificate that does
 not load is a finding, never a crash.
 """
@@ -12,13 +12,13 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from ssoctl import certs
+from ssoctl.certs import facts
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.xmlsafe import qname, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ssoctl.certs import CertInfo
+    from ssoctl.certs.facts import CertInfo
 
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
 Element = Any
@@ -33,7 +33,6 @@ def read_certificates(idp: Element, *, now: dt.datetime,
     A KeyDescriptor without ``use`` counts for both. Duplicates (same SHA-256) are
     listed once; an unreadable certificate is a finding.
     """
-    from ssoctl.metadata import describe_certificate
 
     signing: dict[str, "CertInfo"] = {}
     encryption: dict[str, "CertInfo"] = {}
@@ -111,14 +110,14 @@ def certificate_findings(signing: tuple["CertInfo", ...], encryption: tuple["Cer
     for index, info in enumerate(signing):
         label = f"signing certificate #{index + 1}"
         field = SIPGATE_CERT if index == chosen else label
-        for item in certs.check_info(info, now=now, warn_days=warn_days, field=field):
+        for item in facts.check_info(info, now=now, warn_days=warn_days, field=field):
             out.append(_relabel(item, label, demote=index != chosen))
         seen.add(info.sha256)
     for index, info in enumerate(encryption):
         if info.sha256 in seen:
             continue  # a KeyDescriptor without use: already checked as a signing key
         label = f"encryption certificate #{index + 1}"
-        for item in certs.check_info(info, now=now, warn_days=warn_days, field=label):
+        for item in facts.check_info(info, now=now, warn_days=warn_days, field=label):
             out.append(_relabel(item, label, demote=True))
     return out
 
@@ -126,3 +125,19 @@ def certificate_findings(signing: tuple["CertInfo", ...], encryption: tuple["Cer
 def _relabel(item: Finding, label: str, *, demote: bool) -> Finding:
     severity = Severity.WARNING if demote and item.severity is Severity.ERROR else item.severity
     return dataclasses.replace(item, message=f"{label}: {item.message}", severity=severity)
+
+
+def describe_certificate(text: str, *, now: dt.datetime) -> "CertInfo":
+    """A ``<ds:X509Certificate>`` body -> :class:`~ssoctl.certs.facts.CertInfo`.
+
+    :class:`InputError` for anything that does not load, including certificates that
+    parse but whose key cryptography cannot read (a mangled algorithm OID).
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    try:
+        return facts.describe(facts.cert_from_base64(text), now=now)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise InputError(f"the certificate cannot be read: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__}",
+                         hint="download the metadata again as a file",
+                         code="CERT_UNREADABLE") from None

@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from ssoctl import asn1
+from ssoctl.certs import asn1
 
 #: DER OIDs (content bytes) of RSA PKCS#1 v1.5 signature algorithms.
 _RSA_SIG_OIDS = {

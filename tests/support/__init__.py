@@ -1,0 +1,1 @@
+"""Builders shared by the tests: test PKI, SAML generator and signer, attack builders."""
