@@ -46,7 +46,7 @@ class Client:
     session: "requests.Session | None" = field(default=None, repr=False)
 
     def call(self, method: str, url: str, *, what: str, json: Any = None,
-             etag: str | None = None) -> "requests.Response":
+             etag: str | None = None) -> http.Response:
         """Send one request, map error statuses, return the response."""
         if self.session is None:
             self.session = http.make_session(self.settings)
@@ -55,7 +55,7 @@ class Client:
             headers["If-Match"] = etag
         secrets = self.credentials.secrets
         resp = http.request(self.session, method, url, settings=self.settings, secrets=secrets,
-                            headers=headers, json=json)
+                            headers=headers, json=json, what=f"the answer to {what}")
         http.raise_for_status(resp, what=what, secrets=secrets, auth_hint=self.auth_hint)
         return resp
 
