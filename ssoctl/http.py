@@ -250,7 +250,7 @@ class _RedactingFilter:
             message = record.getMessage()
         except Exception:  # a bad format string: log it as it is, but cleaned
             message = str(record.msg)
-        record.msg, record.args = printable(scrub(message)), None
+        record.msg, record.args = printable(scrub(message), limit=2000), None
         if record.exc_info and not record.exc_text:
             import logging
 
@@ -419,7 +419,7 @@ def request(session: "requests.Session", method: str, url: str, *,
             # and an unparsable one (``https://[::1/``) must not become a traceback.
             raise _fail(NetworkError, f"request to {_host(url)} failed: {exc}",
                         hint="check the URL", code="HTTP_FAILED") from None
-        _log().debug("-> %s %s", resp.status_code, printable(resp.reason, limit=100))
+        _log().debug("-> %s %s", resp.status_code, resp.reason)  # the filter cleans it
         if 300 <= resp.status_code < 400 and not return_redirects:
             target = _location(url, resp)
             raise _fail(NetworkError, f"unexpected redirect ({resp.status_code}) to "
@@ -729,11 +729,12 @@ def _retry_after(resp: Response, settings: HttpSettings, attempt: int) -> float:
 
 
 def _host(url: str) -> str:
+    """The host (and port) of a URL, for a message; :func:`_fail` cleans and cuts it."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return printable(url, limit=100)
-    return printable(parts.netloc.rsplit("@", 1)[-1] or url, limit=100)
+        return url
+    return parts.netloc.rsplit("@", 1)[-1] or url
 
 
 def _server_reason(resp: Response) -> str:
@@ -747,11 +748,11 @@ def _server_reason(resp: Response) -> str:
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             first = errors[0]
-            return str(first.get("detail") or first.get("title") or "")[:300]
+            return str(first.get("detail") or first.get("title") or "")
         for key in ("errorSummary", "message", "error_description", "error", "detail"):
             if isinstance(body.get(key), str):
-                return body[key][:300]
-    return ""
+                return body[key]
+    return ""  # (cut to length by _fail, after redaction: a cut must not split a secret)
 
 
 def _tls_error(url: str, exc: Exception) -> NetworkError:

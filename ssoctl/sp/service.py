@@ -92,9 +92,10 @@ def _scrubbed(work: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(work)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
-            return http.redactor().scrub(work(*args, **kwargs))
+            result = work(*args, **kwargs)  # first: it registers the token it resolves
         except SsoctlError as exc:
             raise http.redactor().scrub_error(exc) from None
+        return http.redactor().scrub(result)
     return run
 
 
