@@ -30,7 +30,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ssoctl import __version__
@@ -279,7 +279,10 @@ def _install_log_filter() -> None:
             logger.addFilter(_FILTER)
 
 
-def _fail(cls: type, message: str, *, hint: str = "", code: str, **extra: Any) -> SsoctlError:
+E = TypeVar("E", bound=SsoctlError)
+
+
+def _fail(cls: type[E], message: str, *, hint: str = "", code: str, **extra: Any) -> E:
     """Every error this module raises is built here: redacted, control characters shown
     as escapes, server-supplied text kept short."""
     scrub = redactor()
