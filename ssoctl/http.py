@@ -366,6 +366,12 @@ class _DeadlinePassed(Exception):
     pass
 
 
+class _PeerRefused(Exception):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 class _TooLarge(Exception):
     def __init__(self, declared: str | None) -> None:
         super().__init__(declared)
@@ -377,7 +383,8 @@ def request(session: "requests.Session", method: str, url: str, *,
             headers: Mapping[str, str] | None = None, json: Any = None,
             data: bytes | None = None, max_bytes: int = MAX_RESPONSE_BYTES,
             what: str = "the answer", return_redirects: bool = False,
-            until: float | None = None) -> Response:
+            until: float | None = None,
+            allowed_peers: frozenset[str] | None = None) -> Response:
     """One HTTP call with timeouts, an overall deadline, retries (idempotent methods only)
     and no redirects.
 
@@ -386,6 +393,9 @@ def request(session: "requests.Session", method: str, url: str, *,
     A 3xx raises :class:`NetworkError` naming the redirect target (unless
     ``return_redirects``, used by :func:`fetch`, which checks each hop itself). ``until``
     (on ``settings.clock``) replaces the deadline, for a download over several hops.
+    ``allowed_peers`` (address kinds, see :func:`address_kind`): the address actually
+    connected to must be one of them, else nothing is read (a redirect hop's check
+    against DNS answers that changed after :func:`check_redirect` looked).
     """
     import requests
 
@@ -402,9 +412,15 @@ def request(session: "requests.Session", method: str, url: str, *,
         try:
             _log().debug("%s %s (attempt %d)", method, url, attempt)
             resp = _within(settings, until, _exchange, session, method, url,
-                           settings=settings, max_bytes=max_bytes, headers=headers, json=json, data=data)
+                           settings=settings, max_bytes=max_bytes, allowed_peers=allowed_peers,
+                           headers=headers, json=json, data=data)
         except _DeadlinePassed:
             raise _deadline_error(url, settings) from None
+        except _PeerRefused as exc:
+            raise _fail(NetworkError, f"{what}: the redirect to {_host(url)} reached a "
+                        f"{exc.kind} address; nothing was read from it", hint="a download "
+                        "never follows a redirect into a loopback, link-local or private "
+                        "network; give such a URL directly", code="HTTP_REDIRECT_PRIVATE") from None
         except _TooLarge as exc:
             announced = f" ({exc.declared} announced)" if exc.declared else ""
             raise _fail(InputError, f"{what} from {_host(url)} exceeds {max_bytes} bytes"
@@ -485,7 +501,7 @@ def _within(settings: HttpSettings, until: float, work: Callable[..., Any], /, *
 
 def _exchange(session: "requests.Session", method: str, url: str, *, settings: HttpSettings,
               max_bytes: int, cancel: threading.Event,
-              **kwargs: Any) -> Response:
+              allowed_peers: frozenset[str] | None = None, **kwargs: Any) -> Response:
     """Send one request and read its answer in chunks (stopping when told to)."""
     import requests
     import urllib3.exceptions as u3
@@ -493,6 +509,10 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
     resp = session.request(method, url, timeout=settings.timeout, allow_redirects=False,
                            stream=True, verify=settings.ca_bundle or session.verify, **kwargs)
     try:
+        if allowed_peers is not None:
+            kind = _peer_kind(resp)
+            if kind is not None and kind not in allowed_peers:
+                raise _PeerRefused(kind)
         declared = resp.headers.get("Content-Length", "")
         if declared.isdecimal() and int(declared) > max_bytes:
             raise _TooLarge(declared)
@@ -519,6 +539,16 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
                         headers=resp.headers, url=resp.url or url, content=b"".join(chunks))
     finally:
         resp.close()
+
+
+def _peer_kind(resp: "requests.Response") -> str | None:
+    """The kind of address the response came from, when the socket can tell."""
+    connection = getattr(resp.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    try:
+        return address_kind(str(sock.getpeername()[0])) if sock is not None else None
+    except (OSError, ValueError, TypeError, IndexError):
+        return None
 
 
 def _deadline_error(url: str, settings: HttpSettings) -> NetworkError:
@@ -578,11 +608,12 @@ def fetch(url: str, *, settings: HttpSettings | None = None, max_bytes: int,
     warnings = [w for w in (check_url(url, allow_http=settings.allow_http),) if w]
     until = settings.clock() + settings.deadline
     current, hops = url, []
+    peers: frozenset[str] | None = None  # the URL given: wherever it leads
     try:
         for _ in range(max_redirects + 1):
             resp = request(session, "GET", current, settings=settings, max_bytes=max_bytes,
                            what=what, headers={"Accept": accept}, return_redirects=True,
-                           until=until)
+                           until=until, allowed_peers=peers)
             if 300 <= resp.status_code < 400 and resp.headers.get("Location"):
                 target = _location(current, resp)
                 warning = check_redirect(url, target, settings=settings, what=what,
@@ -590,6 +621,7 @@ def fetch(url: str, *, settings: HttpSettings | None = None, max_bytes: int,
                 warnings += [warning] if warning else []
                 hops.append(target)
                 current = target
+                peers = _allowed_peers(url, target, settings, until)
                 continue
             raise_for_status(resp, what=f"downloading {what}")
             return Fetched(url=url, final_url=current, data=resp.content,
@@ -706,6 +738,19 @@ def check_redirect(original: str, target: str, *, settings: HttpSettings | None 
                          "or private network; if that address is really the IdP, give "
                          "its URL directly", code="HTTP_REDIRECT_PRIVATE")
     return warning
+
+
+def _allowed_peers(original: str, target: str, settings: HttpSettings,
+                   until: float) -> frozenset[str] | None:
+    """What the connection of a redirect hop may reach: public addresses and the kinds the
+    original URL's host has. None (no check) when a proxy carries the request: the socket
+    then leads to the proxy, not to the target."""
+    from requests.utils import get_environ_proxies
+
+    if get_environ_proxies(target):
+        return None
+    origin = host_kinds(urlsplit(original).hostname, settings=settings, until=until)
+    return frozenset({"public"}) | origin
 
 
 def _may_retry(settings: HttpSettings, until: float, wait: float) -> bool:

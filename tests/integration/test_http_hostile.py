@@ -23,6 +23,9 @@ def _settings(**kw):
     return http.HttpSettings(**values)
 
 
+PUBLIC = "93.184.216.34"
+
+
 def _get(url, **kw):
     return http.request(http.make_session(), "GET", url, settings=_settings(**kw))
 
@@ -188,11 +191,37 @@ def test_a_redirect_within_loopback_is_followed(hostile):
     assert got.data == b"final"
 
 
+def test_a_dns_answer_that_changes_after_the_check_is_caught_at_the_socket(hostile,
+                                                                            monkeypatch):
+    """DNS rebinding: the redirect check resolves the target to a public address, the
+    connection then reaches 127.0.0.1. The address actually connected to is checked too,
+    and nothing is read from it."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):  # what the connection sees
+        if host in ("idp.example.test", "rebind.example.test"):
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    hostile.route("/md")(lambda request, wire: wire.answer(
+        302, headers={"Location": f"http://rebind.example.test:{hostile.port}/admin"}))
+    hostile.route("/admin")(lambda request, wire: wire.answer(200, b"<admin-secrets/>"))
+    settings = _settings(allow_http=True, resolve=_resolver({
+        "idp.example.test": [PUBLIC], "rebind.example.test": [PUBLIC]}))  # what the check sees
+    with pytest.raises(NetworkError) as info:
+        http.fetch(f"http://idp.example.test:{hostile.port}/md", max_bytes=1000,
+                   settings=settings)
+    assert info.value.code == "HTTP_REDIRECT_PRIVATE" and "loopback" in info.value.message
+
+
 def _resolver(table):
     return lambda name: table.get(name, [])
-
-
-PUBLIC = "93.184.216.34"
 
 
 @pytest.mark.parametrize("target,addresses,kind", [
