@@ -212,3 +212,30 @@ def test_other_printed_commands_are_quoted(cli, tmp_path, odd_setup, fake_sp, sp
     hint = result.json()["error"]["hint"]
     assert hint == f"run: chmod 600 {shlex.quote(str(token_file))}"
     assert json.loads(result.stdout)["ok"] is False
+
+
+@pytest.mark.parametrize("content_type,body,code", [
+    ("text/html", b"<!DOCTYPE html><html><body>Sign in to Okta</body></html>", 3),
+    ("application/json", b'{"error": "not metadata"}', 3),
+    ("application/xml", b"", 3),
+])
+def test_a_metadata_server_answering_with_the_wrong_shape(cli, hostile_tls, ca_bundle,
+                                                          content_type, body, code):
+    hostile_tls.route("/md")(lambda request, wire: wire.answer(
+        200, body, headers={"Content-Type": content_type}))
+    result = cli("import-metadata", hostile_tls.url("/md"), "--ca-bundle", ca_bundle, "--json")
+    assert result.exit_code == code, result.stdout
+    assert result.json()["ok"] is False and result.stderr == ""
+
+
+def test_a_huge_metadata_download_is_refused(cli, hostile_tls, ca_bundle):
+    @hostile_tls.route("/md")
+    def huge(request, wire):
+        wire.head(200, headers={"Content-Type": "application/xml", "Connection": "close"})
+        wire.send(b"<EntityDescriptor>")
+        for _ in range(200):
+            wire.send(b" " * 65536)
+
+    result = cli("import-metadata", hostile_tls.url("/md"), "--ca-bundle", ca_bundle, "--json")
+    assert result.exit_code == 3, result.stdout
+    assert result.json()["error"]["code"] == "INPUT_TOO_LARGE"
