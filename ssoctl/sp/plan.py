@@ -249,13 +249,21 @@ def _restore(target: Target, backup: Backup, seen: Current | None, *,
         if _own_conflict(exc):
             try:
                 now_state = target.read()
-            except SsoctlError:
-                now_state = seen
-            _not_restored(cause, now_state, backup, command)
-        raise RestoreFailed(
-            f"{cause}; restoring the previous settings failed too: {exc.message}",
-            hint=f"the previous settings are saved in {backup.path}; when the SP is reachable "
-                 f"run: {command}", backup=backup.path, command=command) from None
+            except SsoctlError as again:
+                raise RestoreFailed(
+                    f"{cause}; the SP refused the restore because its settings changed "
+                    f"meanwhile, and reading them again failed: {again.message}",
+                    hint=f"the previous settings are saved in {backup.path}; check the SP, "
+                         f"then run: {command}", backup=backup.path, command=command) from None
+            if not differing(now_state.settings, backup.settings):
+                wrong = ()  # a retried restore met the ETag its own first attempt changed
+            else:
+                _not_restored(cause, now_state, backup, command)
+        else:
+            raise RestoreFailed(
+                f"{cause}; restoring the previous settings failed too: {exc.message}",
+                hint=f"the previous settings are saved in {backup.path}; when the SP is "
+                     f"reachable run: {command}", backup=backup.path, command=command) from None
     if wrong:
         raise RestoreFailed(
             f"{cause}; the restored settings did not read back either ({_labels(wrong)})",

@@ -123,6 +123,18 @@ def test_a_restore_with_no_race_still_works(cli, setup, fake_sp):
     assert [h.get("If-Match") for h in puts] == ['"v2"', '"v3"']
 
 
+def test_a_retried_restore_that_meets_its_own_etag_is_a_restore(cli, setup, fake_sp,
+                                                                 fake_clock):
+    """The restore's answer is lost after the SP applied it; the retry meets 412 (the
+    ETag the first attempt changed). The SP holds the backup: that is exit 7, not 8."""
+    fake_sp.fault("PUT", "mangle")
+    fake_sp.fault("PUT", "reset", apply=True)
+    result = cli(*setup("--json"), env=ENV)
+    assert result.exit_code == 7, result.stdout
+    assert fake_sp.state["sso_url"] == OLD["sso_url"]
+    assert fake_sp.count("PUT") == 3 and fake_clock.sleeps == [0.5]
+
+
 def test_the_rollback_command_does_not_overwrite_a_concurrent_edit(cli, setup, fake_sp,
                                                                    tmp_path):
     first = cli(*setup(), env=ENV)
