@@ -268,15 +268,19 @@ _FILTERED_LOGGERS = ("ssoctl", "ssoctl.http", "ssoctl.sp", "ssoctl.okta", "urlli
                      "urllib3.util.retry")
 
 
+_FILTER_LOCK = threading.Lock()
+
+
 def _install_log_filter() -> None:
     """Attach the redacting filter to ssoctl's and urllib3's loggers (once). A logger's
     filter sees only records logged on that logger, hence the list."""
     import logging
 
-    for name in _FILTERED_LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+    with _FILTER_LOCK:
+        for name in _FILTERED_LOGGERS:
+            logger = logging.getLogger(name)
+            if _FILTER not in logger.filters:
+                logger.addFilter(_FILTER)
 
 
 E = TypeVar("E", bound=SsoctlError)

@@ -8,11 +8,13 @@ redirects, TLS, redaction); nothing above this package sees a requests exception
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ssoctl import http
 from ssoctl.config import Profile
+from ssoctl.errors import NetworkError
 from ssoctl.sp.contract import Current, SsoSettings
 from ssoctl.sp.credentials import Credentials
 
@@ -63,6 +65,21 @@ class Client:
         if self.session is not None:
             self.session.close()
             self.session = None
+
+
+_ETAG = re.compile(r"[\x20-\x7e\x80-\xff]+")  # anything that can be sent back as a header
+
+
+def etag_of(resp: http.Response, endpoint: str) -> str | None:
+    """The answer's ETag, to send back as ``If-Match``. One that could not be sent back
+    as a header (a control character, a line break) is the SP's fault, not the user's."""
+    value = resp.headers.get("ETag")
+    if value is None or _ETAG.fullmatch(value):
+        return value
+    raise NetworkError(f"unexpected answer from {endpoint}: its ETag header is not a valid "
+                       "entity tag", hint="check the SP (or the adapter implementing "
+                       "docs/sp-api.md): an ETag is one line of printable text",
+                       code="SP_BAD_RESPONSE")
 
 
 def http_settings(profile: Profile, **overrides: Any) -> http.HttpSettings:

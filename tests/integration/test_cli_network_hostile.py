@@ -239,3 +239,15 @@ def test_a_huge_metadata_download_is_refused(cli, hostile_tls, ca_bundle):
     result = cli("import-metadata", hostile_tls.url("/md"), "--ca-bundle", ca_bundle, "--json")
     assert result.exit_code == 3, result.stdout
     assert result.json()["error"]["code"] == "INPUT_TOO_LARGE"
+
+
+@pytest.mark.parametrize("etag", ['"v1\x1b[2J"', '"v1\x00"', "\x7f"])
+def test_an_etag_that_cannot_be_sent_back_is_the_sps_fault(cli, tmp_path, hostile, etag):
+    hostile.route("/v2/sso/settings")(lambda request, wire: wire.answer(
+        200, json_body(SETTINGS), headers={"Content-Type": "application/json", "ETag": etag}))
+    config = _sp_config(tmp_path, hostile, "sipgate")
+    result = cli(*push_args(config, tmp_path, "--yes", "--json", cert=write_cert(tmp_path)),
+                 env=ENV)
+    assert result.exit_code == 6, result.stdout
+    assert result.json()["error"]["code"] == "SP_BAD_RESPONSE"
+    assert [r.method for r in hostile.log] == ["GET"]
