@@ -174,6 +174,8 @@ class Redactor:
             items = [self.scrub(item) for item in value]
             if all(a is b for a, b in zip(items, value)):
                 return value
+            if hasattr(value, "_fields"):  # a NamedTuple keeps its type
+                return type(value)(*items)
             return type(value)(items) if type(value) in (list, tuple) else tuple(items)
         if isinstance(value, dict):
             pairs = {self.scrub(k): self.scrub(v) for k, v in value.items()}

@@ -61,6 +61,7 @@ class EchoSp:
                       "idp_entity_id": f"http://www.okta.com/{t.upper()}",
                       "certificate": None, "enabled": False}
         self.put_answer = "store"  # store | refuse | redirect | error
+        self.reason_extra = ""  # appended to every reason phrase (latin-1)
         server.route(PATH)(self.handle)
 
     def echo_headers(self, request) -> dict[str, str]:
@@ -73,7 +74,7 @@ class EchoSp:
     def handle(self, request, wire) -> None:
         t = self.token
         headers = self.echo_headers(request)
-        reason = f"OK {t} {request.headers.get('authorization', '')}"
+        reason = f"OK {t} {request.headers.get('authorization', '')}{self.reason_extra}"
         if request.method == "GET":
             wire.answer(200, json_body(self.state), reason=reason, headers=headers)
             return
@@ -84,7 +85,7 @@ class EchoSp:
             detail = (f"token {t!r} of {request.headers.get('authorization')} lacks the "
                       f"scope ({quote(t, safe='')}, {t.upper()})")
             wire.answer(422, json_body({"errors": [{"status": "422", "detail": detail}]}),
-                        reason=f"Unprocessable {t}", headers=headers)
+                        reason=f"Unprocessable {t}{self.reason_extra}", headers=headers)
         elif self.put_answer == "error":
             wire.answer(503, json_body({"message": f"down, {t}"}), reason=f"Busy {t}",
                         headers={**headers, "Retry-After": "0"})
