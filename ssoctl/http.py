@@ -118,7 +118,8 @@ def _forms(secret: str) -> set[str]:
     from urllib.parse import quote, quote_plus
 
     forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret),
-             html.escape(secret), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+             html.escape(secret), json.dumps(secret)[1:-1],
+             json.dumps(secret, ensure_ascii=False)[1:-1]}
     escaped = secret.encode("unicode_escape").decode("ascii")
     forms |= {escaped, escaped.replace("'", "\\'"), escaped.replace('"', '\\"'), repr(secret)[1:-1]}
     forms |= {piece for piece in re.split(r"[\x00-\x20\x7f-\x9f]+", secret) if len(piece) >= 8}
@@ -426,7 +427,8 @@ def request(session: "requests.Session", method: str, url: str, *,
             raise _fail(NetworkError, f"{what}: the redirect to {_host(url)} reached a "
                         f"{exc.kind} address; nothing was read from it", hint="a download "
                         "never follows a redirect into a loopback, link-local or private "
-                        "network; give such a URL directly", code="HTTP_REDIRECT_PRIVATE") from None
+                        "network; give such a URL directly",
+                        code="HTTP_REDIRECT_PRIVATE") from None
         except _TooLarge as exc:
             announced = f" ({exc.declared} announced)" if exc.declared else ""
             raise _fail(InputError, f"{what} from {_host(url)} exceeds {max_bytes} bytes"
@@ -460,8 +462,8 @@ def request(session: "requests.Session", method: str, url: str, *,
 
 
 def _check_headers(headers: Mapping[str, str] | None) -> None:
-    """A header value with a line break or another control character would be refused by
-    requests with the value in the message (the token!), or worse, split the request."""
+    """A header value with a line break (or NUL) would be refused by requests with the
+    value in the message (the token!), or worse, split the request."""
     for name, value in (headers or {}).items():
         if any(char in str(value) for char in "\r\n\x00"):
             raise _fail(UsageError, f"the {name} header would contain a line break",
