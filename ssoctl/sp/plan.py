@@ -160,7 +160,7 @@ class ChangedMeanwhile(ApiRefusedError):
                  first: bool, backup: str, verb: str = "push") -> None:
         self.changed = _changes(read, now.settings) if now is not None else ()
         if now is None:
-            what = "and reading them again failed, so what changed is not known"
+            what = "reading the settings again failed, so what changed is not known"
         elif self.changed:
             what = "; ".join(f"{c.label}: {c.current or '(empty)'} -> {c.desired or '(empty)'}"
                              for c in self.changed if c.changed)
@@ -176,9 +176,11 @@ class ChangedMeanwhile(ApiRefusedError):
             message = (f"the SP's SSO settings were changed by someone else after ssoctl wrote "
                        f"them and before SSO was switched on; SSO was not switched on and "
                        f"nothing was restored over the other change; {what}")
-        super().__init__(message, hint=f"the SP keeps the other editor's settings; re-run "
-                                       f"{verb} to plan against the current settings",
-                         code="SP_CHANGED_MEANWHILE", status=status)
+        hint = f"the SP keeps the other editor's settings; re-run {verb} to plan against " \
+               "the current settings"
+        if not first:
+            hint += f" (the settings from before ssoctl's write are saved in {backup})"
+        super().__init__(message, hint=hint, code="SP_CHANGED_MEANWHILE", status=status)
         self.backup = backup if not first else None
 
     def to_dict(self) -> dict[str, Any]:

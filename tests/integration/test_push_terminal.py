@@ -29,6 +29,7 @@ METADATA = str(ROOT / "fixtures" / "metadata" / "okta.xml")
 def _on_terminal(args: list[str], env: dict[str, str], cwd, columns: int) -> tuple[int, str]:
     """Run ``python -m ssoctl ARGS`` with stdin, stdout and stderr on a pseudo-terminal of
     ``columns`` columns; return the exit status and everything the terminal received."""
+    env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}  # the pty decides
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     proc = subprocess.Popen([sys.executable, "-m", "ssoctl", *args], stdin=slave, stdout=slave,
