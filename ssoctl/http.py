@@ -5,28 +5,36 @@ Every client (metadata download, SP targets, Okta) goes through :func:`make_sess
 sees a requests exception: they are translated into :class:`NetworkError` (exit 6),
 :class:`ApiRefusedError` (exit 5) or :class:`InputError` (exit 3).
 
-Rules (security.md E35-E39):
+Rules (docs/threat-model.md, "Network" and "Secrets"):
 
-- connect and read timeouts always (requests has no default), plus an overall deadline;
+- connect and read timeouts always (requests has no default), plus an overall deadline
+  that covers connecting, the headers and the whole body: a server that sends one byte a
+  second cannot keep a command running past it;
+- answers are read in chunks up to a size limit (never all of an unbounded body);
 - retries with backoff only for GET and PUT (PUT here is always a full replacement),
   on connection errors and 429/502/503/504, honouring ``Retry-After`` up to a cap;
 - redirects are never followed for API calls (a 3xx is an error naming the host);
-  :func:`fetch` follows a few, to https only;
+  :func:`fetch` follows a few, never from https to http, and never from a public address
+  to a loopback, link-local or private one;
 - TLS verification always on (``ca_bundle`` for corporate proxies); plain http only to
   loopback unless explicitly allowed;
-- secrets are redacted from every message; headers are never logged.
+- one :class:`Redactor` per command run, built from every secret the run knows, scrubs
+  every message, log line, exception text and file written by ``sp/``; headers are never
+  logged.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ssoctl import __version__
-from ssoctl.errors import ApiRefusedError, InputError, NetworkError, UsageError
+from ssoctl.errors import ApiRefusedError, InputError, NetworkError, SsoctlError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import requests
@@ -37,6 +45,7 @@ def _log():
     most runs (a local file, no network) never need it."""
     import logging
 
+    _install_log_filter()
     return logging.getLogger("ssoctl.http")
 
 
@@ -44,6 +53,9 @@ USER_AGENT = f"ssoctl/{__version__}"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 REDACTED = "<hidden>"
+MAX_RESPONSE_BYTES = 1024 * 1024
+"""The largest API answer read (an SSO-settings document is a few kilobytes)."""
+CHUNK = 65536
 
 
 @dataclass(frozen=True)
@@ -56,23 +68,233 @@ class HttpSettings:
     backoff: float = 0.5
     max_retry_after: float = 30.0
     deadline: float = 120.0
+    """Seconds one call may take in all: connecting, retries, headers and the whole body."""
     ca_bundle: str | None = None
     allow_http: bool = False
     """Allow plain http:// to hosts other than loopback (always warned)."""
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    resolve: Callable[[str], Iterable[str]] | None = field(default=None, compare=False,
+                                                           repr=False)
+    """Host name -> IP addresses, for the redirect check (default: the system resolver)."""
 
     @property
     def timeout(self) -> tuple[float, float]:
         return (self.connect_timeout, self.read_timeout)
 
 
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every secret (token, password) in ``text`` with ``<hidden>``."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
-    return text
+# ---------------------------------------------------------------- redaction
+
+MIN_SECRET = 4
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f"
+                          "\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+_UNPRINTABLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f"
+                               "\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: str, *, keep_newlines: bool = False, limit: int | None = None) -> str:
+    """``text`` with control, bidi and other invisible characters shown as escapes
+    (``\\x1b``, ``\\u202e``), optionally cut to ``limit`` characters."""
+    pattern = _UNPRINTABLE if keep_newlines else _UNPRINTABLE_LINE
+    out = pattern.sub(_escape_char, text)
+    if limit is not None and len(out) > limit:
+        out = out[:limit] + "…"
+    return out
+
+
+def _escape_char(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _forms(secret: str) -> set[str]:
+    """Every way ``secret`` may show up in text: as is (matched ignoring case, so also
+    lower- and upper-cased), URL-encoded, HTML-escaped, escaped the way ``repr``/JSON
+    escape it, its pieces between control characters, and base64 at any alignment
+    (so also inside ``Basic base64(id:token)``)."""
+    import base64
+    import html
+    import json
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret),
+             html.escape(secret), json.dumps(secret)[1:-1],
+             json.dumps(secret, ensure_ascii=False)[1:-1]}
+    escaped = secret.encode("unicode_escape").decode("ascii")
+    forms |= {escaped, escaped.replace("'", "\\'"), escaped.replace('"', '\\"'), repr(secret)[1:-1]}
+    forms |= {piece for piece in re.split(r"[\x00-\x20\x7f-\x9f]+", secret) if len(piece) >= 8}
+    data = secret.encode("utf-8", "surrogatepass")
+    for pad in range(3):
+        encoded = base64.b64encode(b"\0" * pad + data).decode("ascii")
+        first = -(-8 * pad // 6)          # the first character made of the secret's bits only
+        last = (8 * (pad + len(data))) // 6  # one past the last such character
+        core = encoded[first:last]
+        forms |= {core, core.replace("+", "-").replace("/", "_")}
+    return {form for form in forms if len(form) >= MIN_SECRET}
+
+
+class Redactor:
+    """Replaces every secret it was built from, in every form :func:`_forms` knows, with
+    ``<hidden>``. Immutable; :meth:`adding` returns a new one."""
+
+    __slots__ = ("secrets", "_pattern")
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self.secrets = frozenset(s for s in secrets if s and len(s) >= MIN_SECRET)
+        forms: set[str] = set()
+        for secret in self.secrets:
+            forms |= _forms(secret)
+        ordered = sorted(forms, key=lambda f: (-len(f), f))
+        self._pattern = re.compile("|".join(map(re.escape, ordered)), re.I) if ordered else None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def adding(self, secrets: Iterable[str | None]) -> "Redactor":
+        new = {s for s in secrets if s and len(s) >= MIN_SECRET} - self.secrets
+        return Redactor(self.secrets | new) if new else self
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(REDACTED, text)
+
+    def scrub(self, value: Any) -> Any:
+        """``value`` with the secrets removed from every string in it: strings, bytes,
+        lists, tuples, dicts, dataclasses (rebuilt only when something changed)."""
+        if self._pattern is None:
+            return value
+        if isinstance(value, str):
+            cleaned = self(value)
+            return value if cleaned == value else cleaned
+        if isinstance(value, bytes):
+            text = value.decode("utf-8", "surrogateescape")
+            cleaned = self(text)
+            return value if cleaned == text else cleaned.encode("utf-8", "surrogateescape")
+        if isinstance(value, (list, tuple)):
+            items = [self.scrub(item) for item in value]
+            if all(a is b for a, b in zip(items, value)):
+                return value
+            if hasattr(value, "_fields"):  # a NamedTuple keeps its type
+                return type(value)(*items)
+            return type(value)(items) if type(value) in (list, tuple) else tuple(items)
+        if isinstance(value, dict):
+            pairs = {self.scrub(k): self.scrub(v) for k, v in value.items()}
+            same = len(pairs) == len(value) and all(
+                k in value and value[k] is v for k, v in pairs.items())
+            return value if same else pairs
+        if isinstance(value, SsoctlError):
+            return self.scrub_error(value)
+        import dataclasses
+
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {}
+            for item in dataclasses.fields(value):
+                if item.init:
+                    old = getattr(value, item.name)
+                    new = self.scrub(old)
+                    if new is not old:
+                        changes[item.name] = new
+            return dataclasses.replace(value, **changes) if changes else value
+        return value
+
+    def scrub_error(self, exc: SsoctlError) -> SsoctlError:
+        """Remove the secrets from an error's message, hint and other text, in place (the
+        exception's ``args`` too, so a ``--debug`` traceback shows the clean text)."""
+        if self._pattern is None:
+            return exc
+        for name, old in list(vars(exc).items()):
+            if isinstance(old, (str, dict, list, tuple)):
+                setattr(exc, name, self.scrub(old))
+        exc.args = tuple(self.scrub(arg) for arg in exc.args)
+        return exc
+
+
+_ACTIVE = Redactor()
+_ACTIVE_LOCK = threading.Lock()
+
+
+def redactor() -> Redactor:
+    """This command run's redactor: every secret registered with :func:`protect`."""
+    return _ACTIVE
+
+
+def protect(secrets: Iterable[str | None]) -> Redactor:
+    """Add secrets (a token, its encoded header) to this run's redactor and return it."""
+    global _ACTIVE
+    secrets = tuple(secrets)
+    with _ACTIVE_LOCK:
+        _ACTIVE = _ACTIVE.adding(secrets)
+        current = _ACTIVE
+    if current:
+        _install_log_filter()
+    return current
+
+
+def start_run() -> None:
+    """Forget the secrets of an earlier command run in this process (tests run many)."""
+    global _ACTIVE
+    with _ACTIVE_LOCK:
+        _ACTIVE = Redactor()
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with every secret of this run (and ``secrets``) hidden."""
+    return protect(secrets)(text)
+
+
+class _RedactingFilter:
+    """A logging filter: every record's message and traceback pass the run's redactor,
+    with control characters escaped (a server's reason phrase may hold ESC sequences)."""
+
+    def filter(self, record: Any) -> bool:
+        scrub = redactor()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: log it as it is, but cleaned
+            message = str(record.msg)
+        record.msg, record.args = printable(scrub(message), limit=2000), None
+        if record.exc_info and not record.exc_text:
+            import logging
+
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = printable(scrub(record.exc_text), keep_newlines=True)
+        if record.stack_info:
+            record.stack_info = printable(scrub(record.stack_info), keep_newlines=True)
+        return True
+
+
+_FILTER = _RedactingFilter()
+_FILTERED_LOGGERS = ("ssoctl", "ssoctl.http", "ssoctl.sp", "ssoctl.okta", "urllib3",
+                     "urllib3.connectionpool", "urllib3.connection", "urllib3.response",
+                     "urllib3.util.retry")
+
+
+_FILTER_LOCK = threading.Lock()
+
+
+def _install_log_filter() -> None:
+    """Attach the redacting filter to ssoctl's and urllib3's loggers (once). A logger's
+    filter sees only records logged on that logger, hence the list."""
+    import logging
+
+    with _FILTER_LOCK:
+        for name in _FILTERED_LOGGERS:
+            logger = logging.getLogger(name)
+            if _FILTER not in logger.filters:
+                logger.addFilter(_FILTER)
+
+
+E = TypeVar("E", bound=SsoctlError)
+
+
+def _fail(cls: type[E], message: str, *, hint: str = "", code: str, **extra: Any) -> E:
+    """Every error this module raises is built here: redacted, control characters shown
+    as escapes, server-supplied text kept short."""
+    scrub = redactor()
+    return cls(printable(scrub(message), limit=600), hint=printable(scrub(hint), limit=600),
+               code=code, **extra)
 
 
 def is_loopback(host: str | None) -> bool:
@@ -124,87 +346,252 @@ def make_session(settings: HttpSettings | None = None) -> "requests.Session":
     return session
 
 
+@dataclass(frozen=True)
+class Response:
+    """An HTTP answer, read completely (up to the size limit) within the deadline."""
+
+    status_code: int
+    reason: str
+    headers: Mapping[str, str]
+    url: str
+    content: bytes = b""
+
+    def json(self) -> Any:
+        """The body as JSON; ``ValueError`` when it is not (or is nested absurdly deep)."""
+        import json
+
+        try:
+            return json.loads(self.content)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+    def close(self) -> None:
+        """Nothing to release: the connection was returned when the body was read."""
+
+
+class _DeadlinePassed(Exception):
+    pass
+
+
+class _PeerRefused(Exception):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class _TooLarge(Exception):
+    def __init__(self, declared: str | None) -> None:
+        super().__init__(declared)
+        self.declared = declared
+
+
 def request(session: "requests.Session", method: str, url: str, *,
             settings: HttpSettings | None = None, secrets: Iterable[str | None] = (),
             headers: Mapping[str, str] | None = None, json: Any = None,
-            data: bytes | None = None, stream: bool = False,
-            return_redirects: bool = False) -> "requests.Response":
-    """One HTTP call with timeouts, retries (idempotent methods only) and no redirects.
+            data: bytes | None = None, max_bytes: int = MAX_RESPONSE_BYTES,
+            what: str = "the answer", return_redirects: bool = False,
+            until: float | None = None,
+            allowed_peers: frozenset[str] | None = None) -> Response:
+    """One HTTP call with timeouts, an overall deadline, retries (idempotent methods only)
+    and no redirects.
 
     Returns the final response for any status < 300 or a non-retryable 4xx/5xx (the
     caller decides what a status means; :func:`raise_for_status` is the common mapping).
     A 3xx raises :class:`NetworkError` naming the redirect target (unless
-    ``return_redirects``, used by :func:`fetch`, which checks each hop itself).
+    ``return_redirects``, used by :func:`fetch`, which checks each hop itself). ``until``
+    (on ``settings.clock``) replaces the deadline, for a download over several hops.
+    ``allowed_peers`` (address kinds, see :func:`address_kind`): the address actually
+    connected to must be one of them, else nothing is read (a redirect hop's check
+    against DNS answers that changed after :func:`check_redirect` looked).
     """
     import requests
 
     settings = settings or HttpSettings()
-    secrets = tuple(secrets)
+    protect(secrets)
     method = method.upper()
     check_url(url, allow_http=settings.allow_http)
+    _check_headers(headers)
     started = settings.clock()
+    until = started + settings.deadline if until is None else until
     attempts = settings.retries + 1 if method in IDEMPOTENT else 1
     for attempt in range(1, attempts + 1):
         last = attempt == attempts
         try:
-            _log().debug("%s %s (attempt %d)", method, redact(url, secrets), attempt)
-            resp = session.request(method, url, headers=headers, json=json, data=data,
-                                   timeout=settings.timeout, allow_redirects=False,
-                                   stream=stream, verify=settings.ca_bundle or session.verify)
+            _log().debug("%s %s (attempt %d)", method, url, attempt)
+            resp = _within(settings, until, _exchange, session, method, url,
+                           settings=settings, max_bytes=max_bytes, allowed_peers=allowed_peers,
+                           headers=headers, json=json, data=data)
+        except _DeadlinePassed:
+            raise _deadline_error(url, settings) from None
+        except _PeerRefused as exc:
+            raise _fail(NetworkError, f"{what}: the redirect to {_host(url)} reached a "
+                        f"{exc.kind} address; nothing was read from it", hint="a download "
+                        "never follows a redirect into a loopback, link-local or private "
+                        "network; give such a URL directly",
+                        code="HTTP_REDIRECT_PRIVATE") from None
+        except _TooLarge as exc:
+            announced = f" ({exc.declared} announced)" if exc.declared else ""
+            raise _fail(InputError, f"{what} from {_host(url)} exceeds {max_bytes} bytes"
+                        f"{announced}", hint="check the URL: the answer is far larger than "
+                        "expected", code="INPUT_TOO_LARGE") from None
         except requests.exceptions.SSLError as exc:
-            raise _tls_error(url, exc, secrets) from None
+            raise _tls_error(url, exc) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            if last or not _may_retry(settings, started, _backoff(settings, attempt)):
-                raise _network_error(url, exc, secrets) from None
+            if last or not _may_retry(settings, until, _backoff(settings, attempt)):
+                raise _network_error(url, exc) from None
             settings.sleep(_backoff(settings, attempt))
             continue
         except (requests.exceptions.RequestException, ValueError) as exc:
             # ValueError: requests parses a redirect's Location even without following it,
             # and an unparsable one (``https://[::1/``) must not become a traceback.
-            raise NetworkError(redact(f"request to {_host(url)} failed: {exc}", secrets),
-                               hint="check the URL", code="HTTP_FAILED") from None
-        _log().debug("-> %s %s", resp.status_code, resp.reason)
+            raise _fail(NetworkError, f"request to {_host(url)} failed: {exc}",
+                        hint="check the URL", code="HTTP_FAILED") from None
+        _log().debug("-> %s %s", resp.status_code, resp.reason)  # the filter cleans it
         if 300 <= resp.status_code < 400 and not return_redirects:
-            target = urljoin(url, resp.headers.get("Location", ""))
-            raise NetworkError(f"unexpected redirect ({resp.status_code}) to {_host(target)}",
-                               hint="check the base URL: API calls never follow redirects",
-                               code="HTTP_REDIRECT")
+            target = _location(url, resp)
+            raise _fail(NetworkError, f"unexpected redirect ({resp.status_code}) to "
+                        f"{_host(target)}", hint="check the base URL: API calls never follow "
+                        "redirects", code="HTTP_REDIRECT")
         if resp.status_code in RETRY_STATUSES and not last:
             wait = _retry_after(resp, settings, attempt)
-            if _may_retry(settings, started, wait):
-                resp.close()
+            if _may_retry(settings, until, wait):
                 settings.sleep(wait)
                 continue
         return resp
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def raise_for_status(resp: "requests.Response", *, what: str, secrets: Iterable[str | None] = (),
+def _check_headers(headers: Mapping[str, str] | None) -> None:
+    """A header value with a line break (or NUL) would be refused by requests with the
+    value in the message (the token!), or worse, split the request."""
+    for name, value in (headers or {}).items():
+        if any(char in str(value) for char in "\r\n\x00"):
+            raise _fail(UsageError, f"the {name} header would contain a line break",
+                        hint="check the token or value configured for it: it must be one "
+                             "line of plain text", code="BAD_HEADER")
+
+
+def _within(settings: HttpSettings, until: float, work: Callable[..., Any], /, *args: Any,
+            **kwargs: Any) -> Any:
+    """Run ``work`` in a helper thread and wait for it at most until ``until``.
+
+    Socket timeouts bound each read, not their sum: a server that trickles one byte a
+    second (or a slow DNS answer) never trips them. The helper thread is a daemon; when
+    the deadline passes it is told to stop at its next chunk and left behind.
+    """
+    remaining = until - settings.clock()
+    if remaining <= 0:
+        raise _DeadlinePassed()
+    box: dict[str, Any] = {}
+    done = threading.Event()
+    cancel = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = work(*args, cancel=cancel, **kwargs)
+        except BaseException as exc:  # handed to the waiting thread below
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="ssoctl-http", daemon=True).start()
+    try:
+        finished = done.wait(remaining)
+    finally:
+        if not done.is_set():
+            cancel.set()
+    if not finished:
+        raise _DeadlinePassed()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _exchange(session: "requests.Session", method: str, url: str, *, settings: HttpSettings,
+              max_bytes: int, cancel: threading.Event,
+              allowed_peers: frozenset[str] | None = None, **kwargs: Any) -> Response:
+    """Send one request and read its answer in chunks (stopping when told to)."""
+    import requests
+    import urllib3.exceptions as u3
+
+    resp = session.request(method, url, timeout=settings.timeout, allow_redirects=False,
+                           stream=True, verify=settings.ca_bundle or session.verify, **kwargs)
+    try:
+        if allowed_peers is not None:
+            kind = _peer_kind(resp)
+            if kind is not None and kind not in allowed_peers:
+                raise _PeerRefused(kind)
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdecimal() and int(declared) > max_bytes:
+            raise _TooLarge(declared)
+        chunks, size = [], 0
+        if not 300 <= resp.status_code < 400:  # a redirect's body is never needed
+            while not cancel.is_set():
+                try:
+                    chunk = resp.raw.read1(CHUNK, decode_content=True)
+                except u3.ReadTimeoutError as exc:
+                    raise requests.exceptions.ReadTimeout(str(exc)) from None
+                except u3.SSLError as exc:
+                    raise requests.exceptions.SSLError(str(exc)) from None
+                except (u3.ProtocolError, OSError) as exc:
+                    raise requests.exceptions.ConnectionError(str(exc)) from None
+                except u3.HTTPError as exc:  # DecodeError and the like
+                    raise requests.exceptions.ContentDecodingError(str(exc)) from None
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _TooLarge(None)
+                chunks.append(chunk)
+        return Response(status_code=resp.status_code, reason=resp.reason or "",
+                        headers=resp.headers, url=resp.url or url, content=b"".join(chunks))
+    finally:
+        resp.close()
+
+
+def _peer_kind(resp: "requests.Response") -> str | None:
+    """The kind of address the response came from, when the socket can tell."""
+    connection = getattr(resp.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    try:
+        return address_kind(str(sock.getpeername()[0])) if sock is not None else None
+    except (OSError, ValueError, TypeError, IndexError):
+        return None
+
+
+def _deadline_error(url: str, settings: HttpSettings) -> NetworkError:
+    return _fail(NetworkError, f"no complete answer from {_host(url)} within "
+                 f"{settings.deadline:g} s (the time limit for one request)",
+                 hint="the server is unreachable, very slow or sends its answer a trickle at a "
+                      "time; check the host and your network", code="HTTP_TIMEOUT")
+
+
+def raise_for_status(resp: Response, *, what: str, secrets: Iterable[str | None] = (),
                      auth_hint: str = "check the token and its permissions") -> None:
     """Map an error status to ssoctl's errors: 4xx -> exit 5, 5xx/429 -> exit 6."""
+    protect(secrets)
     status = resp.status_code
     if status < 400:
         return
-    reason = redact(_server_reason(resp), secrets)
+    reason = _server_reason(resp)
     detail = f": {reason}" if reason else ""
     if status in (401, 403):
-        raise ApiRefusedError(f"{what}: access refused (HTTP {status}){detail}", hint=auth_hint,
-                              code="HTTP_UNAUTHORIZED" if status == 401 else "HTTP_FORBIDDEN",
-                              status=status)
+        raise _fail(ApiRefusedError, f"{what}: access refused (HTTP {status}){detail}",
+                    hint=auth_hint,
+                    code="HTTP_UNAUTHORIZED" if status == 401 else "HTTP_FORBIDDEN",
+                    status=status)
     if status == 404:
-        raise ApiRefusedError(f"{what}: not found (HTTP 404) at {_host(resp.url)}",
-                              hint="check the base URL and path", code="HTTP_NOT_FOUND",
-                              status=status)
+        raise _fail(ApiRefusedError, f"{what}: not found (HTTP 404) at {_host(resp.url)}",
+                    hint="check the base URL and path", code="HTTP_NOT_FOUND", status=status)
     if status in (409, 412):
-        raise ApiRefusedError(f"{what}: changed by someone else (HTTP {status}){detail}",
-                              hint="run the command again to re-plan against the current state",
-                              code="HTTP_CONFLICT", status=status)
+        raise _fail(ApiRefusedError, f"{what}: changed by someone else (HTTP {status}){detail}",
+                    hint="run the command again to re-plan against the current state",
+                    code="HTTP_CONFLICT", status=status)
     if status == 429 or status >= 500:
-        raise NetworkError(f"{what}: server busy or failing (HTTP {status}) after retries{detail}",
-                           hint="try again later", code="HTTP_SERVER_ERROR")
-    raise ApiRefusedError(f"{what}: request refused (HTTP {status}){detail}",
-                          hint="the server's reason is shown above", code="HTTP_REFUSED",
-                          status=status)
+        raise _fail(NetworkError, f"{what}: server busy or failing (HTTP {status}) after "
+                    f"retries{detail}", hint="try again later", code="HTTP_SERVER_ERROR")
+    raise _fail(ApiRefusedError, f"{what}: request refused (HTTP {status}){detail}",
+                hint="the server's reason is shown above", code="HTTP_REFUSED", status=status)
 
 
 @dataclass(frozen=True)
@@ -221,72 +608,168 @@ class Fetched:
 
 def fetch(url: str, *, settings: HttpSettings | None = None, max_bytes: int,
           max_redirects: int = 3, what: str = "document", accept: str = "*/*") -> Fetched:
-    """GET a document (e.g. IdP metadata), following at most ``max_redirects`` redirects,
-    each to https (or loopback http), reading at most ``max_bytes``."""
+    """GET a document (e.g. IdP metadata), following at most ``max_redirects`` redirects
+    (each checked by :func:`check_redirect`), reading at most ``max_bytes``, all within
+    one ``settings.deadline``."""
     settings = settings or HttpSettings()
     session = make_session(settings)
     warnings = [w for w in (check_url(url, allow_http=settings.allow_http),) if w]
+    until = settings.clock() + settings.deadline
     current, hops = url, []
+    peers: frozenset[str] | None = None  # the URL given: wherever it leads
     try:
         for _ in range(max_redirects + 1):
-            resp = request(session, "GET", current, settings=settings, stream=True,
-                           headers={"Accept": accept}, return_redirects=True)
+            resp = request(session, "GET", current, settings=settings, max_bytes=max_bytes,
+                           what=what, headers={"Accept": accept}, return_redirects=True,
+                           until=until, allowed_peers=peers)
             if 300 <= resp.status_code < 400 and resp.headers.get("Location"):
-                target = urljoin(current, resp.headers["Location"])
-                resp.close()
-                if urlsplit(target).scheme != "https" and not is_loopback(urlsplit(target).hostname):
-                    raise NetworkError(f"{what}: redirect to non-https URL {target} refused",
-                                       hint="use the https:// URL the IdP publishes",
-                                       code="HTTP_REDIRECT")
-                warnings += [w for w in (check_url(target, allow_http=settings.allow_http),) if w]
+                target = _location(current, resp)
+                warning = check_redirect(url, target, settings=settings, what=what,
+                                         until=until)
+                warnings += [warning] if warning else []
                 hops.append(target)
                 current = target
+                peers = _allowed_peers(url, target, settings, until)
                 continue
             raise_for_status(resp, what=f"downloading {what}")
-            body = _read_limited(resp, max_bytes, what)
-            return Fetched(url=url, final_url=current, data=body,
+            return Fetched(url=url, final_url=current, data=resp.content,
                            content_type=resp.headers.get("Content-Type", ""),
                            redirects=tuple(hops), warnings=tuple(warnings))
-        raise NetworkError(f"{what}: more than {max_redirects} redirects",
-                           hint="use the final URL directly", code="HTTP_TOO_MANY_REDIRECTS")
+        raise _fail(NetworkError, f"{what}: more than {max_redirects} redirects",
+                    hint="use the final URL directly", code="HTTP_TOO_MANY_REDIRECTS")
     finally:
         session.close()
 
 
-def _read_limited(resp: "requests.Response", max_bytes: int, what: str) -> bytes:
-    import requests
-
-    declared = resp.headers.get("Content-Length")
-    if declared and declared.isdecimal() and int(declared) > max_bytes:
-        resp.close()
-        raise InputError(f"{what} exceeds {max_bytes} bytes ({declared} announced)",
-                         hint="check the URL: metadata is normally a few kilobytes",
-                         code="INPUT_TOO_LARGE")
-    chunks, size = [], 0
+def _location(url: str, resp: Response) -> str:
+    location = resp.headers.get("Location", "")
     try:
-        for chunk in resp.iter_content(65536):
-            size += len(chunk)
-            if size > max_bytes:
-                raise InputError(f"{what} exceeds {max_bytes} bytes",
-                                 hint="check the URL: metadata is normally a few kilobytes",
-                                 code="INPUT_TOO_LARGE")
-            chunks.append(chunk)
-    except requests.exceptions.RequestException as exc:
-        raise _network_error(resp.url, exc, ()) from None
-    finally:
-        resp.close()
-    return b"".join(chunks)
+        return urljoin(url, location)
+    except ValueError:
+        raise _fail(NetworkError, f"request to {_host(url)} failed: the redirect target "
+                    f"{location!r} is not a URL", hint="check the URL",
+                    code="HTTP_FAILED") from None
 
 
-def _may_retry(settings: HttpSettings, started: float, wait: float) -> bool:
-    return settings.clock() - started + wait <= settings.deadline
+# ---------------------------------------------------------------- redirects
+
+ADDRESS_KINDS = ("loopback", "link-local", "private", "public")
+
+
+def address_kind(ip: str) -> str:
+    """``loopback`` (also ``0.0.0.0``/``::``, which reach this machine), ``link-local``
+    (169.254.0.0/16 with cloud metadata services, fe80::/10), ``private`` (RFC 1918,
+    unique-local, shared, reserved and every other non-global range) or ``public``.
+    IPv4-mapped IPv6 addresses count as the IPv4 address they carry."""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback or address.is_unspecified:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if not address.is_global or address.is_multicast:
+        return "private"
+    return "public"
+
+
+def host_kinds(host: str | None, *, settings: HttpSettings | None = None,
+               until: float | None = None) -> frozenset[str]:
+    """The address kinds a host name stands for: a literal IP by itself, ``localhost``
+    by name, anything else through the resolver (every address it returns). Empty when
+    the name does not resolve (the request itself will then fail, or go through a proxy)."""
+    settings = settings or HttpSettings()
+    name = (host or "").strip("[]").rstrip(".").lower()
+    if not name:
+        return frozenset()
+    if name == "localhost" or name.endswith(".localhost"):
+        return frozenset({"loopback"})
+    try:
+        return frozenset({address_kind(name)})
+    except ValueError:
+        pass
+    resolve = settings.resolve or _system_resolve
+    until = settings.clock() + settings.deadline if until is None else until
+    try:
+        addresses = _within(settings, until, lambda cancel: list(resolve(name)))
+    except _DeadlinePassed:
+        raise _deadline_error(f"https://{name}/", settings) from None
+    kinds = set()
+    for address in addresses:
+        try:
+            kinds.add(address_kind(str(address)))
+        except ValueError:
+            continue
+    return frozenset(kinds)
+
+
+def _system_resolve(name: str) -> list[str]:
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return [str(info[4][0]) for info in infos]
+
+
+def check_redirect(original: str, target: str, *, settings: HttpSettings | None = None,
+                   what: str = "document", until: float | None = None) -> str:
+    """Refuse a redirect hop that :func:`fetch` must not follow; return a warning or "".
+
+    - never from https to plain http (a plain-http hop only when the original URL was
+      plain http itself, and then under the same rules as the original);
+    - never to a loopback, link-local or private address unless the original URL's host
+      was already such an address of the same kind (an intranet IdP may redirect
+      within the intranet; a public one may not send ssoctl to 127.0.0.1 or to a cloud
+      metadata service at 169.254.169.254).
+    """
+    settings = settings or HttpSettings()
+    source, parts = urlsplit(original), urlsplit(target)
+    if parts.scheme != "https" and not (parts.scheme == "http" and source.scheme == "http"):
+        raise _fail(NetworkError, f"{what}: redirect to non-https URL "
+                    f"{_host(target)} refused (redirects are followed to https only)",
+                    hint="use the https:// URL the IdP publishes", code="HTTP_REDIRECT")
+    try:
+        warning = check_url(target, allow_http=settings.allow_http)
+    except UsageError as exc:
+        raise _fail(NetworkError, f"{what}: redirect to {_host(target)} refused: "
+                    f"{exc.message}", hint="use the URL the IdP publishes",
+                    code="HTTP_REDIRECT") from None
+    origin = host_kinds(source.hostname, settings=settings, until=until)
+    kinds = host_kinds(parts.hostname, settings=settings, until=until)
+    inside = sorted(kinds - {"public"} - origin, key=ADDRESS_KINDS.index)
+    if inside:
+        raise _fail(NetworkError, f"{what}: redirect from {_host(original)} to "
+                    f"{_host(target)} refused: it points to a {inside[0]} address",
+                    hint="a download never follows a redirect into a loopback, link-local "
+                         "or private network; if that address is really the IdP, give "
+                         "its URL directly", code="HTTP_REDIRECT_PRIVATE")
+    return warning
+
+
+def _allowed_peers(original: str, target: str, settings: HttpSettings,
+                   until: float) -> frozenset[str] | None:
+    """What the connection of a redirect hop may reach: public addresses and the kinds the
+    original URL's host has. None (no check) when a proxy carries the request: the socket
+    then leads to the proxy, not to the target."""
+    from requests.utils import get_environ_proxies
+
+    if get_environ_proxies(target):
+        return None
+    origin = host_kinds(urlsplit(original).hostname, settings=settings, until=until)
+    return frozenset({"public"}) | origin
+
+
+def _may_retry(settings: HttpSettings, until: float, wait: float) -> bool:
+    return settings.clock() + wait <= until
 
 
 def _backoff(settings: HttpSettings, attempt: int) -> float:
     return settings.backoff * (2 ** (attempt - 1))
 
 
-def _retry_after(resp: "requests.Response", settings: HttpSettings, attempt: int) -> float:
+def _retry_after(resp: Response, settings: HttpSettings, attempt: int) -> float:
     value = resp.headers.get("Retry-After", "").strip()
     if value.isdecimal():  # not isdigit(): a latin-1 '²' passes that but not float()
         return min(float(value), settings.max_retry_after)
@@ -302,11 +785,15 @@ def _retry_after(resp: "requests.Response", settings: HttpSettings, attempt: int
 
 
 def _host(url: str) -> str:
-    parts = urlsplit(url)
+    """The host (and port) of a URL, for a message; :func:`_fail` cleans and cuts it."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     return parts.netloc.rsplit("@", 1)[-1] or url
 
 
-def _server_reason(resp: "requests.Response") -> str:
+def _server_reason(resp: Response) -> str:
     """A short reason from an error body: sipgate/JSON:API ``errors[].detail|title``,
     Okta ``errorSummary``, or a ``message``/``error`` field. Never the raw body."""
     try:
@@ -317,14 +804,14 @@ def _server_reason(resp: "requests.Response") -> str:
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             first = errors[0]
-            return str(first.get("detail") or first.get("title") or "")[:300]
+            return str(first.get("detail") or first.get("title") or "")
         for key in ("errorSummary", "message", "error_description", "error", "detail"):
             if isinstance(body.get(key), str):
-                return body[key][:300]
-    return ""
+                return body[key]
+    return ""  # (cut to length by _fail, after redaction: a cut must not split a secret)
 
 
-def _tls_error(url: str, exc: Exception, secrets: Iterable[str | None]) -> NetworkError:
+def _tls_error(url: str, exc: Exception) -> NetworkError:
     text = str(exc)
     reason = "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS handshake failed"
     lowered = text.lower()
@@ -332,19 +819,19 @@ def _tls_error(url: str, exc: Exception, secrets: Iterable[str | None]) -> Netwo
         reason = "certificate does not match the host name"
     elif "expired" in lowered:
         reason = "certificate has expired"
-    return NetworkError(redact(f"TLS error talking to {_host(url)}: {reason}", secrets),
-                        hint="behind a corporate proxy? pass its CA with --ca-bundle; "
-                             "TLS verification cannot be turned off",
-                        code="TLS_ERROR")
+    return _fail(NetworkError, f"TLS error talking to {_host(url)}: {reason}",
+                 hint="behind a corporate proxy? pass its CA with --ca-bundle; "
+                      "TLS verification cannot be turned off",
+                 code="TLS_ERROR")
 
 
-def _network_error(url: str, exc: Exception, secrets: Iterable[str | None]) -> NetworkError:
+def _network_error(url: str, exc: Exception) -> NetworkError:
     import requests
 
     if isinstance(exc, requests.exceptions.Timeout):
-        return NetworkError(f"timed out talking to {_host(url)}",
-                            hint="check the host and your network, or raise the timeout",
-                            code="HTTP_TIMEOUT")
-    return NetworkError(redact(f"cannot connect to {_host(url)}", secrets),
-                        hint="check the URL, DNS, proxy settings (HTTPS_PROXY) and firewall",
-                        code="HTTP_CONNECT")
+        return _fail(NetworkError, f"timed out talking to {_host(url)}",
+                     hint="check the host and your network, or raise the timeout",
+                     code="HTTP_TIMEOUT")
+    return _fail(NetworkError, f"cannot connect to {_host(url)}",
+                 hint="check the URL, DNS, proxy settings (HTTPS_PROXY) and firewall",
+                 code="HTTP_CONNECT")

@@ -80,7 +80,8 @@ def import_metadata(
         "--allow-http", help="Allow a plain http:// metadata URL (warned: it can be altered "
                              "in transit).")] = False,
     timeout: Annotated[float, typer.Option(
-        "--timeout", metavar="SECONDS", min=1, help="Read timeout for downloads.")] = 30.0,
+        "--timeout", metavar="SECONDS", min=1,
+        help="Time limit for a download: connecting, each read and the whole body.")] = 30.0,
     warn_days: Annotated[int, typer.Option(
         "--warn-days", metavar="DAYS", min=0,
         help="Warn when a certificate or the metadata expires within this many days.")] = 30,
@@ -100,7 +101,7 @@ def import_metadata(
                               what="--verify-signature certificate").data
         settings = load_source(
             source, http_settings=HttpSettings(ca_bundle=ca_bundle, allow_http=allow_http,
-                                               read_timeout=timeout),
+                                               read_timeout=timeout, deadline=timeout),
             entity_id=entity_id, entity_id_option="--entity-id", binding=binding, now=when,
             warn_days=warn_days, verify_cert_pem=pem, cert_index=None if cert_index is None else cert_index - 1)
         written = _write_cert(settings, cert_out, force=force)

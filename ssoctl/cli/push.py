@@ -89,11 +89,12 @@ def push_command(
     from ssoctl.errors import UsageError
     from ssoctl.sp.service import PushOptions
 
+    view.start_run()
     options = PushOptions(metadata=metadata, metadata_entity_id=metadata_entity_id,
                           sso_url=sso_url, entity_id=entity_id, cert=cert,
                           allow=tuple(allow or ()), enable=enable, dry_run=dry_run,
                           backup_dir=backup_dir, strict=strict,
-                          retry_hint=f"--config {config}" if config else "")
+                          retry_hint=view.config_args(config))
     state = common.app_state(ctx)
     if profiles or tenants:
         def bulk():
@@ -113,7 +114,7 @@ def push_command(
         with view.interrupt_note():
             result = service.push(loaded, options, now=view.now_or_real(now),
                                   confirm=view.confirmer(yes))
-        return view.push_report(result)
+        return view.push_report(result, retry_hint=options.retry_hint)
 
     common.run(ctx, work, json_output=json_, strict=strict)
 
@@ -140,6 +141,8 @@ def rollback_command(
     """
     from ssoctl.cli import push_view as view
 
+    view.start_run()
+
     def work():
         from ssoctl.sp import service
         from ssoctl.sp.backup import read_backup
@@ -151,8 +154,8 @@ def rollback_command(
             result = service.rollback(loaded, backup, now=view.now_or_real(now),
                                       confirm=view.confirmer(yes), dry_run=dry_run,
                                       backup_dir=backup_dir,
-                                      retry_hint=f"--config {config}" if config else "")
-        return view.push_report(result, verb="rollback")
+                                      retry_hint=view.config_args(config))
+        return view.push_report(result, verb="rollback", retry_hint=view.config_args(config))
 
     common.run(ctx, work, json_output=json_)
 
@@ -173,6 +176,8 @@ def status_command(
     sipgate publishes no such API) and checks the stored certificate.
     """
     from ssoctl.cli import push_view as view
+
+    view.start_run()
 
     def work():
         from ssoctl.sp import service

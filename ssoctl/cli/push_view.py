@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import datetime as dt
 import re
+import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator
@@ -42,6 +43,19 @@ OUTCOME_TEXT = {
 }
 
 
+def start_run() -> None:
+    """A new command run: forget secrets an earlier run in this process registered for
+    redaction (every token this run resolves is added as it is resolved)."""
+    from ssoctl import http
+
+    http.start_run()
+
+
+def config_args(config: str | None) -> str:
+    """``--config FILE`` shell-quoted, for commands printed for a person to paste."""
+    return shlex.join(["--config", config]) if config else ""
+
+
 def profile(name: str | None, config: str | None, ca_bundle: str | None) -> Profile:
     """Load a profile, with ``--ca-bundle`` overriding the profile's."""
     loaded = load_profile(name, config_path=config)
@@ -61,7 +75,10 @@ def confirmer(yes: bool, *, is_tty: Callable[[], bool] | None = None) -> Callabl
             raise UsageError("changes need confirmation, and this is not a terminal",
                              hint="add --yes to apply without asking (or --dry-run to only "
                                   "see the diff)", code="CONFIRMATION_REQUIRED")
-        sys.stderr.write(plain_text([changes_block(plan.changes)], []))
+        from ssoctl import http
+
+        changes = http.redactor().scrub(plan.changes)
+        sys.stderr.write(plain_text([changes_block(changes)], []))
         return typer.confirm(f"Write these settings to {plan.endpoint}?", default=False,
                              err=True)
     return confirm
@@ -111,7 +128,7 @@ def changes_block(changes) -> Fields:
     return Fields(f"Changes ({count} of {len(changes)} fields)", rows)
 
 
-def push_report(result: PushResult, *, verb: str = "push") -> Report:
+def push_report(result: PushResult, *, verb: str = "push", retry_hint: str = "") -> Report:
     """The human and JSON view of a push or rollback."""
     head = Fields("Rollback" if verb == "rollback" else "Push", [
         ("profile", result.profile), ("target", result.target),
@@ -127,7 +144,10 @@ def push_report(result: PushResult, *, verb: str = "push") -> Report:
         outcome = "restored: the SP read back exactly the backup's settings"
     blocks.append(Text(outcome))
     if result.backup:
-        blocks.append(Text(f"undo with: ssoctl rollback {result.backup} --profile {result.profile}"))
+        from ssoctl.sp.plan import rollback_command
+
+        blocks.append(Text("undo with: " + rollback_command(result.backup, result.profile,
+                                                            retry_hint)))
     blocks.append(NOTE)
     return Report(data=result, findings=result.findings, blocks=tuple(blocks))
 

@@ -14,7 +14,10 @@ same variables ``ssoctl push`` reads — and makes up a token (printed once, it 
 nothing real) when they are not set. ``--fault`` rehearses what ssoctl does when an SP
 misbehaves: ``drop-writes`` (accepts a PUT but keeps nothing: push rolls back, exit 7),
 ``reject-writes`` (422 with a reason: exit 5), ``busy`` (the first answer is 503 with
-``Retry-After: 1``: retried). Request lines go to stderr, never a header.
+``Retry-After: 1``: retried), ``concurrent-edit`` (a colleague saves other settings just
+before ssoctl's first PUT arrives: the PUT's If-Match fails with 412, and ssoctl stops with
+exit 5 without writing over the colleague's change). Request lines go to stderr, never a
+header.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from typing import Any, Mapping, Sequence
 FIELDS = ("sso_url", "idp_entity_id", "certificate", "enabled")
 DEFAULT_PATH = "/v2/sso/settings"
 DEFAULT_TOKEN_ID = "token-DEMO01"
-FAULTS = ("drop-writes", "reject-writes", "busy")
+FAULTS = ("drop-writes", "reject-writes", "busy", "concurrent-edit")
+COLLEAGUE_SSO_URL = "https://colleague.example.test/sso/saml"
 MAX_BODY = 1024 * 1024
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -56,6 +60,7 @@ class ContractSp:
         "sso_url": None, "idp_entity_id": None, "certificate": None, "enabled": False})
     version: int = 1
     _busy_sent: bool = False
+    _edited: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -87,6 +92,10 @@ class ContractSp:
                      headers={"Allow": "GET, PUT"})
 
     def _put(self, headers: Mapping[str, str], body: bytes) -> Answer:
+        if "concurrent-edit" in self.faults and not self._edited:
+            self._edited = True  # someone else saves first, once
+            self.settings = {**self.settings, "sso_url": COLLEAGUE_SSO_URL}
+            self.version += 1
         match = headers.get("If-Match")
         if match and match != self.etag:
             return error(412, "Precondition Failed",

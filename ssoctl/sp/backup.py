@@ -2,7 +2,11 @@
 
 A backup is a small JSON file, mode 0600, written atomically, named
 ``<profile>-<UTC timestamp>.json`` in the backup directory. It holds the settings as read
-from the SP and where they came from; never a token or any other credential.
+from the SP and where they came from; never a token or any other credential: the whole
+document passes the run's redactor (:func:`ssoctl.http.redactor`) before it is written,
+so an SP that echoes the token in a value or an ETag cannot make ssoctl store it. A value
+that lost a secret that way is listed under ``"redacted"``, and ``rollback`` refuses to
+write such a backup back.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ssoctl import http
 from ssoctl.errors import InputError, NetworkError, UsageError
 from ssoctl.files import read_source, write_file
 from ssoctl.sp.contract import SsoSettings, settings_from_dict
@@ -33,6 +38,8 @@ class Backup:
     taken_at: dt.datetime
     settings: SsoSettings
     etag: str | None = None
+    redacted: tuple[str, ...] = ()
+    """Fields whose value in the file had a secret removed (restore refuses them)."""
 
 
 def backup_name(profile: str, now: dt.datetime) -> str:
@@ -57,10 +64,17 @@ def write_backup(directory: str | Path, *, profile: str, target: str, endpoint: 
     while path.exists():  # two runs in the same second: keep both
         path = folder / base.replace(".json", f"-{counter}.json")
         counter += 1
+    values = settings.to_dict()
+    scrub = http.redactor()
+    clean = scrub.scrub(values)
+    redacted = [name for name in values if clean[name] != values[name]]
     doc = {"format": FORMAT, "profile": profile, "target": target, "endpoint": endpoint,
            "taken_at": stamp.isoformat().replace("+00:00", "Z"), "etag": etag,
-           "settings": settings.to_dict()}
-    write_file(path, json.dumps(doc, indent=2) + "\n", private=True)
+           "settings": clean}
+    if redacted:
+        doc["redacted"] = redacted
+    text = scrub(json.dumps(scrub.scrub(doc), indent=2)) + "\n"
+    write_file(path, text, private=True)
     return Backup(path=str(path), profile=profile, target=target, endpoint=endpoint,
                   taken_at=stamp, settings=settings, etag=etag)
 
@@ -77,9 +91,12 @@ def read_backup(path: str) -> Backup:
     try:
         settings = settings_from_dict(doc.get("settings"), where=path)
         taken = dt.datetime.fromisoformat(str(doc["taken_at"]).replace("Z", "+00:00"))
+        redacted = doc.get("redacted") or []
+        if not isinstance(redacted, list):
+            raise TypeError("redacted is not a list")
         return Backup(path=path, profile=str(doc["profile"]), target=str(doc["target"]),
                       endpoint=str(doc["endpoint"]), taken_at=taken, settings=settings,
-                      etag=doc.get("etag"))
+                      etag=doc.get("etag"), redacted=tuple(map(str, redacted)))
     except (KeyError, ValueError, TypeError) as exc:
         raise _not_a_backup(path, f"a field is missing or wrong ({exc})") from None
     except NetworkError as exc:  # settings_from_dict blames the SP; here the file is at fault

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shlex
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,10 @@ def resolve(profile: Profile, *, environ: Mapping[str, str] | None = None,
                           hint=f"set {ENV_TOKEN} (or {prefix}TOKEN), or give token_file in the "
                                "profile; tokens are never accepted on the command line",
                           code="TOKEN_MISSING")
+    _check_plain(token, f"the API token from {source}")
     token_id = _find_token_id(profile, env)
+    if token_id:
+        _check_plain(token_id, "the token id")
     if profile.auth == "basic" and ":" in token and not token_id:
         token_id, token = token.split(":", 1)
     if profile.auth == "basic" and not token_id:
@@ -90,6 +94,24 @@ def resolve(profile: Profile, *, environ: Mapping[str, str] | None = None,
                           code="TOKEN_ID_MISSING")
     return Credentials(scheme=profile.auth, token=token, token_id=token_id,
                        header=profile.auth_header, source=source)
+
+
+_NOT_PLAIN = re.compile(r"[^\x21-\x7e]")
+
+
+def _check_plain(value: str, what: str) -> None:
+    """A token is one word of printable ASCII. A line break in one would split the HTTP
+    request (requests refuses it, quoting the header -- the token -- in its message);
+    refuse it here, without ever showing the value."""
+    bad = _NOT_PLAIN.search(value)
+    if bad:
+        char = bad.group()
+        kind = ("a line break" if char in "\r\n" else "a space" if char == " " else
+                "a control character" if ord(char) < 0x20 or 0x7f <= ord(char) < 0xa0
+                else "a character that is not plain ASCII")
+        raise ConfigError(f"{what} contains {kind} (at position {bad.start() + 1})",
+                          hint="copy the token again: it is one line of letters, digits and "
+                               "punctuation, without spaces", code="TOKEN_INVALID")
 
 
 def _find_token(profile: Profile, env: Mapping[str, str]) -> tuple[str | None, str]:
@@ -129,7 +151,8 @@ def read_token_file(path: str) -> str:
     if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(f"token file {target} is readable by other users "
                           f"(mode {stat.S_IMODE(info.st_mode):04o})",
-                          hint=f"run: chmod 600 {target}", code="TOKEN_FILE_INSECURE")
+                          hint=f"run: chmod 600 {shlex.quote(str(target))}",
+                          code="TOKEN_FILE_INSECURE")
     try:
         text = target.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):

@@ -18,7 +18,7 @@ from ssoctl.config.schema import Profile, join_url
 from ssoctl.errors import ConfigError, NetworkError
 from ssoctl.sp.contract import FIELDS, Current, SsoSettings, settings_from_dict
 from ssoctl.sp.credentials import Credentials
-from ssoctl.sp.targets import Client, auth_hint
+from ssoctl.sp.targets import Client, auth_hint, etag_of
 
 PLACEHOLDERS = {f"{{{name}}}": name for name in FIELDS}
 
@@ -62,7 +62,7 @@ class RestTarget:
         if not self.supports_enabled:
             values["enabled"] = False
         return Current(settings_from_dict(values, where=self.endpoint),
-                       etag=resp.headers.get("ETag"))
+                       etag=etag_of(resp, self.endpoint))
 
     def write(self, settings: SsoSettings, *, etag: str | None = None) -> None:
         body = render_body(self.template, settings)

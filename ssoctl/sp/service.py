@@ -8,14 +8,15 @@ are :class:`~ssoctl.errors.SsoctlError` subclasses with the exit codes of docs/e
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ssoctl import http
-from ssoctl.config.schema import Profile
 from ssoctl.config.profiles import default_backup_dir
-from ssoctl.errors import UsageError
+from ssoctl.config.schema import Profile
+from ssoctl.errors import InputError, SsoctlError, UsageError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.sp import credentials as creds
 from ssoctl.sp import desired as want
@@ -84,6 +85,23 @@ class PushOptions:
     retry_hint: str = ""
 
 
+def _scrubbed(work: Callable[..., Any]) -> Callable[..., Any]:
+    """Results and errors leave this package only through the run's redactor
+    (:func:`ssoctl.http.redactor`): an SP that echoes the token in a value, an ETag or an
+    error reason cannot make ssoctl print it."""
+    import functools
+
+    @functools.wraps(work)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = work(*args, **kwargs)  # first: it registers the token it resolves
+        except SsoctlError as exc:
+            raise http.redactor().scrub_error(exc) from None
+        return http.redactor().scrub(result)
+    return run
+
+
+@_scrubbed
 def push(profile: Profile, options: PushOptions, *, now: dt.datetime, confirm: Confirm,
          connection: Connection = Connection()) -> PushResult:
     """Check locally, plan, confirm, back up, write, verify (see :mod:`ssoctl.sp.plan`)."""
@@ -108,6 +126,7 @@ def push(profile: Profile, options: PushOptions, *, now: dt.datetime, confirm: C
         target.close()
 
 
+@_scrubbed
 def rollback(profile: Profile, backup_path: str, *, now: dt.datetime, confirm: Confirm,
              dry_run: bool = False, backup_dir: str | None = None, retry_hint: str = "",
              connection: Connection = Connection()) -> PushResult:
@@ -116,8 +135,14 @@ def rollback(profile: Profile, backup_path: str, *, now: dt.datetime, confirm: C
     if saved.endpoint != profile.endpoint:
         raise UsageError(f"the backup was taken from {saved.endpoint}, but profile "
                          f"{profile.name!r} writes to {profile.endpoint}",
-                         hint=f"use the profile the backup came from (--profile {saved.profile})",
+                         hint=f"use the profile the backup came from "
+                              f"(--profile {shlex.quote(saved.profile)})",
                          code="BACKUP_OTHER_ENDPOINT")
+    if saved.redacted:
+        raise InputError(f"{backup_path} cannot be restored as it is: secrets were removed from "
+                         f"{', '.join(saved.redacted)} when it was written (the SP held the API "
+                         "token there)", hint="set those values on the SP by hand; the SP's "
+                         "settings should never contain an API token", code="BACKUP_REDACTED")
     target = _connect(profile, connection, http_settings(profile, **dict(connection.http)))
     base = dict(profile=profile.name, target=profile.target, endpoint=profile.endpoint,
                 source=f"backup {backup_path}")
@@ -126,14 +151,14 @@ def rollback(profile: Profile, backup_path: str, *, now: dt.datetime, confirm: C
         plan = rollback_plan(target, saved, now=now)
         return _carry_out(target, plan, profile=profile, findings=(), now=now, dry_run=dry_run,
                           confirm=confirm, backup_dir=backup_dir, retry_hint=retry_hint,
-                          base=base)
+                          base=base, verb="rollback")
     finally:
         target.close()
 
 
 def _carry_out(target: Target, plan: Plan, *, profile: Profile, findings: tuple[Finding, ...],
                now: dt.datetime, dry_run: bool, confirm: Confirm, backup_dir: str | None,
-               retry_hint: str, base: dict[str, Any]) -> PushResult:
+               retry_hint: str, base: dict[str, Any], verb: str = "push") -> PushResult:
     common = dict(changes=plan.changes, findings=findings, **base)
     if not plan.has_changes:
         return PushResult(outcome="no_changes", enabled=plan.current.settings.enabled, **common)
@@ -143,7 +168,7 @@ def _carry_out(target: Target, plan: Plan, *, profile: Profile, findings: tuple[
         return PushResult(outcome="declined", enabled=plan.current.settings.enabled, **common)
     folder = backup_dir or profile.backup_dir or default_backup_dir()
     done = apply(target, plan, backup_dir=Path(folder), profile=profile.name, now=now,
-                 retry_hint=retry_hint)
+                 retry_hint=retry_hint, verb=verb)
     return PushResult(outcome="applied", backup=done.backup.path, enabled=done.result.enabled,
                       steps=done.steps, **common)
 
@@ -169,6 +194,7 @@ def _desired(profile: Profile, options: PushOptions, *, now: dt.datetime,
 def _connect(profile: Profile, connection: Connection, settings: http.HttpSettings) -> Target:
     credentials = creds.resolve(profile, environ=connection.environ, prompt=connection.prompt,
                                 is_tty=connection.is_tty)
+    http.protect(credentials.secrets)
     return make_target(profile, credentials, settings)
 
 
@@ -208,6 +234,7 @@ class SpStatus:
                 "note": self.note}
 
 
+@_scrubbed
 def status(profile: Profile, *, now: dt.datetime, warn_days: int = 30,
            connection: Connection = Connection()) -> SpStatus:
     """Read the SP's settings and check them (completeness, certificate validity)."""

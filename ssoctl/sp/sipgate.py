@@ -15,7 +15,7 @@ from ssoctl.config.schema import Profile, join_url
 from ssoctl.errors import ApiRefusedError, NetworkError
 from ssoctl.sp.contract import Current, SsoSettings, settings_from_dict
 from ssoctl.sp.credentials import Credentials
-from ssoctl.sp.targets import Client, auth_hint
+from ssoctl.sp.targets import Client, auth_hint, etag_of
 
 
 class SipgateTarget:
@@ -38,7 +38,7 @@ class SipgateTarget:
                                     "ssoctl's SSO-settings contract (docs/sp-api.md)",
                                code="SP_BAD_RESPONSE") from None
         return Current(settings_from_dict(body, where=self.endpoint),
-                       etag=resp.headers.get("ETag"))
+                       etag=etag_of(resp, self.endpoint))
 
     def write(self, settings: SsoSettings, *, etag: str | None = None) -> None:
         self._call("PUT", what="writing the SSO settings", json=settings.to_dict(), etag=etag)

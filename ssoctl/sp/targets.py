@@ -10,11 +10,13 @@ redaction); nothing above this package sees a requests exception.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ssoctl import http
 from ssoctl.config.schema import Profile
+from ssoctl.errors import NetworkError
 from ssoctl.sp.contract import Current, SsoSettings
 from ssoctl.sp.credentials import Credentials
 
@@ -48,7 +50,7 @@ class Client:
     session: "requests.Session | None" = field(default=None, repr=False)
 
     def call(self, method: str, url: str, *, what: str, json: Any = None,
-             etag: str | None = None) -> "requests.Response":
+             etag: str | None = None) -> http.Response:
         """Send one request, map error statuses, return the response."""
         if self.session is None:
             self.session = http.make_session(self.settings)
@@ -57,7 +59,7 @@ class Client:
             headers["If-Match"] = etag
         secrets = self.credentials.secrets
         resp = http.request(self.session, method, url, settings=self.settings, secrets=secrets,
-                            headers=headers, json=json)
+                            headers=headers, json=json, what=f"the answer to {what}")
         http.raise_for_status(resp, what=what, secrets=secrets, auth_hint=self.auth_hint)
         return resp
 
@@ -65,6 +67,21 @@ class Client:
         if self.session is not None:
             self.session.close()
             self.session = None
+
+
+_ETAG = re.compile(r"[\x20-\x7e\x80-\xff]+")  # anything that can be sent back as a header
+
+
+def etag_of(resp: http.Response, endpoint: str) -> str | None:
+    """The answer's ETag, to send back as ``If-Match``. One that could not be sent back
+    as a header (a control character, a line break) is the SP's fault, not the user's."""
+    value = resp.headers.get("ETag")
+    if value is None or _ETAG.fullmatch(value):
+        return value
+    raise NetworkError(f"unexpected answer from {endpoint}: its ETag header is not a valid "
+                       "entity tag", hint="check the SP (or the adapter implementing "
+                       "docs/sp-api.md): an ETag is one line of printable text",
+                       code="SP_BAD_RESPONSE")
 
 
 def http_settings(profile: Profile, **overrides: Any) -> http.HttpSettings:

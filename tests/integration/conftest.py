@@ -44,3 +44,25 @@ def wrong_host_server(ca):
     server = _tls_server(ca, "idp.example.test")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def hostile():
+    """A scriptable, misbehaving plain-HTTP server on 127.0.0.1 (tests/integration/hostile.py)."""
+    from .hostile import HostileServer
+
+    server = HostileServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hostile_tls(ca):
+    """The same over TLS, with a certificate for 127.0.0.1 that ``ca_bundle`` trusts."""
+    from .hostile import HostileServer
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    server = HostileServer(tls=ctx).start()
+    yield server
+    server.stop()

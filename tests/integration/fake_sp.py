@@ -3,7 +3,9 @@
 It runs on a real local HTTP(S) server (pytest-httpserver, threaded so a slow answer does
 not block the next request), keeps state between requests, checks the token, sends ETags
 and honours If-Match, and can be told to misbehave: answer with a status (optionally after
-applying the write), drop writes, mangle writes, hang, reset the connection, redirect.
+applying the write), drop writes, mangle writes, hang, reset the connection, redirect, or
+let another editor change the settings just before a request is answered (``race``: the
+version moves on, so ssoctl's ``If-Match`` no longer matches and a PUT gets 412).
 
 ``shape="rest"`` serves the same state in another JSON layout, for the ``rest`` target.
 """
@@ -34,12 +36,16 @@ REST_PATH = "/api/saml-config"
 @dataclass
 class Fault:
     method: str
-    kind: str  # status | drop | mangle | hang | reset | redirect
+    kind: str  # status | drop | mangle | hang | reset | redirect | race
     times: int = 1
     status: int = 500
     apply: bool = False
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 1.0
+    values: dict[str, Any] = field(default_factory=dict)
+    """race: what the other editor writes."""
+    after: int = 0
+    """Let this many matching requests pass before the fault fires."""
 
 
 class FakeSp:
@@ -108,6 +114,9 @@ class FakeSp:
         with self.lock:
             for fault in self.faults:
                 if fault.method == method and fault.times != 0:
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     return fault
         return None
@@ -132,6 +141,11 @@ class FakeSp:
             # Drop the connection without an answer (the client sees it as a reset).
             request.environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
             return Response(status=500)
+        if fault.kind == "race":  # someone else saves first; then answer as usual
+            with self.lock:
+                self.state.update(fault.values)
+                self.version += 1
+            return None
         if fault.kind == "redirect":
             return Response(status=fault.status, headers={"Location": "https://elsewhere.example.test/x"})
         raise AssertionError(fault.kind)

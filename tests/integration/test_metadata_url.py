@@ -121,14 +121,17 @@ def test_redirect_loop_stops_after_a_few_hops(https_server, ca_bundle):
     assert err.value.code == "HTTP_TOO_MANY_REDIRECTS"
 
 
-def test_redirect_to_loopback_http_is_warned(https_server, httpserver, ca_bundle):
+def test_redirect_from_https_to_loopback_http_is_refused(https_server, httpserver, ca_bundle):
+    """Once followed with a warning; an https URL redirecting to plain http on this machine
+    is a way into local services (docs/threat-model.md, "Network"): refused now."""
     target = serve_okta(httpserver)
     https_server.expect_request("/to-http").respond_with_data(
         "", status=302, headers={"Location": target})
-    s = reader.load_source(https_server.url_for("/to-http"), http_settings=fast(ca_bundle),
+    with pytest.raises(NetworkError) as err:
+        reader.load_source(https_server.url_for("/to-http"), http_settings=fast(ca_bundle),
                              now=NOW)
-    assert s.final_url == target
-    assert [f.code for f in s.findings] == ["METADATA_INSECURE_SOURCE"]
+    assert err.value.code == "HTTP_REDIRECT"
+    assert httpserver.log == []  # the plain-http server never saw a request
 
 
 def test_plain_http_loopback_url_is_warned_in_cli(cli, httpserver):

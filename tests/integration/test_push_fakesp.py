@@ -122,6 +122,23 @@ def test_reject_writes_shows_the_sps_reason(cli, tmp_path, running, monkeypatch)
     assert "may not use SSO" in result.stderr and "nothing was changed" in result.stderr
 
 
+def test_concurrent_edit_is_left_alone(cli, tmp_path, running, monkeypatch):
+    """docs/threat-model.md, "Concurrent edits": the 412 restores nothing."""
+    monkeypatch.chdir(ROOT)
+    sp, base_url = running("concurrent-edit")
+    config = str(tmp_path / "config.toml")
+    _profile(cli, config, base_url, tmp_path)
+    result = cli("push", "--metadata", METADATA, "--yes", "--config", config, "--now", NOW,
+                 env=ENV)
+    assert result.exit_code == 5, result.stderr
+    assert sp.settings["sso_url"] == fakesp.COLLEAGUE_SSO_URL
+    assert f"-> {fakesp.COLLEAGUE_SSO_URL}" in result.stderr
+    assert "re-run push to plan against the current settings" in result.stderr
+    again = cli("push", "--metadata", METADATA, "--yes", "--config", config, "--now", NOW,
+                env=ENV)
+    assert again.exit_code == 0, again.stderr  # the re-plan sees the colleague's value
+
+
 def test_busy_is_retried_after_retry_after(cli, tmp_path, running, monkeypatch, fake_clock):
     monkeypatch.chdir(ROOT)
     sp, base_url = running("busy")

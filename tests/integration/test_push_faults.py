@@ -1,4 +1,4 @@
-"""Faults injected into the fake SP (security.md E35-E40): every one leaves the SP as it was
+"""Faults injected into the fake SP (docs/threat-model.md): every one leaves the SP as it was
 or says exactly what to do; the token never shows up anywhere."""
 
 from __future__ import annotations
@@ -227,7 +227,8 @@ def test_json_for_every_outcome(cli, setup, fake_sp, name):
     if code == 0:
         assert doc["data"]["outcome"] == "applied"
     else:
-        assert set(doc["error"]) == ERROR_KEYS.get(code, {"code", "message", "hint"})
+        extra = {"changed_meanwhile"} if doc["error"]["code"] == "SP_CHANGED_MEANWHILE" else set()
+        assert set(doc["error"]) == ERROR_KEYS.get(code, {"code", "message", "hint"}) | extra
         if code in ERROR_KEYS:
             assert doc["error"]["backup"] in doc["error"]["hint"]
             assert doc["error"].get("rollback_command", "backup:") in doc["error"]["hint"]

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from ssoctl.errors import ApiRefusedError, NetworkError, RollbackFailedError, RolledBackError
 from ssoctl.sp.backup import read_backup
 from ssoctl.sp.contract import SsoSettings
-from ssoctl.sp.plan import _steps, apply, make_plan, rollback_command, rollback_plan
+from ssoctl.sp.plan import (ChangedMeanwhile, _steps, apply, make_plan, rollback_command,
+                            rollback_plan)
 
 from .memtarget import MemTarget
 
@@ -173,7 +174,11 @@ ACTIONS = st.sampled_from(["ok", "500", "500-applied", "drop", "mangle", "412"])
 @given(st.lists(ACTIONS, min_size=1, max_size=4), st.booleans())
 def test_sp_ends_as_wanted_or_as_it_was(tmp_path_factory, script, enable):
     """Whatever the SP does, the outcome is either success with the new settings in
-    place, or an error after which the SP holds the old settings, or exit 8."""
+    place, or an error after which the SP holds the old settings, or exit 8 -- or a write
+    the SP refused as a concurrent change (412), after which nothing is restored and the
+    SP holds what it held when the write was refused: the old settings, or (before SSO is
+    switched on) the settings ssoctl had written and verified (docs/threat-model.md,
+    "Concurrent edits")."""
     folder = tmp_path_factory.mktemp("b")
     start = OLD.with_enabled(False)
     target = MemTarget(start)
@@ -181,6 +186,9 @@ def test_sp_ends_as_wanted_or_as_it_was(tmp_path_factory, script, enable):
     try:
         done = _run(target, folder, enable=enable)
     except RollbackFailedError:
+        return
+    except ChangedMeanwhile as exc:
+        assert target.settings == (start if exc.backup is None else NEW.with_enabled(False))
         return
     except (RolledBackError, NetworkError, ApiRefusedError):
         assert target.settings == start
