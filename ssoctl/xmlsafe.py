@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ssoctl.errors import InputError
 
@@ -161,6 +161,88 @@ def text_of(element: "etree._Element | None") -> str | None:
     if not len(element) and isinstance(element.tag, str):  # no child nodes (comments count)
         return element.text or ""
     return "".join(element.itertext())
+
+
+# ---------------------------------------------------------------- streaming
+
+#: How much of a streamed document is read and handed to the parser at a time.
+STREAM_CHUNK = 1024 * 1024
+
+
+def iter_elements(chunks: "Iterable[bytes]", tag: str, *, what: str = "XML",
+                  ) -> "Iterator[tuple[etree._Element, etree._Element]]":
+    """``(root, element)`` for each complete ``tag`` element of a document given in chunks.
+
+    The same policy as :func:`parse` (no DTD, no entities, no network, libxml2's depth and
+    text-size limits), applied as the bytes arrive, so a document of any size is read in
+    bounded memory: once the caller has looked at an element it is cleared and dropped
+    from the tree. The caller may stop early; the rest of the document is never parsed.
+    UTF-16 documents are refused here (they are small enough for :func:`parse`).
+    """
+    from lxml import etree
+
+    # Only the end of each wanted element comes back to Python (not every node's events):
+    # the root is found through the first one.
+    parser = etree.XMLPullParser(events=("end",), tag=tag, **PARSER_OPTIONS)
+    tail = b""
+    fed = False
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if not fed:
+            if chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or chunk[:4].count(b"\x00") >= 2:
+                raise InputError(f"{what}: a UTF-16 document this large is not supported",
+                                 hint="save the document as UTF-8", code="XML_MALFORMED")
+            fed = True
+        _refuse_dtd(tail + chunk, what)  # the overlap catches a keyword split by the chunking
+        tail = chunk[-16:]
+        for _event, element in _feed(parser, chunk, what):
+            yield element.getroottree().getroot(), element
+            _drop(element)
+    if not fed:
+        raise InputError(f"{what} is empty", hint="give a non-empty XML document",
+                         code="XML_EMPTY")
+    for _event, element in _feed(parser, None, what):
+        yield element.getroottree().getroot(), element
+        _drop(element)
+
+
+def _feed(parser: "etree.XMLPullParser", chunk: bytes | None, what: str) -> list:
+    from lxml import etree
+
+    try:
+        if chunk is None:
+            parser.close()
+        else:
+            parser.feed(chunk)
+        return list(parser.read_events())
+    except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):
+            raise InputError(f"{what} is nested more than 256 levels deep",
+                             hint="real metadata is a few levels deep; this input is "
+                                  "malformed or hostile", code="XML_TOO_DEEP") from None
+        if "too big" in str(exc).lower() or "huge" in str(exc).lower():
+            raise InputError(f"{what}: one text, comment or attribute is larger than the "
+                             f"parser's limit ({_first_line(exc)})",
+                             hint="real metadata has no value anywhere near that size; this "
+                                  "input is malformed or hostile", code="XML_TOO_LARGE") from None
+        raise InputError(f"{what} is not well-formed XML: {_first_line(exc)}",
+                         hint="make sure the whole document was saved (a download that "
+                              "stopped early ends mid-element)", code="XML_MALFORMED") from None
+    except (ValueError, etree.LxmlError) as exc:
+        raise InputError(f"{what} cannot be parsed: {_first_line(exc)}",
+                         hint="save the document as UTF-8 XML and try again",
+                         code="XML_MALFORMED") from None
+
+
+def _drop(element: "etree._Element") -> None:
+    """Free a streamed element and the finished siblings before it (lxml's documented idiom)."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is None:
+        return
+    while (previous := element.getprevious()) is not None and previous.tag == element.tag:
+        parent.remove(previous)
 
 
 def _first_line(exc: Exception) -> str:

@@ -16,6 +16,10 @@ from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, WarnDaysOpt, run
 
 HELP = """Check a certificate file or pasted text before it goes into sipgate's Certificate field.
 
+Several files, a directory (its .pem, .crt, .cer, .cert, .der, .p7b and .p7c files) or
+--each on a bundle: one line per certificate, one summary, and the worst result as the
+exit status (--json: one result per certificate in data).
+
 Reads PEM (one or several), a bare base64 body (Okta's copy button, metadata text), DER
 (.cer/.der), PKCS#7 (.p7b/.p7c), base64-wrapped PEM, UTF-8 with BOM, UTF-16, CRLF or CR.
 Names each defect (missing BEGIN/END lines, cut-off body, invalid characters, wrong
@@ -32,9 +36,10 @@ repair, nor for an expired, weak or mismatched certificate).
 
 def check_cert(
     ctx: typer.Context,
-    file: Annotated[Optional[str], typer.Argument(
-        metavar="[FILE | -]", help="Certificate file, or '-' to read stdin.",
-        show_default=False)] = None,
+    files: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[FILE... | DIR | -]",
+        help="Certificate file, '-' to read stdin, or several files and directories "
+             "(one result per certificate, one summary).", show_default=False)] = None,
     text: Annotated[Optional[str], typer.Option(
         "--text", metavar="TEXT", help="The pasted certificate text itself (quote it).")] = None,
     fix: Annotated[bool, typer.Option(
@@ -51,6 +56,9 @@ def check_cert(
     metadata: Annotated[Optional[str], typer.Option(
         "--metadata", metavar="FILE",
         help="IdP metadata file: the certificate must be one of its signing certificates.")] = None,
+    each: Annotated[bool, typer.Option(
+        "--each", help="Check every certificate of a bundle on its own (one result each) "
+                       "instead of as text to paste.")] = False,
     warn_days: WarnDaysOpt = 30,
     now: NowOpt = None,
     strict: StrictOpt = False,
@@ -61,8 +69,13 @@ def check_cert(
     def work():
         from ssoctl.cli import check_cert_report
 
+        if check_cert_report.is_batch(files or [], each=each):
+            return check_cert_report.work_many(
+                files or [], each=each, text=text, fix=fix or output is not None,
+                expect_fingerprint=expect_fingerprint, metadata=metadata,
+                warn_days=warn_days, now=now)
         return check_cert_report.work(
-            file=file, text=text, fix=fix or output is not None, output=output, force=force,
+            file=(files or [None])[0], text=text, fix=fix or output is not None, output=output, force=force,
             expect_fingerprint=expect_fingerprint, metadata=metadata, warn_days=warn_days,
             now=now, strict=strict)
 

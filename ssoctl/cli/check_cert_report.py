@@ -33,6 +33,61 @@ def work(*, file: str | None, text: str | None, fix: bool, output: str | None, f
     return build(diagnosis, fix=fix, output=output, force=force, strict=strict)
 
 
+def is_batch(files: list[str], *, each: bool) -> bool:
+    """Several files, a directory, or ``--each``: one result per certificate."""
+    import os
+
+    return each or len(files) > 1 or any(f != "-" and os.path.isdir(f) for f in files)
+
+
+def work_many(files: list[str], *, each: bool, text: str | None, fix: bool,
+              expect_fingerprint: str | None, metadata: str | None, warn_days: int,
+              now: str | None) -> Report:
+    """``check-cert FILE... | DIR | --each BUNDLE``: every certificate, one summary."""
+    import datetime as dt
+
+    from ssoctl.certs.batch import check_files
+    from ssoctl.cli.boundary import parse_now
+    from ssoctl.errors import UsageError
+
+    clashes = [name for name, given in (("--text", text is not None), ("--fix/--output", fix),
+                                        ("--expect-fingerprint", expect_fingerprint),
+                                        ("--metadata", metadata)) if given]
+    if clashes or "-" in files or not files:
+        what = ", ".join(clashes) or ("'-'" if "-" in files else "no FILE")
+        raise UsageError(f"{what} cannot be used when checking several certificates",
+                         hint="check one file at a time for that, e.g. "
+                              "'ssoctl check-cert FILE --fix'", code="CERT_BATCH_USAGE")
+    when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
+    summary = check_files(files, now=when, warn_days=warn_days)
+    return batch_report(summary)
+
+
+def batch_report(summary) -> Report:
+    """A table (one row per certificate), the findings by certificate, the summary."""
+    rows = []
+    for number, item in enumerate(summary.results, start=1):
+        info = item.certificate
+        rows.append((str(number), item.source,
+                     short_name(info.subject) if info else "-",
+                     f"{info.not_after:%Y-%m-%d}" if info else "-",
+                     str(info.days_left) if info else "-", item.outcome.value))
+    blocks: list = [Table("Certificates", ("#", "file", "subject", "valid until",
+                                           "days left", "result"), rows)]
+    problems = [(item.source, f) for item in summary.results for f in item.findings
+                if f.severity.value != "info"]
+    for source, item in problems:
+        blocks.append(Text(f"{source}: {item.severity.value}: {item.message}"))
+    fixes = list(dict.fromkeys(item.hint for _source, item in problems if item.hint))
+    if fixes:
+        blocks.append(Text(""))
+        blocks += [Text(f"fix: {hint}") for hint in fixes]
+    blocks.append(Text(""))
+    blocks.append(Text(summary.line(), style="bold"))
+    return Report(data=[item.to_dict() for item in summary.results], blocks=tuple(blocks),
+                  exit_code=summary.exit_code)
+
+
 def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
     from ssoctl.errors import InputError, UsageError
     from ssoctl.files import read_source, stdin_is_tty

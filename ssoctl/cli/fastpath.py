@@ -24,7 +24,8 @@ import warnings
 #: Options of ``check-cert`` (name -> parameter), as declared in cli/check_cert.py, and
 #: the root options read here; tests/cli/test_check_cert_fastpath.py derives both tables
 #: from the Typer command tree and fails when they drift apart.
-FLAGS = {"--fix": "fix", "--force": "force", "--strict": "strict", "--json": "json_"}
+FLAGS = {"--fix": "fix", "--force": "force", "--strict": "strict", "--json": "json_",
+         "--each": "each"}
 VALUES = {"--text": "text", "--output": "output", "-o": "output",
           "--expect-fingerprint": "expect_fingerprint", "--metadata": "metadata",
           "--warn-days": "warn_days", "--now": "now"}
@@ -61,9 +62,9 @@ DECODE_DEFAULTS: dict[str, object] = {
     "xml": False, "jobs": None, "profile": None, "config": None, "json_": False,
     "strict": False}
 CHECK_CERT_DEFAULTS: dict[str, object] = {
-    "file": None, "text": None, "fix": False, "output": None, "force": False,
+    "files": None, "text": None, "fix": False, "output": None, "force": False,
     "expect_fingerprint": None, "metadata": None, "warn_days": 30, "now": None,
-    "strict": False, "json_": False}
+    "strict": False, "json_": False, "each": False}
 
 
 class Spec:
@@ -79,7 +80,7 @@ class Spec:
 
 #: The commands with a fast start (name -> what is read of them).
 COMMANDS = {
-    "check-cert": Spec(FLAGS, VALUES, "file", CHECK_CERT_DEFAULTS, {"warn_days": (0, None)}),
+    "check-cert": Spec(FLAGS, VALUES, "files", CHECK_CERT_DEFAULTS, {"warn_days": (0, None)}),
     "decode-response": Spec(DECODE_FLAGS, DECODE_VALUES, "source", DECODE_DEFAULTS,
                             DECODE_INTS, DECODE_REPEATABLE),
 }
@@ -131,6 +132,8 @@ def parse(argv: list[str]) -> Plain | None:
         i += 1
     if len(positional) > 1:
         return None
+    if plain.command == "check-cert" and positional and _is_dir(positional[0]):
+        return None  # a directory of certificates: Typer's route (check_cert_report.work_many)
     if positional:
         plain.params[spec.positional] = positional[0]
     for name, (low, high) in spec.ints.items():
@@ -142,6 +145,12 @@ def parse(argv: list[str]) -> Plain | None:
                 return None  # Typer reads the odd forms and words the errors
             plain.params[name] = number
     return plain
+
+
+def _is_dir(path: str) -> bool:
+    import os
+
+    return path != "-" and os.path.isdir(path)
 
 
 def _plain_int(text: str) -> int | None:
@@ -161,7 +170,15 @@ def run(plain: Plain) -> int:
         from ssoctl.cli import check_cert_report
 
         p["fix"] = bool(p["fix"]) or p["output"] is not None
-        work = lambda: check_cert_report.work(**p, strict=strict)  # noqa: E731
+        p["file"] = p.pop("files")  # the fast start takes one FILE (several go to Typer)
+        if p.pop("each"):
+            files = [p["file"]] if p["file"] is not None else []
+            work = lambda: check_cert_report.work_many(  # noqa: E731
+                files, each=True, text=p["text"], fix=p["fix"],
+                expect_fingerprint=p["expect_fingerprint"], metadata=p["metadata"],
+                warn_days=p["warn_days"], now=p["now"])
+        else:
+            work = lambda: check_cert_report.work(**p, strict=strict)  # noqa: E731
     else:
         from ssoctl.cli import decode_response_work
 

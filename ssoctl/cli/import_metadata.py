@@ -85,6 +85,9 @@ def import_metadata(
     warn_days: Annotated[int, typer.Option(
         "--warn-days", metavar="DAYS", min=0,
         help="Warn when a certificate or the metadata expires within this many days.")] = 30,
+    list_idps: Annotated[bool, typer.Option(
+        "--list", help="Print the entity ID of every IdP in the document (one per line) "
+                       "and stop: how to find the --entity-id of a federation aggregate.")] = False,
     now: NowOpt = None,
     json_: JsonOpt = False,
     strict: StrictOpt = False,
@@ -92,8 +95,12 @@ def import_metadata(
     def work():
         from ssoctl.files import read_source
         from ssoctl.http import HttpSettings
-        from ssoctl.metadata.reader import load_source
+        from ssoctl.metadata.reader import list_sources_idps, load_source
 
+        if list_idps:
+            ids = list_sources_idps(source, http_settings=HttpSettings(
+                ca_bundle=ca_bundle, allow_http=allow_http, read_timeout=timeout))
+            return _list_report(source, ids)
         when = parse_now(now)
         pem = None
         if verify_signature is not None:
@@ -143,6 +150,15 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
     return Report(data=data, findings=settings.findings, blocks=tuple(blocks), payload=payload)
 
 
+def _list_report(source: str, ids: tuple[str, ...]) -> "Report":
+    from ssoctl.render import Report, Text
+
+    count = f"{len(ids):,} identity provider{'s' if len(ids) != 1 else ''}"
+    return Report(data={"source": source, "count": len(ids), "entity_ids": list(ids)},
+                  blocks=(Text(f"{count} in {source}; read one with --entity-id ID\n"),),
+                  payload="".join(f"{eid}\n" for eid in ids))
+
+
 def _cert_note(settings: "IdpSettings", cert: "CertInfo") -> str:
     index = (settings.chosen_certificate_index or 0) + 1
     total = len(settings.signing_certificates)
@@ -168,8 +184,11 @@ def _details(settings: "IdpSettings") -> list:
     rows: list[tuple[str, str | None]] = [("Source", settings.source or None)]
     if settings.final_url and settings.final_url != settings.source:
         rows.append(("Downloaded from", settings.final_url))
-    if len(settings.entity_ids_found) > 1:
+    if 1 < len(settings.entity_ids_found) <= 5:
         rows.append(("IdPs in document", "\n".join(settings.entity_ids_found)))
+    elif len(settings.entity_ids_found) > 5:
+        rows.append(("IdPs in document", f"{len(settings.entity_ids_found):,} "
+                                          "(list them with --list)"))
     used = settings.sso_binding
     if used and settings.sso_binding_reason:
         used = f"{used} ({settings.sso_binding_reason})"

@@ -143,4 +143,11 @@ CODES: tuple[CodeInfo, ...] = (
              "sipgate would reject the IdP's signatures.",
              "paste the certificate from the current IdP metadata into sipgate's Certificate "
              "field (`ssoctl import-metadata` prints it)"),
+    CodeInfo("CERT_FILE_UNREADABLE", E, "a file in the batch cannot be read as a certificate",
+             "When several files are checked in one run (`check-cert FILE...` or a "
+             "directory), a file that is empty, binary, too large, a private key or "
+             "otherwise unreadable gets this result instead of stopping the run; the "
+             "message says what is wrong with it. The run exits 3.",
+             "replace the file with the certificate downloaded from the IdP",
+             ExitCode.INPUT),
 )

@@ -220,7 +220,7 @@ def _entities(root: Element) -> list[Element]:
 
 
 def select_entity(root: Element, entity_id: str | None, *,
-                  option: str | None = None) -> Element:
+                  option: str | None = None, source: str = "") -> Element:
     """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for.
 
     ``option`` is the caller's name for its entity-ID option, used in the errors; a caller
@@ -240,8 +240,10 @@ def select_entity(root: Element, entity_id: str | None, *,
     if entity_id is None:
         if len(idps) == 1:
             return idps[0]
-        raise UsageError(f"the metadata holds {len(idps)} identity providers: "
-                         + ", ".join(ids), hint=(f"choose one with {option} ID" if option else
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
+        raise UsageError(f"the metadata holds {len(idps):,} identity providers: {shown}",
+                         hint=(f"choose one with {option} ID; 'ssoctl import-metadata "
+                               f"{_arg(source)} --list' prints every IdP's entity ID" if option else
                                "give one IdP's own metadata, or pick one with 'ssoctl "
                                "import-metadata FILE --entity-id ID --cert-out idp.pem'"),
                          code="METADATA_ENTITY_ID_REQUIRED")
@@ -252,9 +254,19 @@ def select_entity(root: Element, entity_id: str | None, *,
     for element, eid in zip(idps, ids):
         if eid.rstrip("/") == wanted.rstrip("/"):
             return element  # the slash difference is reported as a finding
-    raise UsageError(f"{option or 'entity ID'} {entity_id!r} is not an identity provider in this metadata; "
-                     f"found: {', '.join(ids)}", hint="copy one of the entity IDs listed",
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
+    raise UsageError(f"{option or 'entity ID'} {entity_id!r} is not an identity provider in "
+                     f"this metadata; found: {shown}",
+                     hint=f"copy one of the entity IDs ('ssoctl import-metadata {_arg(source)} "
+                          "--list' prints them all)",
                      code="METADATA_ENTITY_NOT_FOUND")
+
+
+def _arg(source: str) -> str:
+    """``source`` as it goes on a command line ("FILE" when the caller has no name for it)."""
+    import shlex
+
+    return shlex.quote(source) if source and source != "-" else "FILE"
 
 
 def idp_descriptor(entity: Element) -> Element:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,8 @@ KNOWN_BINDINGS: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST", "HTTP-POST-Simp
                                    "HTTP-Artifact", "SOAP", "PAOS")
 #: Default download/read limit; metadata of one IdP is a few kilobytes.
 MAX_METADATA_BYTES = xmlsafe.MAX_XML_BYTES
+#: A signed aggregate is verified whole, in memory, up to this size.
+MAX_SIGNED_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
     wanted_binding = normalize_binding(binding) if binding else None
     _refuse_a_certificate(data)
     root = xmlsafe.parse(data, what="IdP metadata", max_bytes=max_bytes)
-    entity = select_entity(root, entity_id, option=entity_id_option)
+    entity = select_entity(root, entity_id, option=entity_id_option, source=source)
     idp = idp_descriptor(entity)
     raw_id = entity.get("entityID") or ""
     findings: list[Finding] = []
@@ -166,22 +169,23 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
 
 
 def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
-                max_bytes: int = MAX_METADATA_BYTES, **load_kwargs: Any) -> IdpSettings:
+                max_bytes: int | None = None, **load_kwargs: Any) -> IdpSettings:
     """:func:`load` metadata from a path, ``-`` (stdin) or an ``http(s)://`` URL.
 
     Downloads go through :func:`ssoctl.http.fetch`: timeouts, TLS verification (with
     ``http_settings.ca_bundle``), at most 3 redirects and only to https, ``max_bytes``.
     Plain http needs ``http_settings.allow_http`` (loopback excepted) and is a finding.
     """
+    limit = MAX_METADATA_BYTES if max_bytes is None else max_bytes
     scheme, sep, _ = source.partition("://")
     if sep and scheme.isascii() and scheme.isalpha():  # ftp://, file://: refused as BAD_URL
         from ssoctl import http
 
-        got = http.fetch(source, settings=http_settings, max_bytes=max_bytes,
+        got = http.fetch(source, settings=http_settings, max_bytes=limit,
                          what="IdP metadata",
                          accept="application/samlmetadata+xml, application/xml;q=0.9, "
                                 "text/xml;q=0.8, */*;q=0.1")
-        settings = load(got.data, source=source, max_bytes=max_bytes, **load_kwargs)
+        settings = load(got.data, source=source, max_bytes=limit, **load_kwargs)
         extra: tuple[Finding, ...] = ()
         if any(u.lower().startswith("http://") for u in (source, got.final_url, *got.redirects)):
             extra = (finding("METADATA_INSECURE_SOURCE",
@@ -190,14 +194,68 @@ def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
                                    findings=extra + settings.findings)
     from ssoctl.files import read_source
 
+    if max_bytes is None and source != "-" and _size(source) > MAX_METADATA_BYTES:
+        return _load_large_file(source, **load_kwargs)
     try:
-        got_file = read_source(source, max_bytes=max_bytes, what="IdP metadata")
+        got_file = read_source(source, max_bytes=limit, what="IdP metadata")
     except InputError as exc:
         if exc.code == "INPUT_NOT_FOUND" and _looks_like_a_url(source):
             raise InputError(exc.message, hint=f"for a download, give the whole URL: "
                              f"https://{source}", code=exc.code) from None
         raise
-    return load(got_file.data, source=got_file.label, max_bytes=max_bytes, **load_kwargs)
+    return load(got_file.data, source=got_file.label, max_bytes=limit, **load_kwargs)
+
+
+def list_sources_idps(source: str, *, http_settings: "HttpSettings | None" = None,
+                      ) -> tuple[str, ...]:
+    """The entity IDs of every IdP in the metadata at ``source`` (a file is streamed)."""
+    from ssoctl.metadata import stream
+
+    if "://" not in source and source != "-" and _size(source) > MAX_METADATA_BYTES:
+        return stream.list_idps(stream.file_chunks(path=source))
+    scheme, sep, _ = source.partition("://")
+    if sep:
+        from ssoctl import http
+
+        data = http.fetch(source, settings=http_settings, max_bytes=MAX_METADATA_BYTES,
+                          what="IdP metadata").data
+    else:
+        from ssoctl.files import read_source
+
+        data = read_source(source, max_bytes=MAX_METADATA_BYTES, what="IdP metadata").data
+    _refuse_a_certificate(data)
+    return idp_entity_ids(xmlsafe.parse(data, what="IdP metadata"))
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except (OSError, ValueError):
+        return 0  # read_source reports a missing or unreadable file in its own words
+
+
+def _load_large_file(path: str, **load_kwargs: Any) -> IdpSettings:
+    """A file too large to parse in memory: a federation aggregate, streamed to one IdP.
+
+    ``--verify-signature`` needs the whole document (that is what an aggregate's signature
+    covers), so that case parses the file in memory up to :data:`MAX_SIGNED_BYTES`.
+    """
+    from ssoctl.metadata import stream
+
+    size = _size(path)
+    if size > stream.MAX_AGGREGATE_BYTES:
+        raise InputError(f"IdP metadata: {path} is {size:,} bytes, more than ssoctl reads",
+                         hint="check that this is the right file", code="XML_TOO_LARGE")
+    if load_kwargs.get("verify_cert_pem") is not None:
+        from ssoctl.files import read_source
+
+        got = read_source(path, max_bytes=MAX_SIGNED_BYTES, what="IdP metadata")
+        return load(got.data, source=got.label, max_bytes=MAX_SIGNED_BYTES, **load_kwargs)
+    found = stream.find_idp(stream.file_chunks(path), load_kwargs.get("entity_id"),
+                            option=load_kwargs.get("entity_id_option"), source=path)
+    settings = load(found.document, source=path, **load_kwargs)
+    return dataclasses.replace(settings, signed=settings.signed or found.root_signed,
+                               entity_ids_found=found.entity_ids)
 
 
 def _looks_like_a_url(source: str) -> bool:
@@ -230,5 +288,5 @@ def normalize_binding(value: str) -> str:
 
 
 __all__ = ["IdpSettings", "BINDING_PREFERENCE", "EMAIL_NAMEID", "MAX_METADATA_BYTES", "NS",
-           "binding_name", "idp_entity_ids", "load", "load_source", "normalize_binding",
+           "binding_name", "idp_entity_ids", "list_sources_idps", "load", "load_source", "normalize_binding",
            "select_entity"]

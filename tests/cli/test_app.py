@@ -45,7 +45,7 @@ def test_help_does_not_import_heavy_modules():
 
 USAGE_MISTAKES = [
     ["check-cert", "--json", "--bogus", "x.pem"],
-    ["--json", "check-cert", "a.pem", "b.pem"],
+    ["--json", "check-cert", "a.pem", "--no-such-option"],
     ["check-cert", "--json", "--warn-days", "soon", "a.pem"],
     ["check-cert", "a.pem", "--json", "--now"],
     ["--json", "no-such-command"],

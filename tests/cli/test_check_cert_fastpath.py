@@ -50,7 +50,7 @@ def test_plain_command_line_is_parsed():
                             "--warn-days", "7", "--", "-"])
     assert plain.json_output and plain.no_color
     assert plain.params["fix"] is True and plain.params["output"] == "out.pem"
-    assert plain.params["warn_days"] == 7 and plain.params["file"] == "-"
+    assert plain.params["warn_days"] == 7 and plain.params["files"] == "-"
 
 
 CASES = [
