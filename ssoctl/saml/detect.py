@@ -8,7 +8,6 @@ decodes base64 or parses XML.
 
 from __future__ import annotations
 
-import json
 import re
 
 from ssoctl.errors import InputError
@@ -51,9 +50,15 @@ def detect(text: str, label: str) -> tuple[str, object]:
 
 
 def load_json(text: str, label: str) -> object:
+    from ssoctl.files import TooDeep, load_json as load_bounded
+
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
+        return load_bounded(text)
+    except TooDeep as exc:
+        raise InputError(f"{label} is not a browser capture: {exc}",
+                         hint="a HAR file or SAML-tracer export nests about 8 levels; give "
+                              "the file the browser saved", code="HAR_MALFORMED") from None
+    except ValueError as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
         raise InputError(f"{label} is not valid JSON{where}",
                          hint="save the HAR or SAML-tracer export again; the file looks "

@@ -221,7 +221,7 @@ def _tracer_request(req: dict, number: int) -> list[Candidate]:
         return [replace(first, value=None, xml=xml)]
     if isinstance(saml, str) and saml.strip():
         return [Candidate(parameter="unknown", binding="none", url=elide_url(url),
-                          method=method, entry=number, xml=saml.strip().encode("utf-8"))]
+                          method=method, entry=number, xml=_utf8(saml.strip()))]
     return in_get + in_post
 
 
@@ -233,7 +233,15 @@ def _tracer_xml(saml: str, *, from_get: bool) -> bytes:
             return saml.encode("latin-1")
         except UnicodeEncodeError:
             pass
-    return saml.encode("utf-8")
+    return _utf8(saml)
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of a string read from a JSON export. A lone surrogate (``"\\ud800"``
+    is legal JSON, but no character) is kept as the bytes it stands for, which are not
+    UTF-8: the XML parser then refuses the message as malformed (exit 3) instead of the
+    encoder raising, and nothing is silently changed in a message that may be signed."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 # ---------------------------------------------------------------- helpers
