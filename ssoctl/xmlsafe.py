@@ -53,6 +53,7 @@ PARSER_OPTIONS = dict(
 
 _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_STRING_LINE = re.compile(r"\(<string>, line \d+\)$")
 
 
 def qname(prefix: str, local: str) -> str:
@@ -168,7 +169,11 @@ def _first_line(exc: Exception) -> str:
     if not text:
         return exc.__class__.__name__
     # libxml2 appends "(<string>, line N)": noise for a user who gave a file.
-    return re.sub(r"\s*\(<string>, line \d+\)$", "", text[0])[:200]
+    line = text[0]
+    noise = _STRING_LINE.search(line)  # no leading \s*: that rescans every space run
+    if noise:
+        line = line[:noise.start()].rstrip()
+    return line[:200]
 
 
 def parse_time(value: str) -> dt.datetime | None:

@@ -16,11 +16,18 @@ CANONICAL = {"BEGIN": "-----BEGIN CERTIFICATE-----", "END": "-----END CERTIFICAT
 _EXACT = {line: kind for kind, line in CANONICAL.items()}
 
 _DASH = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # word processors turn '-' into these
+# Armor-line patterns see whatever a person pastes, so none may backtrack: no two adjacent
+# quantifiers can match the same character (possessive ``*+``/``++`` where runs meet), a
+# dashed marker starts only where a dash run starts, and the label stops by lookahead where
+# the closing dashes (or the end of the line) begin. Each is linear in the line's length
+# (docs/threat-model.md, "Resource exhaustion"; tests/test_scanner_time.py).
 _PATTERNS = {
-    "dashed": (rf"[{_DASH}]{{2,}}[ \t]*(BEGIN|END)[ \t]*([A-Za-z0-9#_.\- ]*?)[ \t]*[{_DASH}]{{2,}}",
-               re.I),
-    "loose": (rf"^[ \t]*[{_DASH}]*[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9#_. ]+?)[ \t]*[{_DASH}]*[ \t]*$",
-              re.I),
+    "dashed": (rf"(?<![{_DASH}])[{_DASH}]{{2,}}+[ \t]*+(BEGIN|END)[ \t]*+"
+               rf"((?:[A-Za-z0-9#_.]++|-(?![{_DASH}])|[ ]++(?![ \t]|[{_DASH}]{{2}}))*+)"
+               rf"[ \t]*+[{_DASH}]{{2,}}+", re.I),
+    "loose": (rf"^[ \t]*+[{_DASH}]*+[ \t]*+(BEGIN|END)[ \t]++"
+              rf"([A-Za-z0-9#_.](?:[A-Za-z0-9#_.]++|[ ]++(?![ \t]*+[{_DASH}]*+[ \t]*+$))*+)"
+              rf"[ \t]*+[{_DASH}]*+[ \t]*+$", re.I),
     "loose_label": (r"CERT|KEY|PKCS|REQUEST|CRL|CMS", re.I),
     "token": (r"&#(?:x[0-9a-fA-F]+|[0-9]+);|\\[nrt/]|[A-Za-z0-9+/]+|=|[ \t]+|.", re.S),
 }

@@ -18,9 +18,11 @@ _HTML_START = re.compile(r"<!doctype\s+html|<(html|head|body|form|input)[\s>/]")
 _SAML_PARAM = re.compile(r"(?:^|[?&;])(SAMLResponse|SAMLRequest|SAMLart)=")
 PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-# "SAMLResponse: PHNh…" lines, as copied from the browser's parsed payload view.
-_COLON_LINE = re.compile(r"^\s*(SAMLResponse|SAMLRequest|SAMLart|RelayState|SigAlg|Signature)"
-                         r"\s*:\s*(.*)$", re.M)
+# "SAMLResponse: PHNh…" lines, as copied from the browser's parsed payload view. The
+# leading space may not span lines ([^\S\n], not \s): with \s every line start would
+# rescan all the blank lines after it, quadratic in a paste of many empty lines.
+_COLON_LINE = re.compile(r"^[^\S\n]*(SAMLResponse|SAMLRequest|SAMLart|RelayState|SigAlg|Signature)"
+                         r"[^\S\n]*:\s*(.*)$", re.M)
 
 
 def detect(text: str, label: str) -> tuple[str, object]:
