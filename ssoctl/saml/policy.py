@@ -280,14 +280,16 @@ def check_duplicate_ids(root: "etree._Element", wanted: str) -> tuple[Finding, .
 
 
 def check_nameid_comments(assertion: "etree._Element | None") -> tuple[Finding, ...]:
-    """A comment inside NameID (C23): report it with the full value, as the signer saw it."""
+    """A comment (or processing instruction) inside NameID: report it with the full
+    value, as the signer saw it (docs/threat-model.md, "Signatures")."""
     if assertion is None:
         return ()
     out = []
     for nid in assertion.iter(qname("saml", "NameID")):
         if any(not isinstance(node.tag, str) for node in nid.iter()):
             out.append(finding("SIG_COMMENT_IN_NAMEID",
-                               "the NameID contains an XML comment; its full value is "
+                               "the NameID contains an XML comment or processing "
+                               "instruction; its full value is "
                                f"{text_of(nid)!r}", field="NameID", received=text_of(nid)))
     return tuple(out)
 
