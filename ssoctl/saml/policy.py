@@ -1,7 +1,7 @@
 """Checks on a SAML Response's shape and its signatures that need no key.
 
-These run before any cryptography and even without a trust anchor (security.md, "Safe
-signxml call"): the root is ``samlp:Response``; there is exactly one Assertion (plain or
+These run before any cryptography and even without a trust anchor (the safe signxml
+call of docs/threat-model.md, "Signatures"): the root is ``samlp:Response``; there is exactly one Assertion (plain or
 encrypted), a direct child of the root; each ``ds:Signature`` sits directly under the
 Response or that Assertion, at most one each; every signature has exactly one
 ``SignedInfo`` and one ``Reference`` pointing at its own parent; algorithms and transforms

@@ -1,4 +1,4 @@
-"""Faults injected into the fake SP (security.md E35-E40): every one leaves the SP as it was
+"""Faults injected into the fake SP (docs/threat-model.md, "Network" and "Concurrent edits"): every one leaves the SP as it was
 or says exactly what to do; the token never shows up anywhere."""
 
 from __future__ import annotations
