@@ -309,7 +309,8 @@ class Renderer:
     def _console(self, stream: IO[str]):
         from rich.console import Console
 
-        return Console(file=stream, highlight=False, soft_wrap=False)
+        # emoji=False: ":warning:" in a certificate subject is text, not a picture
+        return Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
 
     def _rich_blocks(self, stream: IO[str], blocks: Sequence[Block],
                      findings: Sequence[Finding]) -> None:

@@ -224,7 +224,7 @@ def test_a_lone_surrogate_in_a_tracer_export_is_malformed_input_not_a_crash(cli,
 # ---------------------------------------------------------------- rich markup
 
 @pytest.mark.parametrize("profile", ["[/bold]", "[link=https://evil.example]x[/link]",
-                                     "[bold", "\\[x]"])
+                                     "[bold", "\\[x]", ":warning:"])
 def test_markup_in_a_profile_name_is_shown_as_written(tmp_path, profile):
     config = tmp_path / "config.toml"
     config.write_text(f'[profiles.{json.dumps(profile)}]\nbase_url = "https://sp.example"\n')
