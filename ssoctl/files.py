@@ -141,11 +141,17 @@ def write_file(path: str | os.PathLike[str], data: bytes | str, *, force: bool =
     anything that may hold secrets) are created with mode 0600.
     """
     target = Path(path)
+    if target.is_dir():  # --force replaces a file, never a directory
+        raise UsageError(f"{target} is a directory, not a file",
+                         hint="give a file name, e.g. " + str(target / "okta.pem"),
+                         code="OUTPUT_IS_DIRECTORY")
     if target.exists() and not force:
         raise UsageError(f"{target} already exists",
                          hint="choose another file name or add --force to overwrite it",
                          code="OUTPUT_EXISTS")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    # A lone surrogate from the input (a HAR value, an undecodable file name) cannot be
+    # UTF-8; it is written as its visible escape rather than failing the write.
+    payload = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
     directory = target.parent if str(target.parent) else Path(".")
     try:
         import tempfile  # only writers need it; keeps `check-cert` start-up lean
@@ -162,10 +168,118 @@ def write_file(path: str | os.PathLike[str], data: bytes | str, *, force: bool =
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):  # a full disk, a directory made meanwhile, a quota
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}",
+                             hint="check the path, the disk space and the permissions",
+                             code="OUTPUT_UNWRITABLE") from None
         raise
     return target
+
+
+# ---------------------------------------------------------------- nesting depth
+
+#: How deeply a JSON or TOML document ssoctl reads may nest. A HAR file nests about 8
+#: levels, a backup or a configuration 4; Python's parsers and every function that walks
+#: the result recurse, so a 3,000-deep document would end in a RecursionError.
+MAX_NESTING = 64
+
+
+class TooDeep(ValueError):
+    """A JSON or TOML document nests deeper than :data:`MAX_NESTING` levels."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"it nests deeper than {limit} levels")
+        self.limit = limit
+
+
+def load_json(text: str, *, max_depth: int = MAX_NESTING) -> object:
+    """``json.loads`` behind a depth bound: the brackets are counted in one linear pass
+    before the parser runs. Raises :class:`TooDeep` or ``ValueError`` (not JSON)."""
+    import json
+
+    if _bracket_depth_exceeds(text, max_depth, toml=False):
+        raise TooDeep(max_depth)
+    return json.loads(text)
+
+
+def load_toml(text: str, *, max_depth: int = MAX_NESTING) -> dict:
+    """``tomllib.loads`` behind a depth bound: arrays and inline tables are counted before
+    parsing, and the parsed tables after it (a dotted key ``a.a.a…`` nests without a
+    single bracket). Raises :class:`TooDeep` or ``tomllib.TOMLDecodeError``."""
+    import tomllib
+
+    if _bracket_depth_exceeds(text, max_depth, toml=True):
+        raise TooDeep(max_depth)
+    data = tomllib.loads(text)
+    if _value_depth_exceeds(data, max_depth):
+        raise TooDeep(max_depth)
+    return data
+
+
+def _bracket_depth_exceeds(text: str, limit: int, *, toml: bool) -> bool:
+    """Whether ``[``/``{`` outside strings (and TOML comments) nest deeper than ``limit``.
+
+    One pass, no regular expression, no recursion. Strings are skipped with their quoting
+    rules (JSON ``"..."``; TOML also ``'...'``, ``\"\"\"...\"\"\"`` and ``'''...'''``); an
+    unterminated string ends the scan (the parser will say what is wrong)."""
+    depth = 0
+    index, size = 0, len(text)
+    find = text.find
+    while index < size:
+        char = text[index]
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+            index += 1
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+            index += 1
+        elif char == '"' or (toml and char == "'"):
+            triple = toml and text.startswith(char * 3, index)
+            quote = char * 3 if triple else char
+            index += len(quote)
+            escapes = char == '"'
+            while True:
+                end = find(quote, index)
+                if end < 0:
+                    return False
+                if escapes:
+                    slashes = 0
+                    while end - slashes - 1 >= index and text[end - slashes - 1] == "\\":
+                        slashes += 1
+                    if slashes % 2:  # an escaped quote: keep looking
+                        index = end + 1
+                        continue
+                index = end + len(quote)
+                break
+            if triple:  # a closing run of four or five quotes ends with the last three
+                while index < size and text[index] == char:
+                    index += 1
+        elif toml and char == "#":
+            end = find("\n", index)
+            index = size if end < 0 else end + 1
+        else:
+            index += 1
+    return False
+
+
+def _value_depth_exceeds(value: object, limit: int) -> bool:
+    """Whether nested dicts/lists go deeper than ``limit`` (iterative, no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values()
+                         if isinstance(child, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item
+                         if isinstance(child, (dict, list)))
+    return False

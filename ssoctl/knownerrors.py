@@ -12,6 +12,7 @@ Plain data and the standard library only: ``ssoctl explain`` must start fast.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -256,8 +257,11 @@ def _fragments(pattern: str) -> list[str]:
     return [f for f in (normalize(p) for p in re.split(r"\{[^}]*\}", pattern)) if f]
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in text.split() if w not in _STOPWORDS}
+@functools.lru_cache(maxsize=4)
+def _words(text: str) -> frozenset[str]:
+    """The words of ``text`` without stop words (cached: one query is compared with every
+    known error, and a pasted page may be 64 KB)."""
+    return frozenset(w for w in text.split() if w not in _STOPWORDS)
 
 
 def score_text(query: str, pattern: str) -> float:

@@ -25,6 +25,7 @@ from typing import IO, Any, Sequence
 
 from ssoctl.errors import ExitCode, SsoctlError
 from ssoctl.findings import Finding, Severity, exit_code_for
+from ssoctl.textsafe import json_safe, visible
 
 
 # ---------------------------------------------------------------- presentation blocks
@@ -197,11 +198,11 @@ def json_document(report: Report, *, strict: bool = False, pretty: bool = True) 
         "data": to_jsonable(report.data),
         "findings": [f.to_dict() for f in report.findings],
     }
-    return _dumps(doc, pretty)
+    return json_safe(_dumps(doc, pretty))
 
 
 def json_error(error: SsoctlError, *, pretty: bool = True) -> str:
-    return _dumps({"ok": False, "error": error.to_dict()}, pretty)
+    return json_safe(_dumps({"ok": False, "error": error.to_dict()}, pretty))
 
 
 # ---------------------------------------------------------------- renderer
@@ -259,8 +260,9 @@ class Renderer:
         human = self.stderr if report.payload is not None else self.stdout
         self._blocks(human, report.blocks, report.findings)
         if report.payload is not None:
-            self.stdout.write(report.payload if report.payload.endswith("\n") or not report.payload
-                              else report.payload + "\n")
+            payload = visible(report.payload)
+            self.stdout.write(payload if payload.endswith("\n") or not payload
+                              else payload + "\n")
             self.stdout.flush()
         return report.status(strict=strict)
 
@@ -270,13 +272,14 @@ class Renderer:
             self.stdout.write(json_error(error, pretty=self._pretty_json()))
             self.stdout.flush()
             return
-        line = f"error: {error.message}"
-        hint = f"hint: {error.hint}" if error.hint else ""
+        message, hint_text = visible(error.message), visible(error.hint)
+        line = f"error: {message}"
+        hint = f"hint: {hint_text}" if hint_text else ""
         if use_color(self.stderr, self.no_color):
             console = self._console(self.stderr)
-            console.print(f"[bold red]error:[/] {_esc(error.message)}", highlight=False)
+            console.print(f"[bold red]error:[/] {_esc(message)}", highlight=False)
             if hint:
-                console.print(f"[dim]hint:[/] {_esc(error.hint)}", highlight=False)
+                console.print(f"[dim]hint:[/] {_esc(hint_text)}", highlight=False)
         else:
             self.stderr.write(line + "\n" + (hint + "\n" if hint else ""))
         self.stderr.flush()
@@ -292,7 +295,7 @@ class Renderer:
     def note(self, text: str) -> None:
         """A progress or status line for humans, always on stderr, never in JSON mode."""
         if not self.json_output:
-            self.stderr.write(text + "\n")
+            self.stderr.write(visible(text) + "\n")
             self.stderr.flush()
 
     # -- internals
@@ -306,7 +309,8 @@ class Renderer:
     def _console(self, stream: IO[str]):
         from rich.console import Console
 
-        return Console(file=stream, highlight=False, soft_wrap=False)
+        # emoji=False: ":warning:" in a certificate subject is text, not a picture
+        return Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
 
     def _rich_blocks(self, stream: IO[str], blocks: Sequence[Block],
                      findings: Sequence[Finding]) -> None:
@@ -314,21 +318,22 @@ class Renderer:
         from rich.table import Table as RichTable
 
         console = self._console(stream)
+        blocks, findings = safe_blocks(blocks), safe_findings(findings)
         for block in blocks:
             if isinstance(block, Fields):
-                grid = RichTable(title=block.title, title_justify="left", show_header=False,
+                grid = RichTable(title=_esc(block.title), title_justify="left", show_header=False,
                                  box=None, padding=(0, 2, 0, 0), title_style="bold")
                 grid.add_column(style="bold cyan", no_wrap=True)
                 grid.add_column(overflow="fold")
                 for label, value in block.rows:
                     if value is not None:
-                        grid.add_row(label, _esc(value))
+                        grid.add_row(_esc(label), _esc(value))
                 console.print(grid)
                 console.print()
             elif isinstance(block, Table):
-                table = RichTable(title=block.title, title_justify="left", title_style="bold")
+                table = RichTable(title=_esc(block.title), title_justify="left", title_style="bold")
                 for col in block.columns:
-                    table.add_column(col, overflow="fold")
+                    table.add_column(_esc(col), overflow="fold")
                 for row in block.rows:
                     table.add_row(*(_esc(c) for c in row))
                 console.print(table)
@@ -346,7 +351,7 @@ class Renderer:
             for item in findings:
                 style = _SEVERITY_STYLE[item.severity]
                 console.print(f"  [{style}]{_SEVERITY_LABEL[item.severity]}[/] "
-                              f"[dim]{item.code}[/]  {_esc(item.message)}")
+                              f"[dim]{_esc(item.code)}[/]  {_esc(item.message)}")
                 for extra in _finding_details(item, shown):
                     console.print(f"      [dim]{_esc(extra)}[/]")
 
@@ -367,6 +372,7 @@ def _finding_details(item: Finding, shown: set[str]) -> list[str]:
 
 def plain_text(blocks: Sequence[Block], findings: Sequence[Finding]) -> str:
     """The pipe-friendly rendering: no colour, no box drawing, stable layout."""
+    blocks, findings = safe_blocks(blocks), safe_findings(findings)
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Fields):
@@ -402,6 +408,39 @@ def plain_text(blocks: Sequence[Block], findings: Sequence[Finding]) -> str:
             out.append(f"  {_SEVERITY_LABEL[item.severity]} {item.code}: {item.message}")
             out.extend(f"      {extra}" for extra in _finding_details(item, shown))
     return "\n".join(out).rstrip("\n") + "\n" if out else ""
+
+
+def safe_blocks(blocks: Sequence[Block]) -> list[Block]:
+    """``blocks`` with every string passed through :func:`ssoctl.textsafe.visible`: no
+    control, bidi or surrogate character from the input reaches the terminal raw."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Fields):
+            out.append(Fields(visible(block.title), [
+                (visible(k), None if v is None else visible(v)) for k, v in block.rows]))
+        elif isinstance(block, Table):
+            out.append(Table(visible(block.title), [visible(c, one_line=True)
+                                                    for c in block.columns],
+                             [[visible(c, one_line=True) for c in row] for row in block.rows]))
+        elif isinstance(block, Text):
+            out.append(Text(visible(block.text), block.style))
+        elif isinstance(block, Code):
+            out.append(Code(visible(block.text), block.lexer, visible(block.title)))
+        else:
+            out.append(block)
+    return out
+
+
+def safe_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` with their texts passed through :func:`ssoctl.textsafe.visible`."""
+    def one(item: Finding) -> Finding:
+        texts = {key: getattr(item, key) for key in ("code", "message", "hint", "field",
+                                                     "expected", "received")}
+        safe = {key: visible(value) for key, value in texts.items() if isinstance(value, str)}
+        changed = {key: value for key, value in safe.items() if value != texts[key]}
+        return dataclasses.replace(item, **changed) if changed else item
+
+    return [one(item) for item in findings]
 
 
 def _esc(text: str) -> str:

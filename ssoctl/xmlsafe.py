@@ -1,4 +1,5 @@
-"""The one hardened XML parser (security.md A1-A5), the namespace map and size limits.
+"""The one hardened XML parser (docs/threat-model.md, "XML parsing"), the namespace map
+and size limits.
 
 Every byte of XML ssoctl reads -- metadata, SAML messages -- goes through :func:`parse`.
 No other XML parser (xml.etree, minidom, regular expressions) is used for extraction; a
@@ -6,9 +7,11 @@ test greps the source to keep it that way.
 
 Policy: no DTD at all (a ``<!DOCTYPE`` is refused before parsing), no entity expansion,
 no network, no XInclude processing, libxml2's default depth and text-size limits
-(``huge_tree`` off), processing instructions dropped, and a byte limit checked before
-the parser sees the data. Comments are kept: signature verification needs the document
-as it was signed, and readers use :func:`text_of`, which ignores comment nodes.
+(``huge_tree`` off), and a byte limit checked before the parser sees the data. Comments
+and processing instructions are kept: both belong to the document that was signed
+(canonical XML keeps processing instructions, so one inserted after signing must break the
+digest, as it does for xmlsec1 and for signxml's own parser), and readers use
+:func:`text_of`, which ignores comment and processing-instruction nodes.
 """
 
 from __future__ import annotations
@@ -38,14 +41,14 @@ NS = {
     "fed": "http://docs.oasis-open.org/wsfed/federation/200706",
 }
 
-#: Parser options, asserted by a unit test (security.md A3).
+#: Parser options, asserted by a unit test (docs/threat-model.md, "XML parsing").
 PARSER_OPTIONS = dict(
     resolve_entities=False,
     no_network=True,
     load_dtd=False,
     dtd_validation=False,
     huge_tree=False,
-    remove_pis=True,
+    remove_pis=False,  # verify what was received: a PI is part of the signed content
     remove_comments=False,
     strip_cdata=False,
     collect_ids=False,
@@ -53,6 +56,7 @@ PARSER_OPTIONS = dict(
 
 _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_STRING_LINE = re.compile(r"\(<string>, line \d+\)$")
 
 
 def qname(prefix: str, local: str) -> str:
@@ -250,7 +254,11 @@ def _first_line(exc: Exception) -> str:
     if not text:
         return exc.__class__.__name__
     # libxml2 appends "(<string>, line N)": noise for a user who gave a file.
-    return re.sub(r"\s*\(<string>, line \d+\)$", "", text[0])[:200]
+    line = text[0]
+    noise = _STRING_LINE.search(line)  # no leading \s*: that rescans every space run
+    if noise:
+        line = line[:noise.start()].rstrip()
+    return line[:200]
 
 
 def parse_time(value: str) -> dt.datetime | None:

@@ -1,4 +1,4 @@
-"""ssoctl.saml.binding: every pasted form of one SAML message, strict decoding (security.md B6, B7)."""
+"""ssoctl.saml.binding: every pasted form of one SAML message, strict decoding (docs/threat-model.md, "Decoding")."""
 
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ def test_unknown_input_format_is_a_usage_error_listing_the_forms():
 # ---------------------------------------------------------------- B7: strict base64
 
 def test_bad_character_is_reported_with_position():
-    # Python's default b64decode silently drops the '$' (security.md B7).
+    # Python's default b64decode silently drops the '$' (docs/threat-model.md, "Decoding").
     with pytest.raises(InputError) as err:
         decode_input(b"YWJj$ZGVm")
     assert err.value.code == "SAML_BASE64_INVALID"

@@ -1,4 +1,4 @@
-"""HAR files, SAML-tracer exports and HTML forms (security.md B8): every message, no secrets."""
+"""HAR files, SAML-tracer exports and HTML forms (docs/threat-model.md, "Decoding"): every message, no secrets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The hardened parser (security.md A1-A5)."""
+"""The hardened parser (docs/threat-model.md, "XML parsing")."""
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -11,7 +11,9 @@ def test_parser_options_are_hardened():
     opts = xmlsafe.PARSER_OPTIONS
     assert opts["resolve_entities"] is False and opts["no_network"] is True
     assert opts["load_dtd"] is False and opts["huge_tree"] is False
-    assert opts["remove_pis"] is True
+    # Processing instructions are kept: they are part of what was signed, and a
+    # PI inserted after signing must break the digest (tests/attacks/test_attack_tampering.py).
+    assert opts["remove_pis"] is False and opts["remove_comments"] is False
 
 
 def test_lxml_is_new_enough():
@@ -73,10 +75,10 @@ def test_garbage_is_an_input_error(data):
         xmlsafe.parse(data)
 
 
-def test_processing_instructions_dropped_comments_kept():
-    root = xmlsafe.parse(b"<r><?evil x?><n>admin@example.com<!---->.evil.com</n></r>")
-    assert len(root) == 1
-    assert xmlsafe.text_of(root[0]) == "admin@example.com.evil.com"
+def test_processing_instructions_and_comments_kept_and_ignored_by_readers():
+    root = xmlsafe.parse(b"<r><?evil x?><n>admin@example.com<!---->.evil<?pi y?>.com</n></r>")
+    assert len(root) == 2  # the PI is there: it is part of what a signature covers
+    assert xmlsafe.text_of(root[1]) == "admin@example.com.evil.com"
 
 
 @settings(max_examples=200, deadline=None)

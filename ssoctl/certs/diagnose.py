@@ -310,7 +310,7 @@ def _not_a_certificate(block: certtext.Block, scan: certtext.BodyScan, der: byte
         message = f"{label} ({block.label!r}) is a public key, not a certificate"
     elif block.label:
         message = f"{label} ({block.label!r}) does not decode to a certificate"
-    elif len(scan.invalid) * 4 > len(scan.b64):
+    elif scan.invalid_count * 4 > len(scan.b64):
         message = "no BEGIN/END lines and no base64 certificate body: this is not a certificate"
     else:
         message = f"{label} decodes to {len(der)} byte{_s(len(der))}, not a certificate"
@@ -348,9 +348,10 @@ def _decode(scan: certtext.BodyScan) -> tuple[bytes, str]:
 def _invalid_findings(scan: certtext.BodyScan, work: _Work, where: str, *, ok: bool) -> None:
     if not scan.invalid:
         return
-    message = f"{len(scan.invalid)} invalid character{_s(len(scan.invalid))} in {where}: " \
+    count = scan.invalid_count
+    message = f"{count} invalid character{_s(count)} in {where}: " \
         + certtext.summarize_spots(scan.invalid)
-    if len(scan.invalid) >= 3 and all(spot.what == "space" for spot in scan.invalid):
+    if count >= 3 and all(spot.what == "space" for spot in scan.invalid):
         message += " (line breaks replaced by spaces?)"
     if not ok:
         work.broken = True

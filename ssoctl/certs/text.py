@@ -16,13 +16,23 @@ CANONICAL = {"BEGIN": "-----BEGIN CERTIFICATE-----", "END": "-----END CERTIFICAT
 _EXACT = {line: kind for kind, line in CANONICAL.items()}
 
 _DASH = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # word processors turn '-' into these
+# Armor-line patterns see whatever a person pastes, so none may backtrack: no two adjacent
+# quantifiers can match the same character (possessive ``*+``/``++`` where runs meet), a
+# dashed marker starts only where a dash run starts, and the label stops by lookahead where
+# the closing dashes (or the end of the line) begin. Each is linear in the line's length
+# (docs/threat-model.md, "Resource exhaustion"; tests/test_scanner_time.py).
 _PATTERNS = {
-    "dashed": (rf"[{_DASH}]{{2,}}[ \t]*(BEGIN|END)[ \t]*([A-Za-z0-9#_.\- ]*?)[ \t]*[{_DASH}]{{2,}}",
-               re.I),
-    "loose": (rf"^[ \t]*[{_DASH}]*[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9#_. ]+?)[ \t]*[{_DASH}]*[ \t]*$",
-              re.I),
+    "dashed": (rf"(?<![{_DASH}])[{_DASH}]{{2,}}+[ \t]*+(BEGIN|END)[ \t]*+"
+               rf"((?:[A-Za-z0-9#_.]++|-(?![{_DASH}])|[ ]++(?![ \t]|[{_DASH}]{{2}}))*+)"
+               rf"[ \t]*+[{_DASH}]{{2,}}+", re.I),
+    "loose": (rf"^[ \t]*+[{_DASH}]*+[ \t]*+(BEGIN|END)[ \t]++"
+              rf"([A-Za-z0-9#_.](?:[A-Za-z0-9#_.]++|[ ]++(?![ \t]*+[{_DASH}]*+[ \t]*+$))*+)"
+              rf"[ \t]*+[{_DASH}]*+[ \t]*+$", re.I),
     "loose_label": (r"CERT|KEY|PKCS|REQUEST|CRL|CMS", re.I),
-    "token": (r"&#(?:x[0-9a-fA-F]+|[0-9]+);|\\[nrt/]|[A-Za-z0-9+/]+|=|[ \t]+|.", re.S),
+    # A run of one repeated stray character is one token (its spots are made in one go);
+    # "\\", "&" and "=" stay single, they may start an escape or be padding.
+    "token": (r"&#(?:x[0-9a-fA-F]+|[0-9]+);|\\[nrt/]|[A-Za-z0-9+/]+|=|[ \t]+|([^\\&=])\1*+|.",
+              re.S),
 }
 _CLEAN_BODY_LINE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _B64_RUN = re.compile(r"[A-Za-z0-9+/]+")
@@ -237,6 +247,18 @@ class BodyScan:
         self.widths: list[tuple[int, int]] = []
         """(line, number of base64 characters) for every body line that has some."""
         self.urlsafe = False
+        self.invalid_count = 0
+        """How many invalid characters there are; ``invalid`` keeps the first
+        :data:`MAX_SPOTS` of them with their places."""
+
+
+#: Invalid characters remembered one by one per block. Past this many the body is junk
+#: (a certificate has none); the rest of it is only counted, in C-speed passes, so that a
+#: 64 KB paste of stray characters costs milliseconds, not a Python step per character.
+MAX_SPOTS = 500
+_NOT_STRAY = re.compile(r"[A-Za-z0-9+/= \t]+")
+_BLANK_RUN = re.compile(r"[ \t]+")
+_B64_OR_PAD = re.compile(r"[A-Za-z0-9+/=]+")
 
 
 def scan_body(chunks: list[Chunk]) -> BodyScan:
@@ -244,24 +266,32 @@ def scan_body(chunks: list[Chunk]) -> BodyScan:
     scan = BodyScan()
     parts: list[str] = []
     pad_spots: list[tuple[int, Spot]] = []
+    total = 0  # len("".join(parts)), kept as it grows: summing it per "=" is quadratic
+    extra = 0  # invalid characters counted past MAX_SPOTS
     for chunk in chunks:
         if chunk.blank:
             continue
         count = 0
         text = chunk.text
-        lead, trail = len(text) - len(text.lstrip(" \t")), len(text.rstrip(" \t"))
         if _CLEAN_BODY_LINE.fullmatch(text):  # the usual case: nothing to set aside
-            _clean_line(scan, parts, pad_spots, chunk)
+            total = _clean_line(scan, parts, pad_spots, chunk, total)
             continue
+        lead, trail = len(text) - len(text.lstrip(" \t")), len(text.rstrip(" \t"))
+        rest = len(text)
         for match in _rx("token").finditer(text):
+            if len(scan.invalid) + len(pad_spots) >= MAX_SPOTS:
+                rest = match.start()
+                break
             tok, col = match.group(), chunk.col + match.start()
             if _B64_RUN.fullmatch(tok):
                 parts.append(tok)
                 count += len(tok)
+                total += len(tok)
             elif tok == "=":
-                pad_spots.append((sum(map(len, parts)), Spot("=", chunk.line, col)))
+                pad_spots.append((total, Spot("=", chunk.line, col)))
                 parts.append(tok)
                 count += 1
+                total += 1
             elif tok[0] in " \t":
                 edge = (match.start() < lead and chunk.col == 1) or \
                     (match.start() >= trail and chunk.ends_line)
@@ -274,11 +304,26 @@ def scan_body(chunks: list[Chunk]) -> BodyScan:
                 if tok == "\\/":
                     parts.append("/")
                     count += 1
-                if tok in "-_":
+                    total += 1
+                if tok[0] in "-_":
                     scan.urlsafe = True
-                scan.invalid.append(Spot(describe_char(tok), chunk.line, col))
+                if match.group(1) is None or len(tok) == 1:  # an escape, a reference, one char
+                    scan.invalid.append(Spot(describe_char(tok), chunk.line, col))
+                else:  # a run of one character: a spot for each
+                    what, line = describe_char(tok[0]), chunk.line
+                    kept = min(len(tok), max(MAX_SPOTS - len(scan.invalid), 1))
+                    scan.invalid.extend([Spot(what, line, col + i) for i in range(kept)])
+                    extra += len(tok) - kept
+        if rest < len(text):  # past MAX_SPOTS: keep base64 and padding, count the rest
+            remainder = text[rest:]
+            b64 = "".join(_B64_OR_PAD.findall(remainder))
+            parts.append(b64)
+            count += len(b64)
+            total += len(b64)
+            extra += len(_NOT_STRAY.sub("", remainder)) + len(_BLANK_RUN.findall(remainder))
         if count:
             scan.widths.append((chunk.line, count))
+    scan.invalid_count = len(scan.invalid) + extra
     scan.b64 = "".join(parts)
     body_end = len(scan.b64.rstrip("="))
     scan.inner_padding = [spot for index, spot in pad_spots if index < body_end]
@@ -286,21 +331,41 @@ def scan_body(chunks: list[Chunk]) -> BodyScan:
 
 
 def _clean_line(scan: BodyScan, parts: list[str], pad_spots: list[tuple[int, Spot]],
-                chunk: Chunk) -> None:
-    """Record a body line that is pure base64 (with its final padding, if any)."""
+                chunk: Chunk, total: int) -> int:
+    """Record a body line that is pure base64 (with its final padding, if any); return
+    the new length of ``parts`` joined."""
     text = chunk.text
     body = text.rstrip("=")
     if body:
         parts.append(body)
-    for offset in range(len(body), len(text)):
-        pad_spots.append((sum(map(len, parts)), Spot("=", chunk.line, chunk.col + offset)))
-        parts.append("=")
+        total += len(body)
+    pads = len(text) - len(body)
+    if pads:  # each "=" remembered (up to MAX_SPOTS in all), then added in one piece
+        for index in range(min(pads, max(MAX_SPOTS - len(pad_spots), 0))):
+            pad_spots.append((total + index,
+                              Spot("=", chunk.line, chunk.col + len(body) + index)))
+        parts.append("=" * pads)
+        total += pads
     if text:
         scan.widths.append((chunk.line, len(text)))
+    return total
+
+
+_described: dict[str, str] = {}
 
 
 def describe_char(tok: str) -> str:
-    """A readable name for a character or escape that does not belong in base64."""
+    """A readable name for a character or escape that does not belong in base64 (memoized:
+    a hostile paste repeats the same few characters thousands of times)."""
+    name = _described.get(tok)
+    if name is None:
+        name = _describe_char(tok)
+        if len(_described) < 4096:
+            _described[tok] = name
+    return name
+
+
+def _describe_char(tok: str) -> str:
     if tok.startswith("&#"):
         return f"'{tok}' (XML character reference)"
     if tok.startswith("\\"):

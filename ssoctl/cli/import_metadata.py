@@ -111,8 +111,15 @@ def import_metadata(
                                                read_timeout=timeout, deadline=timeout),
             entity_id=entity_id, entity_id_option="--entity-id", binding=binding, now=when,
             warn_days=warn_days, verify_cert_pem=pem, cert_index=None if cert_index is None else cert_index - 1)
+        env = output_format is OutputFormat.env
+        checked = _report(settings, env=env, cert_path=None)
+        if checked.status(strict=strict) != 0:
+            # No write on a failed check (exit 1, or 4 for a signature): --cert-out writes
+            # nothing and --format env prints nothing, so `ssoctl ... > idp.env && . idp.env`
+            # never picks up values that failed (docs/commands/import-metadata.md).
+            return _withheld(checked, settings, cert_out=cert_out, env=env)
         written = _write_cert(settings, cert_out, force=force)
-        return _report(settings, env=output_format is OutputFormat.env, cert_path=written)
+        return _report(settings, env=env, cert_path=written)
 
     run(ctx, work, json_output=json_, strict=strict)
 
@@ -168,6 +175,27 @@ def _cert_note(settings: "IdpSettings", cert: "CertInfo") -> str:
     if total > 1 and settings.certificate_reason:
         text += f"\nWhy this one: {settings.certificate_reason}"
     return text
+
+
+def _withheld(report: "Report", settings: "IdpSettings", *, cert_out: str | None,
+              env: bool) -> "Report":
+    """The report of metadata that failed a check, with nothing written or printed for
+    scripts: what --cert-out and --format env would have produced is withheld."""
+    from dataclasses import replace
+
+    from ssoctl.render import Text
+
+    if cert_out is None and not env:
+        return report
+    what = " and ".join(x for x in (f"--cert-out wrote nothing to {cert_out}" if cert_out
+                                    else "", "--format env printed nothing" if env else "") if x)
+    why = (("the metadata's signature does not verify" if settings.signed
+            else "the metadata is not signed")
+           if settings.signature_verified is False else "see the errors below"
+           if any(f.is_error for f in report.findings) else
+           "--strict is given and there are warnings (below)")
+    return replace(report, blocks=report.blocks + (Text(f"{what}: {why}.\n", style="bold red"),),
+                   payload="" if env else None)
 
 
 def _cn(subject: str) -> str:

@@ -103,8 +103,15 @@ def read_config(explicit: str | os.PathLike[str] | None = None) -> ConfigFile:
                           hint="check the path given with --config or SSOCTL_CONFIG: a "
                                "configuration with many profiles is a few KiB",
                           code="CONFIG_UNREADABLE")
+    from ssoctl.files import TooDeep, load_toml
+
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = load_toml(raw.decode("utf-8"))
+    except TooDeep as exc:
+        raise ConfigError(f"{path} is not a usable configuration: {exc}",
+                          hint="a configuration nests a few levels ([profiles.NAME] and "
+                               "[profiles.NAME.rest]); check the file given with --config or "
+                               "SSOCTL_CONFIG", code="CONFIG_INVALID") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}",
                           hint="fix the file, or run `ssoctl config validate` to see the problem",
@@ -184,6 +191,11 @@ def set_value(profile: str, key: str, text: str, *,
                          "body": {"sso_url": "{sso_url}", "idp_entity_id": "{idp_entity_id}",
                                   "certificate": "{certificate}", "enabled": "{enabled}"}}
     profile_from_table(profile, table)
-    config.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        config.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:  # a file where the directory should be, no permission
+        raise ConfigError(f"cannot create {config.path.parent}: {exc.strerror or exc}",
+                          hint="check the path given with --config or SSOCTL_CONFIG",
+                          code="CONFIG_UNWRITABLE") from None
     write_file(config.path, dump_toml(data), force=True, private=True)
     return config.path, value

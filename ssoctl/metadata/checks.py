@@ -26,7 +26,7 @@ BINDING_PREFIX = "urn:oasis:names:tc:SAML:2.0:bindings:"
 BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
 SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
-#: Transforms a metadata signature may use (security.md C27: signxml ignores others).
+#: Transforms a metadata signature may use (docs/threat-model.md, "Signatures": signxml ignores others).
 ALLOWED_TRANSFORMS = frozenset({
     "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
     "http://www.w3.org/2001/10/xml-exc-c14n#",

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Mapping, Sequence
 
+from ssoctl.files import load_json
+
 FIELDS = ("sso_url", "idp_entity_id", "certificate", "enabled")
 DEFAULT_PATH = "/v2/sso/settings"
 DEFAULT_TOKEN_ID = "token-DEMO01"
@@ -101,8 +103,8 @@ class ContractSp:
             return error(412, "Precondition Failed",
                          "the settings changed since they were read; read them again")
         try:
-            doc = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            doc = load_json(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):  # TooDeep is a ValueError
             return error(400, "Bad Request", "the body is not JSON")
         problem, pointer = invalid(doc)
         if not problem and "reject-writes" in self.faults:

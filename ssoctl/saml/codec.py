@@ -1,7 +1,7 @@
 """Turning one captured SAML parameter value into XML bytes, strictly and with bounds.
 
-security.md B6 (bounded inflate) and B7 (strict base64) live here. Nothing in this module
-parses XML: a value counts as XML when its first non-blank byte is ``<``; the caller
+The bounded inflate and strict base64 of docs/threat-model.md ("Decoding") live here.
+Nothing in this module parses XML: a value counts as XML when its first non-blank byte is ``<``; the caller
 decides whether to run the hardened parser.
 """
 
@@ -46,7 +46,7 @@ def looks_like_xml(data: bytes) -> bool:
 
 
 def inflate(raw: bytes, *, what: str = "message", limit: int = MAX_INFLATED) -> bytes:
-    """Raw-DEFLATE decompress ``raw`` with an output bound (security.md B6).
+    """Raw-DEFLATE decompress ``raw`` with an output bound (docs/threat-model.md, "Decoding").
 
     Rejects output over ``limit`` (``unconsumed_tail`` left), truncated streams (not
     ``eof``) and trailing bytes (``unused_data``), each with a one-line InputError.

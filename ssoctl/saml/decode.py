@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.saml.binding import SamlMessage
 
 #: HAR files with many messages are the largest input: 1,000 Okta responses with both the
-#: Response and the Assertion signed take about 21 MB. security.md A4's 50 MB file stays
+#: Response and the Assertion signed take about 21 MB; a 50 MB file stays
 #: refused (exit 3) before anything is parsed.
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 WITHHELD = "[withheld]"

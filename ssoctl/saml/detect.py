@@ -8,7 +8,6 @@ decodes base64 or parses XML.
 
 from __future__ import annotations
 
-import json
 import re
 
 from ssoctl.errors import InputError
@@ -19,9 +18,11 @@ _HTML_START = re.compile(r"<!doctype\s+html|<(html|head|body|form|input)[\s>/]")
 _SAML_PARAM = re.compile(r"(?:^|[?&;])(SAMLResponse|SAMLRequest|SAMLart)=")
 PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-# "SAMLResponse: PHNh…" lines, as copied from the browser's parsed payload view.
-_COLON_LINE = re.compile(r"^\s*(SAMLResponse|SAMLRequest|SAMLart|RelayState|SigAlg|Signature)"
-                         r"\s*:\s*(.*)$", re.M)
+# "SAMLResponse: PHNh…" lines, as copied from the browser's parsed payload view. The
+# leading space may not span lines ([^\S\n], not \s): with \s every line start would
+# rescan all the blank lines after it, quadratic in a paste of many empty lines.
+_COLON_LINE = re.compile(r"^[^\S\n]*(SAMLResponse|SAMLRequest|SAMLart|RelayState|SigAlg|Signature)"
+                         r"[^\S\n]*:\s*(.*)$", re.M)
 
 
 def detect(text: str, label: str) -> tuple[str, object]:
@@ -51,9 +52,15 @@ def detect(text: str, label: str) -> tuple[str, object]:
 
 
 def load_json(text: str, label: str) -> object:
+    from ssoctl.files import TooDeep, load_json as load_bounded
+
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
+        return load_bounded(text)
+    except TooDeep as exc:
+        raise InputError(f"{label} is not a browser capture: {exc}",
+                         hint="a HAR file or SAML-tracer export nests about 8 levels; give "
+                              "the file the browser saved", code="HAR_MALFORMED") from None
+    except ValueError as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
         raise InputError(f"{label} is not valid JSON{where}",
                          hint="save the HAR or SAML-tracer export again; the file looks "

@@ -3,15 +3,15 @@
 Only the places a SAML message can travel are read: request URLs, POST bodies, redirect
 ``Location`` headers and auto-submit HTML forms in responses. Headers are looked at by
 *name* only (to say that cookies or Authorization headers are present); their values are
-never copied anywhere. HTML is read with the standard library's tolerant HTML parser
-(tags and attributes only, nothing is executed); the SAML XML is not parsed here.
+never copied anywhere. HTML is read by a small linear scanner for form and field tags
+(nothing is executed); the SAML XML is not parsed here.
 """
 
 from __future__ import annotations
 
 import binascii
 import datetime as dt
-from html.parser import HTMLParser
+import re
 
 from ssoctl.errors import InputError
 from ssoctl.findings import Finding, finding
@@ -30,42 +30,109 @@ _HAR_HINT = ("in the browser's developer tools open Network, tick 'Preserve log'
 
 # ---------------------------------------------------------------- HTML forms
 
-class _FormParser(HTMLParser):
-    """Collects ``<form>`` actions/methods and their ``<input name value>`` fields."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict[str, object]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k.lower(): (v or "") for k, v in attrs}
-        if tag == "form":
-            self.forms.append({"action": values.get("action", ""),
-                               "method": values.get("method", "post"), "fields": []})
-        elif tag in ("input", "textarea", "button") and values.get("name"):
-            if not self.forms:  # a field outside any form still counts
-                self.forms.append({"action": "", "method": "post", "fields": []})
-            fields = self.forms[-1]["fields"]
-            assert isinstance(fields, list)
-            fields.append((values["name"], values.get("value", "")))
+_TAG_START = re.compile(r"<(?:!--|[A-Za-z])")
+_TAG_NAME = re.compile(r"[A-Za-z][^\s/>]*+")
+_ATTR_GAP = re.compile(r"[\s/]*+")
+_ATTR_NAME = re.compile(r"[^\s/>=]++")
+_ATTR_EQUALS = re.compile(r"\s*+=\s*+")
+_ATTR_UNQUOTED = re.compile(r"[^\s>]*+")
+_RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "noscript")
+_FIELD_TAGS = ("input", "textarea", "button")
+_closing: dict[str, re.Pattern[str]] = {}
 
 
 def html_forms(text: str) -> list[dict[str, object]]:
-    """Every form in an HTML page, as dicts with action, method and (name, value) fields."""
-    parser = _FormParser()
-    try:
-        parser.feed(text)
-        parser.close()
-    except (AssertionError, ValueError, IndexError, TypeError):
-        # html.parser is tolerant, but a few malformed declarations still raise; keep
-        # whatever forms were read before that point.
-        pass
-    return parser.forms
+    """Every form in an HTML page, as dicts with action, method and (name, value) fields.
+
+    A single forward pass over the text, not a general HTML parser: the standard
+    library's ``html.parser`` is quadratic on some malformed pages (CVE-2025-6069), and
+    an IdP page needs only its ``<form>`` and field tags read. Comments and the contents
+    of ``<script>``/``<style>`` are skipped; attribute values are unescaped like a
+    browser does; a ``<textarea>`` without a value attribute takes its text. Every step
+    moves forward, so the time is linear in the page's length whatever it holds
+    (tests/test_scanner_time.py)."""
+    import html
+
+    forms: list[dict[str, object]] = []
+    size, pos = len(text), 0
+    while pos < size:
+        start = _TAG_START.search(text, pos)  # a tag or a comment; "<" alone is text
+        if start is None:
+            break
+        lt = start.start()
+        if text.startswith("<!--", lt):
+            close = text.find("-->", lt + 4)
+            pos = size if close < 0 else close + 3
+            continue
+        name = _TAG_NAME.match(text, lt + 1)
+        if name is None:
+            pos = lt + 1
+            continue
+        tag = name.group().lower()
+        attrs, pos = _attributes(text, name.end())
+        content = ""
+        if tag in _RAW_TEXT:
+            pattern = _closing.get(tag) or _closing.setdefault(
+                tag, re.compile("</" + tag + r"(?=[\s/>]|$)", re.I))
+            close = pattern.search(text, pos)
+            content, pos = text[pos:close.start() if close else size], (
+                close.end() if close else size)
+        if tag == "form":
+            forms.append({"action": attrs.get("action") or "",
+                          "method": attrs.get("method") or "post", "fields": []})
+        elif tag in _FIELD_TAGS and attrs.get("name"):
+            if not forms:  # a field outside any form still counts
+                forms.append({"action": "", "method": "post", "fields": []})
+            value = attrs.get("value")
+            if value is None and tag == "textarea":
+                value = html.unescape(content)
+            fields = forms[-1]["fields"]
+            assert isinstance(fields, list)
+            fields.append((str(attrs["name"]), value or ""))
+    return forms
+
+
+def _attributes(text: str, pos: int) -> tuple[dict[str, str | None], int]:
+    """The attributes of the tag whose name ends at ``pos`` (first occurrence wins, names
+    lower-cased, values unescaped) and the position after its ``>``."""
+    import html
+
+    attrs: dict[str, str | None] = {}
+    size = len(text)
+    while True:
+        pos = _ATTR_GAP.match(text, pos).end()
+        if pos >= size:
+            return attrs, size
+        if text[pos] == ">":
+            return attrs, pos + 1
+        name = _ATTR_NAME.match(text, pos)
+        if name is None:  # a stray "="
+            pos += 1
+            continue
+        pos = name.end()
+        value: str | None = None
+        equals = _ATTR_EQUALS.match(text, pos)
+        if equals is not None:
+            pos = equals.end()
+            if pos < size and text[pos] in "\"'":
+                close = text.find(text[pos], pos + 1)
+                end = size if close < 0 else close
+                value, pos = text[pos + 1:end], min(end + 1, size)
+            else:
+                bare = _ATTR_UNQUOTED.match(text, pos)
+                value, pos = bare.group(), bare.end()
+            value = html.unescape(value)
+        attrs.setdefault(name.group().lower(), value)
 
 
 def html_candidates(text: str, label: str, *, entry: int = 0, time: object = None,
                     base_url: str | None = None, origin: str = "request") -> list[Candidate]:
     """Candidates from the auto-submit forms in an HTML page (a saved IdP page)."""
+    if len(text) > MAX_HTML_SCAN:
+        raise InputError(f"{label}: the HTML page is larger than {MAX_HTML_SCAN // 1024 // 1024}"
+                         " MiB", hint="save only the page with the SAML form (the IdP's "
+                         "auto-submit page), or give the SAMLResponse value itself",
+                         code="INPUT_TOO_LARGE")
     out: list[Candidate] = []
     for number, form in enumerate(html_forms(text)):
         fields = form["fields"]
@@ -221,7 +288,7 @@ def _tracer_request(req: dict, number: int) -> list[Candidate]:
         return [replace(first, value=None, xml=xml)]
     if isinstance(saml, str) and saml.strip():
         return [Candidate(parameter="unknown", binding="none", url=elide_url(url),
-                          method=method, entry=number, xml=saml.strip().encode("utf-8"))]
+                          method=method, entry=number, xml=_utf8(saml.strip()))]
     return in_get + in_post
 
 
@@ -233,7 +300,15 @@ def _tracer_xml(saml: str, *, from_get: bool) -> bytes:
             return saml.encode("latin-1")
         except UnicodeEncodeError:
             pass
-    return saml.encode("utf-8")
+    return _utf8(saml)
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of a string read from a JSON export. A lone surrogate (``"\\ud800"``
+    is legal JSON, but no character) is kept as the bytes it stands for, which are not
+    UTF-8: the XML parser then refuses the message as malformed (exit 3) instead of the
+    encoder raising, and nothing is silently changed in a message that may be signed."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 # ---------------------------------------------------------------- helpers

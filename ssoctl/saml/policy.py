@@ -1,7 +1,7 @@
 """Checks on a SAML Response's shape and its signatures that need no key.
 
-These run before any cryptography and even without a trust anchor (security.md, "Safe
-signxml call"): the root is ``samlp:Response``; there is exactly one Assertion (plain or
+These run before any cryptography and even without a trust anchor (the safe signxml
+call of docs/threat-model.md, "Signatures"): the root is ``samlp:Response``; there is exactly one Assertion (plain or
 encrypted), a direct child of the root; each ``ds:Signature`` sits directly under the
 Response or that Assertion, at most one each; every signature has exactly one
 ``SignedInfo`` and one ``Reference`` pointing at its own parent; algorithms and transforms
@@ -280,14 +280,16 @@ def check_duplicate_ids(root: "etree._Element", wanted: str) -> tuple[Finding, .
 
 
 def check_nameid_comments(assertion: "etree._Element | None") -> tuple[Finding, ...]:
-    """A comment inside NameID (C23): report it with the full value, as the signer saw it."""
+    """A comment (or processing instruction) inside NameID: report it with the full
+    value, as the signer saw it (docs/threat-model.md, "Signatures")."""
     if assertion is None:
         return ()
     out = []
     for nid in assertion.iter(qname("saml", "NameID")):
         if any(not isinstance(node.tag, str) for node in nid.iter()):
             out.append(finding("SIG_COMMENT_IN_NAMEID",
-                               "the NameID contains an XML comment; its full value is "
+                               "the NameID contains an XML comment or processing "
+                               "instruction; its full value is "
                                f"{text_of(nid)!r}", field="NameID", received=text_of(nid)))
     return tuple(out)
 

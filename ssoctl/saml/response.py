@@ -5,7 +5,7 @@ LogoutResponse.
 the renderer use. It never decides trust: the caller says where identity data (NameID,
 attributes) may be read from (:class:`IdentitySource`). Identity is read only from the
 element a signature covered when one was verified, withheld entirely when a signature
-check failed, and marked unverified when nothing was checked (security.md C31).
+check failed, and marked unverified when nothing was checked (docs/threat-model.md, "Signatures").
 
 All text is read with :func:`ssoctl.xmlsafe.text_of`, which joins every text node, so a
 comment inside a NameID cannot shorten it (CVE-2017-11427 and friends).

@@ -1,7 +1,7 @@
 """Decide whether a SAML Response can be trusted (docs/verification.md).
 
-:func:`verify_response` follows security.md's "Safe signxml call": structural checks
-first (they run even without a trust anchor), then signxml with the trusted certificate
+:func:`verify_response` follows the safe signxml call (docs/threat-model.md, "Signatures"):
+structural checks first (they run even without a trust anchor), then signxml with the trusted certificate
 pinned, the signature location pinned, one reference, an algorithm allowlist,
 ``id_attribute="ID"``, the hardened parser and schema validation; every trusted
 certificate is tried (key rollover); the element signxml says was signed must be the
@@ -160,8 +160,15 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
                            "Assertion")
         out += asrt.findings
     used = asrt.trusted if asrt and asrt.trusted else (resp.trusted if resp else None)
-    if used is not None:
-        out += _validity(used.cert, now, allow_expired_cert)
+    # Each verified signature is checked with the trusted certificate that verified it:
+    # when the Response and the Assertion are signed with different ones, both must be
+    # within their validity period (docs/threat-model.md, "Signatures").
+    seen_sha256: set[str] = set()
+    for outcome in (asrt, resp):
+        if outcome is not None and outcome.trusted is not None \
+                and outcome.trusted.sha256 not in seen_sha256:
+            seen_sha256.add(outcome.trusted.sha256)
+            out += _validity(outcome.trusted.cert, now, allow_expired_cert)
 
     signed_response = resp.signed if resp else None
     signed_assertion = asrt.signed if asrt else None

@@ -20,7 +20,7 @@ from typing import Any
 
 from ssoctl import http
 from ssoctl.errors import InputError, NetworkError, UsageError
-from ssoctl.files import read_source, write_file
+from ssoctl.files import TooDeep, load_json, read_source, write_file
 from ssoctl.sp.contract import SsoSettings, settings_from_dict
 
 FORMAT = "ssoctl-sp-backup/1"
@@ -83,7 +83,9 @@ def read_backup(path: str) -> Backup:
     """Load a backup file; raise :class:`InputError` (exit 3) when it is not one."""
     source = read_source(path, max_bytes=MAX_BACKUP_BYTES, what="backup")
     try:
-        doc: Any = json.loads(source.data.decode("utf-8"))
+        doc: Any = load_json(source.data.decode("utf-8"))
+    except TooDeep as exc:
+        raise _not_a_backup(path, str(exc)) from None
     except (UnicodeDecodeError, ValueError):
         raise _not_a_backup(path, "it is not JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:

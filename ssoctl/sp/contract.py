@@ -98,15 +98,18 @@ class CertSummary:
         return text
 
 
-_PEM_BODY = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+_BEGIN, _END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
 
 
 def der_of(pem: str | None) -> bytes | None:
     """The DER bytes of the first certificate in PEM text (or a bare base64 body)."""
     if not pem:
         return None
-    match = _PEM_BODY.search(pem)
-    body = match.group(1) if match else pem
+    # str.find, not a lazy regular expression: ".*?" between the armor lines rescans the
+    # rest of the text for every BEGIN without an END (quadratic in a hostile answer).
+    start = pem.find(_BEGIN)
+    end = pem.find(_END, start + len(_BEGIN)) if start >= 0 else -1
+    body = pem[start + len(_BEGIN):end] if end >= 0 else pem
     body = re.sub(r"\s+", "", body)
     try:
         der = base64.b64decode(body, validate=True)

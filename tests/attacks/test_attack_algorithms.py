@@ -1,4 +1,4 @@
-"""Algorithm policy (security.md C28): SHA-1 is an error naming the Okta settings (verified
+"""Algorithm policy (docs/threat-model.md, "Signatures"): SHA-1 is an error naming the Okta settings (verified
 anyway with allow_sha1); HMAC, MD5 and unknown algorithms are never accepted."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Expired or not-yet-valid IdP certificate (security.md D32) and key rollover."""
+"""Expired or not-yet-valid IdP certificate (docs/threat-model.md, "Signatures") and key rollover."""
 
 from __future__ import annotations
 

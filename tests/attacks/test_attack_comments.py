@@ -1,4 +1,4 @@
-"""Comment injection in NameID (security.md C23; CVE-2017-11427 and relatives)."""
+"""Comment injection in NameID (docs/threat-model.md, "Signatures"; CVE-2017-11427 and relatives)."""
 
 from __future__ import annotations
 

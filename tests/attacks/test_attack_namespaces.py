@@ -1,4 +1,4 @@
-"""Void canonicalization and namespace tricks (security.md C29)."""
+"""Void canonicalization and namespace tricks (docs/threat-model.md, "Signatures")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One-parser rule for the verification code (security.md C30): no second XML parser,
+"""One-parser rule for the verification code (docs/threat-model.md, "XML parsing"): no second XML parser,
 no xml.etree/minidom, no regular expressions over XML, no .xinclude()."""
 
 from __future__ import annotations

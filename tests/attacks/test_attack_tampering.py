@@ -1,5 +1,5 @@
 """Signature exclusion, certificate faking, KeyInfo ambiguity, xml-crypto shapes, stray
-digests and duplicate IDs (security.md C20-C22, C24-C26)."""
+digests and duplicate IDs (docs/threat-model.md, "Signatures")."""
 
 from __future__ import annotations
 

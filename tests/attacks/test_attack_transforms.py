@@ -1,4 +1,4 @@
-"""Transform allowlist (security.md C27): XSLT, XPath and #WithComments are refused even
+"""Transform allowlist (docs/threat-model.md, "Signatures"): XSLT, XPath and #WithComments are refused even
 when SignedInfo is validly re-signed (signxml alone silently ignores the first two)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Signature wrapping, multiple assertions and foreign roots (security.md C9-C19, C31)."""
+"""Signature wrapping, multiple assertions and foreign roots (docs/threat-model.md, "Signatures")."""
 
 from __future__ import annotations
 

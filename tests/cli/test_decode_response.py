@@ -147,8 +147,8 @@ def test_missing_file_and_metadata_given_as_message(cli):
 
 
 def test_oversized_input_is_refused_before_decoding(cli, tmp_path):
-    """security.md A4/B8: an input over the limit (32 MiB, a large HAR) is exit 3 at once;
-    security.md's 50 MB file is well over it."""
+    """docs/threat-model.md, "Resource exhaustion": an input over the limit (32 MiB, a large HAR) is exit 3 at once;
+    a 50 MB file is well over it."""
     from ssoctl.saml.decode import MAX_INPUT_BYTES
 
     assert MAX_INPUT_BYTES < 50 * 1000 * 1000

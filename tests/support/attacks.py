@@ -1,7 +1,7 @@
 """Tampered SAML responses for tests and for users who want to see ssoctl refuse them.
 
 Every builder starts from a *legitimately signed* response (``samlgen.response``) and
-changes it the way a published attack does (security.md section C; XSW variants after
+changes it the way a published attack does (docs/threat-model.md, "Signatures"; XSW variants after
 SAMLRaider's ``XSWHelpers`` and Somorovsky et al., USENIX Security 2012). "Evil" means
 the NameID (and e-mail attribute) changed to :data:`EVIL`. Builders take and return
 bytes; :data:`ATTACKS` lists them with the signing mode each one needs. The XSW builders
@@ -269,7 +269,7 @@ def attacker():
     return pki.okta_certificate(pki.cached_rsa_key("attacker"))
 
 
-#: name -> (signing mode of the legitimate response, builder, security.md item)
+#: name -> (signing mode of the legitimate response, builder, attack class)
 ATTACKS: dict[str, tuple[str, Callable[[bytes], bytes], str]] = {
     "xsw1": ("response", xsw1, "C9"),
     "xsw2": ("response", xsw2, "C10"),

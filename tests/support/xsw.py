@@ -1,4 +1,4 @@
-"""XML signature wrapping (XSW, security.md C9-C19): a signed response rearranged so the
+"""XML signature wrapping (XSW, docs/threat-model.md, "Signatures"): a signed response rearranged so the
 signature still checks while an evil copy is what a careless SP reads.
 
 The variants follow SAMLRaider's ``XSWHelpers`` and Somorovsky et al., USENIX Security
