@@ -23,7 +23,8 @@ RULES = {
     "rich": lambda rel: rel == "render.py" or rel.startswith("cli/"),
     "requests": lambda rel: rel in ("http.py", "okta.py") or rel.startswith("sp/"),
     "signxml": lambda rel: rel in ("metadata.py",) or rel.startswith(("saml/", "devtools/")),
-    "lxml": lambda rel: rel in ("xmlsafe.py", "metadata.py") or rel.startswith(("saml/", "devtools/")),
+    "lxml": lambda rel: (rel in ("xmlsafe.py", "metadata.py")
+                         or rel.startswith(("saml/", "devtools/", "rehearsal/"))),
 }
 
 
