@@ -1103,21 +1103,22 @@ class OktaStandIn:
             "features": [], "signOnMode": doc["signOnMode"],
             "credentials": {"userNameTemplate": {"template": "${source.login}",
                                                  "type": "BUILT_IN"}},
-            "settings": {"app": {}, "notifications": {"vpn": {
+            "settings": {"notifications": {"vpn": {
                 "network": {"connection": "DISABLED"}, "message": None, "helpUrl": None}},
-                "manualProvisioning": False, "implicitAssignment": False,
-                "notes": {"admin": None, "enduser": None}},
+                "implicitAssignment": False, "notes": {"admin": None, "enduser": None}},
         }
+        if doc["signOnMode"] != "SAML_2_0":
+            full["settings"]["app"] = {}
         del full["orgId"]
         full["credentials"].update(copy.deepcopy(doc.get("credentials") or {}))
         given_settings = copy.deepcopy(doc.get("settings") or {})
         if doc["signOnMode"] == "SAML_2_0":
             full["settings"]["signOn"] = _sign_on(given_settings.pop("signOn", {}))
         for key in ("app", "notes"):
-            if isinstance(given_settings.get(key), dict):
+            if isinstance(given_settings.get(key), dict) and key in full["settings"]:
                 full["settings"][key].update(given_settings.pop(key))
         full["settings"].update({k: v for k, v in given_settings.items()
-                                 if k in ("implicitAssignment", "manualProvisioning")})
+                                 if k == "implicitAssignment"})
         for key in ("accessibility", "visibility"):
             if isinstance(doc.get(key), dict):
                 _merge(full[key], doc[key])
@@ -1290,7 +1291,7 @@ class OktaStandIn:
         if app.saml and "signOn" in settings:
             app.doc["settings"]["signOn"] = _sign_on(settings.pop("signOn"))
         for key in ("app", "notes"):
-            if isinstance(settings.get(key), dict):
+            if isinstance(settings.get(key), dict) and key in app.doc["settings"]:
                 app.doc["settings"][key] = settings[key]
         for key in ("accessibility", "visibility"):
             if isinstance(doc.get(key), dict):
