@@ -1059,14 +1059,15 @@ class OktaStandIn:
 
     def _make_cert(self, key: Any, not_before: dt.datetime | None, days: int,
                    sha1: bool) -> tuple[Any, Any]:
-        from cryptography.hazmat.primitives import hashes
-
         from ssoctl.devtools import pki
 
         key = key or pki.rsa_key(2048)
         start = (not_before or self.now()).replace(microsecond=0)
-        cert = pki.certificate(key, pki.okta_name(self.org), not_before=start, days=days,
-                               hash_alg=hashes.SHA1() if sha1 else None)
+        cert = pki.certificate(key, pki.okta_name(self.org), not_before=start, days=days)
+        if sha1:  # cryptography no longer signs with SHA-1; old Okta certificates were
+            from ssoctl.devtools import certforge
+
+            cert = certforge.resign(cert, key, hash_name="sha1")
         return key, cert
 
     def _new_key(self, app: _App, *, not_before: dt.datetime | None = None, days: int = 3650,
@@ -1337,8 +1338,12 @@ class OktaStandIn:
                                           "should be 2 - 10 years")
         if not app.saml:
             raise _invalid("generateKey", "signOnMode: only SAML apps have signing keys here")
-        days = int(raw) * 365 + int(raw) // 4
-        key = self._new_key(app, days=days, activate=False)
+        start = self.now().replace(microsecond=0)
+        try:
+            end = start.replace(year=start.year + int(raw))
+        except ValueError:  # 29 February
+            end = start.replace(year=start.year + int(raw), day=28)
+        key = self._new_key(app, not_before=start, days=(end - start).days, activate=False)
         return _json(201, key.jwk(), {"Location": f"{self.url}/api/v1/apps/{app_id}/"
                                                   f"credentials/keys/{key.kid}"})
 

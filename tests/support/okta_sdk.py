@@ -149,7 +149,7 @@ def _walk(value: Any, annotation: Any, where: str, found: list[str]) -> None:
         return
     if value is None:
         return
-    if origin in (list, typing.List):
+    if origin is list:
         (item,) = typing.get_args(annotation) or (Any,)
         if not isinstance(value, list):
             found.append(f"{where}: expected a list")
@@ -157,10 +157,17 @@ def _walk(value: Any, annotation: Any, where: str, found: list[str]) -> None:
         for index, element in enumerate(value):
             _walk(element, item, f"{where}[{index}]", found)
         return
-    if origin in (dict, typing.Dict) or annotation is dict:
+    if origin is dict or annotation is dict:
         if not isinstance(value, dict):
             found.append(f"{where}: expected an object")
         return  # free-form by the description
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) \
+            and "actual_instance" in annotation.model_fields:
+        # a oneOf/anyOf wrapper: the value must fit one of the schemas it lists
+        options = tuple(f.annotation for n, f in annotation.model_fields.items()
+                        if n.startswith(("oneof_schema_", "anyof_schema_")))
+        _walk(value, typing.Union[options] if options else Any, where, found)
+        return
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         if not isinstance(value, dict):
             found.append(f"{where}: expected an object ({annotation.__name__})")
