@@ -396,8 +396,9 @@ class OktaStandIn:
             server.socket = self._ssl_context.wrap_socket(server.socket, server_side=True)
         self._server = server
         self._port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name="okta-stand-in",
-                                        daemon=True)
+        # a short poll interval: stop() returns quickly (tests start and stop many orgs)
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+                                        name="okta-stand-in", daemon=True)
         self._thread.start()
         return self
 
