@@ -1704,14 +1704,17 @@ def _handler(standin: OktaStandIn) -> type[BaseHTTPRequestHandler]:
 
                     traceback.print_exc(file=sys.stderr)
                     status, headers, payload = standin._error(500, "E0000009")
-            self.send_response(status)
-            headers.setdefault("X-Okta-Request-Id", okta_id("")[:20])
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                headers.setdefault("X-Okta-Request-Id", okta_id("")[:20])
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (a timeout test)
 
         do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _answer
 
