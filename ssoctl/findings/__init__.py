@@ -20,7 +20,7 @@ from typing import Iterable
 from ssoctl.errors import ExitCode
 
 #: Catalogue modules, one per area. Each defines ``CODES: tuple[CodeInfo, ...]``.
-AREAS: tuple[str, ...] = ("cert", "metadata", "binding", "signature", "saml", "push")
+AREAS: tuple[str, ...] = ("cert", "metadata", "binding", "signature", "saml", "push", "okta")
 
 
 class Severity(str, Enum):
@@ -159,7 +159,8 @@ def markdown() -> str:
         by_area[area] = list(module.CODES)
     titles = {"cert": "Certificates", "metadata": "IdP metadata",
               "binding": "Reading captured SAML messages", "signature": "Signatures and trust",
-              "saml": "SAML message contents", "push": "Pushing settings to an SP"}
+              "saml": "SAML message contents", "push": "Pushing settings to an SP",
+              "okta": "Okta apps (okta check, okta audit)"}
     for area, infos in by_area.items():
         if not infos:
             continue
