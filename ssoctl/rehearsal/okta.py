@@ -49,6 +49,12 @@ Seeding (each returns the new object's Okta id):
     adds a signing key (returns its kid); ``assign_user(app_id, user_id)``,
     ``assign_group(app_id, group_id)``, ``add_member(group_id, user_id)``.
 
+``seed_demo(standin, *, users=("alice@example.com", "bob@example.com"), group="sipgate
+users", demo_apps=True) -> DemoOrg`` seeds the rehearsal org ``ssoctl rehearse okta``
+serves: the users, a group holding them, and non-sipgate apps with something to audit
+(SHA-1, a certificate expiring in 20 days, inactive but assigned, an unsigned assertion,
+a bookmark app).
+
 Looking at the org: ``app(app_id)`` (the app's JSON as the API returns it),
 ``app_ids()``, ``app_certificate(app_id, kid=None)`` (the active or given key's
 :class:`cryptography.x509.Certificate`), ``metadata_xml(app_id, kid=None)``,
@@ -60,6 +66,9 @@ returns a :class:`Login` (``saml_response`` base64, ``xml``, ``acs_url``,
 ``relay_state``): a SAML Response signed with the app's active key as the app's settings
 say. Over HTTP: ``GET /app/{name}/{exk}/sso/saml?user=EMAIL`` (optionally with an SP's
 ``SAMLRequest`` and ``RelayState``) answers the auto-submitting form Okta would.
+Rehearsal-only pages (not Okta's): ``GET /`` lists the SAML apps with sign-in links, and
+``GET /rehearsal/login?app=LABEL|NAME|ID&user=EMAIL`` answers the base64 SAMLResponse as
+plain text (``curl … | ssoctl decode-response - --cert …``).
 The user must exist and be assigned (directly or by a group); the app must be ACTIVE.
 
 Faults: ``inject(path, *, method=None, status=500, error_code=None, times=1, delay=0.0,
@@ -180,6 +189,37 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
     canonical = json.dumps({name: jwk[name] for name in members}, separators=(",", ":"),
                            sort_keys=True)
     return _b64url(hashlib.sha256(canonical.encode()).digest())
+
+
+def public_jwk(data: bytes) -> dict[str, Any]:
+    """A public key given as PEM or as JWK JSON, as a public JWK (RSA or EC). A private key
+    is refused (ValueError), and nothing of it is repeated in the message."""
+    text = data.decode("utf-8", "replace").strip()
+    if "PRIVATE KEY" in text:
+        raise ValueError("this is a private key; give the public key")
+    if text.startswith("{"):
+        try:
+            jwk = json.loads(text)
+        except ValueError:
+            raise ValueError("neither a PEM public key nor a JWK") from None
+        if not isinstance(jwk, dict) or jwk.get("kty") not in ("RSA", "EC"):
+            raise ValueError("not an RSA or EC JWK")
+        if "d" in jwk:
+            raise ValueError("this JWK holds a private key; give the public key")
+        return jwk
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(data)
+    except (ValueError, TypeError):
+        raise ValueError("neither a PEM public key nor a JWK") from None
+    if isinstance(key, rsa.RSAPublicKey):
+        return json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key))
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key))
+    raise ValueError("only RSA and EC keys can sign client assertions")
 
 
 class StandInError(Exception):
@@ -803,6 +843,8 @@ class OktaStandIn:
             return status, {**out_headers, **rate}, payload
         if path.startswith("/app/"):
             return self._public(method, path, query)
+        if path in ("/", "/rehearsal/login"):
+            return self._rehearsal_page(method, path, query)
         if not path.startswith("/api/v1/"):
             raise _not_found(path)
         rate = self._spend(path)
@@ -1040,6 +1082,52 @@ class OktaStandIn:
         return 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}, \
             oktaxml.post_form(acs_url=login.acs_url, saml_response_b64=login.saml_response,
                               relay_state=login.relay_state)
+
+    def _rehearsal_page(self, method: str, path: str, query: dict[str, list[str]]) -> Answer:
+        """Rehearsal-only pages (not Okta's): ``/`` lists the SAML apps with sign-in links;
+        ``/rehearsal/login?app=LABEL|NAME|ID&user=EMAIL`` answers the base64 SAMLResponse
+        as text, ready to pipe into ``ssoctl decode-response -``."""
+        if method != "GET":
+            return _html(405, "GET only.")
+        if path == "/":
+            return self._index()
+        wanted = (query.get("app") or [""])[0]
+        email = (query.get("user") or [""])[0]
+        matches = [a for a in self._apps.values() if a.saml and wanted in (
+            a.id, a.doc["name"], a.doc["label"])]
+        if not wanted or not email:
+            return _text(400, "give ?app=LABEL&user=EMAIL\n")
+        if len(matches) != 1:
+            return _text(404 if not matches else 409,
+                         f"{len(matches)} SAML apps are called {wanted!r}; use the app id\n")
+        relay = (query.get("RelayState") or [None])[0]
+        try:
+            login = self.login(matches[0].id, email, relay_state=relay)
+        except StandInError as exc:
+            return _text(403, f"{exc}\n")
+        return _text(200, login.saml_response + "\n")
+
+    def _index(self) -> Answer:
+        from html import escape
+
+        rows = []
+        users = sorted(u["profile"]["login"] for u in self._users.values())
+        for app in self._apps.values():
+            if not app.saml:
+                continue
+            sso = f"/app/{app.doc['name']}/{app.exk}/sso/saml"
+            links = " ".join(
+                f'<a href="{escape(sso)}?user={escape(u)}">{escape(u)}</a>' for u in users
+                if self._assigned(app, self._user_by_email(u) or ""))
+            rows.append(f"<tr><td>{escape(app.doc['label'])}</td><td>{app.id}</td>"
+                        f"<td>{app.doc['status']}</td><td>{links or 'nobody assigned'}</td>"
+                        "</tr>")
+        page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"/><title>ssoctl "
+                "rehearsal org</title></head><body><h1>ssoctl rehearsal: a local Okta "
+                "stand-in</h1><p>Not Okta. Everything here lives in memory and protects "
+                "nothing real.</p><table><tr><th>SAML app</th><th>id</th><th>status</th>"
+                "<th>sign in as</th></tr>" + "".join(rows) + "</table></body></html>\n")
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
     # ------------------------------------------------------------------ apps: helpers
 
@@ -1449,6 +1537,50 @@ class OktaStandIn:
         return _json(200, user)
 
 
+@dataclass(frozen=True, slots=True)
+class DemoOrg:
+    """What :func:`seed_demo` created."""
+
+    users: tuple[str, ...]
+    group: str
+    group_id: str
+    apps: tuple[tuple[str, str], ...]
+    """(label, what it rehearses) of each app seeded."""
+
+
+def seed_demo(standin: OktaStandIn, *, users: Iterable[str] = ("alice@example.com",
+                                                               "bob@example.com"),
+              group: str = "sipgate users", demo_apps: bool = True) -> DemoOrg:
+    """Seed a small org to rehearse against: users, one group holding them (to assign to
+    the sipgate app), and a few apps that are not sipgate, each with something an audit
+    should report."""
+    emails = tuple(dict.fromkeys(u.strip() for u in users if u.strip()))
+    user_ids = [standin.add_user(email) for email in emails]
+    group_id = standin.add_group(group, "Everyone who signs in to sipgate", members=user_ids)
+    seeded: list[tuple[str, str]] = []
+    if demo_apps:
+        now = standin.now()
+        standin.add_app("Intranet", sign_on_mode="BOOKMARK", groups=[group_id])
+        seeded.append(("Intranet", "a bookmark app: not SAML, skipped by audits"))
+        standin.add_app("Legacy HR", acs_url="https://hr.example/saml/acs",
+                        audience="https://hr.example", signature_algorithm="RSA_SHA1",
+                        digest_algorithm="SHA1", groups=[group_id])
+        seeded.append(("Legacy HR", "signs with SHA-1"))
+        standin.add_app("Expenses", acs_url="https://expenses.example/sso/acs",
+                        audience="https://expenses.example",
+                        cert_not_before=now - dt.timedelta(days=3650 - 20), cert_days=3650,
+                        groups=[group_id])
+        seeded.append(("Expenses", "signing certificate expires in 20 days"))
+        standin.add_app("Old wiki", status="INACTIVE", acs_url="https://wiki.example/acs",
+                        audience="https://wiki.example", users=user_ids[:1])
+        seeded.append(("Old wiki", "inactive but still assigned"))
+        standin.add_app("Support portal", acs_url="https://support.example/saml",
+                        audience="https://support.example", assertion_signed=False,
+                        groups=[group_id])
+        seeded.append(("Support portal", "assertion not signed (only the response)"))
+    return DemoOrg(emails, group, group_id, tuple(seeded))
+
+
 class _NonceNeeded(ValueError):
     """The DPoP proof has no current nonce: answer ``use_dpop_nonce``."""
 
@@ -1634,6 +1766,11 @@ def _json(status: int, doc: Any, headers: Mapping[str, str] | None = None) -> An
         json.dumps(doc).encode()
 
 
+def _text(status: int, text: str) -> Answer:
+    return status, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, \
+        text.encode()
+
+
 def _html(status: int, text: str) -> Answer:
     from html import escape
 
@@ -1727,5 +1864,5 @@ def _handler(standin: OktaStandIn) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-__all__ = ["Fault", "LoggedRequest", "Login", "OktaStandIn", "StandInError", "jwk_thumbprint",
-           "okta_id"]
+__all__ = ["DemoOrg", "Fault", "LoggedRequest", "Login", "OktaStandIn", "StandInError",
+           "jwk_thumbprint", "okta_id", "public_jwk", "seed_demo"]
