@@ -240,6 +240,7 @@ class OAuthAuth:
         self._dpop_key: Any = None
         self._nonce: str | None = None
         self._seen: list[str] = []
+        self._refetched = False
 
     def describe(self) -> str:
         return (f"OAuth 2.0 client {self.client_id} (private_key_jwt"
@@ -265,10 +266,10 @@ class OAuthAuth:
                 reply.header("www-authenticate") + str(_error_of(reply))):
             self._nonce = reply.header("dpop-nonce")
             return True
-        if reply.status == 401 and self._token is not None and \
-                "invalid_token" in reply.header("www-authenticate"):
-            with self._lock:  # expired early or revoked: one fresh token
+        if reply.status == 401 and self._token is not None and not self._refetched:
+            with self._lock:  # expired early or revoked: one fresh token, once
                 self._token = None
+                self._refetched = True
             return True
         return False
 
@@ -276,6 +277,8 @@ class OAuthAuth:
         nonce = reply.header("dpop-nonce")
         if nonce:
             self._nonce = nonce
+        if reply.status < 400 and not reply.url.startswith(self.token_url):
+            self._refetched = False  # the token works: a later 401 may refetch again
 
     # -- token endpoint
 
