@@ -149,11 +149,11 @@ def root(
 
 def _register() -> None:
     """Attach every command module. A module exposes ``register(app)``."""
-    from ssoctl.cli import (check_cert, config_cmd, decode_response, explain,
-                            import_metadata, okta, push, rehearse)
+    from ssoctl.cli import (check_cert, config_cmd, decode_response, doctor, explain,
+                            import_metadata, okta, push, rehearse, setup)
 
     for module in (check_cert, import_metadata, decode_response, explain, push, config_cmd, okta,
-                   rehearse):
+                   rehearse, setup, doctor):
         module.register(app)
     _tidy_help(app)
 
