@@ -1855,6 +1855,15 @@ def _handler(standin: OktaStandIn) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _answer
 
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            # Okta's clients measure X-Rate-Limit-Reset against the Date header, so Date
+            # comes from the stand-in's clock too.
+            from email.utils import format_datetime
+
+            when = (dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+                    if timestamp is not None else standin.now())
+            return format_datetime(when.astimezone(dt.timezone.utc), usegmt=True)
+
         def log_message(self, format: str, *args: Any) -> None:
             # The request line and status only: headers (tokens, proofs) are never logged.
             if standin._log is not None:

@@ -28,6 +28,8 @@ def test_every_api_answer_has_rate_limit_headers(okta_org, get):
         answer = get(path)
         assert answer.headers["X-Rate-Limit-Limit"] == "600"
         assert answer.headers["X-Rate-Limit-Reset"] == str(window_end)
+    # Date comes from the stand-in's clock: clients measure the reset against it
+    assert answer.headers["Date"] == "Mon, 01 Jun 2026 12:00:00 GMT"
     # buckets are per endpoint family: the apps bucket has spent two
     assert get("/api/v1/apps").headers["X-Rate-Limit-Remaining"] == "597"
     assert get("/api/v1/groups").headers["X-Rate-Limit-Remaining"] == "598"
