@@ -159,9 +159,14 @@ def expiry(idp: IdpView, *, now: dt.datetime, warn_days: int) -> tuple[Finding, 
 
 
 def next_keys(idp: IdpView) -> tuple[KeyView, ...]:
-    """Inactive keys that expire after the active one: candidates for the next switch."""
+    """Inactive keys newer than the active one (made later, or valid longer): the
+    candidates for the next switch. Older inactive keys are the past, not the next."""
     active = idp.active
-    if active is None or active.not_after is None:
+    if active is None:
         return tuple(k for k in idp.keys if not k.active)
-    return tuple(k for k in idp.keys if not k.active and k.not_after is not None
-                 and k.not_after > active.not_after)
+
+    def newer(key: KeyView) -> bool:
+        if key.not_before and active.not_before and key.not_before > active.not_before:
+            return True
+        return bool(key.not_after and active.not_after and key.not_after > active.not_after)
+    return tuple(k for k in idp.keys if not k.active and newer(k))

@@ -30,6 +30,8 @@ from ssoctl.findings import Finding, finding
 from ssoctl.okta.apps import ConfigurePlan, SpValues, sipgate_settings
 
 SIPGATE_PAGE = "sipgate → Account → Single Sign-on"
+#: The steps a run records in the state file, in order.
+STEPS = ("okta", "metadata", "sp", "done")
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,9 @@ class SetupPlan:
     def resuming(self) -> str | None:
         """The last step an unfinished earlier run reached, if any."""
         prev = self.previous
-        if prev is None or "done" in prev.steps or not prev.steps:
+        if prev is None or "done" in prev.steps or not set(prev.steps) & set(STEPS):
             return None
-        return max(prev.steps, key=lambda k: prev.steps[k])
+        return [step for step in STEPS if step in prev.steps][-1]
 
     def to_dict(self) -> dict[str, Any]:
         return {"okta": self.okta.to_dict(),
@@ -364,9 +366,13 @@ class _Run:
         if not okta.has_changes:
             assert okta.app is not None
             return okta.app
-        done = configure(self.client, _configure_request(self.request, okta.app.id if okta.app
-                                                         else None),
-                         now=self.now, confirm=lambda plan: True)
+        try:
+            done = configure(self.client, _configure_request(self.request, okta.app.id
+                                                             if okta.app else None),
+                             now=self.now, confirm=lambda plan: True)
+        except SsoctlError:
+            self._created_before_failure()
+            raise
         self.okta_backup = done.backup
         label = okta.label
         self.steps += [f"Okta: {s}" for s in done.steps]
@@ -383,6 +389,21 @@ class _Run:
                 self.undo.append(f"Okta: remove group {group.name!r} under the app's "
                                  "Assignments")
         return api.get_app(self.client, str(done.app_id))
+
+    def _created_before_failure(self) -> None:
+        """configure failed after creating the app (e.g. while assigning a group): say so."""
+        from ssoctl.okta import api
+
+        if not self.plan.okta.create:
+            return
+        try:
+            app = api.by_label(self.client, self.plan.okta.label)
+        except SsoctlError:
+            return
+        if app is not None:
+            self.steps.append(f"Okta: created app {app.id} ({app.label}), {app.status.lower()}")
+            self.undo.append(f"Okta: deactivate and delete app {app.id} ({app.label!r}) under "
+                             "Applications → the app → General")
 
     def _cert_findings(self, idp: IdpValues) -> tuple[Finding, ...]:
         """The certificate through check-cert's diagnosis: is the PEM paste-ready?"""
