@@ -43,7 +43,7 @@ Seeding (each returns the new object's Okta id):
     signature_algorithm="RSA_SHA256", digest_algorithm="SHA256", response_signed=True,
     assertion_signed=True, attribute_statements=(), cert_not_before=None, cert_days=3650,
     cert_sha1=False, key=None, users=(), groups=())`` (``sign_on_mode`` also ``BOOKMARK``,
-    ``OPENID_CONNECT``, ``AUTO_LOGIN``: non-SAML apps); ``add_apps(count, *,
+    ``OPENID_CONNECT``, ``AUTO_LOGIN``: apps that are not SAML, with their own settings); ``add_apps(count, *,
     label="App {i}", **add_app_options)`` seeds many apps sharing one generated key (2,000
     in a few seconds); ``add_key(app_id, *, not_before=None, days=3650, activate=False)``
     adds a signing key (returns its kid); ``assign_user(app_id, user_id)``,
@@ -128,6 +128,10 @@ AUTHN_CONTEXTS = (
 )
 SIGN_ON_MODES = ("SAML_2_0", "BOOKMARK", "OPENID_CONNECT", "AUTO_LOGIN", "BASIC_AUTH",
                  "BROWSER_PLUGIN", "SECURE_PASSWORD_STORE", "WS_FEDERATION", "SAML_1_1")
+#: Sign-on modes :meth:`OktaStandIn.add_app` seeds (the API creates SAML_2_0 and BOOKMARK).
+SEEDED_MODES = ("SAML_2_0", "BOOKMARK", "OPENID_CONNECT", "AUTO_LOGIN")
+_MODES_WITH_APP_SETTINGS = ("BOOKMARK", "BASIC_AUTH", "BROWSER_PLUGIN", "SECURE_PASSWORD_STORE",
+                            "WS_FEDERATION")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCOPES = ("okta.apps.read", "okta.apps.manage", "okta.groups.read", "okta.groups.manage",
           "okta.users.read", "okta.users.manage")
@@ -566,8 +570,8 @@ class OktaStandIn:
                 cert_sha1: bool = False, key: Any = None, users: Iterable[str] = (),
                 groups: Iterable[str] = (), _shared: tuple[Any, Any] | None = None) -> str:
         """Seed one app (any sign-on mode) as if an admin had made it; returns its id."""
-        if sign_on_mode not in SIGN_ON_MODES:
-            raise ValueError(f"sign_on_mode must be one of {', '.join(SIGN_ON_MODES)}")
+        if sign_on_mode not in SEEDED_MODES:
+            raise ValueError(f"sign_on_mode must be one of {', '.join(SEEDED_MODES)}")
         if status not in ("ACTIVE", "INACTIVE"):
             raise ValueError("status must be ACTIVE or INACTIVE")
         doc: dict[str, Any] = {"label": label, "signOnMode": sign_on_mode}
@@ -583,10 +587,21 @@ class OktaStandIn:
             }}
             doc["credentials"] = {"userNameTemplate": {"template": user_name_template,
                                                        "type": "BUILT_IN"}}
-        elif sign_on_mode == "BOOKMARK":
-            doc["settings"] = {"app": {"requestIntegration": False,
-                                       "url": f"https://{label.lower().replace(' ', '-')}"
-                                              ".example/"}}
+        else:
+            site = f"https://{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}.example"
+            doc["settings"] = {
+                "BOOKMARK": {"app": {"requestIntegration": False, "url": site + "/"}},
+                "AUTO_LOGIN": {"signOn": {"loginUrl": site + "/login",
+                                          "redirectUrl": site + "/"}},
+                "OPENID_CONNECT": {"oauthClient": {
+                    "application_type": "web", "grant_types": ["authorization_code"],
+                    "response_types": ["code"], "redirect_uris": [site + "/callback"],
+                    "consent_method": "REQUIRED", "issuer_mode": "DYNAMIC"}},
+            }[sign_on_mode]
+            if sign_on_mode == "OPENID_CONNECT":
+                doc["credentials"] = {"oauthClient": {
+                    "client_id": okta_id("0oa"), "autoKeyRotation": True,
+                    "token_endpoint_auth_method": "client_secret_basic"}}
         with self._lock:
             app = self._create(doc, active=status == "ACTIVE")
             if app.saml:
@@ -1197,7 +1212,7 @@ class OktaStandIn:
                 "network": {"connection": "DISABLED"}, "message": None, "helpUrl": None}},
                 "implicitAssignment": False, "notes": {"admin": None, "enduser": None}},
         }
-        if doc["signOnMode"] != "SAML_2_0":
+        if doc["signOnMode"] in _MODES_WITH_APP_SETTINGS:
             full["settings"]["app"] = {}
         del full["orgId"]
         full["credentials"].update(copy.deepcopy(doc.get("credentials") or {}))
@@ -1207,8 +1222,9 @@ class OktaStandIn:
         for key in ("app", "notes"):
             if isinstance(given_settings.get(key), dict) and key in full["settings"]:
                 full["settings"][key].update(given_settings.pop(key))
-        full["settings"].update({k: v for k, v in given_settings.items()
-                                 if k == "implicitAssignment"})
+        keep = ("implicitAssignment",) if doc["signOnMode"] == "SAML_2_0" else (
+            "implicitAssignment", "signOn", "oauthClient")
+        full["settings"].update({k: v for k, v in given_settings.items() if k in keep})
         for key in ("accessibility", "visibility"):
             if isinstance(doc.get(key), dict):
                 _merge(full[key], doc[key])

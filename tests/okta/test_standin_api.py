@@ -336,13 +336,19 @@ def test_everything_served_fits_the_sdk_models(okta_org, api):
     staff = okta_org.add_group("Staff", members=[alice])
     saml = okta_org.add_app("sipgate", users=[alice], groups=[staff])
     okta_org.add_app("Intranet", sign_on_mode="BOOKMARK")
+    okta_org.add_app("Portal", sign_on_mode="OPENID_CONNECT")
+    okta_org.add_app("Timesheets", sign_on_mode="AUTO_LOGIN")
     okta_org.add_app("Old", status="INACTIVE", signature_algorithm="RSA_SHA1",
                      digest_algorithm="SHA1", cert_sha1=True,
                      cert_not_before=NOW - dt.timedelta(days=4000))
     models = {"Application": okta_sdk._load("okta.models.application:Application")}
-    for app in api("GET", "/api/v1/apps").json():
+    apps = api("GET", "/api/v1/apps").json()
+    assert sorted(a["signOnMode"] for a in apps) == ["AUTO_LOGIN", "BOOKMARK", "OPENID_CONNECT",
+                                                     "SAML_2_0", "SAML_2_0"]
+    for app in apps:
         model = okta_sdk.model_for("POST", "/api/v1/apps", app)
         assert okta_sdk.problems(model, app) == [], app["label"]
+        assert ("metadata" in app["_links"]) == (app["signOnMode"] == "SAML_2_0")
     checks = [
         ("okta.models.json_web_key:JsonWebKey", f"/api/v1/apps/{saml}/credentials/keys"),
         ("okta.models.app_user:AppUser", f"/api/v1/apps/{saml}/users"),
