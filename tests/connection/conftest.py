@@ -3,10 +3,11 @@ checked against the Okta SDK's models, as in tests/okta) and the runnable fake S
 (ssoctl.devtools.fakesp), plus the CLI environment that points ssoctl at them.
 
 Fixtures:
-- ``okta``: a started :class:`ssoctl.rehearsal.okta.OktaStandIn` with a super-admin token,
-  a user ``alice@example.com`` and a group ``sipgate users`` holding her;
+- ``okta``: a started :class:`ssoctl.rehearsal.okta.OktaStandIn` (https, trusted by
+  ``okta_ca_bundle``) with a super-admin token;
 - ``sp``: ``(ContractSp, base_url)`` of a fake SP; ``sp.faults`` can be changed between runs;
-- ``world``: the two together with a configuration file (profile ``acme``: Okta org, SP
+- ``world``: the two together, a user ``alice@example.com`` and a group ``sipgate users``
+  holding her (``world.group_id``), a configuration file (profile ``acme``: Okta org, SP
   base URL and token id, sipgate's ACS URL and Entity ID) and the environment (tokens),
   and ``world.run(*args)`` = the CLI with that environment.
 """
@@ -14,7 +15,7 @@ Fixtures:
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -71,8 +72,6 @@ def okta(okta_clock, okta_ca):
     standin = OktaStandIn(org="dev-24680", now=okta_clock, validator=okta_sdk.validate,
                           ssl_context=context)
     standin.add_token(OKTA_TOKEN)
-    user = standin.add_user("alice@example.com", "Alice", "Example")
-    standin.add_group("sipgate users", members=[user])
     standin.start()
     yield standin
     standin.stop()
@@ -115,7 +114,8 @@ class World:
     env: dict[str, str]
     cli: object
     tmp: Path
-    requests_seen: list = field(default_factory=list)
+    group_id: str = ""
+    app_id: str = ""
 
     def run(self, *args: str, input: str | None = None):
         return self.cli(*args, "--config", self.config, "--state-dir", self.state_dir,
@@ -142,6 +142,8 @@ def write_config(path: Path, *, okta_url: str, sp_url: str, backups: str,
 def world(okta, okta_ca_bundle, sp, cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     state, sp_url = sp
+    user = okta.add_user("alice@example.com", "Alice", "Example")
+    group = okta.add_group("sipgate users", members=[user])
     config = tmp_path / "config.toml"
     backups = str(tmp_path / "backups")
     write_config(config, okta_url=okta.url, sp_url=sp_url, backups=backups,
@@ -150,4 +152,4 @@ def world(okta, okta_ca_bundle, sp, cli, tmp_path, monkeypatch):
            "SSOCTL_PROFILE": "", "SSOCTL_OKTA_ORG": "", "NO_COLOR": "1"}
     return World(okta=okta, sp=state, sp_url=sp_url, config=str(config),
                  state_dir=str(tmp_path / "state"), backups=backups, env=env, cli=cli,
-                 tmp=tmp_path)
+                 tmp=tmp_path, group_id=group)
