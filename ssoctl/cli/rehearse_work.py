@@ -36,7 +36,7 @@ def start_okta(*, port: int, org: str, token_file: str | None, force: bool, tls:
         raise UsageError(f"--user {bad_users[0]!r} is not an e-mail address",
                          hint="give e-mail addresses, e.g. --user alice@example.com",
                          code="USAGE")
-    public_jwk = _read_public_key(oauth_key) if oauth_key else None
+    service_jwk = _read_public_key(oauth_key) if oauth_key else None
     if token_file:
         _check_new_file(token_file, force, "--token-file")
     ca_path, context = None, None
@@ -65,15 +65,15 @@ def start_okta(*, port: int, org: str, token_file: str | None, force: bool, tls:
     if token_file:
         _write_secret(token_file, token)
     demo = seed_demo(standin, users=users, group=group, demo_apps=demo_apps)
-    if public_jwk is not None:
+    if service_jwk is not None:
         from ssoctl.rehearsal.okta import SCOPES
 
-        standin.register_service_app(client_id, public_jwk, SCOPES, require_dpop=dpop)
+        standin.register_service_app(client_id, service_jwk, SCOPES, require_dpop=dpop)
     for kind in faults:
         standin.inject(r"^/api/v1/apps", **_FAULTS[kind])
     return {"standin": standin, "token": None if token_file else token,
             "report": _report(standin, demo, token_file=token_file, ca_path=ca_path,
-                              client_id=client_id if public_jwk is not None else None,
+                              client_id=client_id if service_jwk is not None else None,
                               dpop=dpop, faults=faults)}
 
 
@@ -133,7 +133,7 @@ def _read_public_key(path: str) -> dict[str, Any]:
     """A public key file (PEM or JWK JSON) as a public JWK. Private keys are refused."""
     from ssoctl.errors import InputError
     from ssoctl.files import read_source
-    from ssoctl.rehearsal.okta import public_jwk
+    from ssoctl.rehearsal.oktaauth import public_jwk
 
     data = read_source(path, max_bytes=64 * 1024, what="public key").data
     try:

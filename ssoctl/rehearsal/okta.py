@@ -3,7 +3,9 @@ Okta (``private_key_jwt`` client credentials, DPoP), real keys, real IdP metadat
 signed SAML logins. It listens on 127.0.0.1 only and keeps everything in memory.
 
 It follows Okta's documented behaviour for the endpoints ``ssoctl okta`` calls; it is not
-Okta and protects nothing. Start it from code or with ``ssoctl rehearse okta``.
+Okta and protects nothing. Start it from code or with ``ssoctl rehearse okta``. The OAuth
+2.0 checks (client assertions, DPoP) live in :mod:`ssoctl.rehearsal.oktaauth`, the XML
+(metadata, signed Responses) in :mod:`ssoctl.rehearsal.oktaxml`.
 
 Public API
 ==========
@@ -108,6 +110,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from ssoctl.rehearsal.oktaauth import Grant, OAuthRefusal, OAuthServer
+
 EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 PASSWORD_PROTECTED = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
@@ -132,12 +136,9 @@ SIGN_ON_MODES = ("SAML_2_0", "BOOKMARK", "OPENID_CONNECT", "AUTO_LOGIN", "BASIC_
 SEEDED_MODES = ("SAML_2_0", "BOOKMARK", "OPENID_CONNECT", "AUTO_LOGIN")
 _MODES_WITH_APP_SETTINGS = ("BOOKMARK", "BASIC_AUTH", "BROWSER_PLUGIN", "SECURE_PASSWORD_STORE",
                             "WS_FEDERATION")
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCOPES = ("okta.apps.read", "okta.apps.manage", "okta.groups.read", "okta.groups.manage",
           "okta.users.read", "okta.users.manage")
-JWT_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 MAX_BODY = 1024 * 1024
-ACCESS_TOKEN_SECONDS = 3600
 
 ERROR_SUMMARIES = {
     "E0000001": "Api validation failed: {what}",
@@ -182,48 +183,6 @@ def _b64url(data: bytes) -> str:
 
 def _b64url_int(value: int) -> str:
     return _b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
-
-
-def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
-    """RFC 7638 SHA-256 thumbprint of a public JWK."""
-    members = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"),
-               "OKP": ("crv", "kty", "x")}.get(str(jwk.get("kty")))
-    if members is None or any(name not in jwk for name in members):
-        raise ValueError("unsupported or incomplete JWK")
-    canonical = json.dumps({name: jwk[name] for name in members}, separators=(",", ":"),
-                           sort_keys=True)
-    return _b64url(hashlib.sha256(canonical.encode()).digest())
-
-
-def public_jwk(data: bytes) -> dict[str, Any]:
-    """A public key given as PEM or as JWK JSON, as a public JWK (RSA or EC). A private key
-    is refused (ValueError), and nothing of it is repeated in the message."""
-    text = data.decode("utf-8", "replace").strip()
-    if "PRIVATE KEY" in text:
-        raise ValueError("this is a private key; give the public key")
-    if text.startswith("{"):
-        try:
-            jwk = json.loads(text)
-        except ValueError:
-            raise ValueError("neither a PEM public key nor a JWK") from None
-        if not isinstance(jwk, dict) or jwk.get("kty") not in ("RSA", "EC"):
-            raise ValueError("not an RSA or EC JWK")
-        if "d" in jwk:
-            raise ValueError("this JWK holds a private key; give the public key")
-        return jwk
-    import jwt
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-    try:
-        key = load_pem_public_key(data)
-    except (ValueError, TypeError):
-        raise ValueError("neither a PEM public key nor a JWK") from None
-    if isinstance(key, rsa.RSAPublicKey):
-        return json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key))
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key))
-    raise ValueError("only RSA and EC keys can sign client assertions")
 
 
 class StandInError(Exception):
@@ -332,24 +291,6 @@ class _App:
         return next((k for k in self.keys if k.kid == wanted), None)
 
 
-@dataclass(slots=True)
-class _Grant:
-    scopes: frozenset[str] | None
-    kind: str  # SSWS, Bearer, DPoP
-    jkt: str | None = None
-    expires_at: dt.datetime | None = None
-    client_id: str | None = None
-
-
-@dataclass(slots=True)
-class _ServiceApp:
-    client_id: str
-    jwk: dict[str, Any]
-    key: Any
-    scopes: frozenset[str]
-    require_dpop: bool
-
-
 class _Refusal(Exception):
     """An API error answer, raised inside a handler."""
 
@@ -358,16 +299,6 @@ class _Refusal(Exception):
         super().__init__(code)
         self.status, self.code, self.what = status, code, what
         self.causes, self.headers = list(causes), dict(headers or {})
-
-
-class _OAuthRefusal(Exception):
-    """An OAuth 2.0 error answer of the token endpoint."""
-
-    def __init__(self, status: int, error: str, description: str,
-                 headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(error)
-        self.status, self.error, self.description = status, error, description
-        self.headers = dict(headers or {})
 
 
 def _invalid(what: str, *causes: str) -> _Refusal:
@@ -408,10 +339,8 @@ class OktaStandIn:
         self._users: dict[str, dict[str, Any]] = {}
         self._groups: dict[str, dict[str, Any]] = {}
         self._members: dict[str, set[str]] = {}
-        self._tokens: dict[str, _Grant] = {}
-        self._service_apps: dict[str, _ServiceApp] = {}
-        self._nonces: list[str] = [_b64url(secrets.token_bytes(24))]
-        self._jtis: set[str] = set()
+        self._tokens: dict[str, Grant] = {}
+        self._oauth = OAuthServer(now=lambda: self.now(), url=lambda: self.url)
         self._faults: list[Fault] = []
         self._buckets: dict[tuple[str, int], int] = {}
         self._name_counts: dict[str, int] = {}
@@ -491,27 +420,18 @@ class OktaStandIn:
         if not token:
             raise ValueError("empty token")
         with self._lock:
-            self._tokens[token] = _Grant(None if scopes is None else frozenset(scopes), "SSWS")
+            self._tokens[token] = Grant(None if scopes is None else frozenset(scopes), "SSWS")
 
     def register_service_app(self, client_id: str, public_jwk: Any, scopes: Iterable[str],
                              require_dpop: bool = True) -> None:
         """An API Services app (client credentials, ``private_key_jwt``) granted ``scopes``."""
-        import jwt
-
-        if not isinstance(public_jwk, Mapping):
-            public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public_jwk))
-        if "d" in public_jwk:
-            raise ValueError("register the PUBLIC key (this JWK has a private part)")
-        key = jwt.PyJWK(dict(public_jwk)).key
         with self._lock:
-            self._service_apps[client_id] = _ServiceApp(client_id, dict(public_jwk), key,
-                                                        frozenset(scopes), require_dpop)
+            self._oauth.register(client_id, public_jwk, scopes, require_dpop)
 
     def rotate_dpop_nonce(self) -> str:
         """Retire every DPoP nonce: the next token request is answered ``use_dpop_nonce``."""
         with self._lock:
-            self._nonces = [_b64url(secrets.token_bytes(24))]
-            return self._nonces[0]
+            return self._oauth.rotate_nonce()
 
     def expire_tokens(self) -> None:
         """Make every access token from ``/oauth2/v1/token`` invalid (401 E0000011)."""
@@ -778,7 +698,7 @@ class OktaStandIn:
             except _Refusal as refusal:
                 answer = self._error(refusal.status, refusal.code, refusal.what,
                                      refusal.causes, refusal.headers)
-            except _OAuthRefusal as refusal:
+            except OAuthRefusal as refusal:
                 answer = (refusal.status, {**refusal.headers, "Content-Type": "application/json"},
                           json.dumps({"error": refusal.error,
                                       "error_description": refusal.description}).encode())
@@ -854,7 +774,11 @@ class OktaStandIn:
             rate = self._spend(path)
             if method != "POST":
                 raise _Refusal(405, "E0000022", path, (), rate)
-            status, out_headers, payload = self._token(headers, body)
+            token, grant, doc = self._oauth.token(headers, body)
+            self._tokens[token] = grant
+            status, out_headers, payload = 200, {
+                "Content-Type": "application/json", "Cache-Control": "no-store",
+                "Pragma": "no-cache"}, json.dumps(doc).encode()
             return status, {**out_headers, **rate}, payload
         if path.startswith("/app/"):
             return self._public(method, path, query)
@@ -883,7 +807,7 @@ class OktaStandIn:
 
     # ------------------------------------------------------------------ auth
 
-    def _authenticate(self, method: str, path: str, headers: Mapping[str, str]) -> _Grant:
+    def _authenticate(self, method: str, path: str, headers: Mapping[str, str]) -> Grant:
         header = headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
@@ -900,7 +824,7 @@ class OktaStandIn:
             if scheme != "DPoP":
                 raise unauthorized
             try:
-                jkt = self._check_proof(headers.get("DPoP", ""), method, path,
+                jkt = self._oauth.check_proof(headers.get("DPoP", ""), method, path,
                                         access_token=token, want_nonce=False)
             except ValueError as exc:
                 raise _Refusal(401, "E0000011", headers={
@@ -914,7 +838,7 @@ class OktaStandIn:
             raise unauthorized
         return grant
 
-    def _authorize(self, grant: _Grant, scope: str | None, path: str) -> None:
+    def _authorize(self, grant: Grant, scope: str | None, path: str) -> None:
         if scope is None or grant.scopes is None:
             return
         if scope in grant.scopes or scope.replace(".read", ".manage") in grant.scopes:
@@ -923,142 +847,6 @@ class OktaStandIn:
             "WWW-Authenticate": f'Bearer realm="Okta", error="insufficient_scope", '
                                 f'error_description="The access token provided does not '
                                 f'contain the required scopes.", resource="{path}"'})
-
-    def _token(self, headers: Mapping[str, str], form: Any) -> Answer:
-        import jwt
-
-        if not isinstance(form, dict) or headers.get("Content-Type", "").split(";")[0] \
-                != "application/x-www-form-urlencoded":
-            raise _OAuthRefusal(400, "invalid_request",
-                                "The request must be application/x-www-form-urlencoded.")
-        if form.get("grant_type") != "client_credentials":
-            raise _OAuthRefusal(400, "unsupported_grant_type",
-                                "The grant_type is not supported or not allowed.")
-        if form.get("client_assertion_type") != ASSERTION_TYPE or not form.get(
-                "client_assertion"):
-            raise _OAuthRefusal(401, "invalid_client",
-                                "A client_assertion with type jwt-bearer is required.")
-        assertion = form["client_assertion"]
-        try:
-            unverified = jwt.decode(assertion, options={"verify_signature": False})
-            header = jwt.get_unverified_header(assertion)
-        except jwt.PyJWTError:
-            raise _OAuthRefusal(401, "invalid_client",
-                                "The client_assertion is not a JWT.") from None
-        client_id = unverified.get("sub") or unverified.get("iss")
-        service = self._service_apps.get(str(client_id))
-        if service is None or form.get("client_id", client_id) != client_id:
-            raise _OAuthRefusal(401, "invalid_client",
-                                "The client_assertion token's client is not known.")
-        if service.jwk.get("kid") and header.get("kid") != service.jwk["kid"]:
-            raise _OAuthRefusal(401, "invalid_client",
-                                "The client_assertion's kid does not name a registered key.")
-        try:
-            claims = jwt.decode(assertion, service.key, algorithms=list(JWT_ALGORITHMS),
-                                audience=self.token_url,
-                                options={"verify_exp": False, "verify_iat": False,
-                                         "verify_nbf": False,
-                                         "require": ["iss", "sub", "aud", "exp", "jti"]})
-        except jwt.InvalidAudienceError:
-            raise _OAuthRefusal(401, "invalid_client", "The audience of the client_assertion "
-                                                       "must be the token URL.") from None
-        except jwt.PyJWTError as exc:
-            raise _OAuthRefusal(401, "invalid_client",
-                                f"The client_assertion is invalid: {exc}") from None
-        now = self.now().timestamp()
-        if claims["iss"] != claims["sub"]:
-            raise _OAuthRefusal(401, "invalid_client", "iss and sub must both be the client id.")
-        if not isinstance(claims["exp"], (int, float)) or claims["exp"] <= now - 30:
-            raise _OAuthRefusal(401, "invalid_client", "The client_assertion has expired.")
-        if claims["exp"] > now + 3600 + 30:
-            raise _OAuthRefusal(401, "invalid_client", "The client_assertion exp is more than "
-                                                       "one hour in the future.")
-        jti = f"assertion:{claims['jti']}"
-        if jti in self._jtis:
-            raise _OAuthRefusal(401, "invalid_client", "The client_assertion jti was used "
-                                                       "before.")
-        requested = str(form.get("scope") or "").split()
-        if not requested:
-            raise _OAuthRefusal(400, "invalid_scope", "The authorization server resource does "
-                                                      "not have any configured default scopes, "
-                                                      "'scope' must be provided.")
-        refused = [s for s in requested if s not in service.scopes]
-        if refused:
-            raise _OAuthRefusal(400, "invalid_scope", "The following scopes are not allowed: "
-                                                      + " ".join(refused))
-        jkt = None
-        if service.require_dpop or headers.get("DPoP"):
-            if not headers.get("DPoP"):
-                raise _OAuthRefusal(400, "invalid_dpop_proof",
-                                    "The DPoP proof JWT header is missing.")
-            try:
-                jkt = self._check_proof(headers["DPoP"], "POST", "/oauth2/v1/token",
-                                        access_token=None, want_nonce=True)
-            except _NonceNeeded as exc:
-                raise _OAuthRefusal(400, "use_dpop_nonce", "Authorization server requires "
-                                                           "nonce in DPoP proof.",
-                                    {"DPoP-Nonce": self._nonces[-1]}) from exc
-            except ValueError as exc:
-                raise _OAuthRefusal(400, "invalid_dpop_proof", str(exc)) from None
-        self._jtis.add(jti)
-        token = _b64url(secrets.token_bytes(32))
-        kind = "DPoP" if jkt else "Bearer"
-        self._tokens[token] = _Grant(frozenset(requested), kind, jkt,
-                                     self.now() + dt.timedelta(seconds=ACCESS_TOKEN_SECONDS),
-                                     service.client_id)
-        doc = {"token_type": kind, "expires_in": ACCESS_TOKEN_SECONDS, "access_token": token,
-               "scope": " ".join(requested)}
-        return 200, {"Content-Type": "application/json", "Cache-Control": "no-store",
-                     "Pragma": "no-cache"}, json.dumps(doc).encode()
-
-    def _check_proof(self, proof: str, method: str, path: str, *, access_token: str | None,
-                     want_nonce: bool) -> str:
-        """Verify a DPoP proof (RFC 9449); returns the proof key's thumbprint."""
-        import jwt
-
-        if not proof:
-            raise ValueError("The DPoP proof JWT header is missing.")
-        try:
-            header = jwt.get_unverified_header(proof)
-        except jwt.PyJWTError:
-            raise ValueError("The DPoP proof is not a JWT.") from None
-        if header.get("typ") != "dpop+jwt":
-            raise ValueError("The DPoP proof typ must be dpop+jwt.")
-        jwk = header.get("jwk")
-        alg = header.get("alg")
-        if not isinstance(jwk, dict) or "d" in jwk or alg not in JWT_ALGORITHMS:
-            raise ValueError("The DPoP proof must carry a public jwk and an asymmetric alg.")
-        try:
-            key = jwt.PyJWK(jwk, algorithm=alg).key
-            claims = jwt.decode(proof, key, algorithms=[alg],
-                                options={"verify_exp": False, "verify_iat": False,
-                                         "verify_nbf": False, "verify_aud": False,
-                                         "require": ["htm", "htu", "iat", "jti"]})
-        except (jwt.PyJWTError, ValueError, TypeError) as exc:
-            raise ValueError(f"The DPoP proof is invalid: {exc}") from None
-        if claims["htm"] != method:
-            raise ValueError("The DPoP proof htm does not match the request method.")
-        htu = urlsplit(str(claims["htu"]))
-        mine = urlsplit(self.url)
-        if (htu.scheme, htu.hostname, htu.port, htu.path) != (mine.scheme, mine.hostname,
-                                                              mine.port, path):
-            raise ValueError("The DPoP proof htu does not match the request URL.")
-        now = self.now().timestamp()
-        if not isinstance(claims["iat"], (int, float)) or abs(claims["iat"] - now) > 300:
-            raise ValueError("The DPoP proof iat is not recent.")
-        if access_token is not None:
-            expected = _b64url(hashlib.sha256(access_token.encode("ascii")).digest())
-            if claims.get("ath") != expected:
-                raise ValueError("The DPoP proof ath does not match the access token.")
-        if want_nonce and claims.get("nonce") not in self._nonces:
-            raise _NonceNeeded()
-        if claims.get("nonce") is not None and claims["nonce"] not in self._nonces:
-            raise ValueError("The DPoP proof nonce is not current.")
-        jti = f"dpop:{claims['jti']}"
-        if jti in self._jtis:
-            raise ValueError("The DPoP proof jti was used before.")
-        self._jtis.add(jti)
-        return jwk_thumbprint(jwk)
 
     # ------------------------------------------------------------------ public pages
 
@@ -1601,10 +1389,6 @@ def seed_demo(standin: OktaStandIn, *, users: Iterable[str] = ("alice@example.co
     return DemoOrg(emails, group, group_id, tuple(seeded))
 
 
-class _NonceNeeded(ValueError):
-    """The DPoP proof has no current nonce: answer ``use_dpop_nonce``."""
-
-
 # --------------------------------------------------------------------------- routing
 
 _ID = r"([A-Za-z0-9]{20})"
@@ -1880,9 +1664,9 @@ def _handler(standin: OktaStandIn) -> type[BaseHTTPRequestHandler]:
             # comes from the stand-in's clock too.
             from email.utils import format_datetime
 
-            when = (dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+            when = (dt.datetime.fromtimestamp(timestamp, dt.UTC)
                     if timestamp is not None else standin.now())
-            return format_datetime(when.astimezone(dt.timezone.utc), usegmt=True)
+            return format_datetime(when.astimezone(dt.UTC), usegmt=True)
 
         def log_message(self, format: str, *args: Any) -> None:
             # The request line and status only: headers (tokens, proofs) are never logged.
@@ -1894,4 +1678,4 @@ def _handler(standin: OktaStandIn) -> type[BaseHTTPRequestHandler]:
 
 
 __all__ = ["DemoOrg", "Fault", "LoggedRequest", "Login", "OktaStandIn", "StandInError",
-           "jwk_thumbprint", "okta_id", "public_jwk", "seed_demo"]
+           "okta_id", "seed_demo"]
