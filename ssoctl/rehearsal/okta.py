@@ -359,43 +359,35 @@ class OktaStandIn:
     def token_url(self) -> str:
         return f"{self.url}/oauth2/v1/token"
 
+    def bind(self) -> OktaStandIn:
+        """Open the listening socket without serving yet (so :attr:`url` is known)."""
+        if self._server is None:
+            server = _Server((self._host, self._port), _handler(self))
+            server.log = self._log
+            if self._ssl_context is not None:
+                # The TLS handshake happens in each connection's own thread, on its first
+                # read: a client that never finishes one cannot stall the others.
+                server.socket = self._ssl_context.wrap_socket(
+                    server.socket, server_side=True, do_handshake_on_connect=False)
+            self._server = server
+            self._port = server.server_address[1]
+        return self
+
     def start(self) -> OktaStandIn:
         """Listen and serve in a daemon thread."""
-        if self._server is not None:
+        if self._thread is not None:
             return self
-        server = ThreadingHTTPServer((self._host, self._port), _handler(self))
-        server.daemon_threads = True
-        if self._ssl_context is not None:
-            server.socket = self._ssl_context.wrap_socket(server.socket, server_side=True)
-        self._server = server
-        self._port = server.server_address[1]
+        self.bind()
         # a short poll interval: stop() returns quickly (tests start and stop many orgs)
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="okta-stand-in", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Listen and serve in this thread until :meth:`stop` or Ctrl-C (for the CLI)."""
-        if self._server is None:
-            server = ThreadingHTTPServer((self._host, self._port), _handler(self))
-            server.daemon_threads = True
-            if self._ssl_context is not None:
-                server.socket = self._ssl_context.wrap_socket(server.socket, server_side=True)
-            self._server = server
-            self._port = server.server_address[1]
+        self.bind()
         self._server.serve_forever()
-
-    def bind(self) -> OktaStandIn:
-        """Open the listening socket without serving yet (so :attr:`url` is known)."""
-        if self._server is None:
-            server = ThreadingHTTPServer((self._host, self._port), _handler(self))
-            server.daemon_threads = True
-            if self._ssl_context is not None:
-                server.socket = self._ssl_context.wrap_socket(server.socket, server_side=True)
-            self._server = server
-            self._port = server.server_address[1]
-        return self
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -683,8 +675,14 @@ class OktaStandIn:
         with self._lock:
             index = len(self.requests)
             self.requests.append(record)
-            fault = next((f for f in self._faults if f.matches(method, path)), None)
-            if fault is not None:
+        refused = self._validate(method, path, headers, parsed)
+        with self._lock:
+            fault = None if refused else next(
+                (f for f in self._faults if f.matches(method, path)), None)
+            if refused:
+                answer = self._error(400, "E0000001", "request body", [refused],
+                                     self._rate_headers(path, count=False))
+            elif fault is not None:
                 fault.hits += 1
                 delay = fault.delay
                 if fault.status is not None:
@@ -708,6 +706,21 @@ class OktaStandIn:
             self.requests[index] = LoggedRequest(record.method, record.path, record.query,
                                                  record.headers, record.body, answer[0])
         return answer
+
+    def _validate(self, method: str, path: str, headers: Mapping[str, str],
+                  body: Any) -> str | None:
+        """Run :attr:`validator` on a JSON body sent to the API, whatever answer the request
+        gets afterwards (a fault, a 401): what was refused, or ``None``."""
+        if self.validator is None or body is None or not path.startswith("/api/") \
+                or _content_type(headers) == "application/x-www-form-urlencoded":
+            return None
+        try:
+            self.validator(method, path, body)
+        except Exception as exc:  # noqa: BLE001 - any validator failure is a 400
+            with self._lock:
+                self.validation_failures.append((method, path, exc))
+            return f"{type(exc).__name__}: {exc}"
+        return None
 
     # ------------------------------------------------------------------ internals: errors
 
@@ -793,12 +806,6 @@ class OktaStandIn:
             self._authorize(grant, scope, path)
             if bad_body:
                 raise _Refusal(400, "E0000003")
-            if body is not None and self.validator is not None:
-                try:
-                    self.validator(method, path, body)
-                except Exception as exc:  # noqa: BLE001 - any validator failure is a 400
-                    self.validation_failures.append((method, path, exc))
-                    raise _invalid("request body", f"{type(exc).__name__}: {exc}") from None
             status, out, payload = route(self, query, body, *params)
         except _Refusal as refusal:
             refusal.headers = {**rate, **refusal.headers}
@@ -1578,11 +1585,15 @@ def _html(status: int, text: str) -> Answer:
     return status, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
 
+def _content_type(headers: Mapping[str, str]) -> str:
+    return (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+
 def _parse_body(headers: Mapping[str, str], body: bytes) -> tuple[Any, bool]:
     """(parsed body or ``None``, whether it was unreadable)."""
     if not body:
         return None, False
-    kind = headers.get("Content-Type", "").split(";")[0].strip().lower()
+    kind = _content_type(headers)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -1616,6 +1627,20 @@ def _safe_body(body: Any) -> Any:
     if isinstance(body, dict) and any(k in body for k in _SECRET_FORM):
         return {k: ("[redacted]" if k in _SECRET_FORM else v) for k, v in body.items()}
     return body
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    log: Any = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that broke (a plain-http client on the TLS port, a reset): one
+        line in the request log, not a traceback."""
+        error = sys.exc_info()[1]
+        if self.log is not None:
+            self.log.write(f"okta-stand-in: connection from {client_address[0]} failed: "
+                           f"{type(error).__name__}: {error}\n")
+            self.log.flush()
 
 
 def _handler(standin: OktaStandIn) -> type[BaseHTTPRequestHandler]:

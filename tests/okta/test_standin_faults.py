@@ -82,13 +82,10 @@ def test_fault_can_pick_a_method_and_a_code_and_last_forever(okta_org, get):
                     error_code="E0000006", times=None)
     assert get(f"/api/v1/apps/{app_id}").status_code == 200
     for _ in range(3):
-        assert get(f"/api/v1/apps/{app_id}", method="PUT", json={}).status_code == 403
+        assert get(f"/api/v1/apps/{app_id}", method="PUT").status_code == 403
     okta_org.clear_faults()
-    assert get(f"/api/v1/apps/{app_id}", method="PUT", json={}).status_code == 400
-    # that empty body reached the SDK oracle, which refused it (the fixture would fail)
-    assert [(m, p) for m, p, _ in okta_org.validation_failures] == [
-        ("PUT", f"/api/v1/apps/{app_id}")]
-    okta_org.validation_failures.clear()
+    answer = get(f"/api/v1/apps/{app_id}", method="PUT")
+    assert answer.status_code == 400 and answer.json()["errorCode"] == "E0000003"
 
 
 def test_slow_answers_arrive_late_and_can_time_a_client_out(okta_org, get):
@@ -163,3 +160,32 @@ def test_stand_in_listens_on_loopback_only():
         OktaStandIn(host="0.0.0.0")
     with OktaStandIn() as standin:
         assert standin.url.startswith("http://127.0.0.1:")
+
+
+def test_bodies_are_validated_even_when_the_answer_is_a_fault_or_a_401(okta_org):
+    okta_org.inject(r"^/api/v1/apps$", status=500)
+    answer = requests.post(okta_org.url + "/api/v1/apps", json={"labl": "x"}, timeout=10)
+    assert answer.status_code == 400  # no token, a fault waiting: the body is still judged
+    assert answer.json()["errorCode"] == "E0000001"
+    assert "X-Rate-Limit-Limit" in answer.headers
+    assert [(m, p) for m, p, _ in okta_org.validation_failures] == [("POST", "/api/v1/apps")]
+    okta_org.validation_failures.clear()
+    assert requests.get(okta_org.url + "/api/v1/apps", timeout=10).status_code == 500
+
+
+def test_a_plain_http_client_on_the_tls_port_is_one_log_line(okta_ca):
+    import io
+    import ssl
+
+    from ssoctl.rehearsal.okta import OktaStandIn
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    okta_ca.issue_cert("127.0.0.1").configure_cert(context)
+    log = io.StringIO()
+    with OktaStandIn(ssl_context=context, log=log) as standin:
+        plain = standin.url.replace("https://", "http://")
+        with pytest.raises(requests.ConnectionError):
+            requests.get(plain + "/api/v1/apps", timeout=5)
+        time.sleep(0.1)
+    assert "connection from 127.0.0.1 failed" in log.getvalue()
+    assert "Traceback" not in log.getvalue()
