@@ -11,14 +11,17 @@ Public API
 ==========
 
 ``OktaStandIn(*, org="rehearsal", port=0, ssl_context=None, now=None, rate_limit=600,
-validator=None, log=None)``
+max_concurrent=None, validator=None, log=None)``
     ``org`` names the org (app names ``{org}_{label}_1``, certificate CN). ``port=0`` picks a
     free port. ``ssl_context`` (a server-side :class:`ssl.SSLContext`, e.g. from trustme)
     serves https. ``now`` is the clock (``Callable[[], datetime]``, aware, UTC): every
     timestamp, certificate date, rate-limit window, token lifetime and JWT time check
     (``exp``/``iat`` of client assertions and DPoP proofs) uses it. ``rate_limit`` is the
     per-minute budget of each rate-limit bucket (``/api/v1/apps``, ``/api/v1/groups``,
-    ``/api/v1/users``, ``/oauth2/v1/token``). ``validator(method, path, body)`` is called
+    ``/api/v1/users``, ``/oauth2/v1/token``). ``max_concurrent``: more API requests in
+    flight at once than this are answered 429 E0000047, as Okta's concurrency limit does;
+    :attr:`peak_in_flight` is the most seen at once (slow faults make requests overlap).
+    ``validator(method, path, body)`` is called
     for every request with a JSON body (path without the query); if it raises, the request
     is answered 400 E0000001 naming the problem and the exception is kept in
     :attr:`validation_failures`. ``log`` (a text stream) gets one line per request.
@@ -317,7 +320,7 @@ class OktaStandIn:
 
     def __init__(self, *, org: str = "rehearsal", host: str = "127.0.0.1", port: int = 0,
                  ssl_context: Any = None, now: Callable[[], dt.datetime] | None = None,
-                 rate_limit: int = 600,
+                 rate_limit: int = 600, max_concurrent: int | None = None,
                  validator: Callable[[str, str, Any], None] | None = None,
                  log: Any = None) -> None:
         if host not in ("127.0.0.1", "localhost"):
@@ -327,6 +330,9 @@ class OktaStandIn:
         self.org = org
         self.now = now or _utc_now
         self.rate_limit = rate_limit
+        self.max_concurrent = max_concurrent
+        self.peak_in_flight = 0
+        self._in_flight = 0
         self.validator = validator
         self.requests: list[LoggedRequest] = []
         self.validation_failures: list[tuple[str, str, BaseException]] = []
@@ -676,17 +682,40 @@ class OktaStandIn:
             index = len(self.requests)
             self.requests.append(record)
         refused = self._validate(method, path, headers, parsed)
+        api = path.startswith("/api/")
         with self._lock:
+            if api:
+                self._in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
             fault = None if refused else next(
                 (f for f in self._faults if f.matches(method, path)), None)
             if refused:
                 answer = self._error(400, "E0000001", "request body", [refused],
                                      self._rate_headers(path, count=False))
+            elif api and self.max_concurrent and self._in_flight > self.max_concurrent:
+                answer = self._error(429, "E0000047", path, (), {
+                    **self._rate_headers(path, count=False),
+                    "X-Rate-Limit-Remaining": "0",
+                    "X-Rate-Limit-Reset": str(int(self.now().timestamp()) + 1)})
             elif fault is not None:
                 fault.hits += 1
                 delay = fault.delay
                 if fault.status is not None:
                     answer = self._fault_answer(fault, path)
+        try:
+            answer = self._answer(method, path, query, headers, parsed, bad_body, answer, delay)
+        finally:
+            if api:
+                with self._lock:
+                    self._in_flight -= 1
+        with self._lock:
+            self.requests[index] = LoggedRequest(record.method, record.path, record.query,
+                                                 record.headers, record.body, answer[0])
+        return answer
+
+    def _answer(self, method: str, path: str, query: dict[str, list[str]],
+                headers: Mapping[str, str], parsed: Any, bad_body: bool,
+                answer: Answer | None, delay: float) -> Answer:
         if delay:
             time.sleep(delay)
         if answer is None:
@@ -702,9 +731,6 @@ class OktaStandIn:
                                       "error_description": refusal.description}).encode())
             if path.startswith(("/api/", "/oauth2/")) and "X-Rate-Limit-Limit" not in answer[1]:
                 answer[1].update(self._rate_headers(path, count=False))
-        with self._lock:
-            self.requests[index] = LoggedRequest(record.method, record.path, record.query,
-                                                 record.headers, record.body, answer[0])
         return answer
 
     def _validate(self, method: str, path: str, headers: Mapping[str, str],

@@ -189,3 +189,18 @@ def test_a_plain_http_client_on_the_tls_port_is_one_log_line(okta_ca):
         time.sleep(0.1)
     assert "connection from 127.0.0.1 failed" in log.getvalue()
     assert "Traceback" not in log.getvalue()
+
+
+def test_concurrency_limit_and_the_peak_seen(okta_org, okta_token):
+    from concurrent.futures import ThreadPoolExecutor
+
+    okta_org.max_concurrent = 2
+    okta_org.slow(r"^/api/v1/apps$", 0.3)
+    headers = {"Authorization": f"SSWS {okta_token}"}
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(lambda _: requests.get(
+            okta_org.url + "/api/v1/apps", headers=headers, timeout=10).status_code, range(4)))
+    assert okta_org.peak_in_flight >= 3  # two slow answers held, the others came and went
+    assert statuses == [200, 200, 429, 429]
+    limited = [r for r in okta_org.requests if r.status == 429]
+    assert len(limited) == 2
