@@ -259,3 +259,29 @@ def doctor_report(result: Any, *, fmt: str, strict: bool, now: dt.datetime) -> R
                            properties={"org": result.org, "app_id": result.app_id})
         return Report(data=result, findings=result.findings, blocks=blocks, payload=xml)
     return Report(data=result, findings=result.findings, blocks=blocks)
+
+
+def junit_error_report(error: Any, *, now: str | None) -> Report:
+    """``--format junit`` when doctor could not run at all (Okta unreachable, a bad
+    option): one failed test case carrying the error, and the error's exit code."""
+    from ssoctl.connection import junit
+    from ssoctl.connection.doctor import Check, Status
+    from ssoctl.findings import finding
+
+    item = finding("CONN_CHECK_FAILED", f"{error.message} ({error.code})",
+                   hint=error.hint or None)
+    check = Check("doctor", "ssoctl doctor could not run", Status.FAIL, error.message, (item,))
+    when = _parsed(now)
+    xml = junit.render((check,), suite="ssoctl doctor", now=when)
+    return Report(data={"error": error.to_dict()}, findings=(item,),
+                  blocks=(Text(f"error: {error.message}"),), payload=xml,
+                  exit_code=error.exit_code)
+
+
+def _parsed(value: str | None) -> dt.datetime:
+    from ssoctl.errors import SsoctlError
+
+    try:
+        return okta_view.when(value)
+    except SsoctlError:  # the bad --now is the error being reported
+        return dt.datetime.now(dt.timezone.utc)

@@ -260,6 +260,7 @@ def _push_side(request: SetupRequest, idp: IdpValues | None, *, now: dt.datetime
 def _manual_side(request: SetupRequest, idp: IdpValues | None, previous: st.State | None, *,
                  okta_changes: bool) -> SpSide:
     where = f"sipgate, by hand ({SIPGATE_PAGE}; sipgate has no SSO settings API)"
+    _refuse_foreign_file(request.cert_out, idp, previous)
     if idp is None:
         return SpSide("manual", where, True, f"values from the new app; certificate written "
                       f"to {request.cert_out}")
@@ -273,6 +274,19 @@ def _manual_side(request: SetupRequest, idp: IdpValues | None, previous: st.Stat
     why = "the certificate changed since it was handed over" if handed and not same \
         else "not handed over yet"
     return SpSide("manual", where, True, f"{why}; certificate written to {request.cert_out}")
+
+
+def _refuse_foreign_file(path: str, idp: IdpValues | None, previous: st.State | None) -> None:
+    """``--cert-out`` may replace a file an earlier setup wrote, never anyone else's."""
+    from ssoctl.errors import UsageError
+
+    ours = bool(previous and previous.handed_over
+                and previous.handed_over.get("cert_file") == path)
+    if not Path(path).exists() or ours or (idp is not None and _file_holds(path, idp.sha256)):
+        return
+    raise UsageError(f"{path} already exists and was not written by ssoctl setup",
+                     hint="choose another file with --cert-out, or move that one away",
+                     code="OUTPUT_EXISTS")
 
 
 def _file_holds(path: str, sha256: str | None) -> bool:

@@ -243,3 +243,14 @@ def test_an_unknown_app_is_exit_5(world):
     assert result.exit_code == 5
     assert result.json()["error"]["code"] == "OKTA_NOT_FOUND"
 
+
+
+def test_junit_still_reports_when_okta_cannot_be_reached(world):
+    world.okta.inject(r"/api/v1/apps", status=401, times=None)
+    result = _doctor(world, "--format", "junit")
+    assert result.exit_code == 5
+    root = xmlsafe.parse(result.stdout.encode())
+    [case] = root.iter("testcase")
+    assert case.get("name").startswith("doctor: ") and case.find("failure") is not None
+    assert "OKTA_BAD_TOKEN" in case.find("failure").text
+    assert "error: " in result.stderr
