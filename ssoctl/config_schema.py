@@ -20,7 +20,8 @@ SIPGATE_PATH = "/sso/settings"
 TARGETS = ("sipgate", "rest")
 AUTH_SCHEMES = ("basic", "bearer", "header")
 #: Keys that look like secrets: never accepted in the file, always redacted when shown.
-SECRET_KEYS = frozenset({"token", "password", "secret", "api_key", "client_secret"})
+SECRET_KEYS = frozenset({"token", "password", "secret", "api_key", "client_secret",
+                         "okta_token", "private_key"})
 
 #: Profile keys and their types, for ``config set`` and validation.
 SCALAR_KEYS: dict[str, type] = {

@@ -430,3 +430,15 @@ def test_the_token_and_key_never_appear_anywhere(cli, okta_org, okta_token, env,
     for text in outputs + files:
         assert okta_token not in text
         assert key_body not in text
+
+
+def test_a_token_written_into_the_profile_is_refused_and_not_shown(cli, okta_org, env,
+                                                                   tmp_path):
+    config = tmp_path / "secret.toml"
+    config.write_text(f'[profiles.acme]\nokta_org = "{okta_org.url}"\n'
+                      'okta_token = "00SecretInTheFile-123456"\n')
+    result = cli("okta", "list", "--profile", "acme", "--config", str(config), "--json",
+                 env=env)
+    assert result.exit_code == 2
+    assert result.json()["error"]["code"] == "CONFIG_SECRET_IN_FILE"
+    assert "00SecretInTheFile" not in result.stdout + result.stderr
