@@ -81,7 +81,7 @@ def run_setup(ctx: typer.Context, args: SetupArgs, options: Any) -> Report:
             cert_out=args.cert_out, dry_run=args.dry_run,
             backup_dir=args.backup_dir or getattr(loaded, "backup_dir", None),
             state_dir=args.state_dir, warn_days=args.warn_days, domain=domain,
-            config=options.config)
+            config=options.config, profile=options.profile)
         with interrupt_note():
             result = setup(client, request, now=okta_view.when(args.now),
                            confirm=okta_view.confirmer(args.yes, plan_blocks,

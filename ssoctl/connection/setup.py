@@ -54,6 +54,8 @@ class SetupRequest:
     domain: str | None = None
     config: str | None = None
     """The configuration file given with --config (repeated in the printed commands)."""
+    profile: str | None = None
+    """The profile given with --profile (repeated in the printed doctor command)."""
     sp_connection: Any = None
     """:class:`ssoctl.sp.service.Connection` (tests inject the environment)."""
 
@@ -524,10 +526,10 @@ def verify_command(org: str, request: SetupRequest, app_id: str | None) -> str:
     """The ``ssoctl doctor`` command that checks this connection afterwards."""
     args = ["ssoctl", "doctor", "--org", org, "--app", app_id or request.label,
             "--acs-url", str(request.sp.acs_url), "--sp-entity-id", str(request.sp.entity_id)]
+    args += ["--profile", request.profile] if request.profile else []
+    args += ["--config", request.config] if request.config else []
     if request.sp_profile is not None:
         args += ["--sp-profile", request.sp_profile.name]
-        if request.config:
-            args += ["--config", request.config]
     else:
         args += ["--sp-cert", request.cert_out]
     args += ["--domain", request.domain] if request.domain else []
