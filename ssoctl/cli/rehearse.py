@@ -94,8 +94,6 @@ def okta_command(
     started: dict[str, object] = {}
 
     def start():
-        from ssoctl.cli import rehearse_work
-
         started.update(rehearse_work.start_okta(
             port=port, org=org, token_file=token_file, force=force, tls=tls, ca_out=ca_out,
             users=user or ["alice@example.com", "bob@example.com"], group=group,
@@ -103,10 +101,11 @@ def okta_command(
             rate_limit=rate_limit, faults=fault or [], quiet=quiet))
         return started["report"]
 
-    out = common.renderer(ctx, json_)
-    code = execute(start, out, debug=state.debug)
-    if code != 0:
-        raise typer.Exit(int(code))
     from ssoctl.cli import rehearse_work
 
-    raise typer.Exit(int(rehearse_work.serve(started, out)))
+    out = common.renderer(ctx, json_)
+    with rehearse_work.SigtermAsCtrlC() as stops:
+        code = execute(start, out, debug=state.debug)
+        if code == 0:
+            code = rehearse_work.serve(started, out, stops)
+    raise typer.Exit(int(code))

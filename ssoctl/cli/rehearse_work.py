@@ -77,7 +77,7 @@ def start_okta(*, port: int, org: str, token_file: str | None, force: bool, tls:
                               dpop=dpop, faults=faults)}
 
 
-def serve(started: dict[str, Any], out) -> int:  # noqa: ANN001 - a Renderer
+def serve(started: dict[str, Any], out, stops: "SigtermAsCtrlC | None" = None) -> int:  # noqa: ANN001
     """Show the token once (stderr), then serve until Ctrl-C; 0 when stopped that way."""
     standin = started["standin"]
     token = started.get("token")
@@ -88,12 +88,62 @@ def serve(started: dict[str, Any], out) -> int:  # noqa: ANN001 - a Renderer
     sys.stderr.write("Ctrl-C stops the stand-in; the org lives in memory only.\n")
     sys.stderr.flush()
     try:
+        if stops is not None:
+            stops.serving()
         standin.serve_forever()
     except KeyboardInterrupt:
         sys.stderr.write("stopped\n")
     finally:
         standin.stop()
     return 0
+
+
+class SigtermAsCtrlC:
+    """While active, SIGTERM (a service manager, ``kill``) stops the stand-in the way
+    Ctrl-C does, and both wait until the stand-in serves: a stop that arrives while it
+    starts (seeding, printing the report) ends it the same way as one a minute later,
+    "stopped" and exit 0, not a half-printed start. Only in the main thread (where Python
+    delivers signals)."""
+
+    _SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __enter__(self) -> "SigtermAsCtrlC":
+        import signal
+        import threading
+
+        self.previous = None
+        self.blocked = False
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        self.previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, self._signals())
+            self.blocked = True
+        return self
+
+    def serving(self) -> None:
+        """Deliver the stops held back while starting (from inside the serving ``try``)."""
+        if self.blocked:
+            import signal
+
+            self.blocked = False
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self._signals())
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        self.serving()
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+    def _signals(self) -> set:
+        import signal
+
+        return {getattr(signal, name) for name in self._SIGNALS}
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _report(standin, demo, *, token_file, ca_path, client_id, dpop, faults):  # noqa: ANN001

@@ -137,6 +137,14 @@ def test_tls_rehearsal_and_a_verified_login(running, tmp_path, cli):
     assert code == 0
 
 
+def test_sigterm_stops_it_like_ctrl_c(running):
+    proc = running("--quiet", "--no-demo-apps")
+    assert json.loads(proc.stdout.readline())["ok"] is True
+    proc.terminate()
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "stopped" in err
+
+
 def test_a_port_in_use_is_a_usage_error(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
