@@ -116,6 +116,7 @@ class World:
     tmp: Path
     group_id: str = ""
     app_id: str = ""
+    okta_kids: tuple = ()
 
     def run(self, *args: str, input: str | None = None):
         return self.cli(*args, "--config", self.config, "--state-dir", self.state_dir,
