@@ -94,7 +94,7 @@ def list_apps(client: OktaClient, *, now: dt.datetime, label: str | None = None,
 
     def row(app: SamlApp) -> AppRow:
         try:
-            keys = read_keys(api.keys(client, app.id), app.kid, now=now)
+            keys = read_keys(api.keys(client, app.id), app.kid, now=now, certificates="none")
             error = None
         except SsoctlError as exc:
             keys, error = (), exc.to_dict()
@@ -171,7 +171,7 @@ def audit(client: OktaClient, *, sp: SpValues, now: dt.datetime, warn_days: int 
     def one(app: SamlApp) -> AuditEntry:
         try:
             return AuditEntry(app, inspect(client, app, sp=sp, now=now, warn_days=warn_days,
-                                           always_assignments=False))
+                                           always_assignments=False, certificates="active"))
         except SsoctlError as exc:
             return AuditEntry(app, None, exc.to_dict())
 

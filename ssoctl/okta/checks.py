@@ -9,6 +9,7 @@ signing certificate, an unsigned assertion, inactive but still assigned.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -81,25 +82,37 @@ def _time(value: Any) -> dt.datetime | None:
 
 
 def read_keys(raw: Iterable[dict[str, Any]], active_kid: str | None, *,
-              now: dt.datetime) -> tuple[KeyInfo, ...]:
-    """Okta's key JWKs -> :class:`KeyInfo`, reading each ``x5c`` certificate."""
-    from ssoctl import certs
-    from ssoctl.errors import InputError
-
+              now: dt.datetime, certificates: str = "all") -> tuple[KeyInfo, ...]:
+    """Okta's key JWKs -> :class:`KeyInfo`. ``certificates``: which ``x5c`` certificates to
+    read: ``all``, ``active`` (the checks need only the active key's) or ``none`` (expiry
+    from ``expiresAt`` alone, for ``okta list``)."""
     out = []
     for jwk in raw:
         kid = str(jwk.get("kid") or "")
+        active = bool(active_kid) and kid == active_kid
         chain = jwk.get("x5c") if isinstance(jwk.get("x5c"), list) else []
         info = None
-        if chain and isinstance(chain[0], str):
-            try:
-                info = certs.describe(certs.cert_from_base64(chain[0]), now=now)
-            except InputError:
-                info = None
+        wanted = certificates == "all" or (certificates == "active" and active)
+        if wanted and chain and isinstance(chain[0], str):
+            info = _describe(chain[0], now)
         expires = _time(jwk.get("expiresAt")) or (info.not_after if info else None)
-        out.append(KeyInfo(kid=kid, active=bool(active_kid) and kid == active_kid,
-                           expires_at=expires, created=jwk.get("created"), certificate=info))
+        out.append(KeyInfo(kid=kid, active=active, expires_at=expires,
+                           created=jwk.get("created"), certificate=info))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _describe(x5c: str, now: dt.datetime) -> Any:
+    """The certificate's :class:`~ssoctl.certs.CertInfo` (None when unreadable); cached,
+    because apps can share a key (Okta clones keys between apps) and reading one costs
+    milliseconds."""
+    from ssoctl import certs
+    from ssoctl.errors import InputError
+
+    try:
+        return certs.describe(certs.cert_from_base64(x5c), now=now)
+    except InputError:
+        return None
 
 
 def is_sipgate(app: SamlApp, sp: SpValues) -> bool:
@@ -224,14 +237,16 @@ def _keys(app: SamlApp, keys: tuple[KeyInfo, ...], *, now: dt.datetime,
 
 def inspect(client: OktaClient, app: SamlApp, *, sp: SpValues, now: dt.datetime,
             warn_days: int = 30, sipgate: bool | None = None,
-            always_assignments: bool = True) -> AppCheck:
+            always_assignments: bool = True, certificates: str = "all") -> AppCheck:
     """Read what :func:`check_app` needs for ``app`` and check it.
 
     ``sipgate`` None decides by :func:`is_sipgate`. Assignments are looked up for sipgate
-    apps and inactive apps (or always, with ``always_assignments``).
+    apps and inactive apps (or always, with ``always_assignments``). ``certificates`` as
+    for :func:`read_keys` (``audit`` reads only the active key's).
     """
     is_sip = is_sipgate(app, sp) if sipgate is None else sipgate
-    key_list = read_keys(api.keys(client, app.id), app.kid, now=now)
+    key_list = read_keys(api.keys(client, app.id), app.kid, now=now,
+                         certificates=certificates)
     assigned = None
     if always_assignments or is_sip or not app.active:
         assigned = api.has_assignments(client, app.id)
