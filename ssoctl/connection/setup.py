@@ -264,8 +264,8 @@ def _manual_side(request: SetupRequest, idp: IdpValues | None, previous: st.Stat
     where = f"sipgate, by hand ({SIPGATE_PAGE}; sipgate has no SSO settings API)"
     _refuse_foreign_file(request.cert_out, idp, previous)
     if idp is None:
-        return SpSide("manual", where, True, f"values from the new app; certificate written "
-                      f"to {request.cert_out}")
+        return SpSide("manual", where, True, f"the new app's values are printed and its "
+                      f"certificate is written to {request.cert_out}")
     handed = (previous.handed_over or {}) if previous else {}
     same = (handed.get("sso_url") == idp.sso_url and handed.get("issuer") == idp.issuer
             and handed.get("certificate_sha256") == idp.sha256)
@@ -275,7 +275,8 @@ def _manual_side(request: SetupRequest, idp: IdpValues | None, previous: st.Stat
                       f"certificate in {request.cert_out}")
     why = "the certificate changed since it was handed over" if handed and not same \
         else "not handed over yet"
-    return SpSide("manual", where, True, f"{why}; certificate written to {request.cert_out}")
+    return SpSide("manual", where, True, f"{why}: the values are printed and the certificate "
+                  f"is written to {request.cert_out}")
 
 
 def _refuse_foreign_file(path: str, idp: IdpValues | None, previous: st.State | None) -> None:
