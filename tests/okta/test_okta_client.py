@@ -16,9 +16,13 @@ from ssoctl.okta.auth import TokenAuth
 from ssoctl.okta.client import OktaClient, RateLimits, check_org, next_link
 
 TOKEN = "00okta-client-test-token-abcdefghijkl"
-#: The local server stamps its own ``Date`` (real time), which the client prefers to the
-#: local clock for ``X-Rate-Limit-Reset``: resets are set relative to the real time here.
-EPOCH = int(time.time())
+
+
+def epoch() -> int:
+    """Now, in whole seconds. The local server stamps its own ``Date`` (real time), which
+    the client prefers to the local clock for ``X-Rate-Limit-Reset``: resets are set
+    relative to the real time when each test runs."""
+    return int(time.time())
 
 
 class Clock:
@@ -46,7 +50,7 @@ def client(httpserver, clock):
     settings = HttpSettings(sleep=clock.sleep, clock=clock, retries=2, backoff=0.5,
                             deadline=120)
     okta = OktaClient(httpserver.url_for("/").rstrip("/"), TokenAuth(TOKEN, source="test"),
-                      settings=settings, limits=RateLimits(max_wait=60), wall=lambda: EPOCH)
+                      settings=settings, limits=RateLimits(max_wait=60), wall=time.time)
     yield okta
     okta.close()
 
@@ -152,7 +156,7 @@ def test_next_link_parsing():
 
 def test_429_waits_until_the_reset_measured_by_the_server_date(httpserver, client, clock):
     limited = {"X-Rate-Limit-Limit": "600", "X-Rate-Limit-Remaining": "0",
-               "X-Rate-Limit-Reset": str(EPOCH + 7)}
+               "X-Rate-Limit-Reset": str(epoch() + 7)}
     httpserver.expect_ordered_request("/api/v1/apps/0oa1").respond_with_response(
         okta_error("E0000047", "API call exceeded rate limit due to too many requests.", 429,
                    headers=limited))
@@ -165,7 +169,7 @@ def test_429_waits_until_the_reset_measured_by_the_server_date(httpserver, clien
 
 def test_429_is_retried_for_a_post_too_because_okta_did_not_process_it(httpserver, client,
                                                                        clock):
-    limited = {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(EPOCH + 2)}
+    limited = {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(epoch() + 2)}
     httpserver.expect_ordered_request("/api/v1/apps", method="POST").respond_with_response(
         okta_error("E0000047", "rate limit", 429, headers=limited))
     httpserver.expect_ordered_request("/api/v1/apps", method="POST").respond_with_json(
@@ -175,7 +179,7 @@ def test_429_is_retried_for_a_post_too_because_okta_did_not_process_it(httpserve
 
 
 def test_a_reset_further_away_than_the_cap_fails_at_once_with_exit_6(httpserver, client, clock):
-    limited = {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(EPOCH + 3600)}
+    limited = {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(epoch() + 3600)}
     httpserver.expect_request("/api/v1/apps").respond_with_response(
         okta_error("E0000047", "API call exceeded rate limit", 429, headers=limited))
     with pytest.raises(NetworkError) as info:
@@ -187,7 +191,7 @@ def test_a_reset_further_away_than_the_cap_fails_at_once_with_exit_6(httpserver,
 
 
 def test_429_again_and_again_gives_up_after_the_allowed_waits(httpserver, client, clock):
-    limited = {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(EPOCH + 1)}
+    limited = {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(epoch() + 1)}
     httpserver.expect_request("/api/v1/apps").respond_with_response(
         okta_error("E0000047", "rate limit", 429, headers=limited))
     with pytest.raises(NetworkError) as info:
@@ -198,7 +202,7 @@ def test_429_again_and_again_gives_up_after_the_allowed_waits(httpserver, client
 
 def test_few_calls_left_spread_the_next_ones_until_the_reset(httpserver, client, clock):
     low = {"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "5",
-           "X-Rate-Limit-Reset": str(EPOCH + 30)}
+           "X-Rate-Limit-Reset": str(epoch() + 30)}
     httpserver.expect_request("/api/v1/apps/0oa1").respond_with_json({"id": "0oa1"},
                                                                      headers=low)
     client.get("/api/v1/apps/0oa1", what="reading")
@@ -210,7 +214,7 @@ def test_few_calls_left_spread_the_next_ones_until_the_reset(httpserver, client,
 
 def test_plenty_of_calls_left_means_no_waiting(httpserver, client, clock):
     plenty = {"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "90",
-              "X-Rate-Limit-Reset": str(EPOCH + 30)}
+              "X-Rate-Limit-Reset": str(epoch() + 30)}
     httpserver.expect_request("/api/v1/apps/0oa1").respond_with_json({}, headers=plenty)
     for _ in range(3):
         client.get("/api/v1/apps/0oa1", what="reading")
