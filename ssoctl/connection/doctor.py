@@ -14,7 +14,7 @@ Nothing here writes anywhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -80,7 +80,7 @@ class DoctorRequest:
     """What to check. ``sp`` is sipgate's ACS URL and Entity ID (for the Okta app check)."""
 
     app: str = "sipgate"
-    sp: SpValues = SpValues()
+    sp: SpValues = field(default_factory=SpValues)
     warn_days: int = 30
     domain: str | None = None
     txt_value: str | None = None

@@ -22,11 +22,22 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class CheckLike(Protocol):
-    name: str
-    title: str
-    status: str
-    summary: str
-    findings: tuple[Finding, ...]
+    """What a check needs for a test case (:class:`ssoctl.connection.doctor.Check`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
+
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
 
 
 def escape(text: str, *, attribute: bool = False) -> str:

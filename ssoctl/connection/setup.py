@@ -322,16 +322,15 @@ def setup(client: Any, request: SetupRequest, *, now: dt.datetime,
     """Plan, then (unless dry run / nothing to do / not confirmed) apply both sides."""
     plan = make_plan(client, request, now=now)
     app_id = plan.okta.app.id if plan.okta.app else None
-    extra = dict(app_id=app_id, idp=plan.idp)
     if not plan.has_changes:
-        return SetupResult("no_changes", plan, checklist=_checklist(request, plan.idp),
+        return SetupResult("no_changes", plan, app_id=app_id, idp=plan.idp,
+                           checklist=_checklist(request, plan.idp),
                            verify_command=verify_command(client.org, request, app_id),
-                           cert_file=request.cert_out if request.sp_profile is None else None,
-                           **extra)
+                           cert_file=request.cert_out if request.sp_profile is None else None)
     if request.dry_run:
-        return SetupResult("dry_run", plan, **extra)
+        return SetupResult("dry_run", plan, app_id=app_id, idp=plan.idp)
     if not confirm(plan):
-        return SetupResult("declined", plan, **extra)
+        return SetupResult("declined", plan, app_id=app_id, idp=plan.idp)
     return _Run(client, request, plan, now).go()
 
 
@@ -465,7 +464,8 @@ class _Run:
 
     def _push(self, idp: IdpValues) -> str | None:
         from ssoctl.config import default_backup_dir
-        from ssoctl.sp.plan import apply, make_plan as sp_plan
+        from ssoctl.sp.plan import apply
+        from ssoctl.sp.plan import make_plan as sp_plan
 
         request = self.request
         profile = request.sp_profile

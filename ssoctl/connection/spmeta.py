@@ -45,6 +45,6 @@ def sp_values_from_metadata(source: str) -> SpValues:
                     entity_id=entity.get("entityID").strip())
 
 
-def _index(element) -> int:  # noqa: ANN001 - an lxml element
+def _index(element) -> int:
     value = element.get("index") or ""
     return int(value) if value.isdecimal() else 1 << 30

@@ -8,8 +8,8 @@ import json
 import stat
 
 import pytest
-
 from conftest import NOW
+
 from ssoctl import xmlsafe
 from ssoctl.connection import drift, junit
 from ssoctl.connection import state as st

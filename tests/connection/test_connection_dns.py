@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support.dns_server import DnsServer
 
 from ssoctl.connection.dns import check_txt, judge, parse_server
 from ssoctl.errors import UsageError
-from support.dns_server import DnsServer
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from support.dns_server import DnsServer
 
 from ssoctl import xmlsafe
-from support.dns_server import DnsServer
 
 from .conftest import ACS_URL, NOW_TEXT, SP_ENTITY_ID
 

@@ -148,7 +148,7 @@ def test_sipgate_by_hand_values_pem_checklist_and_the_doctor_command(world):
     cert = world.okta.app_certificate(app["id"])
     checked = world.cli("--json", "check-cert", str(pem), env=world.env)
     assert checked.exit_code == 0 and checked.json()["data"]["paste_ready"] is True
-    assert f"Entity ID:   http://www.okta.com/" in result.stdout
+    assert "Entity ID:   http://www.okta.com/" in result.stdout
     assert "Left to do:" in result.stdout and "switch SSO on with the toggle" in result.stdout
     assert "publish the TXT record" in result.stdout
     command = next(line.strip() for line in result.stdout.splitlines()
