@@ -205,3 +205,50 @@ def test_access_tokens_and_assertions_are_listed_as_secrets(okta_org, okta_clock
         api.saml_apps(client)
         secrets = client.secrets
     assert len(secrets) >= 2 and all(len(s) > 20 for s in secrets)
+
+
+# ---------------------------------------------------------------- DPoP details (local server)
+
+def test_dpop_proofs_carry_htm_htu_ath_and_the_resource_nonce(httpserver, tmp_path):
+    """The API answers the first DPoP call with a nonce challenge (RFC 9449 section 9):
+    the call is repeated once with the nonce; every proof is bound to the token (ath)."""
+    import base64
+    import hashlib
+
+    from werkzeug import Response
+
+    from ssoctl.okta.client import OktaClient
+
+    key = pki.cached_rsa_key("okta-auth-test")
+    path = private_file(tmp_path, "k.pem", pki.key_pem(key))
+    org = httpserver.url_for("/").rstrip("/")
+    httpserver.expect_ordered_request("/oauth2/v1/token", method="POST").respond_with_json(
+        {"error": "invalid_dpop_proof", "error_description": "The DPoP proof JWT header is "
+                                                             "missing."}, status=400)
+    httpserver.expect_ordered_request("/oauth2/v1/token", method="POST").respond_with_json(
+        {"token_type": "DPoP", "access_token": "at-123456789", "expires_in": 3600})
+    httpserver.expect_ordered_request("/api/v1/apps/0oa1").respond_with_response(Response(
+        "", status=401, headers={"DPoP-Nonce": "server-nonce-1",
+                                 "WWW-Authenticate": 'DPoP error="use_dpop_nonce"'}))
+    httpserver.expect_ordered_request("/api/v1/apps/0oa1").respond_with_json({"id": "0oa1"})
+    auth = OAuthAuth(org, "0oaClient", load_private_key(path, kid="k1"), ("okta.apps.read",))
+    with OktaClient(org, auth) as client:
+        assert client.get("/api/v1/apps/0oa1?x=1", what="reading") == {"id": "0oa1"}
+    token_call, token_ok, first, second = [entry[0] for entry in httpserver.log]
+    assert "DPoP" not in token_call.headers and "DPoP" in token_ok.headers
+    form = token_ok.form
+    assert form["grant_type"] == "client_credentials" and form["scope"] == "okta.apps.read"
+    assertion = jwt.decode(form["client_assertion"], key.public_key(), algorithms=["RS256"],
+                           audience=f"{org}/oauth2/v1/token")
+    assert assertion["iss"] == assertion["sub"] == "0oaClient" and assertion["jti"]
+    assert assertion["exp"] - assertion["iat"] <= 3600
+    assert jwt.get_unverified_header(form["client_assertion"])["kid"] == "k1"
+    ath = base64.urlsafe_b64encode(hashlib.sha256(b"at-123456789").digest()).rstrip(b"=").decode()
+    for request, nonce in ((first, None), (second, "server-nonce-1")):
+        assert request.headers["Authorization"] == "DPoP at-123456789"
+        proof = request.headers["DPoP"]
+        header = jwt.get_unverified_header(proof)
+        claims = jwt.decode(proof, jwt.PyJWK(header["jwk"]).key, algorithms=["RS256"])
+        assert header["typ"] == "dpop+jwt" and "d" not in header["jwk"]
+        assert claims["htm"] == "GET" and claims["htu"] == f"{org}/api/v1/apps/0oa1"
+        assert claims["ath"] == ath and claims.get("nonce") == nonce

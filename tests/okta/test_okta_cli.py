@@ -442,3 +442,12 @@ def test_a_token_written_into_the_profile_is_refused_and_not_shown(cli, okta_org
     assert result.exit_code == 2
     assert result.json()["error"]["code"] == "CONFIG_SECRET_IN_FILE"
     assert "00SecretInTheFile" not in result.stdout + result.stderr
+
+
+def test_no_org_anywhere_is_a_usage_error(cli, env):
+    result = cli("okta", "list", "--json", env=env)
+    assert result.exit_code == 2
+    error = result.json()["error"]
+    assert error["code"] == "OKTA_NO_ORG" and "--org" in error["hint"]
+    http = cli("okta", "list", "--org", "http://acme.okta.com", "--json", env=env)
+    assert http.exit_code == 2 and http.json()["error"]["code"] == "OKTA_BAD_ORG"

@@ -75,3 +75,19 @@ def test_a_refused_push_switches_okta_back(run, okta_org_tls, fake_sp):
     assert result.json()["error"]["code"] == "OKTA_ROTATE_ROLLED_BACK"
     assert okta_org_tls.app(app_id)["credentials"]["signing"]["kid"] == old_kid
     assert sp.settings["certificate"] is None
+
+
+def test_rollback_on_request_pushes_the_previous_certificate_back(run, okta_org_tls, fake_sp):
+    sp, _ = fake_sp
+    app_id = okta_org_tls.add_app("sipgate", user_name_template="${source.email}")
+    old_pem = pki.cert_pem(okta_org_tls.app_certificate(app_id))
+    rotated = run("sipgate", "--push-profile", "acme")
+    assert rotated.exit_code == 0, rotated.stdout
+    backup = rotated.json()["data"]["backup"]
+    assert sp.settings["certificate"].split() != old_pem.split()
+    back = run("sipgate", "--rollback", backup, "--push-profile", "acme")
+    assert back.exit_code == 0, back.stdout
+    assert back.json()["data"]["outcome"] == "rolled_back"
+    assert sp.settings["certificate"].split() == old_pem.split()
+    again = run("sipgate", "--rollback", backup)
+    assert again.exit_code == 0 and again.json()["data"]["outcome"] == "no_changes"
