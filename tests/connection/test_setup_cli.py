@@ -223,3 +223,68 @@ def test_without_a_terminal_or_yes_nothing_is_written(world):
 def _ca(world) -> str:
     text = Path(world.config).read_text()
     return text.split('ca_bundle = "', 1)[1].split('"', 1)[0]
+
+
+def test_a_failed_rollback_on_the_sp_is_exit_8_with_the_way_back(okta, okta_ca_bundle, cli,
+                                                                 tmp_path, monkeypatch):
+    """The SP mangles the write and then refuses the restore: exit 8, the backup and the
+    `ssoctl rollback` command, and what Okta already got."""
+    from integration.fake_sp import TOKEN, TOKEN_ID, FakeSp
+    from pytest_httpserver import HTTPServer
+
+    from .conftest import write_config
+
+    monkeypatch.chdir(tmp_path)
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    try:
+        fake = FakeSp(server)
+        fake.fault("PUT", "mangle")
+        fake.fault("PUT", "status", status=500, times=50)
+        config = tmp_path / "config.toml"
+        write_config(config, okta_url=okta.url, sp_url=fake.url, backups=str(tmp_path / "b"),
+                     ca_bundle=okta_ca_bundle)
+        config.write_text(config.read_text().replace('token_id = "token-CONN01"',
+                                                     f'token_id = "{TOKEN_ID}"\nretries = 0'))
+        env = {"SSOCTL_OKTA_TOKEN": OKTA_TOKEN, "SSOCTL_TOKEN": TOKEN, "NO_COLOR": "1"}
+        result = cli("setup", "--sp-profile", "acme", "--yes", "--json", "--config",
+                     str(config), "--state-dir", str(tmp_path / "state"), "--now", NOW_TEXT,
+                     env=env)
+    finally:
+        server.stop()
+    assert result.exit_code == 8, result.stdout
+    error = result.json()["error"]
+    assert error["code"] == "ROLLBACK_FAILED"
+    assert error["rollback_command"].startswith("ssoctl rollback ")
+    assert "already done: Okta: created app" in error["message"]
+    assert "to undo: Okta: deactivate and delete app" in error["hint"]
+
+
+def test_a_metadata_error_after_okta_stops_before_the_sp(sp, cli, tmp_path, monkeypatch,
+                                                          okta_clock):
+    """Plain-http Sign on URL (an org on http): setup configures Okta, then refuses to hand
+    the values to the SP (exit 1), says what Okta got, and leaves the SP untouched."""
+    from ssoctl.rehearsal.okta import OktaStandIn
+
+    from .conftest import write_config
+
+    monkeypatch.chdir(tmp_path)
+    state, sp_url = sp
+    with OktaStandIn(org="dev-13579", now=okta_clock) as plain:
+        plain.add_token(OKTA_TOKEN)
+        plain.start()
+        config = tmp_path / "config.toml"
+        write_config(config, okta_url=plain.url, sp_url=sp_url, backups=str(tmp_path / "b"),
+                     ca_bundle=str(tmp_path / "unused.pem"))
+        config.write_text("\n".join(line for line in config.read_text().splitlines()
+                                    if not line.startswith("ca_bundle")) + "\n")
+        env = {"SSOCTL_OKTA_TOKEN": OKTA_TOKEN, "SSOCTL_TOKEN": SP_TOKEN, "NO_COLOR": "1"}
+        result = cli("setup", "--sp-profile", "acme", "--yes", "--json", "--config",
+                     str(config), "--state-dir", str(tmp_path / "state"), "--now", NOW_TEXT,
+                     env=env)
+    assert result.exit_code == 1, result.stdout
+    doc = result.json()
+    assert doc["data"]["outcome"] == "blocked"
+    assert "METADATA_SSO_URL_NOT_HTTPS" in {f["code"] for f in doc["findings"]}
+    assert doc["data"]["steps"][0].startswith("Okta: created app")
+    assert state.version == 1 and state.settings["sso_url"] is None
