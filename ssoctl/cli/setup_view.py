@@ -137,6 +137,11 @@ def setup_report(result: Any) -> Report:
             ("SP side", result.plan.sp.where), ("status", result.plan.sp.detail)]))
     blocks += [Text(f"- {step}") for step in result.steps]
     blocks.append(Text(OUTCOMES[result.outcome]))
+    kept = result.plan.okta.kept
+    if kept:
+        blocks.append(Text(f"{len(kept)} Okta field(s) differ from sipgate's guide and were "
+                           f"kept ({', '.join(f.label for f in kept)}); `ssoctl doctor` "
+                           "reports them, --overwrite changes them", style="yellow"))
     idp = result.idp
     manual = result.plan.sp.mode == "manual"
     if manual and idp is not None and result.outcome in ("applied", "no_changes"):

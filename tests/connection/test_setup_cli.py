@@ -288,3 +288,20 @@ def test_a_metadata_error_after_okta_stops_before_the_sp(sp, cli, tmp_path, monk
     assert "METADATA_SSO_URL_NOT_HTTPS" in {f["code"] for f in doc["findings"]}
     assert doc["data"]["steps"][0].startswith("Okta: created app")
     assert state.version == 1 and state.settings["sso_url"] is None
+
+
+def test_fields_an_admin_set_differently_are_kept_and_said(world):
+    world.okta.add_app("sipgate", acs_url=ACS_URL, audience=SP_ENTITY_ID,
+                       user_name_template="${source.login}", groups=[world.group_id])
+    result = world.run("setup", "--sp-profile", "acme", "--yes")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "1 Okta field(s) differ from sipgate's guide and were kept (Application username)" \
+        in result.stdout
+    assert _the_app(world.okta)["credentials"]["userNameTemplate"]["template"] == \
+        "${source.login}"
+    again = world.run("setup", "--sp-profile", "acme")
+    assert again.exit_code == 0 and "were kept (Application username)" in again.stdout
+    overwritten = world.run("setup", "--sp-profile", "acme", "--overwrite", "--yes")
+    assert overwritten.exit_code == 0
+    assert _the_app(world.okta)["credentials"]["userNameTemplate"]["template"] == \
+        "${source.email}"
