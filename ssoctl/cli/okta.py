@@ -114,7 +114,8 @@ def configure_command(
     acs_url: AcsOpt = None,
     sp_entity_id: SpEntityOpt = None,
     label: Annotated[str, typer.Option(
-        "--label", metavar="TEXT", help="The app's label (App name) to find or create.")] = "sipgate",
+        "--label", metavar="TEXT",
+        help="The app's label (App name) to find or create.")] = "sipgate",
     app_ref: Annotated[Optional[str], typer.Option(
         "--app", metavar="APP", help="Update this app (id or label) instead of the one "
                                      "labelled --label.")] = None,

@@ -2,7 +2,8 @@
 
 The public surface (what ``ssoctl okta`` and later commands call):
 
-- :func:`ssoctl.okta.connect.connect` (``ConnectOptions`` -> :class:`~ssoctl.okta.client.OktaClient`)
+- :func:`ssoctl.okta.connect.connect`: ``ConnectOptions`` ->
+  :class:`~ssoctl.okta.client.OktaClient`
 - :func:`ssoctl.okta.api.find_app`, :func:`~ssoctl.okta.api.saml_apps`,
   :func:`~ssoctl.okta.api.metadata_xml`
 - :func:`ssoctl.okta.configure.configure` / :func:`~ssoctl.okta.configure.make_plan`

@@ -146,8 +146,9 @@ def from_json(doc: Any) -> SamlApp:
                               hint="check --org: it must be the Okta org's own address",
                               code="OKTA_BAD_ANSWER")
     meta = get_path(doc, ("_links", "metadata", "href"))
-    return SamlApp(id=doc["id"], label=str(doc.get("label") or ""), name=str(doc.get("name") or ""),
-                   status=str(doc.get("status") or ""), sign_on_mode=str(doc.get("signOnMode") or ""),
+    return SamlApp(id=doc["id"], label=str(doc.get("label") or ""),
+                   name=str(doc.get("name") or ""), status=str(doc.get("status") or ""),
+                   sign_on_mode=str(doc.get("signOnMode") or ""),
                    values={f.key: get_path(doc, f.path) for f in FIELDS},
                    kid=get_path(doc, ("credentials", "signing", "kid")),
                    metadata_url=meta if isinstance(meta, str) else None, raw=doc)

@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator, Mapping, Protocol
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ssoctl import http
 from ssoctl.errors import ApiRefusedError, NetworkError, SsoctlError, UsageError

@@ -38,7 +38,7 @@ class ConnectOptions:
     environ: Mapping[str, str] | None = None
     http: Mapping[str, Any] = field(default_factory=dict)
     """Overrides for :class:`ssoctl.http.HttpSettings` (``sleep``, ``clock``, ``deadline``)."""
-    limits: RateLimits = RateLimits()
+    limits: RateLimits = field(default_factory=RateLimits)
     wall: Callable[[], float] = time.time
 
 

@@ -160,7 +160,8 @@ def _undo(client: OktaClient, app: SamlApp, previous: str | None, backup: str, *
             f"rotating the key of app {app.id} failed ({reason.message}) and switching back "
             f"to key {previous} failed too: {exc.message}",
             hint=f"switch back with: ssoctl okta rotate-cert {app.id} --rollback {backup}; or "
-                 "in the Admin Console: Sign On → SAML Signing Certificates → Actions → Activate",
+                 "in the Admin Console: Sign On → SAML Signing Certificates → Actions → "
+                 "Activate",
             code="OKTA_ROLLBACK_FAILED") from None
     raise RolledBackError(f"rotating the key of app {app.id} failed: {reason.message}; the "
                           f"previous key {previous} is active again",

@@ -35,7 +35,8 @@ def okta_app(**sign_on):
                                                  "type": "BUILT_IN"},
                             "signing": {"kid": "kid-1"}},
             "settings": {"signOn": values},
-            "_links": {"metadata": {"href": "https://acme.okta.com/api/v1/apps/0oa1234567890abcdefg/sso/saml/metadata"}}}
+            "_links": {"metadata": {"href": "https://acme.okta.com/api/v1/apps/"
+                                            "0oa1234567890abcdefg/sso/saml/metadata"}}}
 
 
 SPV = SpValues(ACS, SP)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ ACS = "https://sipgate.example/saml/acs"
 SP_ENTITY = "https://sipgate.example/saml/metadata"
 SP = ("--acs-url", ACS, "--sp-entity-id", SP_ENTITY)
 WHEN = ("--now", NOW.isoformat())
+UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 
 
 @pytest.fixture
@@ -134,7 +136,7 @@ def test_configure_keeps_what_the_admin_set_unless_overwrite(okta, okta_org):
     assert okta_org.app(app_id)["settings"]["signOn"]["signatureAlgorithm"] == "RSA_SHA256"
     backup = over.json()["data"]["backup"]
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
-    saved = json.loads(open(backup).read())
+    saved = json.loads(Path(backup).read_text())
     assert saved["app"]["settings"]["signOn"]["signatureAlgorithm"] == "RSA_SHA1"
 
 
@@ -176,8 +178,8 @@ def test_check_a_good_app_is_clean(okta, okta_org):
 
 
 def test_check_reports_every_difference(okta, okta_org):
-    app_id = okta_org.add_app("sipgate", acs_url="https://other.example/acs", status="INACTIVE",
-                              name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    app_id = okta_org.add_app("sipgate", acs_url="https://other.example/acs",
+                              status="INACTIVE", name_id_format=UNSPECIFIED,
                               signature_algorithm="RSA_SHA1", assertion_signed=False,
                               cert_not_before=NOW.replace(year=2024), cert_days=740)
     okta_org.add_key(app_id)
@@ -239,7 +241,7 @@ def test_rotate_dry_run_then_rotate_then_roll_back(okta, okta_org):
     assert new_kid != old_kid and data["previous_kid"] == old_kid
     assert okta_org.app(app_id)["credentials"]["signing"]["kid"] == new_kid
     assert data["new_key"]["certificate_pem"] == pki.cert_pem(okta_org.app_certificate(app_id))
-    backup = json.loads(open(data["backup"]).read())
+    backup = json.loads(Path(data["backup"]).read_text())
     assert backup["previous_kid"] == old_kid and backup["new_kid"] == new_kid
     assert stat.S_IMODE(os.stat(data["backup"]).st_mode) == 0o600
     back = okta("rotate-cert", "sipgate", "--rollback", data["backup"], "--yes", "--json")
