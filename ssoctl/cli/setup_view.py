@@ -130,13 +130,13 @@ OUTCOMES = {
 
 
 def setup_report(result: Any) -> Report:
-    blocks: list = plan_blocks(result.plan) if result.outcome != "no_changes" else []
+    blocks: list = plan_blocks(result.plan) if result.outcome.value != "no_changes" else []
     if result.outcome == "no_changes" and result.plan.resuming is None:
         blocks.append(Fields("Connection", [
             ("Okta app", f"{result.plan.okta.label} ({result.app_id})"),
             ("SP side", result.plan.sp.where), ("status", result.plan.sp.detail)]))
     blocks += [Text(f"- {step}") for step in result.steps]
-    blocks.append(Text(OUTCOMES[result.outcome]))
+    blocks.append(Text(OUTCOMES[result.outcome.value]))
     kept = result.plan.okta.kept
     if kept:
         blocks.append(Text(f"{len(kept)} Okta field(s) differ from sipgate's guide and were "

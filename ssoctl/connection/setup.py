@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
 
@@ -32,6 +33,22 @@ from ssoctl.okta.apps import ConfigurePlan, SpValues, sipgate_settings
 SIPGATE_PAGE = "sipgate → Account → Single Sign-on"
 #: The steps a run records in the state file, in order.
 STEPS = ("okta", "metadata", "sp", "done")
+
+
+class Outcome(str, Enum):
+    NO_CHANGES = "no_changes"
+    DRY_RUN = "dry_run"
+    DECLINED = "declined"
+    APPLIED = "applied"
+    BLOCKED = "blocked"
+    """A check failed after Okta was configured; nothing was written to the SP."""
+
+
+class SpMode(str, Enum):
+    PUSH = "push"
+    """An SP profile with ssoctl's SSO-settings API."""
+    MANUAL = "manual"
+    """sipgate: the values are handed over for pasting."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +101,7 @@ class IdpValues:
 class SpSide:
     """The SP half of the plan. ``mode``: push (an SP profile) or manual (sipgate)."""
 
-    mode: str
+    mode: SpMode
     where: str
     pending: bool
     detail: str
@@ -92,7 +109,7 @@ class SpSide:
     """:class:`ssoctl.sp.contract.FieldChange` rows (push, when the values are known)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode, "where": self.where, "pending": self.pending,
+        return {"mode": self.mode.value, "where": self.where, "pending": self.pending,
                 "detail": self.detail, "changes": [c.__dict__ for c in self.changes],
                 "changed_fields": [c.field for c in self.changes if c.changed]}
 
@@ -134,7 +151,7 @@ class SetupResult:
     """``outcome``: no_changes, dry_run, declined, applied, blocked (a check failed after
     Okta was configured; nothing was written to the SP)."""
 
-    outcome: str
+    outcome: Outcome
     plan: SetupPlan
     app_id: str | None = None
     idp: IdpValues | None = None
@@ -147,7 +164,7 @@ class SetupResult:
     verify_command: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "app_id": self.app_id,
+        return {"outcome": self.outcome.value, "app_id": self.app_id,
                 "idp": None if self.idp is None else self.idp.to_dict(),
                 "certificate_pem": None if self.idp is None or self.idp.certificate is None
                 else self.idp.certificate.pem,
@@ -249,14 +266,14 @@ def _push_side(request: SetupRequest, idp: IdpValues | None, *, now: dt.datetime
             current = target.read().settings
             rows = diff(current, current.with_enabled(True) if request.enable else current,
                         now=now)
-            return SpSide("push", where, True, "SSO URL, Entity ID and Certificate are set "
+            return SpSide(SpMode.PUSH, where, True, "SSO URL, Entity ID and Certificate are set "
                           "from the new app's metadata", rows)
         plan = sp_plan(target, _desired(idp), enable=True if request.enable else None, now=now)
     finally:
         target.close()
     detail = "the SP holds these values already" if not plan.has_changes else \
         "written, read back, rolled back on mismatch"
-    return SpSide("push", where, plan.has_changes, detail, plan.changes)
+    return SpSide(SpMode.PUSH, where, plan.has_changes, detail, plan.changes)
 
 
 def _manual_side(request: SetupRequest, idp: IdpValues | None, previous: st.State | None, *,
@@ -264,19 +281,19 @@ def _manual_side(request: SetupRequest, idp: IdpValues | None, previous: st.Stat
     where = f"sipgate, by hand ({SIPGATE_PAGE}; sipgate has no SSO settings API)"
     _refuse_foreign_file(request.cert_out, idp, previous)
     if idp is None:
-        return SpSide("manual", where, True, f"the new app's values are printed and its "
+        return SpSide(SpMode.MANUAL, where, True, f"the new app's values are printed and its "
                       f"certificate is written to {request.cert_out}")
     handed = (previous.handed_over or {}) if previous else {}
     same = (handed.get("sso_url") == idp.sso_url and handed.get("issuer") == idp.issuer
             and handed.get("certificate_sha256") == idp.sha256)
     if same and _file_holds(request.cert_out, idp.sha256):
-        return SpSide("manual", where, okta_changes,
+        return SpSide(SpMode.MANUAL, where, okta_changes,
                       f"handed over on {previous.steps.get('sp', '?') if previous else '?'}; "
                       f"certificate in {request.cert_out}")
     why = "the certificate changed since it was handed over" if handed and not same \
         else "not handed over yet"
-    return SpSide("manual", where, True, f"{why}: the values are printed and the certificate "
-                  f"is written to {request.cert_out}")
+    return SpSide(SpMode.MANUAL, where, True, f"{why}: the values are printed and the "
+                  f"certificate is written to {request.cert_out}")
 
 
 def _refuse_foreign_file(path: str, idp: IdpValues | None, previous: st.State | None) -> None:
@@ -323,14 +340,14 @@ def setup(client: Any, request: SetupRequest, *, now: dt.datetime,
     plan = make_plan(client, request, now=now)
     app_id = plan.okta.app.id if plan.okta.app else None
     if not plan.has_changes:
-        return SetupResult("no_changes", plan, app_id=app_id, idp=plan.idp,
+        return SetupResult(Outcome.NO_CHANGES, plan, app_id=app_id, idp=plan.idp,
                            checklist=_checklist(request, plan.idp),
                            verify_command=verify_command(client.org, request, app_id),
                            cert_file=request.cert_out if request.sp_profile is None else None)
     if request.dry_run:
-        return SetupResult("dry_run", plan, app_id=app_id, idp=plan.idp)
+        return SetupResult(Outcome.DRY_RUN, plan, app_id=app_id, idp=plan.idp)
     if not confirm(plan):
-        return SetupResult("declined", plan, app_id=app_id, idp=plan.idp)
+        return SetupResult(Outcome.DECLINED, plan, app_id=app_id, idp=plan.idp)
     return _Run(client, request, plan, now).go()
 
 
@@ -362,7 +379,7 @@ class _Run:
                                      warn_days=self.request.warn_days)
             found = found + self._cert_findings(idp)
             if any(f.is_error for f in found):
-                return SetupResult("blocked", self.plan, app_id=app.id, idp=idp,
+                return SetupResult(Outcome.BLOCKED, self.plan, app_id=app.id, idp=idp,
                                    steps=tuple(self.steps), findings=found,
                                    okta_backup=self.okta_backup)
             state = state.done("metadata", now=self.now)
@@ -449,8 +466,8 @@ class _Run:
             backup = self._push(idp)
             state = state.done("sp", now=self.now).done("done", now=self.now)
             st.save(path, state)
-            return SetupResult("applied", self.plan, steps=tuple(self.steps), sp_backup=backup,
-                               **common)
+            return SetupResult(Outcome.APPLIED, self.plan, steps=tuple(self.steps),
+                               sp_backup=backup, **common)
         written = self._hand_over(idp)
         handed = {"sso_url": idp.sso_url or "", "issuer": idp.issuer or "",
                   "certificate_sha256": idp.sha256 or "", "cert_file": written}
@@ -459,7 +476,7 @@ class _Run:
         note = (finding("CONN_MANUAL_STEPS", f"{len(common['checklist'])} steps remain in "
                         "sipgate", field=SIPGATE_PAGE),)
         common["findings"] = found + note
-        return SetupResult("applied", self.plan, steps=tuple(self.steps), cert_file=written,
+        return SetupResult(Outcome.APPLIED, self.plan, steps=tuple(self.steps), cert_file=written,
                            **common)
 
     def _push(self, idp: IdpValues) -> str | None:

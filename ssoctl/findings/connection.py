@@ -13,7 +13,8 @@ SIPGATE_SSO = "sipgate: Account → Single Sign-on"
 OKTA_CERTS = "Okta: Applications → the app → Sign On → SAML Signing Certificates"
 
 CODES: tuple[CodeInfo, ...] = (
-    CodeInfo("CONN_CERT_DRIFT", E, "sipgate holds another certificate than the one Okta signs with",
+    CodeInfo("CONN_CERT_DRIFT", E,
+             "sipgate holds another certificate than the one Okta signs with",
              "Okta signs every SAML response with the app's active signing key. When sipgate's "
              "Certificate field holds a different certificate (typically after someone "
              "generated or activated a new key in Okta), sipgate rejects every login's "

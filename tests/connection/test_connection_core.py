@@ -156,7 +156,8 @@ def test_state_round_trip_is_private_and_holds_no_secrets(tmp_path):
     st.save(path, state)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     loaded = st.load(path, org="https://acme.okta.com", sp_entity_id="https://sp.example/sp")
-    assert loaded.app_id == "0oa1234567890abcdefg" and loaded.steps == {"okta": "2026-06-01T12:00:00Z"}
+    assert loaded.app_id == "0oa1234567890abcdefg"
+    assert loaded.steps == {"okta": "2026-06-01T12:00:00Z"}
     assert set(json.loads(path.read_text())) == {
         "format", "org", "sp_entity_id", "acs_url", "app_id", "label", "steps", "handed_over",
         "sp_profile", "updated_at"}
