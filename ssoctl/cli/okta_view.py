@@ -129,14 +129,15 @@ def configure_plan_blocks(plan: ConfigurePlan) -> list:
             rows.append((f.label, f"{now} (kept: sipgate needs {new}; --overwrite changes it)"))
         else:
             rows.append((f.label, f"now {now}\nnew {new}"))
-    status = "Active" if plan.create else (
-        f"now {plan.app.status.title()}\nnew Active" if plan.activate else "Active (unchanged)")
+    app = plan.app
+    status = "Active" if app is None else (
+        f"now {app.status.title()}\nnew Active" if plan.activate else "Active (unchanged)")
     rows.append(("Application status", status))
     for g in plan.groups:
         rows.append((f"Assignment: group {g.name}",
                      "assigned (unchanged)" if g.assigned else "assign"))
-    title = (f"New SAML 2.0 app {plan.label!r} in {plan.org}" if plan.create else
-             f"App {plan.label!r} ({plan.app.id}) in {plan.org}")
+    title = (f"New SAML 2.0 app {plan.label!r} in {plan.org}" if app is None else
+             f"App {plan.label!r} ({app.id}) in {plan.org}")
     changing = len(plan.writes) + (1 if plan.activate else 0) + \
         sum(1 for g in plan.groups if not g.assigned)
     return [Fields(f"{title}: {changing} change{'s' if changing != 1 else ''}", rows)]

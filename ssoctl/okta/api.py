@@ -54,11 +54,12 @@ def find_app(client: OktaClient, ref: str) -> SamlApp:
     if APP_ID.fullmatch(ref):
         app = get_app(client, ref)
     else:
-        app = by_label(client, ref)
-        if app is None:
+        found = by_label(client, ref)
+        if found is None:
             raise ApiRefusedError(f"no SAML 2.0 app labelled {ref!r} in {client.org}",
                                   hint="list them with `ssoctl okta list`; give the id (0oa…) "
                                        "or the exact label", code="OKTA_NOT_FOUND", status=404)
+        app = found
     if not app.is_saml:
         raise UsageError(f"app {app.label!r} ({app.id}) signs in with {app.sign_on_mode}, not "
                          "SAML 2.0", hint="pick a SAML 2.0 app (`ssoctl okta list`)",

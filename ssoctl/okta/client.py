@@ -111,7 +111,8 @@ class Reply:
 class Auth(Protocol):
     """How requests are authenticated (:mod:`ssoctl.okta.auth`)."""
 
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     @property
     def secrets(self) -> tuple[str, ...]: ...
