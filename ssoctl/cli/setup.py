@@ -22,7 +22,13 @@ StateDirOpt = Annotated[Optional[str], typer.Option(
     help="Where setup remembers each connection (default: the user data dir).")]
 DomainOpt = Annotated[Optional[str], typer.Option(
     "--domain", metavar="DOMAIN",
-    help="The company's e-mail domain (put into the doctor command printed at the end).")]
+    help="The company's e-mail domain: its DNS TXT record is looked up at the end (and it "
+         "goes into the doctor command printed).")]
+TxtValueOpt = Annotated[Optional[str], typer.Option(
+    "--txt-value", metavar="TEXT", help="The TXT value sipgate shows for the domain.")]
+DnsServerOpt = Annotated[Optional[str], typer.Option(
+    "--dns-server", metavar="IP[:PORT]", help="Ask this DNS server instead of the system "
+                                              "resolver.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +58,8 @@ def setup_command(
                                            "certificate for sipgate is written.")]
     = "okta-sipgate.pem",
     domain: DomainOpt = None,
+    txt_value: TxtValueOpt = None,
+    dns_server: DnsServerOpt = None,
     state_dir: StateDirOpt = None,
     warn_days: common.WarnDaysOpt = 30,
     yes: okta_cli.YesOpt = False, dry_run: okta_cli.DryRunOpt = False,
@@ -86,7 +94,8 @@ def setup_command(
                 acs_url=acs_url, sp_entity_id=sp_entity_id, sp_metadata=sp_metadata,
                 label=label, app=app_ref, groups=tuple(assign_group or ()),
                 overwrite=overwrite, sp_profile=sp_profile, enable=enable, cert_out=cert_out,
-                domain=domain, state_dir=state_dir, warn_days=warn_days, yes=yes,
+                domain=domain, txt_value=txt_value, dns_server=dns_server,
+                state_dir=state_dir, warn_days=warn_days, yes=yes,
                 dry_run=dry_run, backup_dir=backup_dir, now=now, json_output=json_),
             view.connect_options(org=org, profile=profile, config=config,
                                  token_file=token_file, client_id=client_id,

@@ -38,6 +38,8 @@ class SetupArgs:
     enable: bool
     cert_out: str
     domain: str | None
+    txt_value: str | None
+    dns_server: str | None
     state_dir: str | None
     warn_days: int
     yes: bool
@@ -70,7 +72,10 @@ def run_setup(ctx: typer.Context, args: SetupArgs, options: Any) -> Report:
         raise UsageError("--enable needs --sp-profile: sipgate's SSO toggle has no API",
                          hint="switch SSO on with the toggle on sipgate's Single Sign-on page "
                               "after pasting the values", code="SETUP_ENABLE_NEEDS_PUSH")
+    from ssoctl.connection.dns import parse_server
+
     domain = check_domain(args.domain) if args.domain else None
+    server = parse_server(args.dns_server) if args.dns_server else None
     need = ("read" if args.dry_run else "write") + ("+groups" if args.groups else "")
     with okta_view.client(options, need) as (client, loaded):
         sp_profile = load_profile(args.sp_profile, config_path=options.config) \
@@ -81,6 +86,7 @@ def run_setup(ctx: typer.Context, args: SetupArgs, options: Any) -> Report:
             cert_out=args.cert_out, dry_run=args.dry_run,
             backup_dir=args.backup_dir or getattr(loaded, "backup_dir", None),
             state_dir=args.state_dir, warn_days=args.warn_days, domain=domain,
+            txt_value=args.txt_value, dns_server=server,
             config=options.config, profile=options.profile)
         with interrupt_note():
             result = setup(client, request, now=okta_view.when(args.now),

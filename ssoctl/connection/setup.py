@@ -69,6 +69,10 @@ class SetupRequest:
     state_dir: str | None = None
     warn_days: int = 30
     domain: str | None = None
+    """The company's e-mail domain: its TXT record is looked up at the end."""
+    txt_value: str | None = None
+    dns_server: Any = None
+    """:class:`ssoctl.connection.dns.DnsServer` to ask instead of the system resolver."""
     config: str | None = None
     """The configuration file given with --config (repeated in the printed commands)."""
     profile: str | None = None
@@ -340,8 +344,9 @@ def setup(client: Any, request: SetupRequest, *, now: dt.datetime,
     plan = make_plan(client, request, now=now)
     app_id = plan.okta.app.id if plan.okta.app else None
     if not plan.has_changes:
+        line, found = domain_check(request)
         return SetupResult(Outcome.NO_CHANGES, plan, app_id=app_id, idp=plan.idp,
-                           checklist=_checklist(request, plan.idp),
+                           findings=found, checklist=_checklist(request, plan.idp, line),
                            verify_command=verify_command(client.org, request, app_id),
                            cert_file=request.cert_out if request.sp_profile is None else None)
     if request.dry_run:
@@ -459,8 +464,10 @@ class _Run:
     def _sp(self, app: Any, idp: IdpValues, found: tuple[Finding, ...], state: st.State,
             path: Path) -> SetupResult:
         request = self.request
+        line, dns_found = domain_check(request)
+        found = found + dns_found
         common = dict(app_id=app.id, idp=idp, findings=found, okta_backup=self.okta_backup,
-                      checklist=_checklist(request, idp),
+                      checklist=_checklist(request, idp, line),
                       verify_command=verify_command(self.client.org, request, app.id))
         if request.sp_profile is not None:
             backup = self._push(idp)
@@ -524,15 +531,38 @@ def _explain(exc: SsoctlError, steps: list[str], undo: list[str], request: Setup
     exc.hint = "; ".join(parts)
 
 
-def _checklist(request: SetupRequest, idp: IdpValues | None) -> tuple[str, ...]:
+def domain_check(request: SetupRequest) -> tuple[str | None, tuple[Finding, ...]]:
+    """The checklist line about the e-mail domain's TXT record, and findings (as warnings:
+    right after a set-up the record may simply not be visible yet)."""
+    import dataclasses
+
+    from ssoctl.connection.dns import check_txt
+    from ssoctl.findings import Severity
+
+    if not request.domain:
+        return None, ()
+    got = check_txt(request.domain, expected=request.txt_value, server=request.dns_server)
+    found = tuple(dataclasses.replace(f, severity=Severity.WARNING) if f.is_error else f
+                  for f in got.findings)
+    if got.present:
+        what = "the expected TXT record" if request.txt_value else "TXT records (not compared " \
+            "with sipgate's value: --txt-value)"
+        return f"e-mail domain {got.domain}: publishes {what}; sipgate verifies it on its " \
+               "Single Sign-on page", found
+    return (f"verify the e-mail domain {got.domain}: publish the TXT record sipgate shows at "
+            f"your DNS provider (not visible yet; it can take up to 24 h)"), found
+
+
+def _checklist(request: SetupRequest, idp: IdpValues | None,
+               domain_line: str | None = None) -> tuple[str, ...]:
     out = []
     if request.sp_profile is None and idp is not None:
         out += [f"{SIPGATE_PAGE} → SSO URL: {idp.sso_url}",
                 f"{SIPGATE_PAGE} → Entity ID: {idp.issuer}",
                 f"{SIPGATE_PAGE} → Certificate: paste the whole of {request.cert_out} "
                 "(BEGIN and END lines included)"]
-    out.append("verify the e-mail domain: publish the TXT record sipgate shows at your DNS "
-               "provider (can take up to 24 h)")
+    out.append(domain_line or "verify the e-mail domain: publish the TXT record sipgate "
+               "shows at your DNS provider (can take up to 24 h)")
     if request.sp_profile is None:
         out.append("switch SSO on with the toggle on sipgate's Single Sign-on page")
     elif not request.enable:
@@ -551,4 +581,5 @@ def verify_command(org: str, request: SetupRequest, app_id: str | None) -> str:
     else:
         args += ["--sp-cert", request.cert_out]
     args += ["--domain", request.domain] if request.domain else []
+    args += ["--txt-value", request.txt_value] if request.domain and request.txt_value else []
     return shlex.join(args)

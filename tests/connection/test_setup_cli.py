@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from support.dns_server import DnsServer
+
 from .conftest import ACS_URL, NOW_TEXT, OKTA_TOKEN, SP_ENTITY_ID, SP_TOKEN
 
 GROUP = ("--assign-group", "sipgate users")
@@ -141,7 +143,10 @@ def test_an_sp_that_does_not_keep_the_values_is_rolled_back_exit_7(world):
 
 
 def test_sipgate_by_hand_values_pem_checklist_and_the_doctor_command(world):
-    result = world.run("setup", *GROUP, "--yes", "--domain", "example.com")
+    with DnsServer() as dns:  # example.com has no TXT record yet
+        dns.txt["example.com"] = []
+        result = world.run("setup", *GROUP, "--yes", "--domain", "example.com",
+                           "--dns-server", dns.address)
     assert result.exit_code == 0, result.stdout + result.stderr
     app = _the_app(world.okta)
     pem = Path("okta-sipgate.pem")
@@ -150,7 +155,9 @@ def test_sipgate_by_hand_values_pem_checklist_and_the_doctor_command(world):
     assert checked.exit_code == 0 and checked.json()["data"]["paste_ready"] is True
     assert "Entity ID:   http://www.okta.com/" in result.stdout
     assert "Left to do:" in result.stdout and "switch SSO on with the toggle" in result.stdout
-    assert "publish the TXT record" in result.stdout
+    assert "verify the e-mail domain example.com: publish the TXT record sipgate shows at " \
+        "your DNS provider (not visible yet" in result.stdout
+    assert "warning CONN_DNS_TXT_MISSING" in result.stdout
     command = next(line.strip() for line in result.stdout.splitlines()
                    if line.strip().startswith("ssoctl doctor "))
     assert "--sp-cert okta-sipgate.pem" in command and "--domain example.com" in command
@@ -305,3 +312,17 @@ def test_fields_an_admin_set_differently_are_kept_and_said(world):
     assert overwritten.exit_code == 0
     assert _the_app(world.okta)["credentials"]["userNameTemplate"]["template"] == \
         "${source.email}"
+
+
+def test_a_published_domain_record_is_ticked_off(world):
+    assert world.run("setup", "--sp-profile", "acme", "--yes").exit_code == 0
+    with DnsServer() as dns:
+        dns.txt["example.com"] = ["sipgate-verify=1234"]
+        result = world.run("setup", "--sp-profile", "acme", "--domain", "example.com",
+                           "--txt-value", "sipgate-verify=1234", "--dns-server", dns.address,
+                           "--json")
+    assert result.exit_code == 0 and result.json()["findings"] == []
+    data = result.json()["data"]
+    assert data["outcome"] == "no_changes"
+    assert "e-mail domain example.com: publishes the expected TXT record" in data["checklist"][0]
+    assert data["verify_command"].endswith("--domain example.com --txt-value sipgate-verify=1234")
