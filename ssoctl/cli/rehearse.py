@@ -105,7 +105,7 @@ def okta_command(
 
     out = common.renderer(ctx, json_)
     with rehearse_work.SigtermAsCtrlC() as stops:
-        code = execute(start, out, debug=state.debug)
+        code = int(execute(start, out, debug=state.debug))
         if code == 0:
             code = rehearse_work.serve(started, out, stops)
-    raise typer.Exit(int(code))
+    raise typer.Exit(code)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-_FAULTS = {
+_FAULTS: dict[str, dict[str, Any]] = {
     "rate-limit": {"status": 429, "reset_in": 2.0},
     "server-error": {"status": 500},
     "unauthorized": {"status": 401},

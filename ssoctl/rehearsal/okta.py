@@ -99,6 +99,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -113,7 +114,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from ssoctl.rehearsal.oktaauth import Grant, OAuthRefusal, OAuthServer
+from ssoctl.rehearsal.oktaauth import Grant, Headers, OAuthRefusal, OAuthServer
 
 EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
@@ -204,7 +205,7 @@ class LoggedRequest:
     method: str
     path: str
     query: Mapping[str, tuple[str, ...]]
-    headers: Mapping[str, str]
+    headers: Headers
     body: Any
     status: int = 0
 
@@ -383,17 +384,19 @@ class OktaStandIn:
         """Listen and serve in a daemon thread."""
         if self._thread is not None:
             return self
-        self.bind()
+        server = self.bind()._server
+        assert server is not None
         # a short poll interval: stop() returns quickly (tests start and stop many orgs)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,),
                                         name="okta-stand-in", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Listen and serve in this thread until :meth:`stop` or Ctrl-C (for the CLI)."""
-        self.bind()
-        self._server.serve_forever()
+        server = self.bind()._server
+        assert server is not None
+        server.serve_forever()
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -406,7 +409,8 @@ class OktaStandIn:
         server.server_close()
 
     def __enter__(self) -> Self:
-        return self.start()
+        self.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -669,7 +673,7 @@ class OktaStandIn:
 
     # ------------------------------------------------------------------ HTTP entry
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str],
+    def handle(self, method: str, target: str, headers: Headers,
                body: bytes) -> Answer:
         """Answer one request (the HTTP server calls this; tests may too)."""
         parts = urlsplit(target)
@@ -714,7 +718,7 @@ class OktaStandIn:
         return answer
 
     def _answer(self, method: str, path: str, query: dict[str, list[str]],
-                headers: Mapping[str, str], parsed: Any, bad_body: bool,
+                headers: Headers, parsed: Any, bad_body: bool,
                 answer: Answer | None, delay: float) -> Answer:
         if delay:
             time.sleep(delay)
@@ -733,7 +737,7 @@ class OktaStandIn:
                 answer[1].update(self._rate_headers(path, count=False))
         return answer
 
-    def _validate(self, method: str, path: str, headers: Mapping[str, str],
+    def _validate(self, method: str, path: str, headers: Headers,
                   body: Any) -> str | None:
         """Run :attr:`validator` on a JSON body sent to the API, whatever answer the request
         gets afterwards (a fault, a 401): what was refused, or ``None``."""
@@ -808,7 +812,7 @@ class OktaStandIn:
     # ------------------------------------------------------------------ dispatch
 
     def _dispatch(self, method: str, path: str, query: dict[str, list[str]],
-                  headers: Mapping[str, str], body: Any, bad_body: bool) -> Answer:
+                  headers: Headers, body: Any, bad_body: bool) -> Answer:
         if path == "/oauth2/v1/token":
             rate = self._spend(path)
             if method != "POST":
@@ -840,7 +844,7 @@ class OktaStandIn:
 
     # ------------------------------------------------------------------ auth
 
-    def _authenticate(self, method: str, path: str, headers: Mapping[str, str]) -> Grant:
+    def _authenticate(self, method: str, path: str, headers: Headers) -> Grant:
         header = headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
@@ -908,7 +912,7 @@ class OktaStandIn:
 
             request_id = oktaxml.authn_request_id(query["SAMLRequest"][0],
                                                   deflated=method == "GET")
-        relay = (query.get("RelayState") or [None])[0]
+        relay = _first(query, "RelayState")
         try:
             login = self.login(app.id, email, in_response_to=request_id, relay_state=relay)
         except StandInError as exc:
@@ -936,7 +940,7 @@ class OktaStandIn:
         if len(matches) != 1:
             return _text(404 if not matches else 409,
                          f"{len(matches)} SAML apps are called {wanted!r}; use the app id\n")
-        relay = (query.get("RelayState") or [None])[0]
+        relay = _first(query, "RelayState")
         try:
             login = self.login(matches[0].id, email, relay_state=relay)
         except StandInError as exc:
@@ -1135,7 +1139,7 @@ class OktaStandIn:
         if limit < 1:
             limit = default
         limit = min(limit, maximum)
-        after = (query.get("after") or [None])[0]
+        after = _first(query, "after")
         start = 0
         if after:
             ids = [key(item) for item in items]
@@ -1172,22 +1176,23 @@ class OktaStandIn:
             if not match:
                 raise _Refusal(400, "E0000031", causes=[f"filter: cannot use {part!r}"])
             attr, value = match.groups()
-            getters: dict[str, Callable[[_App], Any]] = {
-                "status": lambda a: a.doc["status"],
-                "name": lambda a: a.doc["name"],
-                "signOnMode": lambda a: a.doc["signOnMode"],
-                "credentials.signing.kid": lambda a: (a.doc["credentials"].get("signing")
-                                                      or {}).get("kid"),
-            }
             if attr == "user.id":
-                tests.append(lambda a, v=value: self._assigned(a, v))
+                getter: Callable[[_App], Any] = functools.partial(self._assigned_id, user=True)
             elif attr == "group.id":
-                tests.append(lambda a, v=value: v in a.groups)
-            elif attr in getters:
-                tests.append(lambda a, g=getters[attr], v=value: g(a) == v)
+                getter = functools.partial(self._assigned_id, user=False)
+            elif attr in _APP_FILTER_FIELDS:
+                getter = functools.partial(_doc_field, path=_APP_FILTER_FIELDS[attr])
             else:
                 raise _Refusal(400, "E0000031", causes=[f"filter: {attr} is not searchable"])
+            tests.append(functools.partial(_equals, getter, value))
         return lambda app: all(test(app) for test in tests)
+
+    def _assigned_id(self, app: _App, *, user: bool) -> _Members:
+        """What ``user.id eq``/``group.id eq`` compare against: the app's assignees."""
+        if user:
+            return _Members(set(app.users) | {u for g in app.groups
+                                               for u in self._members.get(g, ())})
+        return _Members(set(app.groups))
 
     def _post_app(self, query: dict[str, list[str]], body: Any) -> Answer:
         doc = _validate_app(body, creating=True)
@@ -1247,7 +1252,7 @@ class OktaStandIn:
 
     def _get_metadata(self, query: dict[str, list[str]], body: Any, app_id: str) -> Answer:
         app = self._api_app(app_id)
-        kid = (query.get("kid") or [None])[0]
+        kid = _first(query, "kid")
         return 200, {"Content-Type": "application/xml"}, self._metadata(app, kid)
 
     def _list_keys(self, query: dict[str, list[str]], body: Any, app_id: str) -> Answer:
@@ -1611,11 +1616,42 @@ def _html(status: int, text: str) -> Answer:
     return status, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
 
-def _content_type(headers: Mapping[str, str]) -> str:
+def _equals(getter: Callable[[Any], Any], value: str, item: Any) -> bool:
+    return getter(item) == value
+
+
+class _Members(set):
+    """A set of ids that a filter's ``eq`` matches by membership."""
+
+    def __eq__(self, other: object) -> bool:
+        return other in self if isinstance(other, str) else set.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_APP_FILTER_FIELDS = {"status": ("status",), "name": ("name",),
+                      "signOnMode": ("signOnMode",),
+                      "credentials.signing.kid": ("credentials", "signing", "kid")}
+
+
+def _doc_field(app: Any, path: tuple[str, ...]) -> Any:
+    value = app.doc
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _first(query: Mapping[str, list[str]], name: str) -> str | None:
+    """The first value of a query parameter, or ``None``."""
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def _content_type(headers: Headers) -> str:
     return (headers.get("Content-Type") or "").split(";")[0].strip().lower()
 
 
-def _parse_body(headers: Mapping[str, str], body: bytes) -> tuple[Any, bool]:
+def _parse_body(headers: Headers, body: bytes) -> tuple[Any, bool]:
     """(parsed body or ``None``, whether it was unreadable)."""
     if not body:
         return None, False
@@ -1636,7 +1672,7 @@ _SECRET_HEADERS = ("authorization", "dpop", "cookie", "proxy-authorization")
 _SECRET_FORM = ("client_assertion", "client_secret")
 
 
-def _safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def _safe_headers(headers: Headers) -> dict[str, str]:
     out = {}
     for name, value in headers.items():
         if name.lower() == "authorization":

@@ -17,13 +17,21 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 TOKEN_PATH = "/oauth2/v1/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 JWT_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 ACCESS_TOKEN_SECONDS = 3600
+
+
+class Headers(Protocol):
+    """Request headers: a mapping, or the stdlib server's case-insensitive message."""
+
+    def get(self, name: str, default: Any = None, /) -> Any: ...
+
+    def items(self) -> Any: ...
 
 
 def _b64url(data: bytes) -> str:
@@ -139,7 +147,7 @@ class OAuthServer:
         self._nonces = [_b64url(secrets.token_bytes(24))]
         return self._nonces[0]
 
-    def token(self, headers: Mapping[str, str], form: Any) -> tuple[str, Grant, dict[str, Any]]:
+    def token(self, headers: Headers, form: Any) -> tuple[str, Grant, dict[str, Any]]:
         """Answer a client-credentials token request: (access token, its grant, the JSON
         answer). Raises :class:`OAuthRefusal` with OAuth's error for anything wrong."""
         import jwt
@@ -209,7 +217,7 @@ class OAuthServer:
                 raise OAuthRefusal(400, "invalid_dpop_proof",
                                     "The DPoP proof JWT header is missing.")
             try:
-                jkt = self.check_proof(headers["DPoP"], "POST", "/oauth2/v1/token",
+                jkt = self.check_proof(headers.get("DPoP"), "POST", "/oauth2/v1/token",
                                         access_token=None, want_nonce=True)
             except NonceNeeded as exc:
                 raise OAuthRefusal(400, "use_dpop_nonce", "Authorization server requires "
