@@ -142,14 +142,18 @@ def setup_report(result: Any) -> Report:
             ("Okta app", f"{result.plan.okta.label} ({result.app_id})"),
             ("SP side", result.plan.sp.where), ("status", result.plan.sp.detail)]))
     blocks += [Text(f"- {step}") for step in result.steps]
-    blocks.append(Text(OUTCOMES[result.outcome.value]))
+    manual = result.plan.sp.mode.value == "manual"
+    if manual and result.outcome.value == "no_changes":
+        blocks.append(Text("no changes: the Okta app is set up and sipgate's values were "
+                           "handed over already; nothing was written"))
+    else:
+        blocks.append(Text(OUTCOMES[result.outcome.value]))
     kept = result.plan.okta.kept
     if kept:
         blocks.append(Text(f"{len(kept)} Okta field(s) differ from sipgate's guide and were "
                            f"kept ({', '.join(f.label for f in kept)}); `ssoctl doctor` "
                            "reports them, --overwrite changes them", style="yellow"))
     idp = result.idp
-    manual = result.plan.sp.mode == "manual"
     if manual and idp is not None and result.outcome in ("applied", "no_changes"):
         blocks.append(Fields("sipgate's values (Account → Single Sign-on)", [
             ("SSO URL", idp.sso_url), ("Entity ID", idp.issuer),
