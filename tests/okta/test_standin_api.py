@@ -373,3 +373,25 @@ def test_seeding_2000_apps_is_fast_enough_for_an_audit_test(okta_org, api):
     kids = {a["credentials"]["signing"]["kid"] for a in apps}
     assert len(kids) == 200  # one kid each, one shared key underneath
     assert okta_org.app_certificate(ids[0]) == okta_org.app_certificate(ids[-1])
+
+
+def test_filter_by_assigned_user_group_and_key(okta_org, api):
+    alice = okta_org.add_user("alice@example.com")
+    bob = okta_org.add_user("bob@example.com")
+    staff = okta_org.add_group("Staff", members=[bob])
+    direct = okta_org.add_app("direct", users=[alice])
+    by_group = okta_org.add_app("by group", groups=[staff])
+    okta_org.add_app("nobody")
+
+    def labels(expression):
+        answer = api("GET", "/api/v1/apps", params={"filter": expression})
+        assert answer.status_code == 200, answer.text
+        return sorted(a["label"] for a in answer.json())
+
+    assert labels(f'user.id eq "{alice}"') == ["direct"]
+    assert labels(f'user.id eq "{bob}"') == ["by group"]
+    assert labels(f'group.id eq "{staff}"') == ["by group"]
+    kid = okta_org.app(direct)["credentials"]["signing"]["kid"]
+    assert labels(f'credentials.signing.kid eq "{kid}"') == ["direct"]
+    assert labels(f'name eq "{okta_org.app(by_group)["name"]}" and status eq "ACTIVE"') == [
+        "by group"]
