@@ -824,6 +824,8 @@ class OktaStandIn:
                 "Pragma": "no-cache"}, json.dumps(doc).encode()
             return status, {**out_headers, **rate}, payload
         if path.startswith("/app/"):
+            if method == "POST" and isinstance(body, dict):  # HTTP-POST binding: a form
+                query = {**query, **{k: [str(v)] for k, v in body.items()}}
             return self._public(method, path, query)
         if path in ("/", "/rehearsal/login"):
             return self._rehearsal_page(method, path, query)

@@ -272,3 +272,20 @@ def test_expired_and_later_certificates_are_what_the_app_holds(okta_org, okta_to
     assert key["expiresAt"] == "2026-06-11T12:00:00.000Z"
     settings = _metadata_settings(_api_metadata(okta_org, okta_token, app_id))
     assert any("EXPIR" in f.code for f in settings.findings)
+
+
+def test_sp_initiated_login_by_http_post_binding(okta_org, sipgate_app):
+    import html
+    import re
+
+    from ssoctl.devtools import samlgen
+
+    request = samlgen.authn_request(now=NOW, issuer=SP_ENTITY, acs_url=ACS,
+                                    destination=okta_org.sso_url(sipgate_app), id="_post7")
+    page = requests.post(okta_org.sso_url(sipgate_app), timeout=10, data={
+        "SAMLRequest": base64.b64encode(request).decode(), "RelayState": "/start",
+        "user": "alice@example.com"})
+    assert page.status_code == 200, page.text
+    value = html.unescape(re.search(r'name="SAMLResponse" value="([^"]+)"', page.text)[1])
+    assert b'InResponseTo="_post7"' in base64.b64decode(value)
+    assert 'name="RelayState" value="/start"' in page.text
