@@ -77,7 +77,8 @@ def start_okta(*, port: int, org: str, token_file: str | None, force: bool, tls:
                               dpop=dpop, faults=faults)}
 
 
-def serve(started: dict[str, Any], out, stops: "SigtermAsCtrlC | None" = None) -> int:  # noqa: ANN001
+def serve(started: dict[str, Any], out,  # noqa: ANN001 - a Renderer
+          stops: "SigtermAsCtrlC | None" = None) -> int:
     """Show the token once (stderr), then serve until Ctrl-C; 0 when stopped that way."""
     standin = started["standin"]
     token = started.get("token")

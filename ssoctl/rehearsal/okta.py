@@ -21,14 +21,18 @@ max_concurrent=None, validator=None, log=None)``
     ``/api/v1/users``, ``/oauth2/v1/token``). ``max_concurrent``: more API requests in
     flight at once than this are answered 429 E0000047, as Okta's concurrency limit does;
     :attr:`peak_in_flight` is the most seen at once (slow faults make requests overlap).
-    ``validator(method, path, body)`` is called
-    for every request with a JSON body (path without the query); if it raises, the request
-    is answered 400 E0000001 naming the problem and the exception is kept in
-    :attr:`validation_failures`. ``log`` (a text stream) gets one line per request.
+    ``validator(method, path, body)`` is called for every JSON body sent to ``/api/``
+    (path without the query) before anything else answers (a fault, a 401); if it raises,
+    the request is answered 400 E0000001 naming the problem and the exception is kept in
+    :attr:`validation_failures`. ``log`` (a text stream) gets one line per request (the
+    request line and status, never a header).
 
 Running: ``start()`` (returns self; serves in a daemon thread), ``stop()``, or use it as a
-context manager. ``url`` is the org URL (``http://127.0.0.1:PORT``, https with TLS);
-``token_url`` is ``{url}/oauth2/v1/token``.
+context manager; ``bind()`` then ``serve_forever()`` serve in the calling thread (the CLI).
+``url`` is the org URL (``http://127.0.0.1:PORT``, https with TLS); ``token_url`` is
+``{url}/oauth2/v1/token``. ``handle(method, target, headers, body)`` answers one request
+without HTTP. Every API answer carries ``X-Rate-Limit-Limit/-Remaining/-Reset`` and a
+``Date`` from the clock.
 
 Credentials:
     ``add_token(token, scopes=None)``: an API token for ``Authorization: SSWS {token}``;
@@ -48,9 +52,9 @@ Seeding (each returns the new object's Okta id):
     signature_algorithm="RSA_SHA256", digest_algorithm="SHA256", response_signed=True,
     assertion_signed=True, attribute_statements=(), cert_not_before=None, cert_days=3650,
     cert_sha1=False, key=None, users=(), groups=())`` (``sign_on_mode`` also ``BOOKMARK``,
-    ``OPENID_CONNECT``, ``AUTO_LOGIN``: apps that are not SAML, with their own settings); ``add_apps(count, *,
-    label="App {i}", **add_app_options)`` seeds many apps sharing one generated key (2,000
-    in a few seconds); ``add_key(app_id, *, not_before=None, days=3650, activate=False)``
+    ``OPENID_CONNECT``, ``AUTO_LOGIN``: apps that are not SAML, with their own settings);
+    ``add_apps(count, *, label="App {i}", **add_app_options)`` seeds many apps sharing one
+    generated key (2,000 in about a second); ``add_key(app_id, *, not_before=None, days=3650, activate=False)``
     adds a signing key (returns its kid); ``assign_user(app_id, user_id)``,
     ``assign_group(app_id, group_id)``, ``add_member(group_id, user_id)``.
 
@@ -63,6 +67,7 @@ a bookmark app).
 Looking at the org: ``app(app_id)`` (the app's JSON as the API returns it),
 ``app_ids()``, ``app_certificate(app_id, kid=None)`` (the active or given key's
 :class:`cryptography.x509.Certificate`), ``metadata_xml(app_id, kid=None)``,
+``sso_url(app_id)``, ``peak_in_flight``,
 ``requests`` (a list of :class:`LoggedRequest`: method, path, query, headers without
 secrets, parsed body), ``validation_failures``.
 
@@ -70,14 +75,15 @@ Simulated login: ``login(app_id, email, *, in_response_to=None, relay_state=None
 returns a :class:`Login` (``saml_response`` base64, ``xml``, ``acs_url``,
 ``relay_state``): a SAML Response signed with the app's active key as the app's settings
 say. Over HTTP: ``GET /app/{name}/{exk}/sso/saml?user=EMAIL`` (optionally with an SP's
-``SAMLRequest`` and ``RelayState``) answers the auto-submitting form Okta would.
+``SAMLRequest`` and ``RelayState``; or POSTed as a form, the HTTP-POST binding) answers
+the auto-submitting form Okta would, ``InResponseTo`` set from the request's ``ID``.
 Rehearsal-only pages (not Okta's): ``GET /`` lists the SAML apps with sign-in links, and
 ``GET /rehearsal/login?app=LABEL|NAME|ID&user=EMAIL`` answers the base64 SAMLResponse as
 plain text (``curl … | ssoctl decode-response - --cert …``).
 The user must exist and be assigned (directly or by a group); the app must be ACTIVE.
 
 Faults: ``inject(path, *, method=None, status=500, error_code=None, times=1, delay=0.0,
-reset_in=None, headers=None)`` -> :class:`Fault` (``path`` is a regular expression
+reset_in=60.0, headers=None)`` -> :class:`Fault` (``path`` is a regular expression
 searched in the request path; ``times=None`` is forever; ``status=None`` with ``delay``
 is only a slow answer; ``status=429`` answers E0000047 with ``X-Rate-Limit-Remaining: 0``
 and ``X-Rate-Limit-Reset`` = now + ``reset_in``). ``slow(path, seconds, times=None)``;
@@ -86,12 +92,14 @@ and ``X-Rate-Limit-Reset`` = now + ``reset_in``). ``slow(path, seconds, times=No
 
 Endpoints: ``GET/POST /api/v1/apps`` (``q``, ``filter``, ``limit``, ``after``, ``activate``),
 ``GET/PUT/DELETE /api/v1/apps/{id}``, ``POST /api/v1/apps/{id}/lifecycle/activate|deactivate``,
-``GET /api/v1/apps/{id}/sso/saml/metadata[?kid=]``, ``GET /api/v1/apps/{id}/credentials/keys[/{kid}]``,
+``GET /api/v1/apps/{id}/sso/saml/metadata[?kid=]``,
+``GET /api/v1/apps/{id}/credentials/keys[/{kid}]``,
 ``POST /api/v1/apps/{id}/credentials/keys/generate?validityYears=2..10``,
 ``GET/POST /api/v1/apps/{id}/users``, ``GET/DELETE /api/v1/apps/{id}/users/{userId}``,
 ``GET /api/v1/apps/{id}/groups``, ``GET/PUT/DELETE /api/v1/apps/{id}/groups/{groupId}``,
 ``GET /api/v1/groups[/{id}]``, ``GET /api/v1/users[/{id}]``, ``POST /oauth2/v1/token``,
-``GET /app/{exk}/sso/saml/metadata`` (public), ``GET /app/{name}/{exk}/sso/saml`` (login).
+``GET /app/{exk}/sso/saml/metadata`` (public), ``GET|POST /app/{name}/{exk}/sso/saml``
+(login), and the rehearsal pages ``/`` and ``/rehearsal/login``.
 """
 
 from __future__ import annotations
