@@ -633,8 +633,10 @@ class OktaStandIn:
                 raise StandInError(f"app {app_id} has no active signing key")
             sign_on = app.doc["settings"]["signOn"]
             user = self._users[user_id]
-            app_user_name = _template(app.doc["credentials"]["userNameTemplate"]["template"],
-                                      user, None)
+            # the app username Okta stored at assignment, else the app's username template
+            assigned = (app.users.get(user_id) or {}).get("credentials") or {}
+            app_user_name = assigned.get("userName") or _template(
+                app.doc["credentials"]["userNameTemplate"]["template"], user, None)
             name_id = _template(sign_on.get("subjectNameIdTemplate") or "${user.userName}",
                                 user, app_user_name)
             attributes = {a.get("name", ""): [_template("${" + v + "}", user, app_user_name)

@@ -289,3 +289,19 @@ def test_sp_initiated_login_by_http_post_binding(okta_org, sipgate_app):
     value = html.unescape(re.search(r'name="SAMLResponse" value="([^"]+)"', page.text)[1])
     assert b'InResponseTo="_post7"' in base64.b64decode(value)
     assert 'name="RelayState" value="/start"' in page.text
+
+
+def test_name_id_follows_the_app_username(okta_org, okta_token):
+    dana = okta_org.add_user("dana@example.com")
+    by_login = okta_org.add_app("by login", user_name_template="${source.login}",
+                                users=[dana])
+    custom = okta_org.add_app("custom")
+    answer = requests.post(f"{okta_org.url}/api/v1/apps/{custom}/users", timeout=10,
+                           headers={"Authorization": f"SSWS {okta_token}"},
+                           json={"id": dana, "scope": "USER",
+                                 "credentials": {"userName": "d.example@corp.example"}})
+    assert answer.status_code == 200, answer.text
+    assert b">dana@example.com</saml2:NameID>" in okta_org.login(by_login,
+                                                                 "dana@example.com").xml
+    assert b">d.example@corp.example</saml2:NameID>" in okta_org.login(
+        custom, "dana@example.com").xml
