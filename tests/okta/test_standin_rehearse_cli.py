@@ -177,3 +177,32 @@ def test_refusals_before_anything_starts(cli, tmp_path):
                  str(private))
     assert result.exit_code == 3 and "private key" in result.json()["error"]["message"]
     assert "BEGIN" not in result.stdout
+
+
+def test_oauth_service_app_from_a_public_key_file(running, tmp_path, okta_service_key):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from cryptography.hazmat.primitives import serialization
+
+    from .test_standin_oauth import DpopKey, assertion, token_request
+
+    key, _ = okta_service_key
+    public = tmp_path / "service.pub.pem"
+    public.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    proc = running("--quiet", "--no-demo-apps", "--token-file", str(tmp_path / "t"),
+                   "--oauth-public-key", str(public), "--client-id", "0oaServiceApp0000001")
+    data = json.loads(proc.stdout.readline())["data"]
+    assert data["oauth_client_id"] == "0oaServiceApp0000001" and data["dpop_required"]
+    org = SimpleNamespace(url=data["url"], token_url=data["url"] + "/oauth2/v1/token",
+                          now=lambda: dt.datetime.now(dt.timezone.utc))
+    dpop = DpopKey()
+    first = token_request(org, assertion(org, key, kid="whatever"),
+                          dpop=dpop.proof(org, "POST", org.token_url))
+    assert first.status_code == 400 and first.json()["error"] == "use_dpop_nonce"
+    second = token_request(org, assertion(org, key, kid="whatever"), dpop=dpop.proof(
+        org, "POST", org.token_url, nonce=first.headers["DPoP-Nonce"]))
+    assert second.status_code == 200 and second.json()["token_type"] == "DPoP"
+    code, _, _ = _stop(proc)
+    assert code == 0
