@@ -65,3 +65,23 @@ def test_progress_is_reported_for_every_app(okta_org, okta_clock, okta_token):
         audit(client, sp=SpValues(), now=NOW, jobs=3,
               progress=lambda done, total: seen.append((done, total)))
     assert seen[0] == (0, 7) and seen[-1] == (7, 7) and len(seen) == 8
+
+
+def test_audit_keeps_to_jobs_requests_at_a_time(okta_clock, okta_token):
+    """With slow answers the threads overlap; the stand-in's concurrency limit (a 429 beyond
+    it) and its peak show that no more than ``jobs`` requests are ever in flight."""
+    from ssoctl.rehearsal.okta import OktaStandIn
+
+    standin = OktaStandIn(org="conc", now=okta_clock, rate_limit=100_000,
+                          max_concurrent=3).start()
+    try:
+        standin.add_token(okta_token)
+        standin.add_apps(24, acs_url="https://app.example/acs", audience="app")
+        standin.slow(r"/credentials/keys$", 0.05)
+        with client_for(standin, okta_clock, okta_token, []) as client:
+            result = audit(client, sp=SpValues(), now=NOW, jobs=3)
+    finally:
+        standin.stop()
+    assert all(e.error is None for e in result.entries)
+    assert 2 <= standin.peak_in_flight <= 3
+    assert not any(r.status == 429 for r in standin.requests)
