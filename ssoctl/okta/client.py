@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator, Mapping, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from ssoctl import http
-from ssoctl.errors import ApiRefusedError, NetworkError, SsoctlError, UsageError
+from ssoctl.errors import ApiRefusedError, InputError, NetworkError, SsoctlError, UsageError
 
 #: Okta's own domains; anything else is a custom domain (allowed).
 OKTA_DOMAINS = ("okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil")
@@ -232,17 +232,21 @@ class OktaClient:
 
     def _send(self, method: str, url: str, headers: Mapping[str, str], data: bytes | None,
               what: str) -> Reply:
-        """One exchange through ssoctl.http, body read completely (bounded)."""
+        """One exchange through :func:`ssoctl.http.request` (which reads the whole answer
+        within its timeouts); an answer larger than :data:`MAX_BODY_BYTES` is refused."""
         resp = http.request(self._session(), method, url, settings=self._one,
-                            secrets=self.secrets, headers=headers, data=data, stream=True)
+                            secrets=self.secrets, headers=headers, data=data)
         with self._lock:
             self._calls += 1
         try:
-            body = http._read_limited(resp, MAX_BODY_BYTES, f"Okta's answer ({what})")
-        except NetworkError as exc:
-            raise NetworkError(http.redact(exc.message, self.secrets), hint=exc.hint,
-                               code=exc.code) from None
-        headers_lc = {k.lower(): v for k, v in resp.headers.items()}
+            body = resp.content or b""
+        finally:
+            resp.close()
+        if len(body) > MAX_BODY_BYTES:
+            raise InputError(f"Okta's answer ({what}) exceeds {MAX_BODY_BYTES} bytes",
+                             hint="check --org: it must be the Okta org's own address",
+                             code="INPUT_TOO_LARGE")
+        headers_lc = {str(k).lower(): v for k, v in resp.headers.items()}
         return Reply(resp.status_code, headers_lc, body, url)
 
     def exchange(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
