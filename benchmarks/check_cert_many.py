@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     folder = Path(tempfile.mkdtemp(prefix="ssoctl-certs-"))
     key = pki.cached_rsa_key("benchmark")

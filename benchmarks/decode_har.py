@@ -3,7 +3,7 @@
     python benchmarks/decode_har.py [-n 1000] [--sign assertion|response|both] [--repeat 3]
 
 Builds a HAR file holding N Okta-shaped responses, each signed with the test IdP key
-(:mod:`support.samlgen`, fixed dates), then times side by side, on the same data:
+(:mod:`ssoctl.rehearsal.samlgen`, fixed dates), then times side by side, on the same data:
 
 - ``signxml loop``: the floor any careful verifier pays. ``XMLVerifier().verify`` pinned to
   the certificate (PEM text, as in signxml's README), the signature location, one
@@ -71,7 +71,7 @@ def issued(i: int, n: int) -> dt.datetime:
 
 def make_messages(n: int, sign: str) -> list[bytes]:
     """N distinct signed responses (the user varies, so do the IDs)."""
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     return [samlgen.response(now=issued(i, n), sign=sign, name_id=f"user{i}@example.com")
             for i in range(n)]
@@ -79,7 +79,7 @@ def make_messages(n: int, sign: str) -> list[bytes]:
 
 def make_har(messages: list[bytes]) -> dict:
     """A Chrome-style HAR: one POST to the ACS per response, with a cookie header."""
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     entries = []
     for i, xml in enumerate(messages):
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-xmlsec1", action="store_true", help="skip the xmlsec1 loop")
     args = parser.parse_args(argv)
 
-    from support import pki, samlgen
+    from ssoctl.rehearsal import pki, samlgen
     from ssoctl.saml import parallel
 
     procs = parallel.plan(args.n, None)

@@ -2,7 +2,7 @@
 
     python benchmarks/verify.py [-n 300] [--sign assertion|response|both]
 
-Generates N Okta-shaped responses with the test IdP key (support.samlgen), then
+Generates N Okta-shaped responses with the test IdP key (ssoctl.rehearsal.samlgen), then
 verifies all of them three ways and prints messages per second and ratios:
 
 - ``signxml``: ``XMLVerifier().verify`` pinned to the certificate and location (the floor
@@ -32,7 +32,7 @@ ASSERTION = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"
 
 
 def messages(n: int, sign: str) -> list[bytes]:
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     return [samlgen.response(now=NOW, sign=sign, name_id=f"user{i}@example.com")
             for i in range(n)]
@@ -83,7 +83,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs (default 3)")
     args = parser.parse_args()
 
-    from support import pki, samlgen
+    from ssoctl.rehearsal import pki, samlgen
 
     pem = pki.cert_pem(samlgen.default_idp()[1])
     data = messages(args.n, args.sign)

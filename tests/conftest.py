@@ -45,6 +45,6 @@ def cli():
 @pytest.fixture(scope="session")
 def okta_pair():
     """(key, certificate) shaped like an Okta app signing certificate, valid 2026-2036."""
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     return pki.okta_certificate(pki.cached_rsa_key("okta-idp"))

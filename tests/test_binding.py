@@ -29,7 +29,7 @@ def b64(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def response() -> bytes:
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     # Vary the name until the base64 holds several '+' so the repair paths are exercised.
     for n in range(200):
@@ -43,7 +43,7 @@ def response() -> bytes:
 
 @pytest.fixture(scope="module")
 def request_xml() -> bytes:
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     return samlgen.authn_request(now=NOW, id="_req1")
 
@@ -74,7 +74,7 @@ def test_xml_with_other_root_is_unknown():
 
 
 def test_logout_messages_are_typed(request_xml):
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     assert one(decode_input(samlgen.logout_request(now=NOW))).parameter == "SAMLRequest"
     assert one(decode_input(samlgen.logout_response(now=NOW))).parameter == "SAMLResponse"
@@ -405,7 +405,7 @@ def test_html_fragment_with_only_the_input_field(response):
 def test_artifact_next_to_a_message_is_noted():
     """A capture with an artifact and a real message: the message is decoded and the
     artifact noted (its message never crossed the browser)."""
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
     import base64
     import datetime as dt
     from urllib.parse import quote

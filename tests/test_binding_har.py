@@ -32,7 +32,7 @@ def deflate(data: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def xmls() -> dict[str, bytes]:
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     return {"request": samlgen.authn_request(now=NOW, id="_r1"),
             "response": samlgen.response(now=NOW, response_id="id1", assertion_id="id2",

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 
 from ssoctl.certs import facts
-from support import certforge, pki
+from ssoctl.rehearsal import certforge, pki
 from ssoctl.errors import InputError
 
 from conftest import NOW

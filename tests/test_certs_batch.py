@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXTURES
 from ssoctl.certs import batch
 from ssoctl.errors import ExitCode, InputError, UsageError
-from support import pki
+from ssoctl.rehearsal import pki
 
 CERTS = FIXTURES / "certs"
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)

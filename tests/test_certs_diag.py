@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ssoctl.certs import text as certtext
 from ssoctl.certs.diagnose import classify, diagnose
-from support import certforge, pki
+from ssoctl.rehearsal import certforge, pki
 from ssoctl.errors import InputError, UsageError
 
 from conftest import NOW

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from ssoctl import xmlsafe
-from support import samlgen
+from ssoctl.rehearsal import samlgen
 from ssoctl.findings import Severity
 from ssoctl.saml.checks import (CertSummary, Expectations, TrustFacts, check_message,
                                 check_trust)

@@ -10,7 +10,8 @@ import sys
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from support import attacks, pki, samlgen
+from support import attacks
+from ssoctl.rehearsal import pki, samlgen
 from ssoctl.errors import ExitCode, InputError, SsoctlError, UsageError
 from ssoctl.findings import exit_code_for
 from ssoctl.saml.anchors import TrustAnchors, from_pems, load_anchors

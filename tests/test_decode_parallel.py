@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from support import pki, samlgen
+from ssoctl.rehearsal import pki, samlgen
 from ssoctl.errors import ApiRefusedError, ExitCode, InputError, SsoctlError
 from ssoctl.saml import parallel
 from ssoctl.saml.anchors import from_pems

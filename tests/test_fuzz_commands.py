@@ -136,7 +136,7 @@ def test_mutated_configurations_never_crash(tmp_path):
 
 
 def test_mutated_backups_never_crash_rollback(tmp_path, okta_pair):
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     rng = random.Random("ssoctl-fuzz-rollback")
     config = tmp_path / "config.toml"

@@ -90,7 +90,7 @@ def hostile_files(tmp_path_factory) -> dict[str, Path]:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    from support import pki, samlgen
+    from ssoctl.rehearsal import pki, samlgen
 
     folder = tmp_path_factory.mktemp("hostile")
     key = pki.cached_rsa_key("hostile-subject")

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import FIXTURES, NOW
 from ssoctl.metadata import reader
-from support import pki
+from ssoctl.rehearsal import pki
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import exit_code_for
 

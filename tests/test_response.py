@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from ssoctl import xmlsafe
-from support import samlgen
+from ssoctl.rehearsal import samlgen
 from ssoctl.saml.response import IdentitySource, read_message
 from ssoctl.xmlsafe import parse_time
 from ssoctl.saml.status import STATUS_TEXT, explain_status, short_name

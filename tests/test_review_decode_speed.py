@@ -27,7 +27,7 @@ import pytest
 
 import test_decode_parallel as tdp
 from conftest import NOW
-from support import pki, samlgen
+from ssoctl.rehearsal import pki, samlgen
 from ssoctl.findings import exit_code_for
 from ssoctl.saml import parallel
 from ssoctl.saml.anchors import from_pems

@@ -8,7 +8,7 @@ import pytest
 from signxml import SignatureConfiguration, XMLVerifier
 
 from ssoctl import xmlsafe
-from support import pki, samlgen
+from ssoctl.rehearsal import pki, samlgen
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 A = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"

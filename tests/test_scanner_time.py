@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import NOW
 
 LIMIT = 64 * 1024
-BOUND = 1.0
+BOUND = 2.0  # s of CPU per call: linear scanners take milliseconds, the old quadratic ones 18 s to minutes; the margin absorbs a loaded CI machine
 
 
 def _certs(text: str) -> None:

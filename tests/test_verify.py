@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ssoctl import xmlsafe
-from support import pki, samlgen
+from ssoctl.rehearsal import pki, samlgen
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import exit_code_for
 from ssoctl.saml.verify import verify_response

@@ -19,13 +19,13 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 clean; 1 error findings (warnings too with --strict); 2 usage or config; "
     "3 input unreadable, malformed or unsafe; 4 signature/trust failure; 5 SP/IdP API refused; "
     "6 network, timeout or 5xx; 7 read-back mismatch, rolled back; 8 rollback failed; "
-    "130 interrupted. See docs/exit-codes.md."
+    "10 dry run found changes; 130 interrupted. See docs/exit-codes.md."
 )
 
 #: Under every command's help (the root help carries the full list above).
 EXIT_CODES_EPILOG = ("Exit codes: 0 clean, 1 error findings, 2 usage, 3 unreadable input, "
-                     "4 trust, 5 API refused, 6 network, 7 rolled back, 8 rollback failed; "
-                     "see docs/exit-codes.md.")
+                     "4 trust, 5 API refused, 6 network, 7 rolled back, 8 rollback failed, "
+                     "10 changes pending (--dry-run); see docs/exit-codes.md.")
 
 
 def _wants_json(argv: list[str]) -> bool:
@@ -149,10 +149,11 @@ def root(
 
 def _register() -> None:
     """Attach every command module. A module exposes ``register(app)``."""
-    from ssoctl.cli import (check_cert, config_cmd, decode_response, explain,
-                            import_metadata, push)
+    from ssoctl.cli import (check_cert, config_cmd, decode_response, doctor, explain,
+                            import_metadata, okta, push, rehearse, setup)
 
-    for module in (check_cert, import_metadata, decode_response, explain, push, config_cmd):
+    for module in (check_cert, import_metadata, decode_response, explain, push, config_cmd, okta,
+                   rehearse, setup, doctor):
         module.register(app)
     _tidy_help(app)
 

@@ -20,7 +20,8 @@ SIPGATE_PATH = "/sso/settings"
 TARGETS = ("sipgate", "rest")
 AUTH_SCHEMES = ("basic", "bearer", "header")
 #: Keys that look like secrets: never accepted in the file, always redacted when shown.
-SECRET_KEYS = frozenset({"token", "password", "secret", "api_key", "client_secret"})
+SECRET_KEYS = frozenset({"token", "password", "secret", "api_key", "client_secret",
+                         "okta_token", "private_key"})
 
 #: Profile keys and their types, for ``config set`` and validation.
 SCALAR_KEYS: dict[str, type] = {
@@ -29,6 +30,9 @@ SCALAR_KEYS: dict[str, type] = {
     "sp_entity_id": str, "acs_url": str, "idp_entity_id": str,
     "connect_timeout": float, "read_timeout": float, "retries": int, "deadline": float,
     "ca_bundle": str, "allow_http": bool, "backup_dir": str,
+    # the Okta org this tenant's IdP lives in (`ssoctl okta`); secrets stay out of the file
+    "okta_org": str, "okta_token_file": str, "okta_client_id": str, "okta_key_file": str,
+    "okta_key_id": str,
 }
 REST_KEYS: dict[str, type] = {"read_url": str, "write_url": str, "write_method": str}
 #: How a value of each type is asked for in messages.
@@ -85,6 +89,12 @@ class Profile:
     ca_bundle: str | None = None
     allow_http: bool = False
     backup_dir: str | None = None
+    okta_org: str | None = None
+    """The Okta org URL (``https://ORG.okta.com``) for ``ssoctl okta``."""
+    okta_token_file: str | None = None
+    okta_client_id: str | None = None
+    okta_key_file: str | None = None
+    okta_key_id: str | None = None
     rest: RestSpec | None = None
     config_path: str | None = None
 
@@ -130,13 +140,13 @@ def profile_from_table(name: str, table: Any, *, config_path: str | None = None)
         if key in values and not low <= values[key] <= high:
             raise _invalid(name, f"has {key} = {values[key]!r}; use a value from {low:g} "
                                  f"to {high:g}")
-    for key in ("base_url", "acs_url"):
+    for key in ("base_url", "acs_url", "okta_org"):
         if key in values and not values[key].startswith(("https://", "http://")):
             raise _invalid(name, f"has {key} = {values[key]!r}, which is not an https:// URL")
     rest = _rest_spec(name, table.get("rest")) if "rest" in table else None
     if values.get("target") == "rest" and rest is None:
         raise _invalid(name, "has target \"rest\" but no [rest] table (read_url, body)")
-    for key in ("token_file", "ca_bundle", "backup_dir"):
+    for key in ("token_file", "ca_bundle", "backup_dir", "okta_token_file", "okta_key_file"):
         if key in values:
             values[key] = str(Path(values[key]).expanduser())
     return Profile(name=name, rest=rest, config_path=config_path, **values)

@@ -20,7 +20,8 @@ from typing import Iterable
 from ssoctl.errors import ExitCode
 
 #: Catalogue modules, one per area. Each defines ``CODES: tuple[CodeInfo, ...]``.
-AREAS: tuple[str, ...] = ("cert", "metadata", "binding", "signature", "saml", "push")
+AREAS: tuple[str, ...] = ("cert", "metadata", "binding", "signature", "saml", "push", "okta",
+                          "connection")
 
 
 class Severity(str, Enum):
@@ -159,7 +160,9 @@ def markdown() -> str:
         by_area[area] = list(module.CODES)
     titles = {"cert": "Certificates", "metadata": "IdP metadata",
               "binding": "Reading captured SAML messages", "signature": "Signatures and trust",
-              "saml": "SAML message contents", "push": "Pushing settings to an SP"}
+              "saml": "SAML message contents", "push": "Pushing settings to an SP",
+              "okta": "Okta apps (okta check, okta audit)",
+              "connection": "The whole connection (setup, doctor)"}
     for area, infos in by_area.items():
         if not infos:
             continue

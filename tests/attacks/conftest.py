@@ -15,7 +15,7 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 
 @pytest.fixture(scope="session")
 def idp_pem() -> str:
-    from support import pki, samlgen
+    from ssoctl.rehearsal import pki, samlgen
 
     return pki.cert_pem(samlgen.default_idp()[1])
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from support import attacks, samlgen
+from support import attacks
+from ssoctl.rehearsal import samlgen
 from ssoctl.findings import Severity
 
 from .conftest import NOW, assert_refused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from support import pki, samlgen
+from ssoctl.rehearsal import pki, samlgen
 from ssoctl.findings import Severity
 
 from .conftest import NOW, assert_refused

@@ -20,7 +20,7 @@ def test_prefix_rebinding_is_refused(verify):
 def test_duplicate_namespaced_attributes(verify):
     """Guess from "The Fragile Lock": the same attribute twice under two prefixes bound to
     one namespace is not well-formed XML -> InputError (exit 3), not a traceback."""
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
     from ssoctl.errors import InputError
 
     xml = samlgen.response(now=NOW).replace(

@@ -28,7 +28,7 @@ PLACES = {
 
 
 def _signed(**kw) -> bytes:
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     return samlgen.response(now=NOW, **kw)
 
@@ -65,8 +65,8 @@ def test_signxml_with_its_own_parser_agrees(idp_pem, place):
 def test_a_pi_present_when_signing_still_verifies(verify):
     """A PI the IdP signed is part of the message: it verifies (it used to fail, because
     the parser dropped it before canonicalization)."""
-    from support import samlgen
-    from support.samlsign import sign_element
+    from ssoctl.rehearsal import samlgen
+    from ssoctl.rehearsal.samlsign import sign_element
 
     key, cert = samlgen.default_idp()
     unsigned = _insert_pi(_signed(sign="none"), "in-assertion")
@@ -89,7 +89,7 @@ def test_the_pi_attack_through_the_command_line_is_exit_4(cli, tmp_path, idp_pem
 @pytest.fixture(scope="module")
 def two_idps():
     """(key, cert) pairs: one valid at NOW, one expired before NOW."""
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     valid_key = pki.cached_rsa_key("two-certs-valid")
     expired_key = pki.cached_rsa_key("two-certs-expired")
@@ -102,7 +102,7 @@ def two_idps():
 
 
 def _two_signatures(assertion_pair, response_pair) -> bytes:
-    from support.samlsign import sign_element
+    from ssoctl.rehearsal.samlsign import sign_element
 
     xml = _signed(sign="none")
     xml = sign_element(xml, key=assertion_pair[0], cert=assertion_pair[1], target="assertion")
@@ -111,7 +111,7 @@ def _two_signatures(assertion_pair, response_pair) -> bytes:
 
 @pytest.mark.parametrize("expired_signs", ["response", "assertion"])
 def test_each_signature_s_certificate_is_checked_for_expiry(verify, two_idps, expired_signs):
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     valid, expired = two_idps
     pairs = (valid, expired) if expired_signs == "response" else (expired, valid)
@@ -128,10 +128,10 @@ def test_each_signature_s_certificate_is_checked_for_expiry(verify, two_idps, ex
 
 
 def test_two_valid_certificates_verify(verify, two_idps):
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     valid, _ = two_idps
-    from support import samlgen
+    from ssoctl.rehearsal import samlgen
 
     other = samlgen.default_idp()
     xml = _two_signatures(valid, other)

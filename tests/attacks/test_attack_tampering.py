@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from support import attacks, samlgen
+from support import attacks
+from ssoctl.rehearsal import samlgen
 
 from .conftest import NOW, assert_refused
 
@@ -51,7 +52,7 @@ def test_fake_certificate_names_both_fingerprints(verify, idp_pem):
 
 def test_fake_certificate_verifies_only_against_its_own_cert():
     """The attacker's message is a valid signature -- by the attacker. Pinning decides."""
-    from support import pki
+    from ssoctl.rehearsal import pki
     from ssoctl.saml.verify import verify_response
 
     xml = attacks.build("fake-certificate", now=NOW)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from support import attacks, samlgen
+from support import attacks
+from ssoctl.rehearsal import samlgen
 from ssoctl.saml import policy
 
 from .conftest import NOW, assert_refused

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from support import pki
+from ssoctl.rehearsal import pki
 
 from conftest import FIXTURES, ROOT
 

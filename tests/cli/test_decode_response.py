@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
-from support import attacks, pki, samlgen
+from support import attacks
+from ssoctl.rehearsal import pki, samlgen
 
 from conftest import FIXTURES, NOW
 

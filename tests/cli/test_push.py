@@ -46,7 +46,7 @@ def test_refused_locally_never_needs_a_token(cli, tmp_path):
 
 def test_missing_token_is_exit_2(cli, tmp_path):
     cert = tmp_path / "c.pem"
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     cert.write_text(pki.cert_pem(pki.okta_certificate(pki.cached_rsa_key("okta-idp"))[1]))
     result = cli("push", "--config", _config(tmp_path), "--sso-url", "https://idp.example/sso",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ssoctl.config.tomlwrite import dump_toml
-from support import pki
+from ssoctl.rehearsal import pki
 
 from .fake_sp import TOKEN, TOKEN_ID, FakeSp
 

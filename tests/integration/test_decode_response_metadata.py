@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 from conftest import NOW
-from support import pki, samlgen
+from ssoctl.rehearsal import pki, samlgen
 
 AT = "2026-06-01T12:01:00Z"
 PATH = "/app/exk1fixture0example/sso/saml/metadata"

@@ -257,7 +257,7 @@ def test_push_from_metadata_with_http_sso_url_reports_it_once(cli, tmp_path, fak
 def test_strict_refuses_on_warnings(cli, tmp_path, fake_sp):
     import datetime as dt
 
-    from support import pki
+    from ssoctl.rehearsal import pki
 
     key = pki.cached_rsa_key("soon")
     cert = pki.certificate(key, pki.okta_name(), days=365,

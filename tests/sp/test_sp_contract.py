@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from support import pki
+from ssoctl.rehearsal import pki
 from ssoctl.errors import NetworkError
 from ssoctl.sp.contract import (SsoSettings, der_of, diff, differing, fingerprint,
                                 settings_from_dict, show, summarize)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from support import pki
+from ssoctl.rehearsal import pki
 from ssoctl.errors import UsageError
 from ssoctl.findings import Severity, finding
 from ssoctl.sp.contract import SsoSettings

@@ -21,7 +21,7 @@ import yaml
 
 from ssoctl import http
 from ssoctl.config.schema import SIPGATE_BASE_URL, SIPGATE_PATH, profile_from_table
-from support import pki
+from ssoctl.rehearsal import pki
 from ssoctl.rehearsal import fakesp
 from ssoctl.sp import service
 from ssoctl.sp.contract import FIELDS, settings_from_dict

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Iterator
 
-from support import pki
+from ssoctl.rehearsal import pki
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '

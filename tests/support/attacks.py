@@ -19,7 +19,7 @@ from typing import Callable
 from lxml import etree
 
 from ssoctl import xmlsafe
-from support import pki, samlgen
+from ssoctl.rehearsal import pki, samlgen
 from support.xsw import (ASSERTION, DS, EVIL, NS, SIGNATURE, _DS, _assertion, _out,
                                  _parse, _strip_sig, foreign_root, hidden_in_extensions,
                                  make_evil, multiple_assertions, xsw1, xsw2, xsw3, xsw4, xsw5,

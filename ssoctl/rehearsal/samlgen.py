@@ -19,11 +19,11 @@ from typing import Mapping, Sequence
 
 from lxml import etree
 
-from support import pki
+from ssoctl.rehearsal import pki
 # Signing and encryption live in samlsign; their names stay importable from here.
-from support.samlsign import (DIGESTS, DS, EXC_C14N, SAML, SIGNATURES, XENC, XENC11,
+from ssoctl.rehearsal.samlsign import (DIGESTS, DS, EXC_C14N, SAML, SIGNATURES, XENC, XENC11,
                                       encrypt_assertion, sign_element)
-from support.samlsign import serialize as _serialize
+from ssoctl.rehearsal.samlsign import serialize as _serialize
 
 IDP_ENTITY_ID = "http://www.okta.com/exk1fixture0example"
 SP_ENTITY_ID = "https://sipgate.example/saml/metadata"

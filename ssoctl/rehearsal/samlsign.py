@@ -1,6 +1,6 @@
 """Sign and encrypt SAML messages the way Okta does, with throw-away test keys.
 
-The signing and encryption half of :mod:`support.samlgen` (which builds the
+The signing and encryption half of :mod:`ssoctl.rehearsal.samlgen` (which builds the
 messages and re-exports everything here): exclusive c14n with ``InclusiveNamespaces
 PrefixList="xs"`` on the reference, rsa-sha256 + sha256 by default, the certificate in
 ``KeyInfo`` as one unbroken base64 line, the signature right after the ``Issuer``.
