@@ -1,8 +1,7 @@
 """The work of ``check-cert`` once its options are parsed: read the input, diagnose it,
 and turn the :class:`ssoctl.certs.result.CertDiagnosis` into what is printed.
 
-Typer-free, so both the Typer command (cli/check_cert.py) and the fast start
-(cli/fastpath.py) call the same code.
+No Typer here: cli/check_cert.py declares the options and calls :func:`work`.
 """
 
 from __future__ import annotations

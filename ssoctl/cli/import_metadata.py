@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
-from ssoctl.cli.fastparams import FastCommand
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.certs.facts import CertInfo
@@ -46,7 +45,7 @@ Examples:
 
 def register(app: typer.Typer) -> None:
     """Attach ``import-metadata`` to the root app."""
-    app.command("import-metadata", help=HELP, cls=FastCommand)(import_metadata)
+    app.command("import-metadata", help=HELP)(import_metadata)
 
 
 def import_metadata(

@@ -265,20 +265,10 @@ def _pinned(config, location: str, when: dt.datetime):
     return replace(config, location=location, verification_time=when)
 
 
-@lru_cache(maxsize=1)
 def _verifier_class():
     from signxml import XMLVerifier
 
-    class Verifier(XMLVerifier):
-        """signxml's verifier without one cost: on every call it formats the certificate
-        subject (RFC 4514) for an error message about validity. ssoctl checks validity
-        itself (D32) and asks signxml to check at a moment inside the validity period, so
-        that message never appears; the serial number identifies the certificate."""
-
-        def _get_cert_description(self, cert, cert_source):  # noqa: ANN001
-            return f"{cert_source} (serial={cert.serial_number})"
-
-    return Verifier
+    return XMLVerifier
 
 
 def _verify_one(data: bytes, location: str, consumed: "etree._Element", ordered: list[_Trusted],
