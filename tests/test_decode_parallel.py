@@ -293,11 +293,12 @@ def test_workers_start_warm(capture, anchors, monkeypatch, shape):
     AuthnRequest, which needs none of it."""
     if shape == "login session":
         capture = login_capture(20)
+    from ssoctl import xmlsig
     from ssoctl.saml import decode as decode_module, verify
 
     real = decode_module.decode_message
     parent = os.getpid()
-    caches = (verify._config, verify._load_trusted_cached, verify._describe_b64)
+    caches = (xmlsig.signxml_config, verify._load_trusted_cached, verify._describe_b64)
     for cache in caches:
         cache.cache_clear()
 

@@ -28,9 +28,6 @@ INPUT is a file or '-' for stdin: raw XML, base64 (HTTP-POST), deflated base64
 a HAR file or a SAML-tracer export. Responses, AuthnRequests and Logout messages are
 decoded. Give the IdP certificate (--cert, --metadata or --fingerprint) to verify the
 signature; without one, everything about the user is shown as unverified.
-
-Exit codes: 0 clean; 1 error findings; 2 usage; 3 unreadable input; 4 signature or
-trust failure; 6 --metadata URL could not be downloaded.
 """
 
 InputArg = Annotated[str, typer.Argument(
@@ -83,8 +80,9 @@ XmlOpt = Annotated[bool, typer.Option(
     "--xml", help="Also print the message as indented XML.")]
 JobsOpt = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", metavar="N", min=1,
-    help="Processes decoding the messages of a large capture (default: one per core, at "
-         "most 4, from 32 messages on; 1: one process). Results are the same either way.")]
+    help="Processes decoding the messages of a large capture (default: one per idle core, "
+         "at most 4, for 400 messages or more when two cores are idle; 1: one process). "
+         "Results are the same either way.")]
 ProfileOpt = Annotated[Optional[str], typer.Option(
     "--profile", "-p", metavar="NAME",
     help="Take --sp-entity-id, --acs-url and --idp-entity-id from this configuration profile "

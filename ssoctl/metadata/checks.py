@@ -26,16 +26,6 @@ BINDING_PREFIX = "urn:oasis:names:tc:SAML:2.0:bindings:"
 BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
 SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
-#: Transforms a metadata signature may use (security.md C27: signxml ignores others).
-ALLOWED_TRANSFORMS = frozenset({
-    "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
-    "http://www.w3.org/2001/10/xml-exc-c14n#",
-    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
-    "http://www.w3.org/2006/12/xml-c14n11",
-    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
-})
 XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
 #: Local names that, outside their namespace, are look-alikes worth a note.
 _LOOKALIKES = {
@@ -158,8 +148,11 @@ def signature_structure_problem(root: Element) -> str | None:
     """Why the root's signature cannot be trusted before any cryptography, or None.
 
     Exactly one ds:Signature directly under the root, one Reference pointing at the root
-    (``""`` or ``#<root ID>``), and only allowlisted transforms.
+    (``""`` or ``#<root ID>``), and only the canonicalization and transforms of the one
+    signature policy (:mod:`ssoctl.xmlsig`, shared with SAML responses).
     """
+    from ssoctl import xmlsig
+
     signatures = root.findall(qname("ds", "Signature"))
     if len(signatures) != 1:
         return f"{len(signatures)} signatures on the root element (1 expected)"
@@ -173,9 +166,14 @@ def signature_structure_problem(root: Element) -> str | None:
     root_id = root.get("ID")
     if uri not in ("", f"#{root_id}" if root_id else ""):
         return f"the signature covers {uri!r}, not the root element"
+    allowed = xmlsig.policy()
     for transform in refs[0].iter(qname("ds", "Transform")):
-        if transform.get("Algorithm") not in ALLOWED_TRANSFORMS:
+        if transform.get("Algorithm") not in allowed.transforms:
             return f"transform not allowed: {transform.get('Algorithm')}"
+    c14n = signatures[0].find(f"{qname('ds', 'SignedInfo')}/{qname('ds', 'CanonicalizationMethod')}")
+    if c14n is None or c14n.get("Algorithm") not in allowed.c14n_methods:
+        method = c14n.get("Algorithm") if c14n is not None else None
+        return f"canonicalization not allowed: {method or '(missing)'}"
     return None
 
 

@@ -73,22 +73,19 @@ def trust_certificate(data: bytes) -> "x509.Certificate":
 def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate",
                     now: dt.datetime) -> str | None:
     """Run signxml; return the reason for failure, or None when the root verified."""
-    from lxml import etree
-    from signxml import DigestAlgorithm as DA
-    from signxml import SignatureMethod as SM
-    from signxml import XMLVerifier
+    from dataclasses import replace
+
     from cryptography.exceptions import InvalidSignature
+    from lxml import etree
+    from signxml import XMLVerifier
     from signxml.exceptions import SignXMLException
-    from signxml.verifier import SignatureConfiguration
+
+    from ssoctl import xmlsig
 
     # Expiry of the given certificate is not a reason to call the signature bad: check
-    # the signature at a moment the certificate was valid.
-    when = min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
-    config = SignatureConfiguration(
-        location="./", expect_references=1, verification_time=when,
-        signature_methods=frozenset({SM.RSA_SHA256, SM.RSA_SHA384, SM.RSA_SHA512,
-                                     SM.ECDSA_SHA256, SM.ECDSA_SHA384, SM.ECDSA_SHA512}),
-        digest_algorithms=frozenset({DA.SHA256, DA.SHA384, DA.SHA512}))
+    # the signature at a moment the certificate was valid. No SHA-1 for metadata.
+    config = replace(xmlsig.signxml_config(allow_sha1=False, location="./"),
+                     verification_time=xmlsig.within_validity(now, cert))
     try:
         result = XMLVerifier().verify(data, x509_cert=cert, parser=xmlsafe.make_parser(),
                                       id_attribute="ID", expect_config=config)

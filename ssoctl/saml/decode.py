@@ -62,8 +62,8 @@ class DecodeOptions:
     all_entries: bool = False
     want_xml: bool = False
     jobs: int | None = None
-    """Processes decoding a capture's messages: ``None`` automatic (serial below
-    :data:`ssoctl.saml.parallel.MIN_PARALLEL` messages), 1 serial."""
+    """Processes decoding a capture's messages: ``None`` automatic
+    (:func:`ssoctl.saml.parallel.plan`), 1 serial."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
-from ssoctl import xmlsafe
+from ssoctl import xmlsafe, xmlsig
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.saml import policy
@@ -134,8 +134,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     main = facts[0] if facts else None
     base = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
                 embedded_certificates=embedded,
-                signature_algorithm=policy.short_name(main.signature_method) if main else None,
-                digest_algorithm=policy.short_name(main.digest_method) if main else None,
+                signature_algorithm=xmlsig.short_name(main.signature_method) if main else None,
+                digest_algorithm=xmlsig.short_name(main.digest_method) if main else None,
                 decrypted_xml=doc_xml if decrypted is not None else None)
 
     if not trusted or _trust_failed(out) or not facts:
@@ -242,19 +242,8 @@ def _order(trusted: list[_Trusted], embedded: Sequence["CertInfo"]) -> list[_Tru
     return sorted(trusted, key=lambda t: t.sha256 not in hints)
 
 
-@lru_cache(maxsize=2)
 def _config(allow_sha1: bool):
-    from signxml import SignatureConfiguration
-    from signxml.algorithms import DigestAlgorithm as DA, SignatureMethod as SM
-
-    methods = {SM.RSA_SHA256, SM.RSA_SHA384, SM.RSA_SHA512, SM.ECDSA_SHA256, SM.ECDSA_SHA384,
-               SM.ECDSA_SHA512}
-    digests = {DA.SHA256, DA.SHA384, DA.SHA512}
-    if allow_sha1:
-        methods.add(SM.RSA_SHA1)
-        digests.add(DA.SHA1)
-    return SignatureConfiguration(expect_references=1, signature_methods=frozenset(methods),
-                                  digest_algorithms=frozenset(digests))
+    return xmlsig.signxml_config(allow_sha1=allow_sha1)
 
 
 @lru_cache(maxsize=64)
@@ -279,7 +268,7 @@ def _verify_one(data: bytes, location: str, consumed: "etree._Element", ordered:
     for candidate in ordered:
         # ssoctl checks certificate validity itself (D32, with an override), so signxml is
         # asked to check at a moment inside the certificate's validity period.
-        cfg = _pinned(config, location, _clamp(now, candidate.cert))
+        cfg = _pinned(config, location, xmlsig.within_validity(now, candidate.cert))
         try:
             result = verifier().verify(data, x509_cert=candidate.cert, id_attribute="ID",
                                        parser=xmlsafe.make_parser(), validate_schema=True,
@@ -313,11 +302,6 @@ def _forget_tracebacks(errors) -> None:  # noqa: ANN001 -- an iterable of except
         seen.add(id(exc))
         exc.__traceback__ = None
         pending += [exc.__cause__, exc.__context__]
-
-
-def _clamp(now: dt.datetime, cert: "x509.Certificate") -> dt.datetime:
-    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
-    return min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
 
 
 def _validity(cert: "x509.Certificate", now: dt.datetime, allow: bool) -> list[Finding]:
