@@ -144,6 +144,14 @@ if __name__ == "__main__":  # pragma: no cover - a docs helper
     sys.stdout.write(exit_codes_markdown())
 
 
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's text (at most ``limit`` characters), or its
+    class name when it has none: what a one-line error or finding quotes of a library's
+    exception."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]
+
+
 class SsoctlError(Exception):
     """Base class of every error ssoctl reports to the user.
 

@@ -201,8 +201,8 @@ class Renderer:
                  stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
         self.json_output = json_output
         self.no_color = no_color
-        self.stdout = stdout or sys.stdout or _Closed("stdout")
-        self.stderr = stderr or sys.stderr or _Closed("stderr")
+        self.stdout: IO[str] = stdout or sys.stdout or _Closed("stdout")  # type: ignore[assignment]
+        self.stderr: IO[str] = stderr or sys.stderr or _Closed("stderr")  # type: ignore[assignment]
 
     # -- public API
     def report(self, report: Report, *, strict: bool = False) -> ExitCode:

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from ssoctl.errors import InputError
+from ssoctl.errors import InputError, first_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -164,11 +164,15 @@ def text_of(element: "etree._Element | None") -> str | None:
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    if not text:
-        return exc.__class__.__name__
     # libxml2 appends "(<string>, line N)": noise for a user who gave a file.
-    return re.sub(r"\s*\(<string>, line \d+\)$", "", text[0])[:200]
+    return re.sub(r"\s*\(<string>, line \d+\)$", "", first_line(exc))
+
+
+def local_name(node: "etree._Element | str | None") -> str:
+    """The local part of an element's tag (or of a Clark-notation tag): ``Assertion`` for
+    ``{urn:...:assertion}Assertion``; ``""`` for comments and the like."""
+    tag = node if isinstance(node, str) else getattr(node, "tag", None)
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def parse_time(value: str) -> dt.datetime | None:

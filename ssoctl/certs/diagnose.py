@@ -23,6 +23,7 @@ from ssoctl.certs.result import CertDiagnosis, Work as _Work, conclude
 from ssoctl.certs.facts import CertInfo
 from ssoctl.errors import InputError, UsageError
 from ssoctl.files import decode_text
+from ssoctl.findings import plural
 
 _PRIVATE = re.compile(r"PRIVATE[ \t_-]*KEY|PuTTY-User-Key-File", re.I)
 _MAX_LAYERS = 2
@@ -119,7 +120,7 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
             work.add("CERT_PKCS7", f"{label} is a PKCS#7 bundle with {len(parsed.certs)} "
                      f"certificate{'s' if len(parsed.certs) != 1 else ''}")
         if parsed.extra:
-            work.add("CERT_TRAILING_DATA", f"{parsed.extra} extra byte{_s(parsed.extra)} after "
+            work.add("CERT_TRAILING_DATA", f"{parsed.extra} extra {plural(parsed.extra, 'byte')} after "
                      f"the certificate in {label}")
         work.certs.extend(parsed.certs)
         return True
@@ -129,8 +130,8 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
         chars = -(-missing * 4 // 3)
         work.add("CERT_TRUNCATED",
                  f"the certificate is cut off: its ASN.1 length says {parsed.declared} bytes, "
-                 f"only {parsed.present} are present ({missing} byte{_s(missing)} missing, about "
-                 f"{chars} base64 characters or {-(-chars // 64)} line{_s(-(-chars // 64))} of 64)",
+                 f"only {parsed.present} are present ({missing} {plural(missing, 'byte')} missing, about "
+                 f"{chars} base64 characters or {-(-chars // 64)} {plural(-(-chars // 64), 'line')} of 64)",
                  expected=f"{parsed.declared} bytes", received=f"{parsed.present} bytes")
     elif kind == "garbage":
         work.add("CERT_WRONG_TYPE", f"{label} is not a certificate")
@@ -145,17 +146,14 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
     return False
 
 
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
-
-
 # ---------------------------------------------------------------- text
 
 
 def _from_text(text: str, work: _Work, *, layer: int) -> None:
     private = _PRIVATE.search(text)
     if private:
-        _refuse_private_key(f"'{private.group(0).upper()}' at line {text.count(chr(10), 0, private.start()) + 1}")
+        line = text.count(chr(10), 0, private.start()) + 1
+        _refuse_private_key(f"'{private.group(0).upper()}' at line {line}")
     text = _line_endings(text, work)
     if text.lstrip().startswith("<"):
         work.broken = True
@@ -191,10 +189,10 @@ def _line_endings(text: str, work: _Work) -> str:
 def _armor_findings(layout: certtext.Layout, work: _Work) -> None:
     misspelled, inline, padded = [], [], []
     for block in layout.blocks:
-        if not layout.bare and block.begin is None:
+        if not layout.bare and block.begin is None and block.end is not None:
             work.add("CERT_MISSING_BEGIN", f"the END line at line {block.end.line} has no "
                      "BEGIN CERTIFICATE line before it", expected=certtext.CANONICAL["BEGIN"])
-        if not layout.bare and block.end is None:
+        if not layout.bare and block.end is None and block.begin is not None:
             work.add("CERT_MISSING_END", f"the BEGIN line at line {block.begin.line} has no "
                      "END CERTIFICATE line after it", expected=certtext.CANONICAL["END"])
         for marker in (block.begin, block.end):
@@ -213,7 +211,7 @@ def _armor_findings(layout: certtext.Layout, work: _Work) -> None:
     if inline:
         work.add("CERT_NO_LINE_BREAKS", "the "
                  + " and ".join(sorted({f"{m.kind}" for m in inline}))
-                 + f" line{_s(len(inline))} share{'s' if len(inline) == 1 else ''} a line with the "
+                 + f" {plural(len(inline), 'line')} share{'s' if len(inline) == 1 else ''} a line with the "
                  f"body (line {inline[0].line}): the line breaks were lost")
     work.whitespace += [f"{m.kind} line {m.line}" for m in padded]
     if layout.doubled:
@@ -236,7 +234,7 @@ def _outside(where: str, chunks: list[certtext.Chunk]) -> str:
 def _block(block: certtext.Block, work: _Work, *, bare: bool, layer: int, single: bool) -> None:
     scan = certtext.scan_body(block.chunks)
     where = ("the body" if single or not (block.begin or block.end)
-             else f"the block at line {(block.begin or block.end).line}")
+             else f"the block at line {(block.begin or block.end).line}")  # type: ignore[union-attr]
     if not scan.b64:
         work.broken = True
         if bare:
@@ -256,10 +254,11 @@ def _block(block: certtext.Block, work: _Work, *, bare: bool, layer: int, single
             padding_note = ""  # base64url usually drops the padding: part of the same defect
     parsed = classify(der)
     label = "the base64 text" if bare else where
-    if parsed.kind == "garbage" and layer < _MAX_LAYERS and _inner_text(der):
+    inner = _inner_text(der) if parsed.kind == "garbage" and layer < _MAX_LAYERS else None
+    if inner:
         work.add("CERT_BASE64_WRAPPED", "the text is base64-encoded PEM text (decode it once)")
         work.fmt = "base64-pem"
-        _from_text(_inner_text(der), work, layer=layer + 1)
+        _from_text(inner, work, layer=layer + 1)
         _invalid_findings(scan, work, where, ok=True)
         return
     if parsed.kind == "garbage":
@@ -313,7 +312,7 @@ def _not_a_certificate(block: certtext.Block, scan: certtext.BodyScan, der: byte
     elif len(scan.invalid) * 4 > len(scan.b64):
         message = "no BEGIN/END lines and no base64 certificate body: this is not a certificate"
     else:
-        message = f"{label} decodes to {len(der)} byte{_s(len(der))}, not a certificate"
+        message = f"{label} decodes to {len(der)} {plural(len(der), 'byte')}, not a certificate"
     work.add("CERT_WRONG_TYPE", message)
 
 
@@ -348,7 +347,7 @@ def _decode(scan: certtext.BodyScan) -> tuple[bytes, str]:
 def _invalid_findings(scan: certtext.BodyScan, work: _Work, where: str, *, ok: bool) -> None:
     if not scan.invalid:
         return
-    message = f"{len(scan.invalid)} invalid character{_s(len(scan.invalid))} in {where}: " \
+    message = f"{len(scan.invalid)} invalid {plural(len(scan.invalid), 'character')} in {where}: " \
         + certtext.summarize_spots(scan.invalid)
     if len(scan.invalid) >= 3 and all(spot.what == "space" for spot in scan.invalid):
         message += " (line breaks replaced by spaces?)"

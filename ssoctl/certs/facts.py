@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssoctl.errors import InputError
+from ssoctl.errors import InputError, first_line
 from ssoctl.findings import Finding, finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,8 +111,9 @@ def fingerprint(cert: "x509.Certificate", algorithm: str = "sha256") -> str:
     """Fingerprint of the DER certificate in upper-case colon hex (``AB:CD:...``)."""
     from cryptography.hazmat.primitives import hashes
 
-    algorithms = {"sha256": hashes.SHA256, "sha1": hashes.SHA1, "sha384": hashes.SHA384,
-                  "sha512": hashes.SHA512}
+    algorithms: dict[str, type[hashes.SHA256 | hashes.SHA1 | hashes.SHA384 | hashes.SHA512]] = {
+        "sha256": hashes.SHA256, "sha1": hashes.SHA1, "sha384": hashes.SHA384,
+        "sha512": hashes.SHA512}
     try:
         algo = algorithms[algorithm.lower().replace("-", "")]
     except KeyError:
@@ -251,7 +252,7 @@ def damage(cert: "x509.Certificate") -> str | None:
         for name in (cert.subject, cert.issuer):
             name_text(name)
     except Exception as exc:  # noqa: BLE001 - ValueError, InvalidVersion...: all "damaged"
-        return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        return first_line(exc, 120)
     return None
 
 

@@ -51,7 +51,7 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
         sys.stderr.write("Paste the certificate, then press Ctrl-D on a new line "
                          "(Ctrl-Z, Enter on Windows).\n")
     try:
-        source = read_source(file, max_bytes=MAX_CERT_BYTES, what="certificate")
+        source = read_source(file or "-", max_bytes=MAX_CERT_BYTES, what="certificate")
     except InputError as exc:
         if exc.code == "INPUT_EMPTY":
             raise InputError(exc.message, code="CERT_EMPTY",
@@ -98,7 +98,7 @@ def build(diagnosis: CertDiagnosis, *, fix: bool, output: str | None, force: boo
     if output:
         from ssoctl.files import write_file
 
-        written = str(write_file(output, diagnosis.fixed_pem, force=force))
+        written = str(write_file(output, diagnosis.fixed_pem or "", force=force))
         blocks.append(Text(f"Wrote the clean PEM to {written}", style="green"))
         return Report(data={**report.data, "output": written}, findings=diagnosis.findings,
                       blocks=tuple(blocks))

@@ -101,7 +101,8 @@ def import_metadata(
             source, http_settings=HttpSettings(ca_bundle=ca_bundle, allow_http=allow_http,
                                                read_timeout=timeout),
             entity_id=entity_id, entity_id_option="--entity-id", binding=binding, now=when,
-            warn_days=warn_days, verify_cert_pem=pem, cert_index=None if cert_index is None else cert_index - 1)
+            warn_days=warn_days, verify_cert_pem=pem,
+            cert_index=None if cert_index is None else cert_index - 1)
         written = _write_cert(settings, cert_out, force=force)
         return _report(settings, env=output_format is OutputFormat.env, cert_path=written)
 

@@ -13,10 +13,7 @@ from typing import Any
 
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding
-# Re-exported: ssoctl.metadata calls them as checks.read_certificates and so on.
-from ssoctl.metadata.certificates import (SIPGATE_CERT, certificate_findings, choose_certificate,
-                                   read_certificates)
-from ssoctl.xmlsafe import NS, parse_time, qname, text_of
+from ssoctl.xmlsafe import NS, local_name, parse_time, qname, text_of
 
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
 Element = Any
@@ -186,7 +183,7 @@ def foreign_lookalikes(root: Element) -> list[Finding]:
         tag = element.tag
         if not isinstance(tag, str):
             continue  # comments
-        local, ns = _local(tag), _ns(tag)
+        local, ns = local_name(tag), _ns(tag)
         home = _LOOKALIKES.get(local)
         if home is not None and ns != home:
             names.add(f"{local} ({ns or 'no namespace'})")
@@ -224,7 +221,7 @@ def select_entity(root: Element, entity_id: str | None, *,
     ``option`` is the caller's name for its entity-ID option, used in the errors; a caller
     without one (``check-cert --metadata``) gets a hint that needs no option."""
     if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
-        raise InputError(f"not SAML metadata: the root element is <{_local(root.tag)}> "
+        raise InputError(f"not SAML metadata: the root element is <{local_name(root.tag)}> "
                          f"in {_ns(root.tag) or 'no namespace'}",
                          hint="give the IdP metadata XML (Okta: Sign On tab → View IdP "
                               "metadata; its URL ends in /sso/saml/metadata), not a web page "
@@ -279,10 +276,6 @@ def bool_attr(value: str | None) -> bool | None:
     if value is None:
         return None
     return value.strip().lower() in ("true", "1")
-
-
-def _local(tag: object) -> str:
-    return str(tag).rsplit("}", 1)[-1]
 
 
 def _ns(tag: object) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ssoctl import xmlsafe
-from ssoctl.errors import InputError
+from ssoctl.errors import InputError, first_line
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.metadata import checks
 
@@ -90,20 +90,15 @@ def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate
         result = XMLVerifier().verify(data, x509_cert=cert, parser=xmlsafe.make_parser(),
                                       id_attribute="ID", expect_config=config)
     except InvalidSignature as exc:
-        reason = _first_line(exc).rstrip(":. ")
+        reason = first_line(exc).rstrip(":. ")
         if reason.lower() in ("signature verification failed", "invalidsignature"):
             return ("the signature does not match this certificate (wrong certificate, or "
                     "the document was changed after signing)")
         return reason
     except (SignXMLException, ValueError, TypeError, etree.LxmlError) as exc:
-        return _first_line(exc)
-    signed = result.signed_xml
+        return first_line(exc)
+    signed = result.signed_xml if not isinstance(result, list) else None
     if signed is None or signed.tag != root.tag or signed.get("ID") != root.get("ID"):
         return "the signed element is not the metadata's root element"
     return None
 
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines else exc.__class__.__name__

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ssoctl.errors import InputError, UsageError
-from ssoctl.findings import Finding, finding
+from ssoctl.findings import Finding, finding, plural
 from ssoctl.saml.codec import HINT_COPY, Candidate, decode_value, elide_url
 from ssoctl.saml.detect import PERCENT, detect, find_candidates
 
@@ -287,7 +287,8 @@ def _decode_one(cand: Candidate, form: str, label: str, index: int, context: str
         binding = "HTTP-Redirect" if deflated else "none"
     if cand.relay_state:
         notes.append(finding("BINDING_RELAY_STATE", f"{context}RelayState present "
-                             f"({len(cand.relay_state)} character{'s' if len(cand.relay_state) != 1 else ''})"))
+                             f"({len(cand.relay_state)} "
+                             f"{plural(len(cand.relay_state), 'character')})"))
     if cand.sig_alg or cand.signature:
         notes.append(finding("BINDING_REDIRECT_SIGNED", f"{context}the URL carries a "
                              f"query-string signature (SigAlg {cand.sig_alg or 'missing'})"))

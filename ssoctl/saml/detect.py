@@ -54,7 +54,8 @@ def load_json(text: str, label: str) -> object:
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        where = (f" (line {exc.lineno}, column {exc.colno})"
+                 if isinstance(exc, json.JSONDecodeError) else "")
         raise InputError(f"{label} is not valid JSON{where}",
                          hint="save the HAR or SAML-tracer export again; the file looks "
                               "cut off or edited", code="HAR_MALFORMED") from None

@@ -66,7 +66,8 @@ PARENT_CHECK = 0.5
 #: In a worker: the function and the items, inherited from the parent through the fork.
 _JOB: "tuple[Callable, Sequence] | None" = None
 
-Outcome = "tuple[list, SsoctlError | None]"
+#: What a range gives back: its results, and the ssoctl error that ended it early, if any.
+Outcome = tuple[list, "SsoctlError | None"]
 
 
 def cores() -> int:

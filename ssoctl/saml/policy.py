@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl import xmlsig
-from ssoctl.xmlsafe import first_child, qname, text_of
+from ssoctl.xmlsafe import first_child, local_name, qname, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -266,7 +266,7 @@ def check_nameid_comments(assertion: "etree._Element | None") -> tuple[Finding, 
 def _local(el: "etree._Element | None") -> str:
     if el is None or not isinstance(el.tag, str):
         return "(none)"
-    local = el.tag.rsplit("}", 1)[-1]
+    local = local_name(el)
     prefix = {"urn:oasis:names:tc:SAML:2.0:protocol": "samlp",
               "urn:oasis:names:tc:SAML:2.0:assertion": "saml",
               "http://www.w3.org/2000/09/xmldsig#": "ds"}.get(el.tag[1:].split("}")[0] if

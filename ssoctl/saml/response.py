@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ssoctl.saml.status import explain_status
-from ssoctl.xmlsafe import NS, children, first_child, grandchildren, parse_time, qname, text_of
+from ssoctl.xmlsafe import (NS, children, first_child, grandchildren, local_name, parse_time,
+                            qname, text_of)
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -187,7 +188,7 @@ UNVERIFIED = IdentitySource("unverified", note="signature not verified: no trust
 def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) -> Message:
     """Model the message rooted at ``root``; identity per ``source``."""
     problems: list[str] = []
-    kind = _local(root)
+    kind = local_name(root)
     status = _status(first_child(root, _SAMLP_STATUS))
     assertions: tuple[Assertion, ...] = ()
     encrypted = len(children(root, _SAML_ENCRYPTEDASSERTION))
@@ -342,11 +343,6 @@ def _logout_request(root: "etree._Element", state: IdentityState,
     )
 
 
-def _local(el: "etree._Element") -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1]
-
-
 def _text(el: "etree._Element | None") -> str | None:
     value = text_of(el)
     return value.strip() if value is not None else None
@@ -360,7 +356,7 @@ def _time(el: "etree._Element | None", attr: str, problems: list[str]) -> dt.dat
         return None
     parsed = parse_time(raw)
     if parsed is None:
-        problems.append(f"{_local(el)}/@{attr} is not a valid time: {raw[:60]!r}")
+        problems.append(f"{local_name(el)}/@{attr} is not a valid time: {raw[:60]!r}")
     return parsed
 
 

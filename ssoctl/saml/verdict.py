@@ -128,7 +128,8 @@ _NOT_TAMPERING = frozenset({"SIG_CERT_EXPIRED", "SIG_CERT_NOT_YET_VALID", "SIG_C
                             "SIG_NOT_VERIFIED"})
 
 
-def _integrity(xml: bytes, first: Any, verify: Any, common: dict) -> tuple[str, list[Finding]]:
+def _integrity(xml: bytes, first: Any, verify: Any,
+               common: dict) -> tuple[str | None, list[Finding]]:
     """Without a trust anchor, check the signature against the certificate the message
     carries. That proves nothing about who signed (anyone can embed a certificate), but a
     failure proves the message was changed after signing: then identity is withheld."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ssoctl import xmlsafe, xmlsig
 from ssoctl.errors import ExitCode, InputError
@@ -132,7 +132,7 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
                                    is not None))
     embedded = _embedded(facts, now)
     main = facts[0] if facts else None
-    base = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
+    base: dict[str, Any] = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
                 embedded_certificates=embedded,
                 signature_algorithm=xmlsig.short_name(main.signature_method) if main else None,
                 digest_algorithm=xmlsig.short_name(main.digest_method) if main else None,

@@ -92,7 +92,7 @@ def push(profile: Profile, options: PushOptions, *, now: dt.datetime, confirm: C
     desired = _desired(profile, options, now=now, settings=settings)
     findings = want.allow(desired.findings + want.expectation_findings(
         desired.settings, profile.idp_entity_id), allowed)
-    base = dict(profile=profile.name, target=profile.target, endpoint=profile.endpoint,
+    base: dict[str, Any] = dict(profile=profile.name, target=profile.target, endpoint=profile.endpoint,
                 source=desired.source)
     if any(f.is_error or (options.strict and f.severity is Severity.WARNING) for f in findings):
         return PushResult(outcome="refused", findings=findings, **base)
