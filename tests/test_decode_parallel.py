@@ -336,7 +336,7 @@ def test_unsigned_capture_without_anchor_never_imports_signxml(tmp_path):
         "opts = DecodeOptions(expect=Expectations(now=now), all_entries=True, jobs=2)\n"
         "assert parallel.plan(40, 2) == 2\n"
         "r = decode(data, opts)\n"
-        "print(len(r.messages), {m.signature.status for m in r.messages},\n"
+        "print(len(r.messages), {str(m.signature.status) for m in r.messages},\n"
         "      'signxml' in sys.modules)\n")
     marker = tmp_path / "worker-decoded"
     out = subprocess.run([sys.executable, "-c", code, str(marker)], capture_output=True,

@@ -18,7 +18,7 @@ import re
 from ssoctl.certs import asn1
 from ssoctl.certs import facts
 from ssoctl.certs import text as certtext
-from ssoctl.certs.der import Parsed as _Parsed, classify, looks_der as _looks_der
+from ssoctl.certs.der import DerKind, Parsed as _Parsed, classify, looks_der as _looks_der
 from ssoctl.certs.result import CertDiagnosis, Work as _Work, conclude
 from ssoctl.certs.facts import CertInfo
 from ssoctl.errors import InputError, UsageError
@@ -93,17 +93,17 @@ def _parse_fingerprint(text: str | None) -> str | None:
 
 def _from_der(data: bytes, work: _Work, source: str) -> None:
     parsed = classify(data)
-    if parsed.kind == "private-key":
+    if parsed.kind == DerKind.PRIVATE_KEY:
         _refuse_private_key("binary DER key")
-    if parsed.kind == "garbage" and not _looks_der(data):
+    if parsed.kind == DerKind.GARBAGE and not _looks_der(data):
         raise InputError(f"{source} is binary and not a certificate",
                          hint=_download_hint(), code="CERT_BINARY")
-    work.fmt = "pkcs7" if parsed.kind == "pkcs7" else "der"
+    work.fmt = "pkcs7" if parsed.kind == DerKind.PKCS7 else "der"
     work.encoding = "binary"
     renamed = source.lower().endswith((".pem", ".txt", ".cert", ".crt"))
-    what = ("a binary DER file with a PEM name" if renamed and parsed.kind != "pkcs7"
+    what = ("a binary DER file with a PEM name" if renamed and parsed.kind != DerKind.PKCS7
             else "binary DER, not PEM text")
-    if parsed.kind in ("cert", "truncated"):
+    if parsed.kind in (DerKind.CERT, DerKind.TRUNCATED):
         work.add("CERT_DER", f"{source} is {what}")
     _take(parsed, work, label="the DER data", bare=False)
 
@@ -111,12 +111,12 @@ def _from_der(data: bytes, work: _Work, source: str) -> None:
 def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
     """Record the result of decoding one body; False when no certificate came out."""
     kind = parsed.kind
-    if kind == "private-key":
+    if kind == DerKind.PRIVATE_KEY:
         _refuse_private_key(label)
-    if kind in ("cert", "pkcs7"):
+    if kind in (DerKind.CERT, DerKind.PKCS7):
         if bare:
             work.add("CERT_NO_ARMOR", "the BEGIN CERTIFICATE and END CERTIFICATE lines are missing")
-        if kind == "pkcs7":
+        if kind == DerKind.PKCS7:
             work.add("CERT_PKCS7", f"{label} is a PKCS#7 bundle with {len(parsed.certs)} "
                      f"certificate{'s' if len(parsed.certs) != 1 else ''}")
         if parsed.extra:
@@ -125,7 +125,7 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
         work.certs.extend(parsed.certs)
         return True
     work.broken = True
-    if kind == "truncated":
+    if kind == DerKind.TRUNCATED:
         missing = parsed.declared - parsed.present
         chars = -(-missing * 4 // 3)
         work.add("CERT_TRUNCATED",
@@ -133,14 +133,14 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
                  f"only {parsed.present} are present ({missing} {plural(missing, 'byte')} missing, about "
                  f"{chars} base64 characters or {-(-chars // 64)} {plural(-(-chars // 64), 'line')} of 64)",
                  expected=f"{parsed.declared} bytes", received=f"{parsed.present} bytes")
-    elif kind == "garbage":
+    elif kind == DerKind.GARBAGE:
         work.add("CERT_WRONG_TYPE", f"{label} is not a certificate")
-    elif kind == "damaged":
+    elif kind == DerKind.DAMAGED:
         work.add("CERT_DAMAGED", f"{label} holds a certificate with a damaged field "
                  f"({parsed.detail})")
-    elif kind == "public-key":
+    elif kind == DerKind.PUBLIC_KEY:
         work.add("CERT_WRONG_TYPE", f"{label} is a public key, not a certificate")
-    elif kind == "csr":
+    elif kind == DerKind.CSR:
         work.add("CERT_WRONG_TYPE", f"{label} is a certificate signing request (CSR), not a "
                  "certificate")
     return False
@@ -254,24 +254,24 @@ def _block(block: certtext.Block, work: _Work, *, bare: bool, layer: int, single
             padding_note = ""  # base64url usually drops the padding: part of the same defect
     parsed = classify(der)
     label = "the base64 text" if bare else where
-    inner = _inner_text(der) if parsed.kind == "garbage" and layer < _MAX_LAYERS else None
+    inner = _inner_text(der) if parsed.kind == DerKind.GARBAGE and layer < _MAX_LAYERS else None
     if inner:
         work.add("CERT_BASE64_WRAPPED", "the text is base64-encoded PEM text (decode it once)")
         work.fmt = "base64-pem"
         _from_text(inner, work, layer=layer + 1)
         _invalid_findings(scan, work, where, ok=True)
         return
-    if parsed.kind == "garbage":
+    if parsed.kind == DerKind.GARBAGE:
         _not_a_certificate(block, scan, der, work, label)
         return
     if padding_note:
         work.add("CERT_BAD_PADDING", padding_note)
     if block.begin and block.begin.category not in ("cert", "cert-misspelled") \
-            and parsed.kind == "cert":
+            and parsed.kind == DerKind.CERT:
         work.add("CERT_ARMOR_MISSPELLED", f"the block is labelled {block.label!r} but holds a "
                  "certificate", expected=certtext.CANONICAL["BEGIN"], received=block.begin.raw)
     ok = _take(parsed, work, label=label, bare=bare)
-    _invalid_findings(scan, work, where, ok=ok or parsed.kind == "truncated")
+    _invalid_findings(scan, work, where, ok=ok or parsed.kind == DerKind.TRUNCATED)
     _width_findings(scan, work, where)
 
 
@@ -283,7 +283,7 @@ def _urlsafe_scan(block: certtext.Block) -> certtext.BodyScan | None:
         return None
     table = str.maketrans("-_", "+/")
     scan = certtext.scan_body([c._replace(text=c.text.translate(table)) for c in block.chunks])
-    return scan if classify(_decode(scan)[0]).kind != "garbage" else None
+    return scan if classify(_decode(scan)[0]).kind != DerKind.GARBAGE else None
 
 
 def _urlsafe_finding(block: certtext.Block, scan: certtext.BodyScan, work: _Work,

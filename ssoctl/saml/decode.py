@@ -25,7 +25,8 @@ from ssoctl.errors import InputError
 from ssoctl.findings import Finding, finding
 from ssoctl.saml.anchors import TrustAnchors
 from ssoctl.saml.checks import Expectations, check_message, check_trust
-from ssoctl.saml.response import MESSAGE_KINDS, UNVERIFIED, Message, read_message
+from ssoctl.saml.response import (MESSAGE_KINDS, UNVERIFIED, IdentityState, Message,
+                                  read_message)
 from ssoctl.saml.verdict import SignatureReport, judge, trust_facts
 from ssoctl.xmlsafe import qname
 
@@ -269,7 +270,7 @@ def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
     if report is not None:
         findings += check_trust(model, trust_facts(report, options.anchors))
     findings += check_message(model, options.expect)
-    xml = _pretty(display, withhold=source.state == "withheld") if options.want_xml else None
+    xml = _pretty(display, withhold=source.state == IdentityState.WITHHELD) if options.want_xml else None
     return MessageResult(
         index=msg.index, parameter=msg.parameter, binding=msg.binding, url=msg.url,
         time=msg.time, method=msg.method, relay_state=msg.relay_state,

@@ -23,6 +23,7 @@ from ssoctl import xmlsafe, xmlsig
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.saml import policy
+from ssoctl.saml.response import SignatureStatus
 from ssoctl.saml.sigerrors import translate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,7 +40,7 @@ RESPONSE_LOCATION = "./"
 class Verification:
     """The outcome of :func:`verify_response`."""
 
-    status: str
+    status: SignatureStatus
     """``verified``, ``not_verified`` (no trust anchor given) or ``failed``."""
     response_signed: bool
     """A ``ds:Signature`` sits directly under the Response."""
@@ -144,7 +145,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
             out.append(policy.nothing_to_verify())
         elif not trusted and facts:
             out.append(finding("SIG_NOT_VERIFIED"))
-        status = "failed" if _trust_failed(out) else "not_verified"
+        status = (SignatureStatus.FAILED if _trust_failed(out)
+                  else SignatureStatus.NOT_VERIFIED)
         return Verification(status=status, response_verified=False, assertion_verified=False,
                             signed_response=None, signed_assertion=None, trusted_sha256=None,
                             findings=tuple(out), **base)
@@ -175,7 +177,7 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     if failed:
         signed_response = signed_assertion = None
     return Verification(
-        status="failed" if failed else "verified",
+        status=SignatureStatus.FAILED if failed else SignatureStatus.VERIFIED,
         response_verified=bool(resp and resp.signed is not None),
         assertion_verified=bool(asrt and asrt.signed is not None),
         signed_response=signed_response, signed_assertion=signed_assertion,
