@@ -12,6 +12,7 @@ Okta and sipgate screens. The CLI boundary renders it and exits with ``exit_code
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class ExitCode(IntEnum):
@@ -39,6 +40,128 @@ class ExitCode(IntEnum):
     """A ``--dry-run`` found changes it would make (nothing was written)."""
     INTERRUPTED = 130
     """Interrupted (Ctrl-C)."""
+
+
+class ExitText(NamedTuple):
+    """How one exit status is described: ``short`` in help epilogs, ``meaning`` in the
+    root help's list and in docs/exit-codes.md."""
+
+    short: str
+    meaning: str
+
+
+#: The one table of exit-status texts. The root help, every command's epilog and the
+#: table in docs/exit-codes.md are made from it (tests/test_docs.py compares the file).
+EXIT_TEXTS: dict[ExitCode, ExitText] = {
+    ExitCode.OK: ExitText("clean", "clean: nothing wrong (warnings allowed unless `--strict`)"),
+    ExitCode.FINDINGS: ExitText(
+        "error findings",
+        "the data has error findings (or warnings under `--strict`); see "
+        "[findings.md](findings.md)"),
+    ExitCode.USAGE: ExitText(
+        "usage", "wrong command-line usage, invalid configuration, or an output file that "
+                 "already exists"),
+    ExitCode.INPUT: ExitText(
+        "unreadable input", "input unreadable, malformed, too large or unsafe (DTD, entity "
+                            "bomb, binary file)"),
+    ExitCode.TRUST: ExitText(
+        "trust", "signature or trust failure (bad, missing or misplaced signature; untrusted "
+                 "certificate)"),
+    ExitCode.API_REFUSED: ExitText(
+        "API refused", "the SP or IdP API refused the request (HTTP 4xx: token, permission, "
+                       "not found, conflict)"),
+    ExitCode.NETWORK: ExitText(
+        "network", "network failure, timeout, TLS error, unexpected redirect, or HTTP 5xx/429 "
+                   "after retries"),
+    ExitCode.ROLLED_BACK: ExitText(
+        "rolled back", "settings did not read back as written; the previous settings were "
+                       "restored"),
+    ExitCode.ROLLBACK_FAILED: ExitText(
+        "rollback failed", "restoring the previous settings failed too; manual action is "
+                           "needed (the backup path is printed)"),
+    ExitCode.CHANGES_PENDING: ExitText(
+        "changes pending", "a `--dry-run` found changes it would make (nothing was written); "
+                           "0 means nothing would change"),
+    ExitCode.INTERRUPTED: ExitText("interrupted", "interrupted with Ctrl-C"),
+}
+
+_E = ExitCode
+#: The statuses each command may end with (besides 130, which any command may). A
+#: command missing here (new, or a group) lists every status.
+COMMAND_EXIT_CODES: dict[str, tuple[ExitCode, ...]] = {
+    "check-cert": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT),
+    "import-metadata": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.TRUST, _E.NETWORK),
+    "decode-response": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.TRUST, _E.NETWORK),
+    "explain": (_E.OK, _E.FINDINGS, _E.USAGE),
+    "push": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK,
+             _E.ROLLED_BACK, _E.ROLLBACK_FAILED, _E.CHANGES_PENDING),
+    "rollback": (_E.OK, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK, _E.ROLLED_BACK,
+                 _E.ROLLBACK_FAILED),
+    "sp status": (_E.OK, _E.FINDINGS, _E.USAGE, _E.API_REFUSED, _E.NETWORK),
+    "config show": (_E.OK, _E.USAGE),
+    "config set": (_E.OK, _E.USAGE),
+    "config validate": (_E.OK, _E.FINDINGS, _E.USAGE),
+    "config path": (_E.OK, _E.USAGE),
+    "okta list": (_E.OK, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK),
+    "okta configure": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK,
+                       _E.ROLLED_BACK, _E.ROLLBACK_FAILED, _E.CHANGES_PENDING),
+    "okta check": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK),
+    "okta metadata": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK),
+    "okta rotate-cert": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK,
+                         _E.ROLLED_BACK, _E.ROLLBACK_FAILED, _E.CHANGES_PENDING),
+    "okta audit": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK),
+    "setup": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK,
+              _E.ROLLED_BACK, _E.ROLLBACK_FAILED, _E.CHANGES_PENDING),
+    "doctor": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK),
+}
+del _E
+
+
+def _listing(codes: "tuple[ExitCode, ...] | list[ExitCode]", *, long: bool) -> str:
+    return "; ".join(f"{int(c)} {EXIT_TEXTS[c].meaning if long else EXIT_TEXTS[c].short}"
+                     for c in codes)
+
+
+def exit_codes_help() -> str:
+    """The root help's paragraph: every exit status."""
+    return (f"Exit codes: {_listing(list(ExitCode), long=False)}. "
+            "See docs/exit-codes.md.")
+
+
+def exit_codes_epilog(command: str) -> str:
+    """The line under ``command``'s help (``"sp status"``: its path below the root): the
+    statuses it may end with."""
+    codes = COMMAND_EXIT_CODES.get(command)
+    if codes is None:
+        return exit_codes_help()
+    return (f"Exit codes: {_listing(codes, long=False)}; 130 interrupted. "
+            "See docs/exit-codes.md.")
+
+
+def exit_codes_markdown() -> str:
+    """The generated part of docs/exit-codes.md: every exit status, then the statuses
+    each command may end with (``python -m ssoctl.errors`` prints it)."""
+    rows = ["| exit | name | meaning |", "|---|---|---|"]
+    rows += [f"| {int(c)} | {c.name} | {EXIT_TEXTS[c].meaning} |" for c in ExitCode]
+    rows += ["", "Which command may end with which status (any command: 130 on Ctrl-C):", "",
+             "| command | may exit with |", "|---|---|"]
+    rows += [f"| `ssoctl {name}` | {', '.join(str(int(c)) for c in codes)} |"
+             for name, codes in COMMAND_EXIT_CODES.items()]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - a docs helper
+    import sys
+
+    sys.stdout.write(exit_codes_markdown())
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's text (at most ``limit`` characters), or its
+    class name when it has none: what a one-line error or finding quotes of a library's
+    exception."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]
 
 
 class SsoctlError(Exception):

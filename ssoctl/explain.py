@@ -140,8 +140,8 @@ def _exact(query: str, codes: list[Explained]) -> tuple[Explained, ...]:
     if error is not None:
         hits.append(known_entry(error))
     # A finding and an error code may share a name; show the finding first.
-    seen: set[tuple[str, str]] = set()
-    return tuple(h for h in hits if (h.kind, h.key) not in seen and not seen.add((h.kind, h.key)))
+    first = {(h.kind, h.key): h for h in reversed(hits)}
+    return tuple(h for h in hits if first[(h.kind, h.key)] is h)
 
 
 def _fuzzy_codes(query: str, codes: list[Explained]) -> list[Explained]:

@@ -104,16 +104,6 @@ class Verbatim:
     value: Any
 
 
-@dataclass(frozen=True)
-class Encoded:
-    """A list in a report's ``data`` whose items are already encoded as compact JSON
-    text (``json.dumps(item, ensure_ascii=False, separators=(",", ":"))``): a JSON
-    document written to a pipe joins the pieces as they are, an indented one decodes
-    and indents them. Made by the processes that decode a large capture in parallel."""
-
-    items: tuple[str, ...]
-
-
 def to_jsonable(value: Any) -> Any:
     """Convert result objects to JSON types: dataclasses to dicts, datetimes to
     ISO-8601 UTC with ``Z``, enums to their value, bytes to base64, tuples to lists."""
@@ -127,8 +117,6 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if kind is Verbatim:
         return value.value
-    if kind is Encoded:
-        return value  # spliced (or decoded) by _dumps
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return to_jsonable(value.to_dict())
@@ -153,42 +141,9 @@ def to_jsonable(value: Any) -> Any:
 def _dumps(doc: Any, pretty: bool) -> str:
     # Indented output uses the json module's pure-Python encoder; compact output uses its C
     # encoder, many times faster on large documents (decode-response --all on a HAR).
-    if pretty:  # Encoded pieces are decoded and indented (_decoded)
-        return json.dumps(doc, indent=2, ensure_ascii=False, default=_decoded) + "\n"
-    pieces: dict[str, Encoded] = {}
-    if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
-        doc = dict(doc, data=_placeholders(doc["data"], pieces))
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=_decoded)
-    for mark, encoded in pieces.items():
-        text = text.replace(json.dumps(mark), "[" + ",".join(encoded.items) + "]", 1)
-    return text + "\n"
-
-
-def _decoded(value: Any) -> Any:
-    """``json.dumps`` fallback: an :class:`Encoded` in an indented document, or anywhere
-    but at the top of ``data``, is decoded (slower, same document); anything else is a
-    bug, as json says."""
-    if type(value) is Encoded:
-        return [json.loads(item) for item in value.items]
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-def _placeholders(data: dict, pieces: dict[str, Encoded]) -> dict:
-    """``data`` with each top-level :class:`Encoded` value replaced by a unique placeholder
-    string that :func:`_dumps` swaps for the joined pieces."""
-    if not any(type(v) is Encoded for v in data.values()):
-        return data
-    import secrets
-
-    out = {}
-    for key, value in data.items():
-        if type(value) is not Encoded:
-            out[key] = value
-        else:
-            mark = f"ssoctl-encoded-{secrets.token_hex(16)}"
-            pieces[mark] = value
-            out[key] = mark
-    return out
+    if pretty:
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def json_document(report: Report, *, strict: bool = False, pretty: bool = True) -> str:
@@ -247,8 +202,8 @@ class Renderer:
                  stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
         self.json_output = json_output
         self.no_color = no_color
-        self.stdout = stdout or sys.stdout or _Closed("stdout")
-        self.stderr = stderr or sys.stderr or _Closed("stderr")
+        self.stdout: IO[str] = stdout or sys.stdout or _Closed("stdout")  # type: ignore[assignment]
+        self.stderr: IO[str] = stderr or sys.stderr or _Closed("stderr")  # type: ignore[assignment]
 
     # -- public API
     def report(self, report: Report, *, strict: bool = False) -> ExitCode:
@@ -438,7 +393,7 @@ def safe_findings(findings: Sequence[Finding]) -> list[Finding]:
                                                      "expected", "received")}
         safe = {key: visible(value) for key, value in texts.items() if isinstance(value, str)}
         changed = {key: value for key, value in safe.items() if value != texts[key]}
-        return dataclasses.replace(item, **changed) if changed else item
+        return dataclasses.replace(item, **changed) if changed else item  # type: ignore[arg-type]
 
     return [one(item) for item in findings]
 

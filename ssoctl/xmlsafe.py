@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from ssoctl.errors import InputError
+from ssoctl.errors import InputError, first_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -250,15 +250,19 @@ def _drop(element: "etree._Element") -> None:
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    if not text:
-        return exc.__class__.__name__
     # libxml2 appends "(<string>, line N)": noise for a user who gave a file.
-    line = text[0]
+    line = first_line(exc)
     noise = _STRING_LINE.search(line)  # no leading \s*: that rescans every space run
     if noise:
         line = line[:noise.start()].rstrip()
     return line[:200]
+
+
+def local_name(node: "etree._Element | str | None") -> str:
+    """The local part of an element's tag (or of a Clark-notation tag): ``Assertion`` for
+    ``{urn:...:assertion}Assertion``; ``""`` for comments and the like."""
+    tag = node if isinstance(node, str) else getattr(node, "tag", None)
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def parse_time(value: str) -> dt.datetime | None:

@@ -27,6 +27,23 @@ def test_every_exit_code_is_documented():
         assert re.search(rf"^\|\s*{int(code)}\s*\|", text, re.M), f"exit code {int(code)} missing"
 
 
+def test_exit_code_table_is_generated_from_errors_py():
+    from ssoctl.errors import exit_codes_markdown
+
+    text = (DOCS / "exit-codes.md").read_text()
+    assert exit_codes_markdown() in text, "run: python -m ssoctl.errors (into docs/exit-codes.md)"
+
+
+def test_every_command_help_lists_its_exit_codes_from_the_table(cli):
+    from ssoctl.errors import COMMAND_EXIT_CODES, exit_codes_epilog
+
+    for path in COMMAND_EXIT_CODES:
+        result = cli(*path.split(), "--help")
+        assert result.exit_code == 0, path
+        shown = " ".join(result.stdout.split())
+        assert exit_codes_epilog(path) in shown, path
+
+
 def test_every_error_code_is_documented():
     text = (DOCS / "exit-codes.md").read_text()
     missing = sorted(c for c in _source_error_codes() if f"`{c}`" not in text)

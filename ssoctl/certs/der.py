@@ -7,6 +7,7 @@ than handed to a parser.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import NamedTuple
 
 from ssoctl.certs import asn1
@@ -15,10 +16,23 @@ from ssoctl.certs import facts
 _PKCS7_OID = bytes.fromhex("2a864886f70d010702")  # 1.2.840.113549.1.7.2 signedData
 
 
+class DerKind(StrEnum):
+    """What a DER blob turned out to be."""
+
+    CERT = "cert"
+    PKCS7 = "pkcs7"
+    PRIVATE_KEY = "private-key"
+    PUBLIC_KEY = "public-key"
+    CSR = "csr"
+    TRUNCATED = "truncated"
+    DAMAGED = "damaged"
+    GARBAGE = "garbage"
+
+
 class Parsed(NamedTuple):
     """What a DER blob is."""
 
-    kind: str
+    kind: DerKind
     """cert, pkcs7, truncated, damaged, private-key, public-key, csr, garbage."""
     certs: tuple = ()
     declared: int = 0
@@ -37,28 +51,28 @@ def classify(der: bytes) -> Parsed:
     try:
         outer = asn1.read_tlv(der)
     except ValueError:
-        return Parsed("garbage")
+        return Parsed(DerKind.GARBAGE)
     if outer.tag != asn1.SEQUENCE or outer.length == 0:
-        return Parsed("garbage")
+        return Parsed(DerKind.GARBAGE)
     start = outer.offset + outer.header_len
     first_tag = der[start] if start < len(der) else None
     if first_tag == asn1.INTEGER:  # PKCS#1, PKCS#8 and SEC1 keys start with a version INTEGER
-        return Parsed("private-key")
+        return Parsed(DerKind.PRIVATE_KEY)
     if outer.end > len(der):
-        return Parsed("truncated", declared=outer.end, present=len(der))
+        return Parsed(DerKind.TRUNCATED, declared=outer.end, present=len(der))
     body, extra = der[:outer.end], len(der) - outer.end
     try:
         kids = asn1.children(body, outer)
     except ValueError:
-        return Parsed("garbage")
+        return Parsed(DerKind.GARBAGE)
     if first_tag == asn1.OID:
         found = _load_pkcs7(body) if asn1.content(body, kids[0]) == _PKCS7_OID else None
-        return Parsed("pkcs7", certs=found, extra=extra) if found else Parsed("garbage")
+        return Parsed(DerKind.PKCS7, certs=found, extra=extra) if found else Parsed(DerKind.GARBAGE)
     tags = [k.tag for k in kids]
     if tags == [asn1.SEQUENCE, asn1.OCTET_STRING]:
-        return Parsed("private-key")  # EncryptedPrivateKeyInfo
+        return Parsed(DerKind.PRIVATE_KEY)  # EncryptedPrivateKeyInfo
     if tags == [asn1.SEQUENCE, asn1.BIT_STRING]:
-        return Parsed("public-key")
+        return Parsed(DerKind.PUBLIC_KEY)
     return _load_cert_or_csr(body, extra)
 
 
@@ -71,13 +85,13 @@ def _load_cert_or_csr(body: bytes, extra: int) -> Parsed:
         pass
     else:
         problem = facts.damage(cert)
-        return Parsed("damaged", detail=problem) if problem else \
-            Parsed("cert", certs=(cert,), extra=extra)
+        return Parsed(DerKind.DAMAGED, detail=problem) if problem else \
+            Parsed(DerKind.CERT, certs=(cert,), extra=extra)
     try:
         x509.load_der_x509_csr(body)
-        return Parsed("csr")
+        return Parsed(DerKind.CSR)
     except Exception:  # noqa: BLE001
-        return Parsed("garbage")
+        return Parsed(DerKind.GARBAGE)
 
 
 def _load_pkcs7(body: bytes) -> tuple:

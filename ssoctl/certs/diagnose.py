@@ -18,14 +18,16 @@ import re
 from ssoctl.certs import asn1
 from ssoctl.certs import facts
 from ssoctl.certs import text as certtext
-from ssoctl.certs.der import Parsed as _Parsed, classify, looks_der as _looks_der
+from ssoctl.certs.der import DerKind, Parsed as _Parsed, classify, looks_der as _looks_der
 from ssoctl.certs.result import CertDiagnosis, Work as _Work, conclude
 from ssoctl.certs.facts import CertInfo
 from ssoctl.errors import InputError, UsageError
 from ssoctl.files import decode_text
+from ssoctl.findings import plural
 
 _PRIVATE = re.compile(r"PRIVATE[ \t_-]*KEY|PuTTY-User-Key-File", re.I)
 _MAX_LAYERS = 2
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]+")
 
 # ---------------------------------------------------------------- entry point
 
@@ -92,17 +94,17 @@ def _parse_fingerprint(text: str | None) -> str | None:
 
 def _from_der(data: bytes, work: _Work, source: str) -> None:
     parsed = classify(data)
-    if parsed.kind == "private-key":
+    if parsed.kind == DerKind.PRIVATE_KEY:
         _refuse_private_key("binary DER key")
-    if parsed.kind == "garbage" and not _looks_der(data):
+    if parsed.kind == DerKind.GARBAGE and not _looks_der(data):
         raise InputError(f"{source} is binary and not a certificate",
                          hint=_download_hint(), code="CERT_BINARY")
-    work.fmt = "pkcs7" if parsed.kind == "pkcs7" else "der"
+    work.fmt = "pkcs7" if parsed.kind == DerKind.PKCS7 else "der"
     work.encoding = "binary"
     renamed = source.lower().endswith((".pem", ".txt", ".cert", ".crt"))
-    what = ("a binary DER file with a PEM name" if renamed and parsed.kind != "pkcs7"
+    what = ("a binary DER file with a PEM name" if renamed and parsed.kind != DerKind.PKCS7
             else "binary DER, not PEM text")
-    if parsed.kind in ("cert", "truncated"):
+    if parsed.kind in (DerKind.CERT, DerKind.TRUNCATED):
         work.add("CERT_DER", f"{source} is {what}")
     _take(parsed, work, label="the DER data", bare=False)
 
@@ -110,43 +112,39 @@ def _from_der(data: bytes, work: _Work, source: str) -> None:
 def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
     """Record the result of decoding one body; False when no certificate came out."""
     kind = parsed.kind
-    if kind == "private-key":
+    if kind == DerKind.PRIVATE_KEY:
         _refuse_private_key(label)
-    if kind in ("cert", "pkcs7"):
+    if kind in (DerKind.CERT, DerKind.PKCS7):
         if bare:
             work.add("CERT_NO_ARMOR", "the BEGIN CERTIFICATE and END CERTIFICATE lines are missing")
-        if kind == "pkcs7":
+        if kind == DerKind.PKCS7:
             work.add("CERT_PKCS7", f"{label} is a PKCS#7 bundle with {len(parsed.certs)} "
                      f"certificate{'s' if len(parsed.certs) != 1 else ''}")
         if parsed.extra:
-            work.add("CERT_TRAILING_DATA", f"{parsed.extra} extra byte{_s(parsed.extra)} after "
+            work.add("CERT_TRAILING_DATA", f"{parsed.extra} extra {plural(parsed.extra, 'byte')} after "
                      f"the certificate in {label}")
         work.certs.extend(parsed.certs)
         return True
     work.broken = True
-    if kind == "truncated":
+    if kind == DerKind.TRUNCATED:
         missing = parsed.declared - parsed.present
         chars = -(-missing * 4 // 3)
         work.add("CERT_TRUNCATED",
                  f"the certificate is cut off: its ASN.1 length says {parsed.declared} bytes, "
-                 f"only {parsed.present} are present ({missing} byte{_s(missing)} missing, about "
-                 f"{chars} base64 characters or {-(-chars // 64)} line{_s(-(-chars // 64))} of 64)",
+                 f"only {parsed.present} are present ({missing} {plural(missing, 'byte')} missing, about "
+                 f"{chars} base64 characters or {-(-chars // 64)} {plural(-(-chars // 64), 'line')} of 64)",
                  expected=f"{parsed.declared} bytes", received=f"{parsed.present} bytes")
-    elif kind == "garbage":
+    elif kind == DerKind.GARBAGE:
         work.add("CERT_WRONG_TYPE", f"{label} is not a certificate")
-    elif kind == "damaged":
+    elif kind == DerKind.DAMAGED:
         work.add("CERT_DAMAGED", f"{label} holds a certificate with a damaged field "
                  f"({parsed.detail})")
-    elif kind == "public-key":
+    elif kind == DerKind.PUBLIC_KEY:
         work.add("CERT_WRONG_TYPE", f"{label} is a public key, not a certificate")
-    elif kind == "csr":
+    elif kind == DerKind.CSR:
         work.add("CERT_WRONG_TYPE", f"{label} is a certificate signing request (CSR), not a "
                  "certificate")
     return False
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 # ---------------------------------------------------------------- text
@@ -155,7 +153,8 @@ def _s(count: int) -> str:
 def _from_text(text: str, work: _Work, *, layer: int) -> None:
     private = _PRIVATE.search(text)
     if private:
-        _refuse_private_key(f"'{private.group(0).upper()}' at line {text.count(chr(10), 0, private.start()) + 1}")
+        line = text.count(chr(10), 0, private.start()) + 1
+        _refuse_private_key(f"'{private.group(0).upper()}' at line {line}")
     text = _line_endings(text, work)
     if text.lstrip().startswith("<"):
         work.broken = True
@@ -191,10 +190,10 @@ def _line_endings(text: str, work: _Work) -> str:
 def _armor_findings(layout: certtext.Layout, work: _Work) -> None:
     misspelled, inline, padded = [], [], []
     for block in layout.blocks:
-        if not layout.bare and block.begin is None:
+        if not layout.bare and block.begin is None and block.end is not None:
             work.add("CERT_MISSING_BEGIN", f"the END line at line {block.end.line} has no "
                      "BEGIN CERTIFICATE line before it", expected=certtext.CANONICAL["BEGIN"])
-        if not layout.bare and block.end is None:
+        if not layout.bare and block.end is None and block.begin is not None:
             work.add("CERT_MISSING_END", f"the BEGIN line at line {block.begin.line} has no "
                      "END CERTIFICATE line after it", expected=certtext.CANONICAL["END"])
         for marker in (block.begin, block.end):
@@ -213,7 +212,7 @@ def _armor_findings(layout: certtext.Layout, work: _Work) -> None:
     if inline:
         work.add("CERT_NO_LINE_BREAKS", "the "
                  + " and ".join(sorted({f"{m.kind}" for m in inline}))
-                 + f" line{_s(len(inline))} share{'s' if len(inline) == 1 else ''} a line with the "
+                 + f" {plural(len(inline), 'line')} share{'s' if len(inline) == 1 else ''} a line with the "
                  f"body (line {inline[0].line}): the line breaks were lost")
     work.whitespace += [f"{m.kind} line {m.line}" for m in padded]
     if layout.doubled:
@@ -236,7 +235,7 @@ def _outside(where: str, chunks: list[certtext.Chunk]) -> str:
 def _block(block: certtext.Block, work: _Work, *, bare: bool, layer: int, single: bool) -> None:
     scan = certtext.scan_body(block.chunks)
     where = ("the body" if single or not (block.begin or block.end)
-             else f"the block at line {(block.begin or block.end).line}")
+             else f"the block at line {(block.begin or block.end).line}")  # type: ignore[union-attr]
     if not scan.b64:
         work.broken = True
         if bare:
@@ -256,23 +255,24 @@ def _block(block: certtext.Block, work: _Work, *, bare: bool, layer: int, single
             padding_note = ""  # base64url usually drops the padding: part of the same defect
     parsed = classify(der)
     label = "the base64 text" if bare else where
-    if parsed.kind == "garbage" and layer < _MAX_LAYERS and _inner_text(der):
+    inner = _inner_text(der) if parsed.kind == DerKind.GARBAGE and layer < _MAX_LAYERS else None
+    if inner:
         work.add("CERT_BASE64_WRAPPED", "the text is base64-encoded PEM text (decode it once)")
         work.fmt = "base64-pem"
-        _from_text(_inner_text(der), work, layer=layer + 1)
+        _from_text(inner, work, layer=layer + 1)
         _invalid_findings(scan, work, where, ok=True)
         return
-    if parsed.kind == "garbage":
+    if parsed.kind == DerKind.GARBAGE:
         _not_a_certificate(block, scan, der, work, label)
         return
     if padding_note:
         work.add("CERT_BAD_PADDING", padding_note)
     if block.begin and block.begin.category not in ("cert", "cert-misspelled") \
-            and parsed.kind == "cert":
+            and parsed.kind == DerKind.CERT:
         work.add("CERT_ARMOR_MISSPELLED", f"the block is labelled {block.label!r} but holds a "
                  "certificate", expected=certtext.CANONICAL["BEGIN"], received=block.begin.raw)
     ok = _take(parsed, work, label=label, bare=bare)
-    _invalid_findings(scan, work, where, ok=ok or parsed.kind == "truncated")
+    _invalid_findings(scan, work, where, ok=ok or parsed.kind == DerKind.TRUNCATED)
     _width_findings(scan, work, where)
 
 
@@ -284,7 +284,7 @@ def _urlsafe_scan(block: certtext.Block) -> certtext.BodyScan | None:
         return None
     table = str.maketrans("-_", "+/")
     scan = certtext.scan_body([c._replace(text=c.text.translate(table)) for c in block.chunks])
-    return scan if classify(_decode(scan)[0]).kind != "garbage" else None
+    return scan if classify(_decode(scan)[0]).kind != DerKind.GARBAGE else None
 
 
 def _urlsafe_finding(block: certtext.Block, scan: certtext.BodyScan, work: _Work,
@@ -313,7 +313,7 @@ def _not_a_certificate(block: certtext.Block, scan: certtext.BodyScan, der: byte
     elif scan.invalid_count * 4 > len(scan.b64):
         message = "no BEGIN/END lines and no base64 certificate body: this is not a certificate"
     else:
-        message = f"{label} decodes to {len(der)} byte{_s(len(der))}, not a certificate"
+        message = f"{label} decodes to {len(der)} {plural(len(der), 'byte')}, not a certificate"
     work.add("CERT_WRONG_TYPE", message)
 
 
@@ -331,13 +331,16 @@ def _inner_text(der: bytes) -> str | None:
 
 def _decode(scan: certtext.BodyScan) -> tuple[bytes, str]:
     """Base64-decode a body, repairing padding; also say what was wrong with the padding."""
-    body = scan.b64.rstrip("=")
-    given = len(scan.b64) - len(body)
+    # Past its reporting limit the scan only counts stray characters: drop any left here,
+    # so the arithmetic below sees base64 characters alone.
+    b64 = _NOT_BASE64.sub("", scan.b64)
+    body = b64.rstrip("=")
+    given = len(b64) - len(body)
     note = ""
     if scan.inner_padding:
         spots = ", ".join(f"{s.line}:{s.col}" for s in scan.inner_padding[:4])
         note = f"'=' padding inside the body at {spots} (two pieces joined?)"
-        body = body.replace("=", "")
+    body = body.replace("=", "")  # also any inner '=' past the scan's reporting limit
     usable = len(body) - (1 if len(body) % 4 == 1 else 0)  # one dangling character: cut off
     needed = -usable % 4
     if not note and len(body) % 4 != 1 and given != needed:
@@ -349,7 +352,7 @@ def _invalid_findings(scan: certtext.BodyScan, work: _Work, where: str, *, ok: b
     if not scan.invalid:
         return
     count = scan.invalid_count
-    message = f"{count} invalid character{_s(count)} in {where}: " \
+    message = f"{count} invalid {plural(count, 'character')} in {where}: " \
         + certtext.summarize_spots(scan.invalid)
     if count >= 3 and all(spot.what == "space" for spot in scan.invalid):
         message += " (line breaks replaced by spaces?)"

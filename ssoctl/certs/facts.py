@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssoctl.errors import InputError
+from ssoctl.errors import InputError, first_line
 from ssoctl.findings import Finding, finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,8 +111,9 @@ def fingerprint(cert: "x509.Certificate", algorithm: str = "sha256") -> str:
     """Fingerprint of the DER certificate in upper-case colon hex (``AB:CD:...``)."""
     from cryptography.hazmat.primitives import hashes
 
-    algorithms = {"sha256": hashes.SHA256, "sha1": hashes.SHA1, "sha384": hashes.SHA384,
-                  "sha512": hashes.SHA512}
+    algorithms: dict[str, type[hashes.SHA256 | hashes.SHA1 | hashes.SHA384 | hashes.SHA512]] = {
+        "sha256": hashes.SHA256, "sha1": hashes.SHA1, "sha384": hashes.SHA384,
+        "sha512": hashes.SHA512}
     try:
         algo = algorithms[algorithm.lower().replace("-", "")]
     except KeyError:
@@ -140,12 +141,9 @@ def clean_pem(cert: "x509.Certificate") -> str:
 
 
 def _encoding():
-    """cryptography's ``Encoding`` enum without importing ``serialization`` (whose SSH
-    support pulls in the cipher modules: ~3 ms of start-up for nothing)."""
-    try:
-        from cryptography.hazmat.primitives._serialization import Encoding
-    except ImportError:  # pragma: no cover - a future cryptography moved it
-        from cryptography.hazmat.primitives.serialization import Encoding
+    """cryptography's ``Encoding`` enum (imported on first use: most runs never need it)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     return Encoding
 
 
@@ -193,10 +191,32 @@ def short_name(subject: str) -> str:
     return subject or "(empty subject)"
 
 
+#: Signature algorithms by OID, in the names OpenSSL prints (``openssl x509 -text``);
+#: any other is shown as its dotted OID.
+SIGNATURE_NAMES = {
+    "1.2.840.113549.1.1.4": "md5WithRSAEncryption",
+    "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+    "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
+    "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
+    "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+    "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
+    "1.2.840.113549.1.1.10": "rsassaPss",
+    "1.2.840.10045.4.1": "ecdsa-with-SHA1",
+    "1.2.840.10045.4.3.1": "ecdsa-with-SHA224",
+    "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
+    "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+    "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+    "1.2.840.10040.4.3": "dsa-with-sha1",
+    "2.16.840.1.101.3.4.3.1": "dsa-with-sha224",
+    "2.16.840.1.101.3.4.3.2": "dsa-with-sha256",
+    "1.3.101.112": "ed25519",
+    "1.3.101.113": "ed448",
+}
+
+
 def _signature_name(cert: "x509.Certificate") -> str:
-    oid = cert.signature_algorithm_oid
-    name = getattr(oid, "_name", "")
-    return name if name and name != "Unknown OID" else oid.dotted_string
+    dotted = cert.signature_algorithm_oid.dotted_string
+    return SIGNATURE_NAMES.get(dotted, dotted)
 
 
 def _is_self_signed(cert: "x509.Certificate") -> bool:
@@ -232,7 +252,7 @@ def damage(cert: "x509.Certificate") -> str | None:
         for name in (cert.subject, cert.issuer):
             name_text(name)
     except Exception as exc:  # noqa: BLE001 - ValueError, InvalidVersion...: all "damaged"
-        return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        return first_line(exc, 120)
     return None
 
 

@@ -9,6 +9,7 @@ would print.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from dataclasses import dataclass, replace
 
 from ssoctl.certs import facts
@@ -105,7 +106,7 @@ class Work:
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
-        self.certs: list[object] = []
+        self.certs: list[Any] = []
         self.broken = False
         """Some part of the input could not be turned into a certificate."""
         self.fmt = "text"
@@ -113,7 +114,7 @@ class Work:
         self.whitespace: list[str] = []
         """Where harmless whitespace was seen (one CERT_WHITESPACE finding sums it up)."""
 
-    def add(self, code: str, message: str, **kwargs: object) -> None:
+    def add(self, code: str, message: str, **kwargs: Any) -> None:
         self.findings.append(finding(code, message, field=FIELD, **kwargs))
 
 

@@ -156,13 +156,15 @@ def tokenize(text: str) -> list[Marker | Chunk]:
             continue
         loose = _rx("loose").match(line)
         if loose and _rx("loose_label").search(loose.group(2)) and not _rx("dashed").search(line):
-            out.append(_marker(loose.group(1), loose.group(2), number, line, line.strip(), 1 + len(line) - len(line.lstrip())))
+            out.append(_marker(loose.group(1), loose.group(2), number, line, line.strip(),
+                               1 + len(line) - len(line.lstrip())))
             continue
         pos = 0
         for match in _rx("dashed").finditer(line):
             if match.start() > pos:
                 out.append(Chunk(number, pos + 1, line[pos:match.start()], ends_line=False))
-            out.append(_marker(match.group(1), match.group(2), number, line, match.group(0), match.start() + 1))
+            out.append(_marker(match.group(1), match.group(2), number, line, match.group(0),
+                               match.start() + 1))
             pos = match.end()
         if pos < len(line):
             out.append(Chunk(number, pos + 1, line[pos:]))

@@ -2,120 +2,111 @@
 
 Command modules import only typer at module level; the work (and the heavy imports) happen
 inside the command functions, so ``ssoctl --help`` and ``ssoctl check-cert`` start fast.
+Help is Click's plain layout (``rich_markup_mode=None``): Typer's rich help loads
+``rich.markdown`` and ``markdown_it`` on every ``--help`` whether or not any markdown
+is used, which more than doubled the time ``--help`` took.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+import warnings
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
+import typer.core
 
 from ssoctl import __version__
 from ssoctl.cli import common
-from ssoctl.cli.fastparams import FastGroup
+from ssoctl.cli.common import ARGV, wants_json
+from ssoctl.errors import exit_codes_epilog, exit_codes_help
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 clean; 1 error findings (warnings too with --strict); 2 usage or config; "
-    "3 input unreadable, malformed or unsafe; 4 signature/trust failure; 5 SP/IdP API refused; "
-    "6 network, timeout or 5xx; 7 read-back mismatch, rolled back; 8 rollback failed; "
-    "10 dry run found changes; 130 interrupted. See docs/exit-codes.md."
+#: Library warnings a user cannot act on, hidden unless ``--debug``. Each one is named;
+#: anything else a library warns about is still shown.
+QUIET_WARNINGS = (
+    # cryptography reading a certificate whose subject breaks a length rule (a 3-letter
+    # country): the certificate is still described, and its checks say what matters.
+    (UserWarning, r"Attribute's length must be"),
+    # cryptography about certificates it will refuse in a later release (negative serial
+    # numbers and the like): the certificate checks report what is wrong for sipgate.
+    (Warning, r"Parsed a (negative serial number|serial number which wasn't positive)"),
+    # cryptography about DSA, raised while signxml 5.1 loads (5.2 no longer triggers it):
+    # ssoctl never accepts a DSA signature anyway.
+    (Warning, r"DSA is deprecated"),
 )
 
-#: Under every command's help (the root help carries the full list above).
-EXIT_CODES_EPILOG = ("Exit codes: 0 clean, 1 error findings, 2 usage, 3 unreadable input, "
-                     "4 trust, 5 API refused, 6 network, 7 rolled back, 8 rollback failed, "
-                     "10 changes pending (--dry-run); see docs/exit-codes.md.")
 
-
-def _wants_json(argv: list[str]) -> bool:
-    """``--json`` anywhere before a ``--`` separator (global or after the command name)."""
-    return "--json" in (argv[:argv.index("--")] if "--" in argv else argv)
-
-
-class RootGroup(FastGroup):
+class RootGroup(typer.core.TyperGroup):
     """The root command group.
 
-    It adds the exit-code pointer under every command's help, and it is where Typer's
-    usage errors (unknown option, missing argument, bad value) are printed: as one JSON
-    document on stdout with ``--json``, as plain text in a pipe, in a rich box on a
-    terminal. The exit status stays 2.
+    It adds the exit-code pointer under every command's help, and it is where usage errors
+    (unknown option, missing argument, bad value) are printed: as one JSON document on
+    stdout with ``--json``, as plain text otherwise. The exit status stays 2. Only Click's
+    public hooks are used: ``parse_args`` (the root's own options) and ``invoke`` (the
+    command name and the command's options).
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _add_epilog(self)
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
-             **extra):  # noqa: ANN001 - click's signature
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        argv = list(sys.argv[1:] if args is None else args)
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta[ARGV] = list(args)
         try:
-            status = super().main(argv, prog_name, complete_var, False, **extra)
-        except _click_exception() as exc:
-            _usage_error(exc, argv)
-            sys.exit(exc.exit_code)
-        except typer.Abort:
-            sys.stderr.write("Aborted!\n")
-            sys.exit(1)
-        # Non-standalone Typer returns the status of a typer.Exit (every ssoctl command
-        # ends with one), or the command's return value (None: success).
-        sys.exit(status if isinstance(status, int) and not isinstance(status, bool) else 0)
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:  # Click's usage errors derive from it
+            _usage_error(exc, ctx.meta[ARGV])
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as exc:
+            _usage_error(exc, ctx.meta.get(ARGV, []))
 
 
-def _add_epilog(group) -> None:  # noqa: ANN001 - a click group
-    for command in group.commands.values():
+def _add_epilog(group: Any, path: str = "") -> None:
+    for name, command in group.commands.items():
         if not command.epilog:
-            command.epilog = EXIT_CODES_EPILOG
+            command.epilog = exit_codes_epilog(f"{path}{name}")
         if hasattr(command, "commands"):
-            _add_epilog(command)
+            _add_epilog(command, f"{path}{name} ")
 
 
-def _click_exception() -> type:
-    try:  # Typer 0.2x vendors click
-        from typer._click.exceptions import ClickException
-    except ImportError:  # pragma: no cover - older Typer uses click itself
-        from click.exceptions import ClickException
-    return ClickException
-
-
-def _usage_error(exc, argv: list[str]) -> None:  # noqa: ANN001 - a click exception
-    """Print a Typer/click usage error the way ssoctl prints its own errors."""
+def _usage_error(exc: Any, argv: list[str]) -> NoReturn:
+    """Print a usage error the way ssoctl prints its own errors, then exit with its status."""
     from ssoctl.errors import UsageError
-    from ssoctl.render import Renderer, use_color
 
-    ctx = getattr(exc, "ctx", None)
-    where = ctx.command_path if ctx is not None else "ssoctl"
-    if _wants_json(argv):
+    no_args = type(exc).__name__ == "NoArgsIsHelpError"
+    if wants_json(argv):
+        from ssoctl.render import Renderer
+
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "ssoctl"
         # NoArgsIsHelpError carries the whole help text as its message
-        message = ("missing command" if type(exc).__name__ == "NoArgsIsHelpError"
-                   else exc.format_message())
+        message = "missing command" if no_args else exc.format_message()
         error = UsageError(message, hint=f"see `{where} --help`",
                            code="USAGE" if exc.exit_code == 2 else "ERROR")
         Renderer(json_output=True).error(error)
-    elif use_color(sys.stderr, "--no-color" in argv):
-        from typer import rich_utils
-
-        rich_utils.rich_format_error(exc)
-    elif type(exc).__name__ == "NoArgsIsHelpError" and not exc.format_message().strip():
-        pass  # Typer's rich help already went to stdout; its empty message would be a stray line
+    elif no_args:  # a group without its command: its help, on stdout
+        typer.echo(exc.format_message())
     else:
         exc.show()
+    raise typer.Exit(exc.exit_code)
 
 
 app = typer.Typer(
     name="ssoctl",
     help="Set up and troubleshoot SAML single sign-on between Okta (or any IdP) and "
-         "sipgate (or any SP).\n\n" + EXIT_CODES_HELP,
+         "sipgate (or any SP).\n\n" + exit_codes_help(),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
-    # A bug keeps its traceback (house style), printed plainly like the Typer-free start
-    # (cli/fastpath.py) prints it: the same bug reads the same however it was started.
+    # A bug keeps its traceback (house style), printed plainly by Python.
     pretty_exceptions_enable=False,
-    cls=RootGroup,  # usage errors, exit-code epilogs; no Pydantic (see fastparams.py)
-    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=RootGroup,
+    # Help paragraphs wrap at the terminal's width, at most 120 columns.
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 
 
@@ -123,6 +114,14 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"ssoctl {__version__}")
         raise typer.Exit(0)
+
+
+def quiet_library_warnings() -> None:
+    """Hide the library warnings in :data:`QUIET_WARNINGS` (``--debug`` shows them).
+    Printed with a file path and a source line they read like a crash; the checks already
+    report what matters. Worker processes inherit the filters."""
+    for category, message in QUIET_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=category)
 
 
 @app.callback()
@@ -145,6 +144,8 @@ def root(
 
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
                             format="debug: %(name)s: %(message)s")
+    else:
+        quiet_library_warnings()
 
 
 def _register() -> None:
@@ -161,8 +162,8 @@ def _register() -> None:
 def reflow(text: str) -> str:
     """Join the hard-wrapped lines of each help paragraph so the terminal can wrap them.
 
-    Typer's rich help keeps every newline of a docstring, which leaves ragged lines at any
-    width but the one the text was typed for. Indented lines (examples) stay as they are.
+    Indented lines (examples) stay as they are; Click keeps a paragraph whose first line
+    is ``\\b`` as typed.
     """
     import inspect
 
@@ -170,7 +171,7 @@ def reflow(text: str) -> str:
     for para in paragraphs:
         lines = para.splitlines()
         if any(line.startswith((" ", "\t")) for line in lines):
-            out.append(para)
+            out.append("\b\n" + para)
         else:
             out.append(" ".join(line.strip() for line in lines))
     return "\n\n".join(out)
@@ -192,5 +193,6 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line (``python -m ssoctl``; the ``ssoctl`` script is
+    :func:`ssoctl.cli.main`, which also covers Ctrl-C while this module loads)."""
     app()

@@ -1,8 +1,7 @@
 """The error boundary and ``--now`` parsing, without Typer.
 
-:func:`ssoctl.cli.common.run` (the Typer side) and :mod:`ssoctl.cli.fastpath` (the
-Typer-free start of ``check-cert``) both go through :func:`execute`, so there is one
-error boundary however a command was started.
+:func:`ssoctl.cli.common.run` sends every command through :func:`execute`: one error
+boundary for all of them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from ssoctl.cli.fastparams import FastCommand
 from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, WarnDaysOpt, run
 
 HELP = """Check a certificate file or pasted text before it goes into sipgate's Certificate field.
@@ -84,4 +83,4 @@ def check_cert(
 
 def register(app: typer.Typer) -> None:
     """Attach ``check-cert`` to the root app."""
-    app.command("check-cert", help=HELP, cls=FastCommand)(check_cert)
+    app.command("check-cert", help=HELP)(check_cert)

@@ -1,8 +1,7 @@
 """The work of ``check-cert`` once its options are parsed: read the input, diagnose it,
 and turn the :class:`ssoctl.certs.result.CertDiagnosis` into what is printed.
 
-Typer-free, so both the Typer command (cli/check_cert.py) and the fast start
-(cli/fastpath.py) call the same code.
+No Typer here: cli/check_cert.py declares the options and calls :func:`work`.
 """
 
 from __future__ import annotations
@@ -107,7 +106,7 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
         sys.stderr.write("Paste the certificate, then press Ctrl-D on a new line "
                          "(Ctrl-Z, Enter on Windows).\n")
     try:
-        source = read_source(file, max_bytes=MAX_CERT_BYTES, what="certificate")
+        source = read_source(file or "-", max_bytes=MAX_CERT_BYTES, what="certificate")
     except InputError as exc:
         if exc.code == "INPUT_EMPTY":
             raise InputError(exc.message, code="CERT_EMPTY",
@@ -154,7 +153,7 @@ def build(diagnosis: CertDiagnosis, *, fix: bool, output: str | None, force: boo
     if output:
         from ssoctl.files import write_file
 
-        written = str(write_file(output, diagnosis.fixed_pem, force=force))
+        written = str(write_file(output, diagnosis.fixed_pem or "", force=force))
         blocks.append(Text(f"Wrote the clean PEM to {written}", style="green"))
         return Report(data={**report.data, "output": written}, findings=diagnosis.findings,
                       blocks=tuple(blocks))

@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Callable, NoReturn, Optional
+from typing import Annotated, Any, Callable, NoReturn, Optional
 
 import typer
+import typer.core
 
 from ssoctl.cli.boundary import execute, parse_now  # noqa: F401  (parse_now: re-exported)
+
+
+#: Where the root group keeps the command line it was given (``ctx.meta`` is shared by
+#: every context of one run).
+ARGV = "ssoctl.argv"
+
+
+def wants_json(argv: list[str]) -> bool:
+    """``--json`` anywhere before a ``--`` separator (global or after the command name)."""
+    return "--json" in (argv[:argv.index("--")] if "--" in argv else argv)
+
+
+class SubGroup(typer.core.TyperGroup):
+    """A command group below the root (``ssoctl sp``, ``ssoctl config``).
+
+    Called without a subcommand it shows its help, except after ``--json``: then it is the
+    usage error "Missing command." (exit 2, printed as one JSON document by the root).
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing \
+                and _json_requested(ctx):
+            ctx.fail("Missing command.")
+        return super().parse_args(ctx, args)
+
+
+def _json_requested(ctx: Any) -> bool:
+    """Whether ``--json`` was given before the group name (the root parses it first)."""
+    return wants_json(ctx.meta.get(ARGV, []))
 
 
 @dataclass

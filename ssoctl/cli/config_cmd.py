@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ssoctl.cli import common
-from ssoctl.cli.fastparams import FastCommand, FastGroup
+from ssoctl.cli.common import SubGroup
 
 ConfigOpt = Annotated[Optional[str], typer.Option(
     "--config", metavar="FILE", help="Configuration file (default: SSOCTL_CONFIG, then the "
@@ -19,11 +19,11 @@ ProfileOpt = Annotated[Optional[str], typer.Option(
 def register(app: typer.Typer) -> None:
     """Attach the ``config`` group."""
     group = typer.Typer(help="Profiles for push and decode-response: show, set, validate, path.",
-                        no_args_is_help=True, cls=FastGroup)
-    group.command("show", cls=FastCommand)(show_command)
-    group.command("set", cls=FastCommand)(set_command)
-    group.command("validate", cls=FastCommand)(validate_command)
-    group.command("path", cls=FastCommand)(path_command)
+                        no_args_is_help=True, cls=SubGroup)
+    group.command("show")(show_command)
+    group.command("set")(set_command)
+    group.command("validate")(validate_command)
+    group.command("path")(path_command)
     app.add_typer(group, name="config")
 
 

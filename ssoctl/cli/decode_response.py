@@ -2,8 +2,7 @@
 
 Parse the options and hand them to :func:`ssoctl.cli.decode_response_work.work` (one core
 call, :func:`ssoctl.saml.decode.decode_source`, turned into summary tables, the XML on
-request, and the findings). A plain command line skips this module and Typer altogether
-and calls the same function from :mod:`ssoctl.cli.fastpath`.
+request, and the findings), kept in its own module that imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, app_state, run
 # Moved to decode_response_work.py (a small module, no heavy imports); kept importable here.
 from ssoctl.cli.decode_response_work import build_report, list_report  # noqa: F401
 from ssoctl.cli.decode_response_work import refuse_terminal as _refuse_terminal  # noqa: F401
-from ssoctl.cli.fastparams import FastCommand
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.render import Report
@@ -30,9 +28,6 @@ INPUT is a file or '-' for stdin: raw XML, base64 (HTTP-POST), deflated base64
 a HAR file or a SAML-tracer export. Responses, AuthnRequests and Logout messages are
 decoded. Give the IdP certificate (--cert, --metadata or --fingerprint) to verify the
 signature; without one, everything about the user is shown as unverified.
-
-Exit codes: 0 clean; 1 error findings; 2 usage; 3 unreadable input; 4 signature or
-trust failure; 6 --metadata URL could not be downloaded.
 """
 
 InputArg = Annotated[str, typer.Argument(
@@ -85,8 +80,9 @@ XmlOpt = Annotated[bool, typer.Option(
     "--xml", help="Also print the message as indented XML.")]
 JobsOpt = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", metavar="N", min=1,
-    help="Processes decoding the messages of a large capture (default: one per core, at "
-         "most 4, from 32 messages on; 1: one process). Results are the same either way.")]
+    help="Processes decoding the messages of a large capture (default: one per idle core, "
+         "at most 4, for 400 messages or more when two cores are idle; 1: one process). "
+         "Results are the same either way.")]
 ProfileOpt = Annotated[Optional[str], typer.Option(
     "--profile", "-p", metavar="NAME",
     help="Take --sp-entity-id, --acs-url and --idp-entity-id from this configuration profile "
@@ -125,7 +121,6 @@ def decode_response(
     """Decode a captured SAML message and check it against what the SP expects."""
 
     def work() -> "Report":
-        # The same function the Typer-free start (cli/fastpath.py) calls.
         return decode_response_work.work(
             source=source, input_format=input_format, entry=entry, all_entries=all_entries,
             list_=list_, cert=cert, fingerprint=fingerprint, metadata=metadata,
@@ -140,4 +135,4 @@ def decode_response(
 
 def register(app: typer.Typer) -> None:
     """Attach ``decode-response`` to the root app."""
-    app.command("decode-response", help=HELP, cls=FastCommand)(decode_response)
+    app.command("decode-response", help=HELP)(decode_response)

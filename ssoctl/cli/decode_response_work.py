@@ -1,9 +1,6 @@
-"""The work of ``ssoctl decode-response``, without Typer.
-
-Both ways of starting the command call :func:`work`: the Typer command
-(:mod:`ssoctl.cli.decode_response`) and the Typer-free start of a plain command line
-(:mod:`ssoctl.cli.fastpath`). Keeping it here, in a module that imports nothing heavy at
-module level, is what lets the fast start skip Typer and still do exactly the same thing.
+"""The work of ``ssoctl decode-response`` once its options are parsed, without Typer:
+:mod:`ssoctl.cli.decode_response` declares the options and calls :func:`work`. Nothing
+heavy is imported at module level.
 """
 
 from __future__ import annotations
@@ -116,15 +113,13 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
     """The JSON document and (unless ``human`` is false: ``--json``) the human tables
     for one decode run."""
     from ssoctl.cli import decode_view
-    from ssoctl.render import Encoded, Report, Text, Verbatim
+    from ssoctl.render import Report, Text, Verbatim
     from ssoctl.saml.decode import message_dict
 
     expect = options.expect
     data = result.summary_dict()
-    if result.message_json is not None:  # encoded by the parallel workers
-        data["messages"] = Encoded(result.message_json)
-    else:  # already JSON types (saml/export.py)
-        data["messages"] = Verbatim([message_dict(m) for m in result.messages])
+    # already JSON types (saml/export.py)
+    data["messages"] = Verbatim([message_dict(m) for m in result.messages])
     data["checked_against"] = {
         "sp_entity_id": expect.sp_entity_id, "acs_url": expect.acs_url,
         "idp_entity_id": expect.idp_entity_id, "request_id": expect.request_id,

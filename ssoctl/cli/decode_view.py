@@ -11,6 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ssoctl.render import Block, Code, Fields, Table, Text
+from ssoctl.saml.response import IdentityState, SignatureStatus
 from ssoctl.saml.status import short_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,7 +56,7 @@ def message_blocks(item: "MessageResult") -> list[Block]:
                              ("Name", "Friendly name", "Values"),
                              [(a.name or "-", a.friendly_name or "-", "; ".join(a.values))
                               for a in assertion.attributes]))
-        elif assertion.identity == "withheld":
+        elif assertion.identity == IdentityState.WITHHELD:
             out.append(Text(f"Attributes: {WITHHELD_TEXT}\n"))
     if msg.encrypted_assertions and not msg.assertions:
         out.append(Text(f"{msg.encrypted_assertions} encrypted assertion(s): give the SP "
@@ -100,7 +101,7 @@ def _request_rows(msg: "Message") -> list[tuple[str, str | None]]:
     req = msg.request
     assert req is not None
     name_id = req.name_id
-    if msg.identity == "withheld":
+    if msg.identity == IdentityState.WITHHELD:
         name_id = WITHHELD_TEXT
     elif name_id is not None:
         name_id += "  (unverified)"
@@ -124,18 +125,18 @@ def _signature_rows(sig: "SignatureReport", *,
     result = _STATUS_WORDS.get(sig.status, sig.status)
     unsigned = not (sig.response_signed or sig.assertion_signed)
     source = f" with {sig.trust_source}" if sig.trust_source else ""
-    if sealed and sig.status == "verified":
+    if sealed and sig.status == SignatureStatus.VERIFIED:
         # The Response signature checked out, but the Assertion is still out of sight.
         result = (f"Response verified{source}; the Assertion is encrypted (give the SP "
                   "private key with --sp-key to read it)")
     elif sealed:
         result = ("NOT verified: the Assertion is encrypted (give the SP private key with "
-                  "--sp-key)" if sig.status != "failed" else result)
-    elif sig.status == "not_verified" and unsigned:
+                  "--sp-key)" if sig.status != SignatureStatus.FAILED else result)
+    elif sig.status == SignatureStatus.NOT_VERIFIED and unsigned:
         result = "nothing to verify (the message is not signed)"
-    elif sig.status == "failed" and unsigned:
+    elif sig.status == SignatureStatus.FAILED and unsigned:
         result = "FAILED: nothing is signed (identity data withheld)"
-    elif sig.status == "verified":
+    elif sig.status == SignatureStatus.VERIFIED:
         result += source
     rows: list[tuple[str, str | None]] = [
         ("Result", result),
@@ -159,9 +160,9 @@ def _signature_rows(sig: "SignatureReport", *,
 
 def _assertion_rows(a: "Assertion") -> list[tuple[str, str | None]]:
     name_id = a.name_id
-    if a.identity == "withheld":
+    if a.identity == IdentityState.WITHHELD:
         name_id = WITHHELD_TEXT
-    elif a.identity == "unverified" and name_id is not None:
+    elif a.identity == IdentityState.UNVERIFIED and name_id is not None:
         name_id += "  (unverified)"
     rows: list[tuple[str, str | None]] = [
         ("ID", a.id), ("Issuer", a.issuer), ("IssueInstant", _time(a.issue_instant)),
@@ -187,13 +188,13 @@ def _assertion_rows(a: "Assertion") -> list[tuple[str, str | None]]:
 
 def _xml_blocks(item: "MessageResult") -> list[Block]:
     out: list[Block] = []
-    failed = item.signature is not None and item.signature.status == "failed"
-    if failed or item.message.identity == "withheld":
+    failed = item.signature is not None and item.signature.status == SignatureStatus.FAILED
+    if failed or item.message.identity == IdentityState.WITHHELD:
         out.append(Text("WARNING: the signature check failed, so this XML may be forged. Its "
                         "structure is shown, but every text value outside the signature "
                         "(NameID, attributes, ...) is replaced by '[withheld]'.",
                         style="bold red"))
-    elif item.signature is not None and item.signature.status == "not_verified":
+    elif item.signature is not None and item.signature.status == SignatureStatus.NOT_VERIFIED:
         out.append(Text("Note: the signature was not verified; nothing in this XML is proven "
                         "to come from the IdP.", style="yellow"))
     out.append(Code(item.xml or "", lexer="xml", title=f"XML of {item.parameter} #{item.index}"))

@@ -8,11 +8,10 @@ import typer
 
 from ssoctl.cli import common
 from ssoctl.cli import okta as okta_cli
-from ssoctl.cli.fastparams import FastCommand
 
 
 def register(app: typer.Typer) -> None:
-    app.command("doctor", cls=FastCommand)(doctor_command)
+    app.command("doctor")(doctor_command)
 
 
 def doctor_command(

@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 import typer
 
 from ssoctl.cli.common import JsonOpt, run
-from ssoctl.cli.fastparams import FastCommand
 
 MAX_QUERY_BYTES = 64 * 1024
 
@@ -195,4 +194,4 @@ def _list_report(lookup, needle: str | None = None):
 
 def register(app: typer.Typer) -> None:
     """Attach ``ssoctl explain`` to the root app."""
-    app.command("explain", cls=FastCommand)(explain)
+    app.command("explain")(explain)

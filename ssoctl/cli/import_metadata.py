@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
-from ssoctl.cli.fastparams import FastCommand
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.certs.facts import CertInfo
@@ -46,7 +45,7 @@ Examples:
 
 def register(app: typer.Typer) -> None:
     """Attach ``import-metadata`` to the root app."""
-    app.command("import-metadata", help=HELP, cls=FastCommand)(import_metadata)
+    app.command("import-metadata", help=HELP)(import_metadata)
 
 
 def import_metadata(
@@ -110,7 +109,8 @@ def import_metadata(
             source, http_settings=HttpSettings(ca_bundle=ca_bundle, allow_http=allow_http,
                                                read_timeout=timeout, deadline=timeout),
             entity_id=entity_id, entity_id_option="--entity-id", binding=binding, now=when,
-            warn_days=warn_days, verify_cert_pem=pem, cert_index=None if cert_index is None else cert_index - 1)
+            warn_days=warn_days, verify_cert_pem=pem,
+            cert_index=None if cert_index is None else cert_index - 1)
         env = output_format is OutputFormat.env
         checked = _report(settings, env=env, cert_path=None)
         if checked.status(strict=strict) != 0:

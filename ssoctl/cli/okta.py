@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ssoctl.cli import common
-from ssoctl.cli.fastparams import FastCommand, FastGroup
+from ssoctl.cli.common import SubGroup
 
 OrgOpt = Annotated[Optional[str], typer.Option(
     "--org", metavar="URL", help="Okta org, e.g. https://acme.okta.com (default: "
@@ -59,13 +59,13 @@ def register(app: typer.Typer) -> None:
     """Attach the ``okta`` group."""
     group = typer.Typer(help="Create, check, read and repair the sipgate app in Okta through "
                              "Okta's management API (docs/okta.md).",
-                        no_args_is_help=True, cls=FastGroup)
-    group.command("list", cls=FastCommand)(list_command)
-    group.command("configure", cls=FastCommand)(configure_command)
-    group.command("check", cls=FastCommand)(check_command)
-    group.command("metadata", cls=FastCommand)(metadata_command)
-    group.command("rotate-cert", cls=FastCommand)(rotate_command)
-    group.command("audit", cls=FastCommand)(audit_command)
+                        no_args_is_help=True, cls=SubGroup)
+    group.command("list")(list_command)
+    group.command("configure")(configure_command)
+    group.command("check")(check_command)
+    group.command("metadata")(metadata_command)
+    group.command("rotate-cert")(rotate_command)
+    group.command("audit")(audit_command)
     app.add_typer(group, name="okta")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ssoctl.cli import common
-from ssoctl.cli.fastparams import FastCommand, FastGroup
+from ssoctl.cli.common import SubGroup
 
 ProfileOpt = Annotated[Optional[str], typer.Option(
     "--profile", "-p", metavar="NAME",
@@ -30,12 +30,12 @@ BackupDirOpt = Annotated[Optional[str], typer.Option(
 
 def register(app: typer.Typer) -> None:
     """Attach ``push``, ``rollback`` and the ``sp`` group."""
-    app.command("push", cls=FastCommand)(push_command)
-    app.command("rollback", cls=FastCommand)(rollback_command)
+    app.command("push")(push_command)
+    app.command("rollback")(rollback_command)
     sp = typer.Typer(help="Look at the SP's SSO settings through its API (ssoctl's contract, "
                           "docs/sp-api.md: sipgate publishes no SSO settings API).",
-                     no_args_is_help=True, cls=FastGroup)
-    sp.command("status", cls=FastCommand)(status_command)
+                     no_args_is_help=True, cls=SubGroup)
+    sp.command("status")(status_command)
     app.add_typer(sp, name="sp")
 
 

@@ -204,7 +204,8 @@ def tenant_list(profiles: str | None, tenants: str | None) -> list[tuple[str, st
     A relative ``metadata`` path in the CSV is relative to the CSV file's folder. A profile
     listed twice is refused: two writers on one SP would race each other's ETags.
     """
-    out = [(name.strip(), None) for name in (profiles or "").split(",") if name.strip()]
+    out: list[tuple[str, str | None]] = [
+        (name.strip(), None) for name in (profiles or "").split(",") if name.strip()]
     if tenants:
         out += _csv_tenants(tenants)
     if not out:

@@ -13,7 +13,7 @@ import typer
 
 from ssoctl.cli import common
 from ssoctl.cli.common import JsonOpt
-from ssoctl.cli.fastparams import FastCommand, FastGroup
+from ssoctl.cli.common import SubGroup
 
 DEFAULT_PORT = 8089
 DEFAULT_CLIENT_ID = "0oarehearsalclient01"
@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
     """Attach the ``rehearse`` group."""
     group = typer.Typer(help="Rehearse the set-up on this machine against local stand-ins of "
                              "the real services (docs/rehearsal.md).",
-                        no_args_is_help=True, cls=FastGroup)
-    group.command("okta", cls=FastCommand)(okta_command)
+                        no_args_is_help=True, cls=SubGroup)
+    group.command("okta")(okta_command)
     app.add_typer(group, name="rehearse")
 
 

@@ -8,7 +8,6 @@ import typer
 
 from ssoctl.cli import common
 from ssoctl.cli import okta as okta_cli
-from ssoctl.cli.fastparams import FastCommand
 
 SpProfileOpt = Annotated[Optional[str], typer.Option(
     "--sp-profile", metavar="NAME",
@@ -32,7 +31,7 @@ DnsServerOpt = Annotated[Optional[str], typer.Option(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("setup", cls=FastCommand)(setup_command)
+    app.command("setup")(setup_command)
 
 
 def setup_command(

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ssoctl.config.schema import (SIPGATE_PATH, Profile, _invalid, check_profile_name, coerce_value, profile_from_table)
+from ssoctl.config.schema import (SIPGATE_PATH, Profile, _invalid, check_profile_name,
+                                  coerce_value, profile_from_table)
 from ssoctl.config.tomlwrite import dump_toml
 from ssoctl.errors import ConfigError
 

@@ -105,6 +105,12 @@ def lookup(code: str) -> CodeInfo:
     return catalogue()[code]
 
 
+def plural(count: int, word: str) -> str:
+    """``word`` as it reads after ``count``: ``plural(1, "message")`` is ``message``,
+    ``plural(3, "message")`` is ``messages``."""
+    return word if count == 1 else word + "s"
+
+
 def finding(code: str, message: str | None = None, *, hint: str | None = None,
             field: str | None = None, expected: object = None, received: object = None,
             severity: Severity | None = None) -> Finding:
@@ -178,4 +184,4 @@ def markdown() -> str:
 
 
 __all__ = ["AREAS", "CodeInfo", "Finding", "Severity", "catalogue", "exit_code_for",
-           "finding", "lookup", "markdown"]
+           "finding", "lookup", "markdown", "plural"]

@@ -10,7 +10,8 @@ from ssoctl.findings import CodeInfo, Severity
 _DOWNLOAD = ("In Okta: Applications → your app → Sign On → SAML Signing Certificates → "
              "Actions → Download certificate (not the copy button), then paste the whole "
              "file into sipgate's Certificate field")
-_FIX = "`ssoctl check-cert --fix FILE > clean.pem` rebuilds a clean PEM; or " + _DOWNLOAD[0].lower() + _DOWNLOAD[1:]
+_FIX = ("`ssoctl check-cert --fix FILE > clean.pem` rebuilds a clean PEM; or "
+        + _DOWNLOAD[0].lower() + _DOWNLOAD[1:])
 
 #: The two hints the diagnosis swaps: without an intact certificate --fix cannot help.
 FIX_HINT, DOWNLOAD_HINT = _FIX, _DOWNLOAD

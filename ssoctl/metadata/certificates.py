@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ssoctl.certs import facts
-from ssoctl.errors import InputError, UsageError
+from ssoctl.errors import InputError, UsageError, first_line
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.xmlsafe import qname, text_of
 
@@ -138,6 +138,6 @@ def describe_certificate(text: str, *, now: dt.datetime) -> "CertInfo":
     try:
         return facts.describe(facts.cert_from_base64(text), now=now)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise InputError(f"the certificate cannot be read: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__}",
+        raise InputError(f"the certificate cannot be read: {first_line(exc)}",
                          hint="download the metadata again as a file",
                          code="CERT_UNREADABLE") from None

@@ -13,10 +13,7 @@ from typing import Any
 
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding
-# Re-exported: ssoctl.metadata calls them as checks.read_certificates and so on.
-from ssoctl.metadata.certificates import (SIPGATE_CERT, certificate_findings, choose_certificate,
-                                   read_certificates)
-from ssoctl.xmlsafe import NS, parse_time, qname, text_of
+from ssoctl.xmlsafe import NS, local_name, parse_time, qname, text_of
 
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
 Element = Any
@@ -26,16 +23,6 @@ BINDING_PREFIX = "urn:oasis:names:tc:SAML:2.0:bindings:"
 BINDING_PREFERENCE: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST")
 SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 EMAIL_NAMEID = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
-#: Transforms a metadata signature may use (docs/threat-model.md, "Signatures": signxml ignores others).
-ALLOWED_TRANSFORMS = frozenset({
-    "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
-    "http://www.w3.org/2001/10/xml-exc-c14n#",
-    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
-    "http://www.w3.org/2006/12/xml-c14n11",
-    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
-})
 XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
 #: Local names that, outside their namespace, are look-alikes worth a note.
 _LOOKALIKES = {
@@ -158,8 +145,11 @@ def signature_structure_problem(root: Element) -> str | None:
     """Why the root's signature cannot be trusted before any cryptography, or None.
 
     Exactly one ds:Signature directly under the root, one Reference pointing at the root
-    (``""`` or ``#<root ID>``), and only allowlisted transforms.
+    (``""`` or ``#<root ID>``), and only the canonicalization and transforms of the one
+    signature policy (:mod:`ssoctl.xmlsig`, shared with SAML responses).
     """
+    from ssoctl import xmlsig
+
     signatures = root.findall(qname("ds", "Signature"))
     if len(signatures) != 1:
         return f"{len(signatures)} signatures on the root element (1 expected)"
@@ -173,9 +163,14 @@ def signature_structure_problem(root: Element) -> str | None:
     root_id = root.get("ID")
     if uri not in ("", f"#{root_id}" if root_id else ""):
         return f"the signature covers {uri!r}, not the root element"
+    allowed = xmlsig.policy()
     for transform in refs[0].iter(qname("ds", "Transform")):
-        if transform.get("Algorithm") not in ALLOWED_TRANSFORMS:
+        if transform.get("Algorithm") not in allowed.transforms:
             return f"transform not allowed: {transform.get('Algorithm')}"
+    c14n = signatures[0].find(f"{qname('ds', 'SignedInfo')}/{qname('ds', 'CanonicalizationMethod')}")
+    if c14n is None or c14n.get("Algorithm") not in allowed.c14n_methods:
+        method = c14n.get("Algorithm") if c14n is not None else None
+        return f"canonicalization not allowed: {method or '(missing)'}"
     return None
 
 
@@ -188,7 +183,7 @@ def foreign_lookalikes(root: Element) -> list[Finding]:
         tag = element.tag
         if not isinstance(tag, str):
             continue  # comments
-        local, ns = _local(tag), _ns(tag)
+        local, ns = local_name(tag), _ns(tag)
         home = _LOOKALIKES.get(local)
         if home is not None and ns != home:
             names.add(f"{local} ({ns or 'no namespace'})")
@@ -226,7 +221,7 @@ def select_entity(root: Element, entity_id: str | None, *,
     ``option`` is the caller's name for its entity-ID option, used in the errors; a caller
     without one (``check-cert --metadata``) gets a hint that needs no option."""
     if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
-        raise InputError(f"not SAML metadata: the root element is <{_local(root.tag)}> "
+        raise InputError(f"not SAML metadata: the root element is <{local_name(root.tag)}> "
                          f"in {_ns(root.tag) or 'no namespace'}",
                          hint="give the IdP metadata XML (Okta: Sign On tab → View IdP "
                               "metadata; its URL ends in /sso/saml/metadata), not a web page "
@@ -293,10 +288,6 @@ def bool_attr(value: str | None) -> bool | None:
     if value is None:
         return None
     return value.strip().lower() in ("true", "1")
-
-
-def _local(tag: object) -> str:
-    return str(tag).rsplit("}", 1)[-1]
 
 
 def _ns(tag: object) -> str:

@@ -29,19 +29,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ssoctl import xmlsafe
-from ssoctl.metadata import checks
+from ssoctl.metadata import certificates, checks
 from ssoctl.metadata.signature import verify_signature
 from ssoctl.errors import InputError, UsageError
-from ssoctl.findings import Finding, Severity, finding
+from ssoctl.findings import Finding, finding
 from ssoctl.metadata.checks import (BINDING_PREFERENCE, BINDING_PREFIX, EMAIL_NAMEID,
                                     binding_name, bool_attr, endpoints, idp_descriptor,
                                     idp_entity_ids, select_entity)
 from ssoctl.xmlsafe import NS, qname
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cryptography import x509
-    from lxml import etree
-
     from ssoctl.certs.facts import CertInfo
     from ssoctl.http import HttpSettings
 
@@ -137,11 +134,11 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
     sso_urls = endpoints(idp, "SingleSignOnService")
     sso_binding, sso_url, sso_why, more = checks.choose_sso(sso_urls, wanted_binding)
     findings += more
-    signing, encryption, cert_findings = checks.read_certificates(idp, now=now)
+    signing, encryption, cert_findings = certificates.read_certificates(idp, now=now)
     findings += cert_findings
-    chosen, newest, cert_why, more = checks.choose_certificate(signing, cert_index, now=now)
+    chosen, newest, cert_why, more = certificates.choose_certificate(signing, cert_index, now=now)
     findings += more
-    findings += checks.certificate_findings(signing, encryption, chosen, now=now,
+    findings += certificates.certificate_findings(signing, encryption, chosen, now=now,
                                             warn_days=warn_days)
     formats = tuple(t.strip() for t in (xmlsafe.text_of(e) or "" for e in
                                          idp.findall(qname("md", "NameIDFormat"))) if t.strip())

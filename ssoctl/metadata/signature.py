@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ssoctl import xmlsafe
-from ssoctl.errors import InputError
+from ssoctl.errors import InputError, first_line
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.metadata import checks
 
@@ -73,40 +73,32 @@ def trust_certificate(data: bytes) -> "x509.Certificate":
 def _signxml_verify(data: bytes, root: "etree._Element", cert: "x509.Certificate",
                     now: dt.datetime) -> str | None:
     """Run signxml; return the reason for failure, or None when the root verified."""
-    from lxml import etree
-    from signxml import DigestAlgorithm as DA
-    from signxml import SignatureMethod as SM
-    from signxml import XMLVerifier
+    from dataclasses import replace
+
     from cryptography.exceptions import InvalidSignature
+    from lxml import etree
+    from signxml import XMLVerifier
     from signxml.exceptions import SignXMLException
-    from signxml.verifier import SignatureConfiguration
+
+    from ssoctl import xmlsig
 
     # Expiry of the given certificate is not a reason to call the signature bad: check
-    # the signature at a moment the certificate was valid.
-    when = min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
-    config = SignatureConfiguration(
-        location="./", expect_references=1, verification_time=when,
-        signature_methods=frozenset({SM.RSA_SHA256, SM.RSA_SHA384, SM.RSA_SHA512,
-                                     SM.ECDSA_SHA256, SM.ECDSA_SHA384, SM.ECDSA_SHA512}),
-        digest_algorithms=frozenset({DA.SHA256, DA.SHA384, DA.SHA512}))
+    # the signature at a moment the certificate was valid. No SHA-1 for metadata.
+    config = replace(xmlsig.signxml_config(allow_sha1=False, location="./"),
+                     verification_time=xmlsig.within_validity(now, cert))
     try:
         result = XMLVerifier().verify(data, x509_cert=cert, parser=xmlsafe.make_parser(),
                                       id_attribute="ID", expect_config=config)
     except InvalidSignature as exc:
-        reason = _first_line(exc).rstrip(":. ")
+        reason = first_line(exc).rstrip(":. ")
         if reason.lower() in ("signature verification failed", "invalidsignature"):
             return ("the signature does not match this certificate (wrong certificate, or "
                     "the document was changed after signing)")
         return reason
     except (SignXMLException, ValueError, TypeError, etree.LxmlError) as exc:
-        return _first_line(exc)
-    signed = result.signed_xml
+        return first_line(exc)
+    signed = result.signed_xml if not isinstance(result, list) else None
     if signed is None or signed.tag != root.tag or signed.get("ID") != root.get("ID"):
         return "the signed element is not the metadata's root element"
     return None
 
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines else exc.__class__.__name__

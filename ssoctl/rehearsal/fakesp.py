@@ -112,7 +112,7 @@ class ContractSp:
         if problem:
             return error(422, "Unprocessable Entity", problem, pointer=pointer)
         if "drop-writes" not in self.faults:
-            self.settings = {name: doc[name] for name in FIELDS}
+            self.settings = {name: doc[name] for name in FIELDS}  # type: ignore[index]
             self.version += 1
         return 204, {}, b""
 
@@ -161,8 +161,8 @@ def _handler(sp: ContractSp, log: Any) -> type[BaseHTTPRequestHandler]:
                 status, headers, payload = error(413, "Content Too Large", "body too large")
             else:
                 body = self.rfile.read(length)
-                status, headers, payload = sp.handle(self.command, self.path, self.headers,
-                                                     body)
+                status, headers, payload = sp.handle(self.command, self.path,
+                                                     dict(self.headers.items()), body)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fakesp: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)
         return 2
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), server.server_address[1]
     base, path = (f"http://{host}:{port}", args.path)
     if args.path == DEFAULT_PATH:  # the sipgate target's default path, under /v2
         base, path = base + "/v2", "/sso/settings"

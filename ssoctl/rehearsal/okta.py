@@ -54,8 +54,9 @@ Seeding (each returns the new object's Okta id):
     cert_sha1=False, key=None, users=(), groups=())`` (``sign_on_mode`` also ``BOOKMARK``,
     ``OPENID_CONNECT``, ``AUTO_LOGIN``: apps that are not SAML, with their own settings);
     ``add_apps(count, *, label="App {i}", **add_app_options)`` seeds many apps sharing one
-    generated key (2,000 in about a second); ``add_key(app_id, *, not_before=None, days=3650, activate=False)``
-    adds a signing key (returns its kid); ``assign_user(app_id, user_id)``,
+    generated key (2,000 in about a second);
+    ``add_key(app_id, *, not_before=None, days=3650, activate=False)`` adds a signing key
+    (returns its kid); ``assign_user(app_id, user_id)``,
     ``assign_group(app_id, group_id)``, ``add_member(group_id, user_id)``.
 
 ``seed_demo(standin, *, users=("alice@example.com", "bob@example.com"), group="sipgate

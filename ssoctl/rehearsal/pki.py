@@ -69,7 +69,7 @@ def certificate(key, subject: x509.Name, *, not_before: dt.datetime = FIXTURE_EP
         .not_valid_after(not_before + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
-    return builder.sign(signer, hash_alg or hashes.SHA256())
+    return builder.sign(signer, hash_alg or hashes.SHA256())  # type: ignore[arg-type]
 
 
 def okta_certificate(key=None, *, org: str = "dev-12345678",

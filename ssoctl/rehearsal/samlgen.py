@@ -21,8 +21,7 @@ from lxml import etree
 
 from ssoctl.rehearsal import pki
 # Signing and encryption live in samlsign; their names stay importable from here.
-from ssoctl.rehearsal.samlsign import (DIGESTS, DS, EXC_C14N, SAML, SIGNATURES, XENC, XENC11,
-                                      encrypt_assertion, sign_element)
+from ssoctl.rehearsal.samlsign import (SAML, encrypt_assertion, sign_element)
 from ssoctl.rehearsal.samlsign import serialize as _serialize
 
 IDP_ENTITY_ID = "http://www.okta.com/exk1fixture0example"

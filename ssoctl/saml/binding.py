@@ -20,13 +20,12 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ssoctl.errors import InputError, UsageError
-from ssoctl.findings import Finding, finding
+from ssoctl.findings import Finding, finding, plural
 from ssoctl.saml.codec import HINT_COPY, Candidate, decode_value, elide_url
-from ssoctl.saml.detect import PERCENT, detect, find_candidates
+from ssoctl.saml.detect import PERCENT, InputFormat, detect, find_candidates
 
 #: Every input form, in the order the docs describe them.
-FORMS: tuple[str, ...] = ("xml", "base64", "urlencoded", "deflated", "url", "form-body",
-                          "html-form", "har", "saml-tracer")
+FORMS: tuple[InputFormat, ...] = tuple(InputFormat)
 
 _REQUEST_ROOTS = {"AuthnRequest", "LogoutRequest", "AttributeQuery", "ArtifactResolve",
                   "AuthnQuery", "AuthzDecisionQuery", "ManageNameIDRequest", "NameIDMappingRequest"}
@@ -128,16 +127,16 @@ def decode_input(data: bytes, *, input_format: str | None = None, label: str = "
     raw_text = decode_text(data, what=label).text
     text = raw_text.strip()
     form, doc = (forced, None) if forced else detect(text, label)
-    if form in ("base64", "urlencoded", "deflated"):
+    if form in (InputFormat.BASE64, InputFormat.URLENCODED, InputFormat.DEFLATED):
         text = raw_text.strip("\r\n\t\f\v\ufeff")  # a trailing space may be a lost '+'
     notes: list[Finding] = []
-    if form == "xml":
-        return DecodedInput("xml", (_bare_xml(data, label),), ())
+    if form == InputFormat.XML:
+        return DecodedInput(InputFormat.XML, (_bare_xml(data, label),), ())
     candidates, form = find_candidates(form, text, doc, label, notes)
-    messages = _decode_all(candidates, form, label, notes, forced_deflate=forced == "deflated",
+    messages = _decode_all(candidates, form, label, notes, forced_deflate=forced == InputFormat.DEFLATED,
                            defer_from=defer_from)
-    if form == "base64" and messages and messages[0].binding == "HTTP-Redirect":
-        form = "deflated"
+    if form == InputFormat.BASE64 and messages and messages[0].binding == "HTTP-Redirect":
+        form = InputFormat.DEFLATED
         messages = tuple(_with_form(m, form) for m in messages)
     # Deferred decoding keeps every message's notes with the message (requests included,
     # which were decoded here): the caller must gather them even if none is pending.
@@ -159,7 +158,7 @@ def complete(msg: SamlMessage) -> SamlMessage:
         raise DeferredFailed(msg.index) from None
 
 
-def check_format(input_format: str | None) -> str | None:
+def check_format(input_format: str | None) -> InputFormat | None:
     """Validate an ``--input-format`` name (case-insensitive); None means detect."""
     if input_format is None:
         return None
@@ -170,7 +169,7 @@ def check_format(input_format: str | None) -> str | None:
         raise UsageError(f"unknown input format {input_format!r}",
                          hint="use one of: " + ", ".join(FORMS) + " (or leave it out to "
                               "detect the form)", code="INPUT_FORMAT_UNKNOWN")
-    return name
+    return InputFormat(name)
 
 
 def select(decoded: DecodedInput, *, entry: int | None = None,
@@ -287,7 +286,8 @@ def _decode_one(cand: Candidate, form: str, label: str, index: int, context: str
         binding = "HTTP-Redirect" if deflated else "none"
     if cand.relay_state:
         notes.append(finding("BINDING_RELAY_STATE", f"{context}RelayState present "
-                             f"({len(cand.relay_state)} character{'s' if len(cand.relay_state) != 1 else ''})"))
+                             f"({len(cand.relay_state)} "
+                             f"{plural(len(cand.relay_state), 'character')})"))
     if cand.sig_alg or cand.signature:
         notes.append(finding("BINDING_REDIRECT_SIGNED", f"{context}the URL carries a "
                              f"query-string signature (SigAlg {cand.sig_alg or 'missing'})"))

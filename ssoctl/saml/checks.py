@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ssoctl.certs.facts import normalize_fingerprint
 from ssoctl.findings import Finding, finding
-from ssoctl.saml.response import Assertion, Message
+from ssoctl.saml.response import Assertion, IdentityState, Message, SignatureStatus
 from ssoctl.saml.status import STATUS_HINTS, short_name
 from ssoctl.saml.timing import validity
 
@@ -89,7 +89,7 @@ class CertSummary:
 class TrustFacts:
     """What signature verification found, as far as the checks need it."""
 
-    status: str
+    status: SignatureStatus
     """``verified``, ``not_verified`` (no trust anchor) or ``failed``."""
     response_signed: bool
     assertion_signed: bool
@@ -265,7 +265,7 @@ def _confirmations(a: Assertion, msg: Message, exp: Expectations) -> list[Findin
 
 
 def _name_id(a: Assertion) -> list[Finding]:
-    if a.identity not in ("verified", "unverified"):
+    if a.identity not in (IdentityState.VERIFIED, IdentityState.UNVERIFIED):
         return []  # withheld: say nothing about a NameID nobody should trust
     out: list[Finding] = []
     if not a.name_id:
@@ -331,7 +331,7 @@ def check_trust(msg: Message, facts: TrustFacts) -> tuple[Finding, ...]:
 
 
 def _cert_mismatch(facts: TrustFacts) -> Finding | None:
-    if facts.status != "failed" or not facts.embedded or not facts.anchors:
+    if facts.status != SignatureStatus.FAILED or not facts.embedded or not facts.anchors:
         return None
     trusted = {normalize_fingerprint(a.sha256) for a in facts.anchors}
     if any(normalize_fingerprint(c.sha256) in trusted for c in facts.embedded):

@@ -25,11 +25,14 @@ from ssoctl.errors import InputError
 from ssoctl.findings import Finding, finding
 from ssoctl.saml.anchors import TrustAnchors
 from ssoctl.saml.checks import Expectations, check_message, check_trust
-from ssoctl.saml.response import MESSAGE_KINDS, UNVERIFIED, Message, read_message
+from ssoctl.saml.response import (MESSAGE_KINDS, UNVERIFIED, IdentityState, Message,
+                                  read_message)
 from ssoctl.saml.verdict import SignatureReport, judge, trust_facts
 from ssoctl.xmlsafe import qname
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Sequence
+
     from lxml import etree
 
     from ssoctl.saml.binding import SamlMessage
@@ -60,8 +63,8 @@ class DecodeOptions:
     all_entries: bool = False
     want_xml: bool = False
     jobs: int | None = None
-    """Processes decoding a capture's messages: ``None`` automatic (serial below
-    :data:`ssoctl.saml.parallel.MIN_PARALLEL` messages), 1 serial."""
+    """Processes decoding a capture's messages: ``None`` automatic
+    (:func:`ssoctl.saml.parallel.plan`), 1 serial."""
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,6 @@ class DecodeResult:
     messages_found: int
     messages: tuple[MessageResult, ...]
     input_findings: tuple[Finding, ...]
-    message_json: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
-    """Each message's :func:`message_dict` already encoded as compact JSON text
-    (:func:`ssoctl.saml.export.compact_json`), when the processes that decode a large
-    capture in parallel (:mod:`ssoctl.saml.parallel`) made it alongside: the JSON
-    document then only joins the pieces. Not part of equality."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -128,13 +126,7 @@ class DecodeResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (see :mod:`ssoctl.saml.export`); each message's findings in their
         JSON form."""
-        import json
-
-        if self.message_json is not None and len(self.message_json) == len(self.messages):
-            dicts = [json.loads(text) for text in self.message_json]
-        else:
-            dicts = [message_dict(m) for m in self.messages]
-        return {**self.summary_dict(), "messages": dicts}
+        return {**self.summary_dict(), "messages": [message_dict(m) for m in self.messages]}
 
 
 def message_dict(result: MessageResult) -> dict[str, Any]:
@@ -181,7 +173,8 @@ def _decode(data: bytes, options: DecodeOptions, label: str,
     if ids:
         options = dataclasses.replace(
             options, expect=dataclasses.replace(options.expect, capture_request_ids=ids))
-    results, encoded = parallel.decode_all(chosen, options, options.jobs)
+    results = parallel.map_in_order(lambda msg: decode_message(msg, options), chosen,
+                                    options.jobs, prepare=lambda: _warm(chosen, options))
     found = decoded.findings
     if decoded.deferred:  # each message's own notes, in message order
         found = tuple(binding.unique_notes(
@@ -191,7 +184,26 @@ def _decode(data: bytes, options: DecodeOptions, label: str,
     notes = tuple(f for f in found if _about(f) in selected or _about(f) is None)
     notes += _anchor_unused(results, options)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
-                        messages=results, input_findings=notes, message_json=encoded)
+                        messages=results, input_findings=notes)
+
+
+def _warm(messages: "Sequence[SamlMessage]", options: DecodeOptions) -> None:
+    """Before the worker processes start: import and prepare here, once, what each of
+    them would otherwise do by itself after the fork.
+
+    The first message is decoded before this. When it is not a Response (a capture
+    usually starts with the SP's AuthnRequest), the first Response is decoded too and its
+    result thrown away: that loads signxml and everything verifying needs, as far as this
+    capture needs it (unsigned messages checked without an anchor never load signxml).
+    Its errors are left for the real run to report."""
+    if messages[0].parameter == "SAMLResponse":
+        return
+    probe = next((m for m in messages[1:64] if m.parameter == "SAMLResponse"), None)
+    if probe is not None:
+        try:
+            decode_message(probe, options)
+        except Exception:  # noqa: BLE001 -- only warming up: the real run reports it
+            pass
 
 
 def _anchor_unused(results: tuple[MessageResult, ...],
@@ -258,7 +270,7 @@ def decode_message(msg: "SamlMessage", options: DecodeOptions) -> MessageResult:
     if report is not None:
         findings += check_trust(model, trust_facts(report, options.anchors))
     findings += check_message(model, options.expect)
-    xml = _pretty(display, withhold=source.state == "withheld") if options.want_xml else None
+    xml = _pretty(display, withhold=source.state == IdentityState.WITHHELD) if options.want_xml else None
     return MessageResult(
         index=msg.index, parameter=msg.parameter, binding=msg.binding, url=msg.url,
         time=msg.time, method=msg.method, relay_state=msg.relay_state,

@@ -108,7 +108,7 @@ def _unwrap_key(enc_key: "etree._Element", private_key) -> bytes:
     transport = _algorithm(enc_key)
     wrapped = _cipher_value(enc_key)
     if transport == f"{XENC}rsa-1_5":
-        pad = padding.PKCS1v15()
+        pad: padding.AsymmetricPadding = padding.PKCS1v15()
     elif transport in (f"{XENC}rsa-oaep-mgf1p", f"{XENC11}rsa-oaep"):
         method = enc_key.find(_X + "EncryptionMethod")
         dm = method.find(_DS + "DigestMethod")

@@ -9,6 +9,7 @@ decodes base64 or parses XML.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from ssoctl.errors import InputError
 from ssoctl.findings import Finding
@@ -25,30 +26,44 @@ _COLON_LINE = re.compile(r"^[^\S\n]*(SAMLResponse|SAMLRequest|SAMLart|RelayState
                          r"[^\S\n]*:\s*(.*)$", re.M)
 
 
-def detect(text: str, label: str) -> tuple[str, object]:
+class InputFormat(StrEnum):
+    """The forms a captured input can have (``--input-format``; JSON ``form``)."""
+
+    XML = "xml"
+    BASE64 = "base64"
+    URLENCODED = "urlencoded"
+    DEFLATED = "deflated"
+    URL = "url"
+    FORM_BODY = "form-body"
+    HTML_FORM = "html-form"
+    HAR = "har"
+    SAML_TRACER = "saml-tracer"
+
+
+def detect(text: str, label: str) -> tuple[InputFormat, object]:
     """Guess the form of ``text``; JSON documents are returned parsed."""
     head = text[:2048].lower()
     if text.startswith("<"):
-        return ("html-form" if _HTML_START.search(head) else "xml"), None
+        return (InputFormat.HTML_FORM if _HTML_START.search(head) else InputFormat.XML), None
     if text.startswith(("{", "[")):
         doc = load_json(text, label)
         if isinstance(doc, dict) and isinstance(doc.get("log"), dict):
-            return "har", doc
+            return InputFormat.HAR, doc
         if isinstance(doc, dict) and isinstance(doc.get("requests"), list):
-            return "saml-tracer", doc
+            return InputFormat.SAML_TRACER, doc
         raise InputError(f"{label} is JSON, but neither a HAR file nor a SAML-tracer export",
                          hint="in the browser's network tab use 'Save all as HAR', or "
                               "SAML-tracer's Export button", code="SAML_INPUT_UNRECOGNISED")
     if re.match(r"\s*(SAMLResponse|SAMLRequest|SAMLart)\s*:", text):
-        return "form-body", None
+        return InputFormat.FORM_BODY, None
     match = _SAML_PARAM.search(text)
     if _SCHEME.match(text) or (match and match.group(0).startswith("?")):
-        return "url", None
+        return InputFormat.URL, None
     if match:
-        return "form-body", None
+        return InputFormat.FORM_BODY, None
     if PERCENT.search(text):
-        return "urlencoded", None
-    return "base64", None
+        return InputFormat.URLENCODED, None
+    return InputFormat.BASE64, None
 
 
 def load_json(text: str, label: str) -> object:
@@ -61,20 +76,21 @@ def load_json(text: str, label: str) -> object:
                          hint="a HAR file or SAML-tracer export nests about 8 levels; give "
                               "the file the browser saved", code="HAR_MALFORMED") from None
     except ValueError as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        where = (f" (line {getattr(exc, 'lineno')}, column {getattr(exc, 'colno', '?')})"
+                 if hasattr(exc, "lineno") else "")
         raise InputError(f"{label} is not valid JSON{where}",
                          hint="save the HAR or SAML-tracer export again; the file looks "
                               "cut off or edited", code="HAR_MALFORMED") from None
 
 
-def find_candidates(form: str, text: str, doc: object, label: str,
-                notes: list[Finding]) -> tuple[list[Candidate], str]:
-    if form in ("base64", "urlencoded", "deflated"):
-        binding = "HTTP-Redirect" if form == "deflated" else "none"
+def find_candidates(form: InputFormat, text: str, doc: object, label: str,
+                notes: list[Finding]) -> tuple[list[Candidate], InputFormat]:
+    if form in (InputFormat.BASE64, InputFormat.URLENCODED, InputFormat.DEFLATED):
+        binding = "HTTP-Redirect" if form == InputFormat.DEFLATED else "none"
         return [Candidate(parameter="unknown", binding=binding, value=_unquote(text))], form
-    if form == "url":
+    if form == InputFormat.URL:
         return _url_candidates(text, label), form
-    if form == "form-body":
+    if form == InputFormat.FORM_BODY:
         colon = _COLON_LINE.findall(text)
         pairs = [(n, v.strip()) for n, v in colon] if colon else split_params(text)
         cands = params_candidates(pairs, binding="HTTP-POST", method="POST",
@@ -83,12 +99,12 @@ def find_candidates(form: str, text: str, doc: object, label: str,
                         "parameter"), form
     from ssoctl.saml import har
 
-    if form == "html-form":
+    if form == InputFormat.HTML_FORM:
         return _require(har.html_candidates(text, label), label, "the HTML page has no form "
                         "field named SAMLResponse or SAMLRequest"), form
     if doc is None:
         doc = load_json(text, label)
-    if form == "har":
+    if form == InputFormat.HAR:
         return har.har_candidates(doc, label, notes), form
     return har.tracer_candidates(doc, label, notes), form
 

@@ -89,13 +89,4 @@ def _converter(kind: type, value: Any) -> Callable[[Any], Any]:
     return lambda other: other
 
 
-def compact_json(value: Any) -> str:
-    """``value`` (JSON types only) as compact JSON text, exactly as the renderer writes
-    JSON to a pipe (:func:`ssoctl.render.json_document`), so pieces made here can be
-    joined into its document unchanged."""
-    import json
-
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-__all__ = ["compact_json", "plain"]
+__all__ = ["plain"]

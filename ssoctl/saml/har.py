@@ -74,9 +74,9 @@ def html_forms(text: str) -> list[dict[str, object]]:
         if tag in _RAW_TEXT:
             pattern = _closing.get(tag) or _closing.setdefault(
                 tag, re.compile("</" + tag + r"(?=[\s/>]|$)", re.I))
-            close = pattern.search(text, pos)
-            content, pos = text[pos:close.start() if close else size], (
-                close.end() if close else size)
+            found = pattern.search(text, pos)
+            content, pos = text[pos:found.start() if found else size], (
+                found.end() if found else size)
         if tag == "form":
             forms.append({"action": attrs.get("action") or "",
                           "method": attrs.get("method") or "post", "fields": []})
@@ -100,7 +100,8 @@ def _attributes(text: str, pos: int) -> tuple[dict[str, str | None], int]:
     attrs: dict[str, str | None] = {}
     size = len(text)
     while True:
-        pos = _ATTR_GAP.match(text, pos).end()
+        gap = _ATTR_GAP.match(text, pos)
+        pos = gap.end() if gap else pos
         if pos >= size:
             return attrs, size
         if text[pos] == ">":
@@ -120,7 +121,7 @@ def _attributes(text: str, pos: int) -> tuple[dict[str, str | None], int]:
                 value, pos = text[pos + 1:end], min(end + 1, size)
             else:
                 bare = _ATTR_UNQUOTED.match(text, pos)
-                value, pos = bare.group(), bare.end()
+                value, pos = (bare.group(), bare.end()) if bare else ("", pos + 1)
             value = html.unescape(value)
         attrs.setdefault(name.group().lower(), value)
 

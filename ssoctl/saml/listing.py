@@ -65,7 +65,7 @@ def _kind(xml: bytes) -> str:
         root = xmlsafe.parse(xml, what="SAML message")
     except InputError:
         return "unreadable"
-    return root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else "unreadable"
+    return xmlsafe.local_name(root) or "unreadable"
 
 
 __all__ = ["ListedMessage", "Listing", "list_source"]

@@ -1,9 +1,10 @@
 """Checks on a SAML Response's shape and its signatures that need no key.
 
 These run before any cryptography and even without a trust anchor (the safe signxml
-call of docs/threat-model.md, "Signatures"): the root is ``samlp:Response``; there is exactly one Assertion (plain or
-encrypted), a direct child of the root; each ``ds:Signature`` sits directly under the
-Response or that Assertion, at most one each; every signature has exactly one
+call of docs/threat-model.md, "Signatures"): the root is ``samlp:Response``; there is
+exactly one Assertion (plain or encrypted), a direct child of the root; each
+``ds:Signature`` sits directly under the Response or that Assertion, at most one each;
+every signature has exactly one
 ``SignedInfo`` and one ``Reference`` pointing at its own parent; algorithms and transforms
 are on the allowlist. Each function returns findings; none raises for hostile input.
 """
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ssoctl.findings import Finding, Severity, finding
-from ssoctl.xmlsafe import first_child, qname, text_of
+from ssoctl import xmlsig
+from ssoctl.xmlsafe import first_child, local_name, qname, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -25,41 +27,9 @@ ENCRYPTED_ASSERTION = qname("saml", "EncryptedAssertion")
 SIGNATURE = qname("ds", "Signature")
 _DS = "{http://www.w3.org/2000/09/xmldsig#}"
 
-ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-C14N_METHODS = frozenset({
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-    "http://www.w3.org/2001/10/xml-exc-c14n#",
-    "http://www.w3.org/2006/12/xml-c14n11",
-})
-#: Transforms a SAML signature may use. Nothing that runs code (XSLT), selects nodes
-#: (XPath) or keeps comments (#WithComments).
-ALLOWED_TRANSFORMS = C14N_METHODS | {ENVELOPED}
-
-GOOD_SIGNATURE_METHODS = frozenset({
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
-    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
-    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
-    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
-    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
-})
-SHA1_SIGNATURE_METHODS = frozenset({
-    "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
-    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1",
-})
-GOOD_DIGESTS = frozenset({
-    "http://www.w3.org/2001/04/xmlenc#sha256",
-    "http://www.w3.org/2001/04/xmldsig-more#sha384",
-    "http://www.w3.org/2001/04/xmlenc#sha512",
-})
-SHA1_DIGESTS = frozenset({"http://www.w3.org/2000/09/xmldsig#sha1"})
-
-#: Short names for reports (``rsa-sha256``, ``sha256``...).
-def short_name(uri: str | None) -> str | None:
-    """``http://...#rsa-sha256`` → ``rsa-sha256``; ``None`` stays ``None``."""
-    if uri is None:
-        return None
-    return uri.rsplit("#", 1)[-1] if "#" in uri else uri
+#: The algorithm and transform allowlists are :mod:`ssoctl.xmlsig`'s, shared with the
+#: metadata signature check.
+short_name = xmlsig.short_name
 
 
 @dataclass(frozen=True)
@@ -207,13 +177,14 @@ def check_signature(facts: SignatureFacts, *, allow_sha1: bool) -> tuple[Finding
         out.append(finding("SIG_WRONG_ELEMENT", "the signature reference is not a same-document "
                            "#ID reference", received=facts.reference_uri or "(empty)"))
     out.extend(_check_algorithms(facts, allow_sha1=allow_sha1))
+    allowed = xmlsig.policy()
     for algorithm in facts.transforms:
-        if algorithm not in ALLOWED_TRANSFORMS:
+        if algorithm not in allowed.transforms:
             out.append(finding("SIG_TRANSFORM_NOT_ALLOWED",
                                f"transform {algorithm or '(none)'} is not allowed",
                                expected="enveloped-signature, exclusive c14n",
                                received=algorithm or "(empty)"))
-    if facts.c14n_method not in C14N_METHODS:
+    if facts.c14n_method not in allowed.c14n_methods:
         out.append(finding("SIG_TRANSFORM_NOT_ALLOWED",
                            f"canonicalization {facts.c14n_method or '(none)'} is not allowed",
                            expected="exclusive c14n", received=facts.c14n_method or "(missing)"))
@@ -224,16 +195,17 @@ def _check_algorithms(facts: SignatureFacts, *, allow_sha1: bool) -> list[Findin
     out: list[Finding] = []
     sha1_parts = []
     sm, dm = facts.signature_method, facts.digest_method
-    if sm in SHA1_SIGNATURE_METHODS:
+    allowed = xmlsig.policy()
+    if sm in allowed.sha1_signature_methods:
         sha1_parts.append(f"Signature Algorithm {short_name(sm)}")
-    elif sm not in GOOD_SIGNATURE_METHODS:
+    elif sm not in allowed.signature_methods:
         out.append(finding("SIG_ALGORITHM_NOT_ALLOWED",
                            f"signature algorithm {short_name(sm) or '(missing)'} is not accepted",
                            field="Signature Algorithm", expected="rsa-sha256",
                            received=sm or "(missing)"))
-    if dm in SHA1_DIGESTS:
+    if dm in allowed.sha1_digests:
         sha1_parts.append(f"Digest Algorithm {short_name(dm)}")
-    elif dm not in GOOD_DIGESTS:
+    elif dm not in allowed.digests:
         out.append(finding("SIG_ALGORITHM_NOT_ALLOWED",
                            f"digest algorithm {short_name(dm) or '(missing)'} is not accepted",
                            field="Digest Algorithm", expected="sha256", received=dm or "(missing)"))
@@ -297,7 +269,7 @@ def check_nameid_comments(assertion: "etree._Element | None") -> tuple[Finding, 
 def _local(el: "etree._Element | None") -> str:
     if el is None or not isinstance(el.tag, str):
         return "(none)"
-    local = el.tag.rsplit("}", 1)[-1]
+    local = local_name(el)
     prefix = {"urn:oasis:names:tc:SAML:2.0:protocol": "samlp",
               "urn:oasis:names:tc:SAML:2.0:assertion": "saml",
               "http://www.w3.org/2000/09/xmldsig#": "ds"}.get(el.tag[1:].split("}")[0] if

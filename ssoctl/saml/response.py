@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from ssoctl.saml.status import explain_status
-from ssoctl.xmlsafe import NS, children, first_child, grandchildren, parse_time, qname, text_of
+from ssoctl.xmlsafe import (NS, children, first_child, grandchildren, local_name, parse_time,
+                            qname, text_of)
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -48,10 +50,25 @@ _SAML_SUBJECT = qname("saml", "Subject")
 _SAML_SUBJECTCONFIRMATION = qname("saml", "SubjectConfirmation")
 _SAML_SUBJECTCONFIRMATIONDATA = qname("saml", "SubjectConfirmationData")
 
-IdentityState = Literal["verified", "unverified", "withheld", "none"]
-"""``verified``: read from signed XML; ``unverified``: no trust anchor, read from the
-document as received; ``withheld``: a signature check failed, so none is shown;
-``none``: the message carries no identity (an error Response, an AuthnRequest)."""
+class IdentityState(StrEnum):
+    """Where a message's identity data stands (its JSON value is the member's value)."""
+
+    VERIFIED = "verified"
+    """Read from signed XML."""
+    UNVERIFIED = "unverified"
+    """No trust anchor: read from the document as received."""
+    WITHHELD = "withheld"
+    """A signature check failed, so none is shown."""
+    NONE = "none"
+    """The message carries no identity (an error Response, an AuthnRequest)."""
+
+
+class SignatureStatus(StrEnum):
+    """The outcome of checking a message's signatures (JSON: the member's value)."""
+
+    VERIFIED = "verified"
+    FAILED = "failed"
+    NOT_VERIFIED = "not_verified"
 
 MESSAGE_KINDS = ("Response", "AuthnRequest", "LogoutRequest", "LogoutResponse")
 
@@ -156,7 +173,7 @@ class Message:
     assertions: tuple[Assertion, ...] = ()
     encrypted_assertions: int = 0
     request: RequestDetails | None = None
-    identity: IdentityState = "none"
+    identity: IdentityState = IdentityState.NONE
     identity_note: str | None = None
     """Why identity data is withheld or unverified, in one sentence."""
     problems: tuple[str, ...] = field(default=())
@@ -181,13 +198,13 @@ class IdentitySource:
     ``ds:Signature``, so reading that from them would say "unsigned"."""
 
 
-UNVERIFIED = IdentitySource("unverified", note="signature not verified: no trust anchor given")
+UNVERIFIED = IdentitySource(IdentityState.UNVERIFIED, note="signature not verified: no trust anchor given")
 
 
 def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) -> Message:
     """Model the message rooted at ``root``; identity per ``source``."""
     problems: list[str] = []
-    kind = _local(root)
+    kind = local_name(root)
     status = _status(first_child(root, _SAMLP_STATUS))
     assertions: tuple[Assertion, ...] = ()
     encrypted = len(children(root, _SAML_ENCRYPTEDASSERTION))
@@ -216,7 +233,7 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
         encrypted_assertions=encrypted,
         request=request,
         identity=identity,
-        identity_note=source.note if identity in ("withheld", "unverified") else None,
+        identity_note=source.note if identity in (IdentityState.WITHHELD, IdentityState.UNVERIFIED) else None,
         problems=tuple(problems),
     )
 
@@ -224,15 +241,16 @@ def read_message(root: "etree._Element", source: IdentitySource = UNVERIFIED) ->
 def _identity_state(kind: str, assertions: tuple[Assertion, ...],
                     request: RequestDetails | None, source: IdentitySource) -> IdentityState:
     if kind == "Response":
-        return source.state if assertions else "none"
+        return source.state if assertions else IdentityState.NONE
     if kind == "LogoutRequest" and request is not None:
-        return "withheld" if source.state == "withheld" else "unverified"
-    return "none"
+        return (IdentityState.WITHHELD if source.state == IdentityState.WITHHELD
+                else IdentityState.UNVERIFIED)
+    return IdentityState.NONE
 
 
 def _assertion_elements(root: "etree._Element",
                         source: IdentitySource) -> tuple["etree._Element", ...]:
-    if source.state == "verified":
+    if source.state == IdentityState.VERIFIED:
         return source.assertions  # only what a signature covered, even if that is nothing
     # Direct children only: an Assertion hidden in Extensions or ds:Object is not one
     # the SP consumes (and the verifier has already failed such a document).
@@ -242,14 +260,14 @@ def _assertion_elements(root: "etree._Element",
 def _assertion(el: "etree._Element", state: IdentityState, problems: list[str],
                signed: bool | None = None) -> Assertion:
     subject = first_child(el, _SAML_SUBJECT)
-    show = state in ("verified", "unverified")
+    show = state in (IdentityState.VERIFIED, IdentityState.UNVERIFIED)
     name_id_el = first_child(subject, _SAML_NAMEID) if subject is not None else None
     return Assertion(
         id=el.get("ID"),
         issuer=_text(first_child(el, _SAML_ISSUER)),
         issue_instant=_time(el, "IssueInstant", problems),
         signed=first_child(el, _DS_SIGNATURE) is not None if signed is None else signed,
-        identity=state if state != "none" else "unverified",
+        identity=state if state != IdentityState.NONE else IdentityState.UNVERIFIED,
         name_id=_text(name_id_el) if show else None,
         name_id_format=name_id_el.get("Format") if name_id_el is not None else None,
         subject_confirmations=_confirmations(subject, problems),
@@ -335,16 +353,11 @@ def _logout_request(root: "etree._Element", state: IdentityState,
                     problems: list[str]) -> RequestDetails:
     name_id = first_child(root, _SAML_NAMEID)
     return RequestDetails(
-        name_id=_text(name_id) if state != "withheld" else None,
+        name_id=_text(name_id) if state != IdentityState.WITHHELD else None,
         session_indexes=tuple(_text(s) or "" for s in children(root, _SAMLP_SESSIONINDEX)),
         reason=root.get("Reason"),
         not_on_or_after=_time(root, "NotOnOrAfter", problems),
     )
-
-
-def _local(el: "etree._Element") -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1]
 
 
 def _text(el: "etree._Element | None") -> str | None:
@@ -360,10 +373,10 @@ def _time(el: "etree._Element | None", attr: str, problems: list[str]) -> dt.dat
         return None
     parsed = parse_time(raw)
     if parsed is None:
-        problems.append(f"{_local(el)}/@{attr} is not a valid time: {raw[:60]!r}")
+        problems.append(f"{local_name(el)}/@{attr} is not a valid time: {raw[:60]!r}")
     return parsed
 
 
 __all__ = ["Assertion", "Attribute", "AuthnStatement", "Conditions", "IdentitySource",
-           "IdentityState", "MESSAGE_KINDS", "Message", "RequestDetails", "Status",
+           "IdentityState", "MESSAGE_KINDS", "SignatureStatus", "Message", "RequestDetails", "Status",
            "SubjectConfirmation", "UNVERIFIED", "read_message", "NS"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
+from ssoctl.errors import first_line
 from ssoctl.findings import Finding, finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,7 +36,7 @@ def translate(errors: "list[tuple[Any, Exception]]", embedded: Sequence["CertInf
         return finding("SIG_INVALID", f"the {what} signature does not verify with the trusted "
                        "certificate (SignedInfo changed, or signed by another key)")
     exc = other[0]
-    text = _one_line(exc)
+    text = first_line(exc)
     if isinstance(exc, InvalidDigest):
         return finding("SIG_INVALID", f"the signed {what} was changed after signing "
                        "(digest mismatch)")
@@ -55,11 +56,6 @@ def translate(errors: "list[tuple[Any, Exception]]", embedded: Sequence["CertInf
                        f"schema: {text}")
     return finding("SIG_MALFORMED", f"the {what} signature cannot be processed "
                    f"({type(exc).__name__}: {text})")
-
-
-def _one_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return (lines[0] if lines else type(exc).__name__)[:200]
 
 
 __all__ = ["translate"]

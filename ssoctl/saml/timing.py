@@ -33,7 +33,7 @@ def validity(windows: Iterable[Window], issued: dt.datetime | None,
     """At most one finding per kind (expired / not yet valid / within skew) per message
     part: Okta's Conditions and SubjectConfirmationData share their times, and one
     explanation is enough."""
-    now, skew = exp.now, exp.skew
+    now = exp.now
     expired = [(label, end) for label, _, end in windows if end is not None and now >= end]
     early = [(label, start) for label, start, _ in windows if start is not None and now < start]
     out: list[Finding] = []

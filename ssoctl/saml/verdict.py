@@ -18,7 +18,7 @@ from ssoctl import xmlsafe
 from ssoctl.findings import Finding
 from ssoctl.saml.anchors import TrustAnchors, pick_trusted
 from ssoctl.saml.checks import CertSummary, TrustFacts
-from ssoctl.saml.response import UNVERIFIED, IdentitySource
+from ssoctl.saml.response import UNVERIFIED, IdentitySource, IdentityState, SignatureStatus
 from ssoctl.xmlsafe import qname
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class SignatureReport:
     """What the signature check found, JSON-ready."""
 
-    status: str
+    status: SignatureStatus
     """``verified``, ``not_verified`` (no trust anchor) or ``failed``."""
     response_signed: bool
     assertion_signed: bool
@@ -75,17 +75,17 @@ def judge(xml: bytes, root: "etree._Element", options: "DecodeOptions"):
     findings = list(result.findings)
     status = result.status
     integrity = None
-    if anchors.given and trusted is None and status != "failed":
+    if anchors.given and trusted is None and status != SignatureStatus.FAILED:
         # Only fingerprints were given and none matches the message's certificate.
-        status = "failed"
+        status = SignatureStatus.FAILED
         findings = [f for f in findings if f.code != "SIG_NOT_VERIFIED"]
-    elif status == "not_verified" and result.embedded_certificates:
+    elif status == SignatureStatus.NOT_VERIFIED and result.embedded_certificates:
         integrity, broken = _integrity(xml, result, verify, common)
         if broken:
-            status = "failed"
+            status = SignatureStatus.FAILED
             findings += broken
     if _trust_failure(findings):
-        status = "failed"  # e.g. unsigned: never show an unsigned user as if it could be real
+        status = SignatureStatus.FAILED  # e.g. unsigned: never show an unsigned user as if it could be real
     report = _report(result, status, anchors, integrity)
     plain = root
     if result.decrypted_xml is not None:
@@ -102,12 +102,12 @@ def _unsigned(root: "etree._Element"):
     # With an Assertion, no certificate could help (so no "pass --cert" advice).
     out = [policy.unsigned() if root.find(policy.ASSERTION) is not None
            else policy.nothing_to_verify()]
-    status = "failed" if _trust_failure(out) else "not_verified"
+    status = SignatureStatus.FAILED if _trust_failure(out) else SignatureStatus.NOT_VERIFIED
     report = SignatureReport(status=status, response_signed=False, assertion_signed=False)
     return report, _identity(None, status, root)[0], root, root, out
 
 
-def _report(result: Any, status: str, anchors: TrustAnchors,
+def _report(result: Any, status: SignatureStatus, anchors: TrustAnchors,
             integrity: str | None) -> SignatureReport:
     return SignatureReport(
         status=status, response_signed=result.response_signed,
@@ -128,7 +128,8 @@ _NOT_TAMPERING = frozenset({"SIG_CERT_EXPIRED", "SIG_CERT_NOT_YET_VALID", "SIG_C
                             "SIG_NOT_VERIFIED"})
 
 
-def _integrity(xml: bytes, first: Any, verify: Any, common: dict) -> tuple[str, list[Finding]]:
+def _integrity(xml: bytes, first: Any, verify: Any,
+               common: dict) -> tuple[str | None, list[Finding]]:
     """Without a trust anchor, check the signature against the certificate the message
     carries. That proves nothing about who signed (anyone can embed a certificate), but a
     failure proves the message was changed after signing: then identity is withheld."""
@@ -142,20 +143,20 @@ def _integrity(xml: bytes, first: Any, verify: Any, common: dict) -> tuple[str, 
               and f.code not in known]
     if broken:
         return "broken", broken
-    return ("intact" if check.status == "verified" else None), []
+    return ("intact" if check.status == SignatureStatus.VERIFIED else None), []
 
 
-def _identity(result: Any, status: str,
+def _identity(result: Any, status: SignatureStatus,
               plain: "etree._Element") -> tuple[IdentitySource, "etree._Element"]:
     """Where the model may read identity from, and which element to model. ``plain`` is
     the document as received (decrypted, if it was encrypted)."""
-    if status == "verified":
+    if status == SignatureStatus.VERIFIED:
         assertions = (result.signed_assertion,) if result.signed_assertion is not None else ()
         model_root = result.signed_response if result.signed_response is not None else plain
         signed = (result.response_signed, result.assertion_signed)
-        return IdentitySource("verified", assertions, signed=signed), model_root
-    if status == "failed":
-        return IdentitySource("withheld", note="withheld because the signature check failed "
+        return IdentitySource(IdentityState.VERIFIED, assertions, signed=signed), model_root
+    if status == SignatureStatus.FAILED:
+        return IdentitySource(IdentityState.WITHHELD, note="withheld because the signature check failed "
                                                "(see the findings)"), plain
     return UNVERIFIED, plain
 

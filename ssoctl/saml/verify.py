@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from ssoctl import xmlsafe
+from ssoctl import xmlsafe, xmlsig
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl.saml import policy
+from ssoctl.saml.response import SignatureStatus
 from ssoctl.saml.sigerrors import translate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,7 +40,7 @@ RESPONSE_LOCATION = "./"
 class Verification:
     """The outcome of :func:`verify_response`."""
 
-    status: str
+    status: SignatureStatus
     """``verified``, ``not_verified`` (no trust anchor given) or ``failed``."""
     response_signed: bool
     """A ``ds:Signature`` sits directly under the Response."""
@@ -132,10 +133,10 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
                                    is not None))
     embedded = _embedded(facts, now)
     main = facts[0] if facts else None
-    base = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
+    base: dict[str, Any] = dict(response_signed=resp_sig is not None, assertion_signed=asrt_sig is not None,
                 embedded_certificates=embedded,
-                signature_algorithm=policy.short_name(main.signature_method) if main else None,
-                digest_algorithm=policy.short_name(main.digest_method) if main else None,
+                signature_algorithm=xmlsig.short_name(main.signature_method) if main else None,
+                digest_algorithm=xmlsig.short_name(main.digest_method) if main else None,
                 decrypted_xml=doc_xml if decrypted is not None else None)
 
     if not trusted or _trust_failed(out) or not facts:
@@ -144,7 +145,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
             out.append(policy.nothing_to_verify())
         elif not trusted and facts:
             out.append(finding("SIG_NOT_VERIFIED"))
-        status = "failed" if _trust_failed(out) else "not_verified"
+        status = (SignatureStatus.FAILED if _trust_failed(out)
+                  else SignatureStatus.NOT_VERIFIED)
         return Verification(status=status, response_verified=False, assertion_verified=False,
                             signed_response=None, signed_assertion=None, trusted_sha256=None,
                             findings=tuple(out), **base)
@@ -182,7 +184,7 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
     if failed:
         signed_response = signed_assertion = None
     return Verification(
-        status="failed" if failed else "verified",
+        status=SignatureStatus.FAILED if failed else SignatureStatus.VERIFIED,
         response_verified=bool(resp and resp.signed is not None),
         assertion_verified=bool(asrt and asrt.signed is not None),
         signed_response=signed_response, signed_assertion=signed_assertion,
@@ -249,19 +251,8 @@ def _order(trusted: list[_Trusted], embedded: Sequence["CertInfo"]) -> list[_Tru
     return sorted(trusted, key=lambda t: t.sha256 not in hints)
 
 
-@lru_cache(maxsize=2)
 def _config(allow_sha1: bool):
-    from signxml import SignatureConfiguration
-    from signxml.algorithms import DigestAlgorithm as DA, SignatureMethod as SM
-
-    methods = {SM.RSA_SHA256, SM.RSA_SHA384, SM.RSA_SHA512, SM.ECDSA_SHA256, SM.ECDSA_SHA384,
-               SM.ECDSA_SHA512}
-    digests = {DA.SHA256, DA.SHA384, DA.SHA512}
-    if allow_sha1:
-        methods.add(SM.RSA_SHA1)
-        digests.add(DA.SHA1)
-    return SignatureConfiguration(expect_references=1, signature_methods=frozenset(methods),
-                                  digest_algorithms=frozenset(digests))
+    return xmlsig.signxml_config(allow_sha1=allow_sha1)
 
 
 @lru_cache(maxsize=64)
@@ -272,20 +263,10 @@ def _pinned(config, location: str, when: dt.datetime):
     return replace(config, location=location, verification_time=when)
 
 
-@lru_cache(maxsize=1)
 def _verifier_class():
     from signxml import XMLVerifier
 
-    class Verifier(XMLVerifier):
-        """signxml's verifier without one cost: on every call it formats the certificate
-        subject (RFC 4514) for an error message about validity. ssoctl checks validity
-        itself (D32) and asks signxml to check at a moment inside the validity period, so
-        that message never appears; the serial number identifies the certificate."""
-
-        def _get_cert_description(self, cert, cert_source):  # noqa: ANN001
-            return f"{cert_source} (serial={cert.serial_number})"
-
-    return Verifier
+    return XMLVerifier
 
 
 def _verify_one(data: bytes, location: str, consumed: "etree._Element", ordered: list[_Trusted],
@@ -296,7 +277,7 @@ def _verify_one(data: bytes, location: str, consumed: "etree._Element", ordered:
     for candidate in ordered:
         # ssoctl checks certificate validity itself (D32, with an override), so signxml is
         # asked to check at a moment inside the certificate's validity period.
-        cfg = _pinned(config, location, _clamp(now, candidate.cert))
+        cfg = _pinned(config, location, xmlsig.within_validity(now, candidate.cert))
         try:
             result = verifier().verify(data, x509_cert=candidate.cert, id_attribute="ID",
                                        parser=xmlsafe.make_parser(), validate_schema=True,
@@ -330,11 +311,6 @@ def _forget_tracebacks(errors) -> None:  # noqa: ANN001 -- an iterable of except
         seen.add(id(exc))
         exc.__traceback__ = None
         pending += [exc.__cause__, exc.__context__]
-
-
-def _clamp(now: dt.datetime, cert: "x509.Certificate") -> dt.datetime:
-    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
-    return min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
 
 
 def _validity(cert: "x509.Certificate", now: dt.datetime, allow: bool) -> list[Finding]:

@@ -59,7 +59,8 @@ _CERT_CODES = {"METADATA_NO_SIGNING_CERT", "METADATA_CERT_UNREADABLE"}
 def from_values(*, sso_url: str | None, entity_id: str | None, cert_path: str | None,
                 now: dt.datetime) -> Desired:
     """Settings from ``--sso-url``, ``--entity-id`` and ``--cert FILE``."""
-    pem, found = (None, ())
+    pem: str | None = None
+    found: tuple[Finding, ...] = ()
     if cert_path:
         pem, found = read_certificate(cert_path, now=now)
     settings = SsoSettings(sso_url=(sso_url or "").strip() or None,

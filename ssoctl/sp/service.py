@@ -11,6 +11,7 @@ import datetime as dt
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from enum import StrEnum
 from typing import Any, Callable, Mapping
 
 from ssoctl import http
@@ -41,15 +42,24 @@ class Connection:
     is_tty: Callable[[], bool] | None = None
 
 
+class PushOutcome(StrEnum):
+    """What a push or rollback did (JSON ``outcome``: the member's value)."""
+
+    REFUSED = "refused"
+    NO_CHANGES = "no_changes"
+    DRY_RUN = "dry_run"
+    DECLINED = "declined"
+    APPLIED = "applied"
+
+
 @dataclass(frozen=True)
 class PushResult:
-    """What a push or rollback did. ``outcome``: refused, no_changes, dry_run, declined,
-    applied."""
+    """What a push or rollback did (``outcome``: a :class:`PushOutcome`)."""
 
     profile: str
     target: str
     endpoint: str
-    outcome: str
+    outcome: PushOutcome
     source: str
     changes: tuple[FieldChange, ...] = ()
     findings: tuple[Finding, ...] = ()
@@ -110,10 +120,10 @@ def push(profile: Profile, options: PushOptions, *, now: dt.datetime, confirm: C
     desired = _desired(profile, options, now=now, settings=settings)
     findings = want.allow(desired.findings + want.expectation_findings(
         desired.settings, profile.idp_entity_id), allowed)
-    base = dict(profile=profile.name, target=profile.target, endpoint=profile.endpoint,
+    base: dict[str, Any] = dict(profile=profile.name, target=profile.target, endpoint=profile.endpoint,
                 source=desired.source)
     if any(f.is_error or (options.strict and f.severity is Severity.WARNING) for f in findings):
-        return PushResult(outcome="refused", findings=findings, **base)
+        return PushResult(outcome=PushOutcome.REFUSED, findings=findings, **base)
     target = _connect(profile, connection, settings)
     try:
         _check_enable(target, options.enable)
@@ -161,15 +171,15 @@ def _carry_out(target: Target, plan: Plan, *, profile: Profile, findings: tuple[
                retry_hint: str, base: dict[str, Any], verb: str = "push") -> PushResult:
     common = dict(changes=plan.changes, findings=findings, **base)
     if not plan.has_changes:
-        return PushResult(outcome="no_changes", enabled=plan.current.settings.enabled, **common)
+        return PushResult(outcome=PushOutcome.NO_CHANGES, enabled=plan.current.settings.enabled, **common)
     if dry_run:
-        return PushResult(outcome="dry_run", enabled=plan.current.settings.enabled, **common)
+        return PushResult(outcome=PushOutcome.DRY_RUN, enabled=plan.current.settings.enabled, **common)
     if not confirm(plan):
-        return PushResult(outcome="declined", enabled=plan.current.settings.enabled, **common)
+        return PushResult(outcome=PushOutcome.DECLINED, enabled=plan.current.settings.enabled, **common)
     folder = backup_dir or profile.backup_dir or default_backup_dir()
     done = apply(target, plan, backup_dir=Path(folder), profile=profile.name, now=now,
                  retry_hint=retry_hint, verb=verb)
-    return PushResult(outcome="applied", backup=done.backup.path, enabled=done.result.enabled,
+    return PushResult(outcome=PushOutcome.APPLIED, backup=done.backup.path, enabled=done.result.enabled,
                       steps=done.steps, **common)
 
 
@@ -199,7 +209,7 @@ def _connect(profile: Profile, connection: Connection, settings: http.HttpSettin
 
 
 def _check_enable(target: Target, enable: bool) -> None:
-    if enable and getattr(target, "supports_enabled", True) is False:
+    if enable and not target.supports_enabled:
         raise UsageError("this profile's SP API has no on/off switch for SSO",
                          hint="add \"{enabled}\" to rest.body in the profile, or switch SSO on "
                               "in the SP's own admin page", code="PUSH_CANNOT_ENABLE")
@@ -239,7 +249,7 @@ def status(profile: Profile, *, now: dt.datetime, warn_days: int = 30,
            connection: Connection = Connection()) -> SpStatus:
     """Read the SP's settings and check them (completeness, certificate validity)."""
     target = _connect(profile, connection, http_settings(profile, **dict(connection.http)))
-    known = getattr(target, "supports_enabled", True)
+    known = target.supports_enabled
     try:
         current = target.read()
     finally:

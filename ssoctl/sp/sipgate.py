@@ -22,6 +22,7 @@ class SipgateTarget:
     """GET and PUT the contract resource at ``base_url`` + ``path``."""
 
     name = "sipgate"
+    supports_enabled = True
 
     def __init__(self, profile: Profile, credentials: Credentials,
                  settings: http.HttpSettings) -> None:

@@ -29,6 +29,8 @@ class Target(Protocol):
 
     name: str
     endpoint: str
+    supports_enabled: bool
+    """Whether the SP's API can switch SSO on and off (``push --enable``)."""
 
     def read(self) -> Current:
         """GET the current settings (with the ETag, if the SP sends one)."""

@@ -11,6 +11,7 @@ class MemTarget:
 
     name = "sipgate"
     endpoint = "https://sp.example.test/v2/sso/settings"
+    supports_enabled = True
 
     def __init__(self, settings: SsoSettings, *, etag: bool = True) -> None:
         self.settings = settings

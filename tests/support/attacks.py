@@ -143,9 +143,11 @@ def duplicate_id(xml: bytes, attribute: str = "ID") -> bytes:
 
 
 def resign(xml: bytes, mutate: Callable[[etree._Element], None], *, key=None,
-           hmac_key: bytes | None = None, signature_method: str | None = None) -> bytes:
-    """Apply ``mutate`` to the Assertion's SignedInfo and compute a fresh SignatureValue.
+           hmac_key: bytes | None = None, signature_method: str | None = None,
+           signature: Callable[[etree._Element], etree._Element] | None = None) -> bytes:
+    """Apply ``mutate`` to a signature's SignedInfo and compute a fresh SignatureValue.
 
+    The signature is the Assertion's unless ``signature`` picks another (given the root).
     The genuine IdP key is used by default: these fixtures model an IdP (or a
     misconfigured signer) producing a signature ssoctl must still refuse.
     """
@@ -156,7 +158,7 @@ def resign(xml: bytes, mutate: Callable[[etree._Element], None], *, key=None,
     from cryptography.hazmat.primitives.asymmetric import padding
 
     root = _parse(xml)
-    sig = _assertion(root).find(SIGNATURE)
+    sig = signature(root) if signature is not None else _assertion(root).find(SIGNATURE)
     info = sig.find(_DS + "SignedInfo")
     mutate(info)
     if signature_method:
@@ -304,6 +306,66 @@ ATTACKS: dict[str, tuple[str, Callable[[bytes], bytes], str]] = {
     "relative-namespace": ("assertion", relative_namespace, "C29"),
     "prefix-rebinding": ("assertion", prefix_rebinding, "C29"),
 }
+
+
+# ------------------------------------------------------------ the signature policy
+# SignedInfo changes that a validly re-signed signature may still not use: the one policy
+# (ssoctl/xmlsig.py) refuses each of them for SAML responses and IdP metadata alike.
+
+_WITH_COMMENTS = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
+
+
+def _c14n_with_comments(info: etree._Element) -> None:
+    info.find(_DS + "CanonicalizationMethod").set("Algorithm", _WITH_COMMENTS)
+
+
+def _transforms_with_comments(info: etree._Element) -> None:
+    for transform in info.iter(_DS + "Transform"):
+        if transform.get("Algorithm", "").startswith("http://www.w3.org/2001/10/xml-exc-c14n#"):
+            transform.set("Algorithm", _WITH_COMMENTS)
+
+
+def _xslt(info: etree._Element) -> None:
+    xsl = "http://www.w3.org/1999/XSL/Transform"
+    sheet = etree.Element(f"{{{xsl}}}stylesheet", nsmap={"xsl": xsl}, version="1.0")
+    etree.SubElement(etree.SubElement(sheet, f"{{{xsl}}}template", match="/"),
+                     f"{{{xsl}}}copy-of", select="document('http://127.0.0.1:9/')")
+    _add_transform("http://www.w3.org/TR/1999/REC-xslt-19991116", sheet)(info)
+
+
+def _xpath(info: etree._Element) -> None:
+    xpath = etree.Element(_DS + "XPath")
+    xpath.text = "not(ancestor-or-self::*[local-name()='NameID'])"
+    _add_transform("http://www.w3.org/TR/1999/REC-xpath-19991116", xpath)(info)
+
+
+def _digest(algorithm: str) -> Callable[[etree._Element], None]:
+    def mutate(info: etree._Element) -> None:
+        info.find(f".//{_DS}DigestMethod").set("Algorithm", algorithm)
+    return mutate
+
+
+#: name -> (SignedInfo change, SignatureMethod URI or None, what refuses it).
+POLICY_ATTACKS: dict[str, tuple[Callable[[etree._Element], None], str | None, str]] = {
+    "xslt-transform": (_xslt, None, "transform"),
+    "xpath-transform": (_xpath, None, "transform"),
+    "with-comments-transform": (_transforms_with_comments, None, "transform"),
+    "with-comments-c14n": (_c14n_with_comments, None, "transform"),
+    "md5": (_digest("http://www.w3.org/2001/04/xmldsig-more#md5"),
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-md5", "algorithm"),
+    "unknown-algorithm": (lambda info: None, "urn:example:made-up-signature", "algorithm"),
+    "sha224": (_digest("http://www.w3.org/2001/04/xmldsig-more#sha224"),
+               "http://www.w3.org/2001/04/xmldsig-more#rsa-sha224", "algorithm"),
+}
+
+
+def policy_attack(name: str, xml: bytes, *, key=None,
+                  signature: Callable[[etree._Element], etree._Element] | None = None) -> bytes:
+    """``xml`` (a signed response, or signed metadata with ``signature`` picking the root's
+    signature and ``key`` its signer's key) with the SignedInfo change ``name`` of
+    :data:`POLICY_ATTACKS`, validly re-signed."""
+    mutate, method, _refused_as = POLICY_ATTACKS[name]
+    return resign(xml, mutate, key=key, signature_method=method, signature=signature)
 
 
 def build(name: str, *, now: dt.datetime) -> bytes:
