@@ -121,13 +121,13 @@ def _write_cert(settings: "IdpSettings", path: str | None, *, force: bool) -> st
 
 
 def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Report":
-    from ssoctl.render import Code, Fields, Report, Text
+    from ssoctl.render import Code, Fields, Report, Text, copyable
 
     data = settings.to_dict()
     data["cert_out"] = cert_path
     blocks: list = [Fields(SIPGATE_TITLE, [
-        ("SSO URL", settings.sso_url or "(none: see findings)"),
-        ("Entity ID", settings.entity_id or "(empty: see findings)"),
+        ("SSO URL", copyable(settings.sso_url) or "(none: see findings)"),
+        ("Entity ID", copyable(settings.entity_id) or "(empty: see findings)"),
     ])]
     cert = settings.certificate
     if cert is not None:
@@ -136,7 +136,7 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
     else:
         blocks.append(Text("Certificate: none usable in this metadata (see findings)\n"))
     if cert_path is not None:
-        blocks.append(Text(f"Certificate written to {cert_path}\n"))
+        blocks.append(Text(("Certificate written to ", copyable(cert_path), "\n")))
     blocks += _details(settings)
     payload = _env_lines(settings, cert_path) if env else None
     return Report(data=data, findings=settings.findings, blocks=tuple(blocks), payload=payload)
@@ -162,13 +162,13 @@ def _cn(subject: str) -> str:
 
 
 def _details(settings: "IdpSettings") -> list:
-    from ssoctl.render import Fields, Table
+    from ssoctl.render import Fields, Table, copyable
 
-    rows: list[tuple[str, str | None]] = [("Source", settings.source or None)]
+    rows: list[tuple[str, str | None]] = [("Source", copyable(settings.source or None))]
     if settings.final_url and settings.final_url != settings.source:
-        rows.append(("Downloaded from", settings.final_url))
+        rows.append(("Downloaded from", copyable(settings.final_url)))
     if len(settings.entity_ids_found) > 1:
-        rows.append(("IdPs in document", "\n".join(settings.entity_ids_found)))
+        rows.append(("IdPs in document", copyable("\n".join(settings.entity_ids_found))))
     used = settings.sso_binding
     if used and settings.sso_binding_reason:
         used = f"{used} ({settings.sso_binding_reason})"
@@ -206,9 +206,11 @@ def _details(settings: "IdpSettings") -> list:
 def _endpoint_row(label: str, binding: str, url: str) -> tuple[str, str]:
     """A SAML 2.0 binding in the label; a long foreign binding URI (Shibboleth 1.x) under
     the URL, so it does not push every value in the block far to the right."""
+    from ssoctl.render import copyable
+
     if len(binding) <= 20:
-        return f"{label} ({binding})", url
-    return f"{label} (other)", f"{url}\nbinding {binding}"
+        return f"{label} ({binding})", copyable(url)
+    return f"{label} (other)", copyable(f"{url}\nbinding {binding}")
 
 
 def _signed_text(settings: "IdpSettings") -> str:
