@@ -367,7 +367,7 @@ Line = list[Segment]
 
 #: Severity words and their colour (the only coloured words besides check-cert's verdict).
 _SEVERITY_LABEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow",
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold magenta",
                    Severity.INFO: "bold blue"}
 _HEADING = "bold"
 _LABEL = "bold"

@@ -61,12 +61,14 @@ class Screen:
     def line_with(self, value: str) -> str:
         return next(line for line in self.lines if value in line)
 
-    def styles(self) -> list[tuple[str, str]]:
-        """(SGR parameters, the text they apply to) for every styled run on screen."""
+    def styles(self, after: str = "") -> list[tuple[str, str]]:
+        """(SGR parameters, the text they apply to) for every styled run on screen (from
+        the first ``after`` on)."""
+        raw = self.raw[self.raw.index(after):] if after else self.raw
         out, style, pos = [], "", 0
-        for match in _SGR.finditer(self.raw):
+        for match in _SGR.finditer(raw):
             if pos < match.start() and style:
-                out.append((style, self.raw[pos:match.start()]))
+                out.append((style, raw[pos:match.start()]))
             params = match.group(1)
             style = "" if params in ("", "0") else params
             pos = match.end()
@@ -111,3 +113,13 @@ def run(args: list[str], *, columns: int, env: dict[str, str] | None = None,
         os.close(leader)
     code = child.wait(timeout=10)
     return Screen(b"".join(chunks).decode("utf-8", "replace"), code, columns)
+
+
+def run_widths(args: list[str], *, widths: tuple[int, ...] = WIDTHS,
+               env: dict[str, str] | None = None, cwd: Path | str = ROOT) -> list[Screen]:
+    """``run`` at each width, the runs side by side (each is its own process and pty)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(widths)) as pool:
+        return list(pool.map(lambda columns: run(args, columns=columns, env=env, cwd=cwd),
+                             widths))

@@ -17,7 +17,7 @@ from ssoctl.config.tomlwrite import dump_toml
 from ssoctl.metadata.reader import load
 from ssoctl.rehearsal import fakesp
 
-from .screen import ROOT, WIDTHS, run
+from .screen import ROOT, WIDTHS, run, run_widths
 
 NOW = "2026-06-01T12:00:00Z"
 WHEN = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)
@@ -41,11 +41,14 @@ def _assert_whole(screen, *values: str) -> None:
             f"{value!r} is broken at {screen.columns} columns:\n{screen.text}")
 
 
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_import_metadata_okta(columns):
+def test_import_metadata_okta():
+    for screen in run_widths(["import-metadata", "fixtures/metadata/okta.xml", "--now", NOW]):
+        _okta_values_whole(screen)
+
+
+def _okta_values_whole(screen):
     settings = load(OKTA.read_bytes(), now=WHEN)
-    screen = run(["import-metadata", "fixtures/metadata/okta.xml", "--now", NOW],
-                 columns=columns)
+    columns = screen.columns
     assert screen.exit_code == 0, screen.text
     cert = settings.certificate
     _assert_whole(screen, settings.sso_url, settings.entity_id, cert.sha256,
@@ -58,8 +61,7 @@ def test_import_metadata_okta(columns):
         assert settings.sso_url in lines[label]
 
 
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_import_metadata_long_entra_url_in_a_folder_with_spaces(tmp_path, columns):
+def test_import_metadata_long_entra_url_in_a_folder_with_spaces(tmp_path):
     folder = tmp_path / "Application Support" / "ssoctl metadata"
     folder.mkdir(parents=True)
     source = folder / "entra federation metadata.xml"
@@ -69,27 +71,25 @@ def test_import_metadata_long_entra_url_in_a_folder_with_spaces(tmp_path, column
     source.write_text(text, encoding="utf-8")
     settings = load(source.read_bytes(), now=WHEN)
     assert settings.sso_url == LONG_URL and len(LONG_URL) > 200
-    screen = run(["import-metadata", str(source), "--now", NOW], columns=columns)
-    assert screen.exit_code in (0, 1), screen.text
-    _assert_whole(screen, LONG_URL, settings.entity_id, str(source),
-                  settings.certificate.sha256)
-    url_line = screen.line_with(LONG_URL)
-    assert url_line.strip() == LONG_URL  # too long for any width: a line of its own
+    for screen in run_widths(["import-metadata", str(source), "--now", NOW]):
+        assert screen.exit_code in (0, 1), screen.text
+        _assert_whole(screen, LONG_URL, settings.entity_id, str(source),
+                      settings.certificate.sha256)
+        url_line = screen.line_with(LONG_URL)
+        assert url_line.strip() == LONG_URL  # too long for any width: a line of its own
 
 
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_check_cert_fingerprints(columns):
+def test_check_cert_fingerprints():
     info = diagnose(CERT.read_bytes(), now=WHEN).certificates[0]
-    screen = run(["check-cert", "fixtures/certs/okta.cert", "--now", NOW], columns=columns)
-    assert screen.exit_code == 0, screen.text
-    _assert_whole(screen, info.sha256, info.sha1, info.serial)
+    for screen in run_widths(["check-cert", "fixtures/certs/okta.cert", "--now", NOW]):
+        assert screen.exit_code == 0, screen.text
+        _assert_whole(screen, info.sha256, info.sha1, info.serial)
 
 
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_check_cert_several_certificates_table(columns):
+def test_check_cert_several_certificates_table():
     infos = diagnose((ROOT / "fixtures/certs/several.pem").read_bytes(), now=WHEN).certificates
-    screen = run(["check-cert", "fixtures/certs/several.pem", "--now", NOW], columns=columns)
-    _assert_whole(screen, *(info.sha256 for info in infos))
+    for screen in run_widths(["check-cert", "fixtures/certs/several.pem", "--now", NOW]):
+        _assert_whole(screen, *(info.sha256 for info in infos))
 
 
 # ---------------------------------------------------------------- push, rollback, sp status
@@ -127,9 +127,8 @@ def test_push_rollback_and_status(tmp_path, fake_sp):
     config, env = _config(tmp_path, base_url)
     settings = load(OKTA.read_bytes(), now=WHEN)
     common = ["--profile", "acme", "--config", config, "--now", NOW]
-    for columns in WIDTHS:
-        dry = run(["push", "--metadata", "fixtures/metadata/okta.xml", "--dry-run", *common],
-                  columns=columns, env=env)
+    for dry in run_widths(["push", "--metadata", "fixtures/metadata/okta.xml", "--dry-run",
+                           *common], env=env):
         assert dry.exit_code in (0, 10), dry.text
         _assert_whole(dry, base_url + "/sso/settings", settings.entity_id)
 
@@ -138,17 +137,11 @@ def test_push_rollback_and_status(tmp_path, fake_sp):
     assert pushed.exit_code == 0, pushed.text
     backup = str(next((tmp_path / "Library").rglob("acme-*.json")))
     undo = f"ssoctl rollback {backup} --profile acme"
-    for columns in WIDTHS:
-        status = run(["sp", "status", *common], columns=columns, env=env)
+    for status in run_widths(["sp", "status", *common], env=env):
         assert status.exit_code == 0, status.text
         _assert_whole(status, settings.sso_url, settings.entity_id,
                       settings.certificate.sha256, base_url + "/sso/settings")
     _assert_whole(pushed, backup, undo)
-    for columns in (80, 200):
-        again = run(["push", "--metadata", "fixtures/metadata/okta.xml", "--yes", *common],
-                    columns=columns, env=env)
-        assert again.exit_code == 0, again.text
-
     back = run(["rollback", backup, "--yes", *common], columns=80, env=env)
     assert back.exit_code == 0, back.text
     _assert_whole(back, backup, base_url + "/sso/settings")
@@ -157,9 +150,13 @@ def test_push_rollback_and_status(tmp_path, fake_sp):
 
 # ---------------------------------------------------------------- hints and fixes
 
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_error_hint_keeps_commands_whole(columns):
-    screen = run(["check-cert"], columns=columns)
+def test_error_hint_keeps_commands_whole():
+    for screen in run_widths(["check-cert"]):
+        _hint_commands_whole(screen)
+
+
+def _hint_commands_whole(screen):
+    columns = screen.columns
     assert screen.exit_code == 2
     hint = next(line for line in screen.lines if line.startswith("hint:"))
     assert hint.startswith("hint: ")
@@ -169,21 +166,22 @@ def test_error_hint_keeps_commands_whole(columns):
         _assert_whole(screen, command)
 
 
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_missing_profile_hint(tmp_path, columns):
+def test_missing_profile_hint(tmp_path):
     config = tmp_path / "a folder with a long name" / "config.toml"
     config.parent.mkdir()
     config.write_text("")
-    screen = run(["sp", "status", "--config", str(config)], columns=columns)
-    assert screen.exit_code == 2, screen.text
-    assert screen.has_whole("error: ") and screen.has_whole("hint: ")
-    for piece in ("ssoctl config set --profile NAME base_url",):
-        _assert_whole(screen, piece)
+    for screen in run_widths(["sp", "status", "--config", str(config)]):
+        assert screen.exit_code == 2, screen.text
+        assert screen.has_whole("error: ") and screen.has_whole("hint: ")
+        _assert_whole(screen, "ssoctl config set --profile NAME base_url")
 
 
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_finding_fix_keeps_its_command_and_indent(columns):
-    screen = run(["check-cert", "fixtures/certs/no-armor.txt", "--now", NOW], columns=columns)
+def test_finding_fix_keeps_its_command_and_indent():
+    for screen in run_widths(["check-cert", "fixtures/certs/no-armor.txt", "--now", NOW]):
+        _fix_whole(screen)
+
+
+def _fix_whole(screen):
     assert screen.exit_code == 1
     fix = next(line for line in screen.lines if "fix:" in line)
     assert fix.startswith("      fix: ")
