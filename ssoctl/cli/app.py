@@ -45,6 +45,15 @@ class RootGroup(FastGroup):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         _add_epilog(self)
+        from ssoctl.cli import helptext
+
+        helptext.tidy(self, list(self.context_settings.get("help_option_names", ["--help"])))
+
+    def get_params(self, ctx):  # noqa: ANN001, ANN201 - click's signature
+        from ssoctl.cli import helptext
+
+        # Typer adds --install-completion/--show-completion after __init__
+        return helptext.quiet_flags(super().get_params(ctx))
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):  # noqa: ANN001 - click's signature
@@ -109,7 +118,7 @@ app = typer.Typer(
     help="Set up and troubleshoot SAML single sign-on between Okta (or any IdP) and "
          "sipgate (or any SP).\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # ssoctl --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_show_locals=False,
     # A bug keeps its traceback (house style), printed plainly like the Typer-free start
     # (cli/fastpath.py) prints it: the same bug reads the same however it was started.
@@ -129,7 +138,8 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+        "--version", "-V", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = None,
     debug: Annotated[bool, typer.Option(
         "--debug", help="Log details to stderr and show tracebacks (secrets stay redacted).")] = False,
     no_color: Annotated[bool, typer.Option(
@@ -141,10 +151,7 @@ def root(
     state = common.app_state(ctx)
     state.debug, state.no_color, state.json_output = debug, no_color, json_output
     if debug:
-        import logging  # only here: ~4 ms that check-cert, explain and config never need
-
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
-                            format="debug: %(name)s: %(message)s")
+        common.start_debug_log()
 
 
 def _register() -> None:

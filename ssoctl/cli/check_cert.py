@@ -33,7 +33,7 @@ repair, nor for an expired, weak or mismatched certificate).
 def check_cert(
     ctx: typer.Context,
     file: Annotated[Optional[str], typer.Argument(
-        metavar="[FILE | -]", help="Certificate file, or '-' to read stdin.",
+        metavar="FILE|-", help="Certificate file, or '-' to read stdin.",
         show_default=False)] = None,
     text: Annotated[Optional[str], typer.Option(
         "--text", metavar="TEXT", help="The pasted certificate text itself (quote it).")] = None,

@@ -39,6 +39,15 @@ NowOpt = Annotated[Optional[str], typer.Option(
     help="Pretend the current time is this (e.g. 2026-01-31T12:00:00Z), for reproducible checks.")]
 
 
+def start_debug_log() -> None:
+    """``--debug``: log details to stderr (given before or after the command name)."""
+    import logging  # only here: ~4 ms that check-cert, explain and config never need
+    import sys
+
+    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                        format="debug: %(name)s: %(message)s")
+
+
 def renderer(ctx: typer.Context, json_output: bool = False):
     """The renderer for this invocation (``--json`` either before or after the command)."""
     from ssoctl.render import Renderer

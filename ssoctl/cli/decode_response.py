@@ -36,7 +36,7 @@ trust failure; 6 --metadata URL could not be downloaded.
 """
 
 InputArg = Annotated[str, typer.Argument(
-    metavar="[INPUT|-]", help="File with the captured message, or '-' for stdin.")]
+    metavar="INPUT|-", help="File with the captured message, or '-' for stdin.")]
 FormatOpt = Annotated[Optional[str], typer.Option(
     "--input-format", metavar="FORM",
     help="Force the input form: xml, base64, urlencoded, deflated, url, form-body, html-form, "

@@ -67,7 +67,7 @@ def import_metadata(
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite the --cert-out file if it exists.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", case_sensitive=False,
+        "--format", case_sensitive=False, metavar="human|env",
         help="human (default) or env: SSOCTL_SSO_URL=… lines on stdout for CI.")] = OutputFormat.human,
     verify_signature: Annotated[Optional[str], typer.Option(
         "--verify-signature", metavar="CERT",

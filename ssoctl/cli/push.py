@@ -64,7 +64,7 @@ def push_command(
         "--tenants", metavar="CSV", help="Push to the profiles listed in a CSV file "
                                          "(column 'profile'; bulk).")] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", min=1, max=16, help="Bulk: how many tenants at a time.")] = 4,
+        "--jobs", min=1, max=16, metavar="N", help="Bulk: how many tenants at a time.")] = 4,
     config: ConfigOpt = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,

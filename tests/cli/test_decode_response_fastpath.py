@@ -47,7 +47,7 @@ def _command():
 # ---------------------------------------------------------------- the tables cannot drift
 
 def test_option_tables_match_the_typer_command():
-    params = [p for p in _command().params if p.name != "help"]
+    params = [p for p in _command().params if p.name != "help" and not _global(p)]
     options = {opt: p.name for p in params for opt in [*p.opts, *p.secondary_opts]
                if opt.startswith("-")}
     fast = {**fastpath.DECODE_FLAGS, **fastpath.DECODE_VALUES}
@@ -66,7 +66,7 @@ def test_every_fast_option_is_a_plain_type_the_fast_start_converts():
     start (or the option listed in DECODE_TYPER_ONLY), or this fails."""
     ints = {}
     for p in _command().params:
-        if p.name == "help" or set(p.opts) & fastpath.DECODE_TYPER_ONLY:
+        if p.name == "help" or set(p.opts) & fastpath.DECODE_TYPER_ONLY or _global(p):
             continue
         info, annotation = p.type_descriptor.parameter_info, p.type_descriptor.annotation
         assert info.callback is None and info.parser is None, p.name
@@ -354,3 +354,10 @@ def test_ctrl_c_while_the_modules_load_is_exit_130(monkeypatch, capsys):
     finally:
         gc.enable() if collecting else gc.disable()
     assert done.value.code == 130 and capsys.readouterr().err == "interrupted\n"
+
+
+def _global(param) -> bool:
+    """--debug/--no-color given after the command name (cli/helptext.py): Typer reads those."""
+    from ssoctl.cli.helptext import GLOBAL_PANEL
+
+    return getattr(param, "rich_help_panel", None) == GLOBAL_PANEL
