@@ -8,6 +8,7 @@ from typing import Annotated, Callable, NoReturn, Optional
 import typer
 
 from ssoctl.cli.boundary import execute, parse_now  # noqa: F401  (parse_now: re-exported)
+from ssoctl.links import JSON_FORMAT
 
 
 @dataclass
@@ -28,7 +29,7 @@ def app_state(ctx: typer.Context) -> AppState:
 
 # Options shared by every command; declared once so help texts match everywhere.
 JsonOpt = Annotated[bool, typer.Option(
-    "--json", help="Print one JSON document on stdout (see docs/json.md).")]
+    "--json", help=f"Print one JSON document on stdout (format: {JSON_FORMAT}).")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Treat warnings as errors (exit 1).")]
 WarnDaysOpt = Annotated[int, typer.Option(

@@ -22,14 +22,15 @@ from ssoctl.config.schema import Profile
 from ssoctl.config.profiles import load_profile
 from ssoctl.errors import ExitCode, SsoctlError, UsageError
 from ssoctl.files import stdin_is_tty
+from ssoctl.links import SP_API
 from ssoctl.render import Fields, Report, Table, Text, copyable, plain_text
 from ssoctl.sp.contract import LABELS
 from ssoctl.sp.plan import Plan
 from ssoctl.sp.service import Connection, PushOptions, PushResult, SpStatus
 
 #: CONTRACT_NOTE (kept whole in JSON) on two lines of under 80 columns for people.
-NOTE = Text("note: sipgate publishes no SSO settings API; this is ssoctl's contract\n"
-            "      (docs/sp-api.md), implemented by the SP or an adapter in front of it",
+NOTE = Text(("note: sipgate publishes no SSO settings API; this is ssoctl's contract,\n"
+             "      implemented by the SP or an adapter in front of it: ", copyable(SP_API)),
             hang=6)
 
 OUTCOME_TEXT = {

@@ -33,6 +33,7 @@ from typing import Any, Mapping
 from ssoctl.config.schema import (SIPGATE_PATH, Profile, _invalid, check_profile_name, coerce_value, profile_from_table)
 from ssoctl.config.tomlwrite import dump_toml
 from ssoctl.errors import ConfigError
+from ssoctl.links import docs_url
 
 ENV_CONFIG = "SSOCTL_CONFIG"
 ENV_PROFILE = "SSOCTL_PROFILE"
@@ -145,7 +146,7 @@ def _choose_profile(config: ConfigFile, name: str | None) -> str:
     if not names:
         raise ConfigError(f"no profiles configured ({config.path})",
                           hint="create one: ssoctl config set --profile NAME base_url "
-                               "https://api.sipgate.com/v2 (see docs/commands/config.md)",
+                               f"https://api.sipgate.com/v2 (see {docs_url('commands/config.md')})",
                           code="CONFIG_NO_PROFILE")
     raise ConfigError(f"several profiles ({', '.join(names)}) and none chosen",
                       hint="pass --profile NAME or set default_profile in the configuration",

@@ -21,6 +21,7 @@ from ssoctl.errors import RollbackFailedError, RolledBackError, SsoctlError
 from ssoctl.sp.backup import Backup, write_backup
 from ssoctl.sp.contract import (LABELS, Current, FieldChange, SsoSettings, diff, differing)
 from ssoctl.sp.targets import Target
+from ssoctl.links import SP_API
 
 log = logging.getLogger("ssoctl.sp")
 
@@ -157,7 +158,7 @@ def _restore(target: Target, backup: Backup, seen: Current | None, *, profile: s
                  f"{command}", backup=backup.path, command=command)
     raise Restored(f"{cause}; the previous settings were restored and verified",
                    hint=f"nothing changed on the SP; check the SP (or the adapter "
-                        f"implementing docs/sp-api.md); backup: {backup.path}",
+                        f"implementing {SP_API}); backup: {backup.path}",
                    backup=backup.path, command=command)
 
 

@@ -17,7 +17,7 @@ from ssoctl.config.tomlwrite import dump_toml
 from ssoctl.metadata.reader import load
 from ssoctl.rehearsal import fakesp
 
-from .screen import ROOT, WIDTHS, run, run_widths
+from .screen import ROOT, run, run_widths
 
 NOW = "2026-06-01T12:00:00Z"
 WHEN = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)
