@@ -442,25 +442,56 @@ def _field_lines(rows: Sequence[tuple[str, str]], width: int | None, *,
 
 
 def _table_lines(block: Table, width: int | None) -> list[Line]:
-    """Columns padded to their widest cell; on a terminal too narrow for that, one record
-    under another (``column: value``), so no cell is cut inside a word."""
+    """Columns padded to their widest cell. On a terminal too narrow for that, the cells
+    of the widest columns wrap at spaces inside their column; when even the longest words
+    do not fit side by side, one record under another (``column: value``). A cell is
+    never cut inside a word, nor a :class:`Copyable` cell at all."""
+    gaps = 2 + 2 * (len(block.columns) - 1)
     widths = [len(c) for c in block.columns]
     for row in block.rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    if width is None or 2 + sum(widths) + 2 * (len(widths) - 1) <= width:
-        head = "  " + "  ".join(c.ljust(w) for c, w in zip(block.columns, widths))
-        out: list[Line] = [[(head.rstrip(), _LABEL)]]
-        for row in block.rows:
-            cells = "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
-            out.append([("  " + cells, "")])
-        return out
-    out = []
+    if width is None or sum(widths) + gaps <= width:
+        return _columns(block, widths, None)
+    narrowest = [max([len(c)] + [_longest_atom(row[i]) for row in block.rows])
+                 for i, c in enumerate(block.columns)]
+    if sum(narrowest) + gaps <= width:
+        fitted = list(widths)
+        while sum(fitted) + gaps > width:  # take a column from the widest that can give
+            i = max(range(len(fitted)), key=lambda k: (fitted[k] - narrowest[k], fitted[k]))
+            fitted[i] -= min(fitted[i] - narrowest[i], sum(fitted) + gaps - width)
+        return _columns(block, fitted, width)
+    out: list[Line] = []
     for number, row in enumerate(block.rows):
         if number:
             out.append([])
-        out += _field_lines([(col, Copyable(cell) if isinstance(cell, Copyable) else cell)
-                             for col, cell in zip(block.columns, row)], width, indent=2)
+        out += _field_lines(list(zip(block.columns, row)), width, indent=2)
     return out
+
+
+def _longest_atom(cell: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(atom) for _, atom, _ in _atoms([(cell, "", isinstance(cell, Copyable))])),
+               default=0)
+
+
+def _columns(block: Table, widths: list[int], width: int | None) -> list[Line]:
+    """The table in columns of ``widths``; with ``width``, cells wrap inside them."""
+    def cells(row: Sequence[str], style: str) -> list[Line]:
+        wrapped = [_wrap([(cell, style, isinstance(cell, Copyable))], None if width is None
+                         else w, [], []) for cell, w in zip(row, widths)]
+        height = max(len(lines) for lines in wrapped)
+        out: list[Line] = []
+        for n in range(height):
+            line: Line = [("  ", "")]
+            for lines, w in zip(wrapped, widths):
+                part = lines[n] if n < len(lines) else []
+                used = sum(len(t) for t, _ in part) if width is None else _width(part)
+                line += part + [(" " * (w - used + 2), "")]
+            out.append(_rstrip(line))
+        return out
+    return cells(block.columns, _LABEL) + [line for row in block.rows
+                                           for line in cells(row, "")]
 
 
 def _text_lines(block: Text, width: int | None) -> list[Line]:
@@ -619,10 +650,3 @@ def _finding_details(item: Finding, shown: set[str]) -> list[tuple[str, str, boo
         out.append(("fix", "as above" if item.hint in shown else item.hint, False))
         shown.add(item.hint)
     return out
-
-
-def _esc(text: str) -> str:
-    """Escape rich markup in user data (a certificate subject may contain ``[``)."""
-    from rich.markup import escape
-
-    return escape(text)
