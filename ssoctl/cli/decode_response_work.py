@@ -26,7 +26,8 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
          acs_url: str | None = None, idp_entity_id: str | None = None,
          request_id: str | None = None, now: str | None = None, skew: int = 180,
          xml: bool = False, jobs: int | None = None, profile: str | None = None,
-         config: str | None = None, human: bool = True) -> "Report":
+         config: str | None = None, human: bool = True,
+         text: str | None = None) -> "Report":
     """Decode ``source`` and build the report of one ``decode-response`` run.
 
     The keyword arguments are the command's options, already converted (``--now`` is
@@ -39,11 +40,12 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
     from ssoctl.cli.boundary import parse_now
     from ssoctl.saml.anchors import load_anchors
     from ssoctl.saml.checks import Expectations
-    from ssoctl.saml.decode import DecodeOptions, decode_source
+    from ssoctl.errors import UsageError
+    from ssoctl.saml.decode import DecodeOptions, decode
 
-    refuse_terminal(source)
+    got = read_input(source, text)
     if list_:
-        return list_report(source, input_format, entry=entry, all_entries=all_entries)
+        return list_report(got, input_format, entry=entry, all_entries=all_entries)
     when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
     settings = _profile(profile, config)
     anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
@@ -59,19 +61,46 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
                             allow_sha1=allow_sha1, allow_expired_cert=allow_expired_cert,
                             input_format=input_format, entry=entry,
                             all_entries=all_entries, want_xml=xml, jobs=jobs)
-    return build_report(decode_source(source, options), options,
-                        profile=settings.name if settings else None, human=human)
+    try:
+        result = decode(got.data, options, label=got.label)
+    except UsageError as exc:
+        if exc.code != "SAML_ENTRY_REQUIRED" or not human:
+            raise
+        return entry_required(got, input_format, exc, source=source)
+    return build_report(result, options, profile=settings.name if settings else None,
+                        human=human)
 
 
-def refuse_terminal(source: str) -> None:
-    """Reading a SAML message typed at a terminal is never what was meant: say how."""
-    from ssoctl.errors import UsageError
-    from ssoctl.files import stdin_is_tty
+#: Shown before a paste is read from a terminal.
+PASTE_PROMPT = ("Paste the SAMLResponse (or the whole POST body, URL or XML), then press "
+                "Enter and Ctrl-D (Ctrl-Z, Enter on Windows).")
 
-    if source == "-" and stdin_is_tty():
-        raise UsageError("no input: give a file, or pipe the message into '-'",
-                         hint="e.g. ssoctl decode-response capture.har, or pbpaste | "
-                              "ssoctl decode-response -", code="USAGE")
+
+def read_input(source: str, text: str | None = None):
+    """The input's bytes: ``--text``, a paste at a terminal (``-``), a pipe or a file."""
+    from ssoctl.cli.paste import read_input as read
+    from ssoctl.saml.decode import MAX_INPUT_BYTES
+    from ssoctl.saml.har import SMALLER_CAPTURE
+
+    return read(source, text, max_bytes=MAX_INPUT_BYTES, what="SAML input",
+                prompt=PASTE_PROMPT, too_large_hint=SMALLER_CAPTURE)
+
+
+def entry_required(got, input_format: str | None, exc, *, source: str) -> "Report":
+    """Several messages and none named: the --list table, the command to pick one, exit 2."""
+    import shlex
+
+    from ssoctl.errors import ExitCode
+    from ssoctl.render import Report, Text
+
+    listed = list_report(got, input_format, entry=None, all_entries=False)
+    name = shlex.quote(source) if got.label != "--text" else "--text …"
+    return Report(data=listed.data, findings=listed.findings, exit_code=ExitCode.USAGE,
+                  blocks=(Text(f"{exc.message}; none of them is the one SAMLResponse posted "
+                               "to the SP.\n"),
+                          listed.blocks[0],
+                          Text(f"Decode one with: ssoctl decode-response {name} --entry N\n"
+                               f"or every one with: ssoctl decode-response {name} --all\n")))
 
 
 def _http_settings(ca_bundle: "Path | str | None"):
@@ -140,18 +169,19 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
     return Report(data=data, findings=result.findings, blocks=blocks)
 
 
-def list_report(source: str, input_format: str | None, *, entry: int | None,
+def list_report(got, input_format: str | None, *, entry: int | None,
                 all_entries: bool) -> "Report":
     """``--list``: one row per message of the capture."""
     from ssoctl.errors import UsageError
     from ssoctl.render import Report, Table, Text
     from ssoctl.saml.export import plain
-    from ssoctl.saml.listing import list_source
+    from ssoctl.saml.listing import list_data, list_source
 
     if entry is not None or all_entries:
         raise UsageError("--list cannot be combined with --entry or --all",
                          hint="list first, then decode with --entry N or --all", code="USAGE")
-    listing = list_source(source, input_format=input_format)
+    listing = (list_source(got, input_format=input_format) if isinstance(got, str)
+               else list_data(got.data, label=got.label, input_format=input_format))
     rows = [(str(m.index), f"{m.parameter} ({m.kind})", m.method or "-", m.url or "-",
              m.time.strftime("%Y-%m-%d %H:%M:%SZ") if m.time else "-")
             for m in listing.messages]

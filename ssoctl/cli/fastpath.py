@@ -52,7 +52,7 @@ DECODE_INTS: "dict[str, tuple[int | None, int | None]]" = {
 #: Options of decode-response always left to Typer: --ca-bundle is a ``Path`` that Typer
 #: checks (readable?) and normalises, and it only matters for downloading --metadata, where
 #: the network, not the start-up, is what the user waits for.
-DECODE_TYPER_ONLY = {"--ca-bundle"}
+DECODE_TYPER_ONLY = {"--ca-bundle", "--text"}
 DECODE_DEFAULTS: dict[str, object] = {
     "source": "-", "input_format": None, "entry": None, "all_entries": False,
     "list_": False, "cert": None, "fingerprint": None, "metadata": None, "ca_bundle": None,
