@@ -54,7 +54,7 @@ DECODE_INTS: "dict[str, tuple[int | None, int | None]]" = {
 #: the network, not the start-up, is what the user waits for.
 DECODE_TYPER_ONLY = {"--ca-bundle", "--text"}
 DECODE_DEFAULTS: dict[str, object] = {
-    "source": "-", "input_format": None, "entry": None, "all_entries": False,
+    "source": "-", "text": None, "input_format": None, "entry": None, "all_entries": False,
     "list_": False, "cert": None, "fingerprint": None, "metadata": None, "ca_bundle": None,
     "sp_key": None, "allow_sha1": False, "allow_expired_cert": False, "sp_entity_id": None,
     "acs_url": None, "idp_entity_id": None, "request_id": None, "now": None, "skew": 180,

@@ -99,9 +99,9 @@ def test_the_terminal_is_restored_after_the_paste(big_value, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c",
          "import sys\nfrom ssoctl.cli.paste import read_paste\n"
-         "data = read_paste(0, 1 << 20)\nsys.stdout.write(str(len(data)))"],
-        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
+         "data = read_paste(0, 1 << 20, prompt='ready')\nsys.stdout.write(str(len(data)))"],
+        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr.readline() == b"ready\n"  # shown once the terminal is switched
     os.write(master, b"abc\x7fd\n\x04")
     out, _ = proc.communicate(timeout=30)
     after = termios.tcgetattr(slave)
