@@ -10,6 +10,7 @@ from __future__ import annotations
 from ssoctl.certs.result import CertDiagnosis
 from ssoctl.certs.facts import CertInfo, short_name
 from ssoctl.errors import ExitCode
+from ssoctl.findings.console import okta
 from ssoctl.render import Fields, Report, Table, Text
 
 MAX_CERT_BYTES = 1024 * 1024
@@ -56,8 +57,7 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
     except InputError as exc:
         if exc.code == "INPUT_EMPTY":
             raise InputError(exc.message, code="CERT_EMPTY",
-                             hint="In Okta: Applications → your app → Sign On → SAML Signing "
-                                  "Certificates → Actions → Download certificate") from None
+                             hint="download the certificate: " + okta("download_certificate")) from None
         raise
     return source.data, source.label
 
