@@ -35,6 +35,8 @@ class ExitCode(IntEnum):
     """Settings did not read back as written; the previous settings were restored."""
     ROLLBACK_FAILED = 8
     """Restoring the previous settings failed; manual action is needed."""
+    CHANGES_PENDING = 10
+    """A dry run found changes to make (nothing was written): drift, for CI."""
     INTERRUPTED = 130
     """Interrupted (Ctrl-C)."""
 

@@ -23,7 +23,7 @@ class Explained:
     """One thing ``ssoctl explain`` can explain: a finding code, an error code or a text."""
 
     kind: str
-    """"finding", "error_code", "known_error" or "saml_status"."""
+    """"finding", "error_code", "known_error", "saml_status" or "exit_status"."""
     key: str
     """The code, or the known error's id."""
     title: str
@@ -114,9 +114,50 @@ def known_entry(error: KnownError, score: float = 1.0, text: str | None = None) 
                      related_codes=error.codes)
 
 
+_EXIT_QUERY = re.compile(r"^(?:exit(?:\s*(?:code|status))?\s*)?(\d{1,3})$", re.I)
+
+
+def exit_status_entries() -> list[Explained]:
+    """Every exit status, from the one table (``ssoctl.errors.ExitCode`` and the text under
+    each member), with the error codes and finding codes that end with it."""
+    import ast
+    from pathlib import Path
+
+    from ssoctl import errors
+
+    meaning: dict[str, str] = {}
+    tree = ast.parse(Path(errors.__file__).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "ExitCode":
+            body = node.body
+            for first, second in zip(body, body[1:]):
+                if (isinstance(first, ast.Assign) and isinstance(second, ast.Expr)
+                        and isinstance(second.value, ast.Constant)
+                        and isinstance(second.value.value, str)):
+                    meaning[first.targets[0].id] = " ".join(second.value.value.split())
+    findings = finding_entries()
+    errors_by_exit = error_code_entries()
+    out = []
+    for member in errors.ExitCode:
+        related = tuple(e.key for e in errors_by_exit if e.exit_code == member.value)
+        related += tuple(f.key for f in findings
+                         if f.exit_code == member.value and member.value not in (0, 1))
+        out.append(Explained(kind="exit_status", key=str(member.value), title=member.name,
+                             explanation=meaning.get(member.name, member.name.replace("_", " ")
+                                                     .lower()),
+                             fix="", exit_code=member.value,
+                             related_codes=tuple(dict.fromkeys(related))))
+    return out
+
+
 def explain(query: str) -> Explanation:
     """Find what ``query`` is: an exact code or id first, then fuzzy codes and texts."""
     query = query.strip()
+    number = _EXIT_QUERY.match(query)
+    if number:
+        wanted = int(number.group(1))
+        return Explanation(query, tuple(e for e in exit_status_entries()
+                                        if e.exit_code == wanted))
     statuses = _statuses(query)
     if statuses:
         return Explanation(query, statuses)

@@ -65,6 +65,12 @@ def _report(result):
     from ssoctl.render import Report, Table, Text
 
     data = {"query": result.query, "matches": [_as_dict(m) for m in result.matches]}
+    if not result.matches and result.query.strip().lower().removeprefix("exit").strip()\
+            .isdigit():
+        valid = ", ".join(str(int(c)) for c in ExitCode)
+        return Report(data=data, exit_code=ExitCode.FINDINGS, blocks=(
+            Text(f"{result.query!r} is not an exit status of ssoctl."),
+            Text(f"hint: ssoctl exits with {valid}; `ssoctl explain N` explains each.")))
     if not result.matches:
         return Report(data=data, exit_code=ExitCode.FINDINGS, blocks=(
             Text(f"No finding code, error code or known error text matches {result.query!r}."),
@@ -88,7 +94,7 @@ def _report(result):
 
 
 _KIND = {"finding": "finding", "error_code": "error code", "known_error": "known text",
-         "saml_status": "SAML status"}
+         "saml_status": "SAML status", "exit_status": "exit status"}
 
 
 def _blocks(item):
@@ -110,6 +116,12 @@ def _blocks(item):
             yield Text(f"Fix: {item.fix}")
         if item.related_codes:
             yield Text("Reported by decode-response as: " + ", ".join(item.related_codes))
+    elif item.kind == "exit_status":
+        yield Fields(f"Exit status {item.key}", [("name", item.title),
+                                                 ("meaning", item.explanation)])
+        if item.related_codes:
+            yield Text("Reported as: " + ", ".join(item.related_codes)
+                       + " (ssoctl explain CODE)")
     elif item.kind == "error_code":
         yield Fields(item.key, [("error code", item.title), ("exit", str(item.exit_code))])
         yield Text("See docs/exit-codes.md.")

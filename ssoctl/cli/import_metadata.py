@@ -89,10 +89,21 @@ def import_metadata(
     json_: JsonOpt = False,
     strict: StrictOpt = False,
 ) -> None:
+    from ssoctl.cli.common import app_state
+
+    wants_json = json_ or app_state(ctx).json_output
+
     def work():
+        from ssoctl.errors import UsageError
         from ssoctl.files import read_source
         from ssoctl.http import HttpSettings
         from ssoctl.metadata.reader import load_source
+
+        if output_format is OutputFormat.env and wants_json:
+            raise UsageError("--format env and --json ask for two different outputs",
+                             hint="use --format env for KEY=value lines, or --json for one "
+                                  "JSON document (its data has the same values)",
+                             code="USAGE")
 
         when = parse_now(now)
         pem = None
