@@ -62,13 +62,80 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
                             input_format=input_format, entry=entry,
                             all_entries=all_entries, want_xml=xml, jobs=jobs)
     try:
-        result = decode(got.data, options, label=got.label)
+        with progress(got, enabled=human and (all_entries or len(got.data) > PROGRESS_BYTES)):
+            result = decode(got.data, options, label=got.label)
     except UsageError as exc:
         if exc.code != "SAML_ENTRY_REQUIRED" or not human:
             raise
         return entry_required(got, input_format, exc, source=source)
     return build_report(result, options, profile=settings.name if settings else None,
                         human=human)
+
+
+#: Inputs at least this large show progress on a terminal even without --all.
+PROGRESS_BYTES = 4 * 1024 * 1024
+
+
+def progress(got, *, enabled: bool):
+    """A spinner with the elapsed time on stderr while a large capture is decoded: on a
+    terminal only, never with --json or in a pipe (CI logs stay clean)."""
+    import contextlib
+    import sys
+
+    try:
+        tty = enabled and sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if not tty:
+        return contextlib.nullcontext()
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    size = len(got.data)
+    label = f"decoding {got.label} ({size / 1048576:.1f} MB)" if size >= 1048576 else \
+        f"decoding {got.label}"
+
+    @contextlib.contextmanager
+    def shown():
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=Console(file=sys.stderr), transient=True) as bar:
+            bar.add_task(label, total=None)
+            yield
+
+    return shown()
+
+
+def summary_blocks(result) -> tuple:
+    """One screen at the end of a run over many messages: how many of each kind and
+    verdict, and which finding codes came up how often (most frequent first)."""
+    from collections import Counter
+
+    from ssoctl.findings import Severity
+    from ssoctl.render import Table
+
+    def verdict(item) -> str:
+        severities = {f.severity for f in item.findings}
+        if Severity.ERROR in severities:
+            return "error"
+        return "warning" if Severity.WARNING in severities else "ok"
+
+    kinds = Counter((item.message.kind, verdict(item)) for item in result.messages)
+    signatures = Counter(item.signature.status for item in result.messages
+                         if item.signature is not None)
+    codes = Counter(f.code for item in result.messages for f in item.findings
+                    if f.severity is not Severity.INFO)
+    rows = [(kind, verdict_, str(count)) for (kind, verdict_), count in sorted(kinds.items())]
+    out = [Table(f"Summary: {len(result.messages)} messages decoded",
+                 ("message", "verdict", "count"), rows)]
+    if signatures:
+        out.append(Table("Signatures", ("status", "count"),
+                         [(status, str(n)) for status, n in signatures.most_common()]))
+    if codes:
+        top = codes.most_common(12)
+        more = len(codes) - len(top)
+        out.append(Table("Findings by code" + (f" (12 of {len(codes)})" if more > 0 else ""),
+                         ("code", "messages"), [(code, str(n)) for code, n in top]))
+    return tuple(out)
 
 
 #: Shown before a paste is read from a terminal.
@@ -164,6 +231,8 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
     if not human:  # --json prints only data and findings: don't lay out 1,000 tables
         return Report(data=data, findings=result.findings)
     blocks = decode_view.blocks(result)
+    if len(result.messages) > 1:
+        blocks += summary_blocks(result)
     if profile:
         blocks = (Text(f"Checking against the SP settings of profile {profile!r}.\n"),) + blocks
     return Report(data=data, findings=result.findings, blocks=blocks)
