@@ -136,7 +136,7 @@ def _pending(report, strict: bool):
 def rollback_command(
     ctx: typer.Context,
     backup: Annotated[Optional[str], typer.Argument(
-        metavar="[BACKUP]", help="A backup file written by push (or use --latest).",
+        metavar="BACKUP", help="A backup file written by push (or use --latest).",
         show_default=False)] = None,
     latest: Annotated[bool, typer.Option(
         "--latest", help="Restore the newest backup of the profile: the settings before the "
