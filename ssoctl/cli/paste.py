@@ -32,7 +32,7 @@ def read_input(source: str | None, text: str | None, *, max_bytes: int, what: st
             raise InputError(f"--text exceeds {max_bytes} bytes", code="INPUT_TOO_LARGE",
                              hint=too_large_hint or "check what was pasted")
         if not data.strip():
-            raise InputError(f"--text is empty", code="INPUT_EMPTY",
+            raise InputError("--text is empty", code="INPUT_EMPTY",
                              hint=f"put the {what} between quotes after --text")
         return Source(data=data, label="--text")
     source = source or "-"

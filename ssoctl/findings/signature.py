@@ -75,12 +75,12 @@ CODES: tuple[CodeInfo, ...] = (
              "The signature uses RSA-SHA1 or a SHA-1 digest. SHA-1 is broken for signatures and "
              "current service providers reject it. With --allow-sha1 ssoctl verifies it anyway, "
              "so you can see whether anything else is wrong.",
-             okta("advanced", "Signature Algorithm") + " = RSA-SHA256 and Digest "
+             okta("advanced", "Signature Algorithm") + " = RSA_SHA256 and Digest "
              "Algorithm = SHA256", exit_code=ExitCode.TRUST),
     CodeInfo("SIG_ALGORITHM_NOT_ALLOWED", Severity.ERROR, "signature algorithm not allowed",
              "HMAC (a shared secret, which an attacker can derive from the public certificate), "
              "MD5 and unknown algorithms are never accepted.",
-             okta("advanced", "Signature Algorithm") + " = RSA-SHA256, Digest Algorithm = SHA256",
+             okta("advanced", "Signature Algorithm") + " = RSA_SHA256, Digest Algorithm = SHA256",
              exit_code=ExitCode.TRUST),
     CodeInfo("SIG_MALFORMED", Severity.ERROR, "signature element is malformed",
              "The ds:Signature cannot be processed: empty or missing SignatureValue, several "

@@ -450,52 +450,7 @@ def test_json_matches_golden_file(cli, name, args):
     assert text == path.read_text()
 
 
-# ---------------------------------------------------------------- docs show real output
-
-def _doc_examples(path):
-    """(command args, expected output, expected exit or None, is_tail) from ``$ ssoctl``
-    blocks in a markdown page."""
-    import shlex
-
-    lines = path.read_text().splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i].strip()
-        if not line.startswith("$ ssoctl "):
-            i += 1
-            continue
-        indent = lines[i].index("$")
-        command = line[2:]
-        while command.endswith("\\"):
-            i += 1
-            command = command[:-1] + " " + lines[i].strip()
-        i += 1
-        out, code = [], None
-        while i < len(lines) and lines[i].strip() != "```":
-            if lines[i].strip() == "$ echo $?":
-                code = int(lines[i + 1].strip())
-                i += 2
-                continue
-            out.append(lines[i][indent:])
-            i += 1
-        tail = bool(out) and out[0] == "..."
-        yield shlex.split(command)[1:], "\n".join(out[1:] if tail else out), code, tail
-
-
-@pytest.mark.parametrize("page", ["troubleshooting.md", "commands/decode-response.md"])
-def test_docs_show_real_output(cli, page, monkeypatch):
-    monkeypatch.chdir(FIXTURES.parent)
-    seen = 0
-    for args, expected, code, tail in _doc_examples(FIXTURES.parent / "docs" / page):
-        if args[0] != "decode-response":
-            continue  # other commands' output is theirs to keep true
-        result = cli(*args)
-        got = (result.stdout + result.stderr).rstrip("\n")
-        assert got.endswith(expected) if tail else got == expected, (args, got)
-        if code is not None:
-            assert result.exit_code == code, args
-        seen += 1
-    assert seen >= 3
+# Docs show real output: tests/test_doc_transcripts.py runs every transcript.
 
 
 def test_expired_trusted_certificate(cli, files, tmp_path):

@@ -3,8 +3,6 @@ second run, backups can be listed and the newest restored, exit statuses are exp
 
 from __future__ import annotations
 
-import json
-
 from .fake_sp import fake_sp, sp_server  # noqa: F401  (fixtures)
 from .push_helpers import (ENTITY_ID, ENV, ROOT_FIXTURES, SSO_URL, backups, cert_pem,
                            contract_profile, push_args, write_cert, write_config)
@@ -127,4 +125,3 @@ def test_every_exit_status_is_documented_and_explained(cli):
         data = cli("explain", str(int(code)), "--json").json()["data"]
         assert data["matches"][0]["title"] == code.name
         assert data["matches"][0]["explanation"]
-    assert json  # noqa
