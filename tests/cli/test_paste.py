@@ -148,3 +148,17 @@ def test_too_many_har_entries_says_how_to_filter(cli, tmp_path):
     result = cli("decode-response", path, "--json")
     assert result.exit_code == 3
     assert "SAML(Response|Request)" in result.json()["error"]["hint"]
+
+
+def test_check_cert_paste_at_a_terminal(tmp_path):
+    """check-cert - reads a paste the same way: the body as one long line arrives whole."""
+    from conftest import FIXTURES
+
+    body = (FIXTURES / "certs" / "no-armor-one-line.txt").read_bytes().strip()
+    status, out, screen = _paste_through_pty(
+        ["check-cert", "-", "--now", AT, "--json"], body + b"\n", tmp_path)
+    import json
+
+    doc = json.loads(out)
+    assert "Paste the certificate" in screen
+    assert doc["data"]["repairable"] is True and doc["data"]["source"] == "stdin"
