@@ -16,15 +16,15 @@ def explain(
     ctx: typer.Context,
     text: Annotated[Optional[list[str]], typer.Argument(
         metavar="TEXT-OR-CODE",
-        help="A finding code (SAML_AUDIENCE_MISMATCH), an error code, or the text a login "
-             "page showed (quotes optional). '-' reads the text from stdin.")] = None,
+        help="A finding code (SAML_AUDIENCE_MISMATCH), an error code, an exit status (7), or "
+             "the text a login page showed (quotes optional). '-' reads the text from stdin.")] = None,
     list_all: Annotated[bool, typer.Option(
         "--list", help="List every finding code, error code, known error text and SAML status "
                        "code; with TEXT, only those whose code, id, name or title contains "
                        "it (any case).")] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Explain a finding code, an error code, or an error text from a login page.
+    """Explain a finding code, an error code, an exit status, or an error text from a login page.
 
     Codes are matched exactly (case-insensitive), then approximately; texts are matched
     against known Okta, sipgate and SAML service-provider messages, ignoring case,
