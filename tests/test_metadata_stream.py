@@ -24,8 +24,8 @@ SMALL_LIMIT = 64 * 1024
 
 @pytest.fixture
 def streamed(monkeypatch):
-    """Files over 64 KiB take the streaming path (the default limit is 10 MiB)."""
-    monkeypatch.setattr(reader, "MAX_METADATA_BYTES", SMALL_LIMIT)
+    """Files over 64 KiB take the streaming path (the default threshold is 1 MiB)."""
+    monkeypatch.setattr(reader, "STREAM_ABOVE", SMALL_LIMIT)
 
 
 @pytest.fixture(scope="module")

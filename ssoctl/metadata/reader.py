@@ -46,6 +46,9 @@ KNOWN_BINDINGS: tuple[str, ...] = ("HTTP-Redirect", "HTTP-POST", "HTTP-POST-Simp
                                    "HTTP-Artifact", "SOAP", "PAOS")
 #: Default download/read limit; metadata of one IdP is a few kilobytes.
 MAX_METADATA_BYTES = xmlsafe.MAX_XML_BYTES
+#: Files larger than this are streamed (an IdP's own metadata is a few kilobytes; anything
+#: this large is an aggregate, and a tree of it in memory costs several times its size).
+STREAM_ABOVE = 1024 * 1024
 #: A signed aggregate is verified whole, in memory, up to this size.
 MAX_SIGNED_BYTES = 512 * 1024 * 1024
 
@@ -191,7 +194,7 @@ def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
                                    findings=extra + settings.findings)
     from ssoctl.files import read_source
 
-    if max_bytes is None and source != "-" and _size(source) > MAX_METADATA_BYTES:
+    if max_bytes is None and source != "-" and _size(source) > STREAM_ABOVE:
         return _load_large_file(source, **load_kwargs)
     try:
         got_file = read_source(source, max_bytes=limit, what="IdP metadata")
@@ -208,7 +211,7 @@ def list_sources_idps(source: str, *, http_settings: "HttpSettings | None" = Non
     """The entity IDs of every IdP in the metadata at ``source`` (a file is streamed)."""
     from ssoctl.metadata import stream
 
-    if "://" not in source and source != "-" and _size(source) > MAX_METADATA_BYTES:
+    if "://" not in source and source != "-" and _size(source) > STREAM_ABOVE:
         return stream.list_idps(stream.file_chunks(path=source))
     scheme, sep, _ = source.partition("://")
     if sep:

@@ -24,8 +24,6 @@ from ssoctl.xmlsafe import first_child, qname
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
-#: Files above this size are streamed; smaller ones are parsed in memory as before.
-STREAM_ABOVE = xmlsafe.MAX_XML_BYTES
 #: The largest file ``import-metadata`` reads at all (a sanity bound, not a parse limit).
 MAX_AGGREGATE_BYTES = 4 * 1024 * 1024 * 1024
 
