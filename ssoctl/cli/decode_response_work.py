@@ -31,6 +31,24 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
     ``human`` is false under ``--json`` (given before or after the command name): then
     only the JSON data is built. Raises ``SsoctlError`` when the command cannot work.
     """
+    from ssoctl.saml.codec import inflate_budget
+
+    refuse_terminal(source)
+    with inflate_budget():
+        return _work(source=source, input_format=input_format, entry=entry,
+                     all_entries=all_entries, list_=list_, cert=cert, fingerprint=fingerprint,
+                     metadata=metadata, ca_bundle=ca_bundle, sp_key=sp_key,
+                     allow_sha1=allow_sha1, allow_expired_cert=allow_expired_cert,
+                     sp_entity_id=sp_entity_id, acs_url=acs_url, idp_entity_id=idp_entity_id,
+                     request_id=request_id, now=now, skew=skew, xml=xml, jobs=jobs,
+                     profile=profile, config=config, human=human)
+
+
+def _work(*, source, input_format, entry, all_entries, list_, cert, fingerprint, metadata,
+          ca_bundle, sp_key, allow_sha1, allow_expired_cert, sp_entity_id, acs_url,
+          idp_entity_id, request_id, now, skew, xml, jobs, profile, config,
+          human) -> "Report":
+    """:func:`work` inside the run's inflate budget."""
     import datetime as dt
 
     from ssoctl.cli.boundary import parse_now
@@ -38,7 +56,6 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
     from ssoctl.saml.checks import Expectations
     from ssoctl.saml.decode import DecodeOptions, decode_source
 
-    refuse_terminal(source)
     if list_:
         return list_report(source, input_format, entry=entry, all_entries=all_entries)
     when = parse_now(now) or dt.datetime.now(dt.timezone.utc)

@@ -10,14 +10,44 @@ from __future__ import annotations
 import binascii
 import re
 import zlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from ssoctl.errors import InputError
+from ssoctl.errors import ExitCode, InputError, SsoctlError
 from ssoctl.findings import Finding, finding
 
 #: Upper bound for an inflated HTTP-Redirect message (ruby-saml uses 250000 bytes).
 MAX_INFLATED = 256 * 1024
+#: What all the messages of one run may inflate to together (docs/threat-model.md,
+#: "Resource exhaustion"): thousands of small compressed messages, each under the
+#: per-message limit, must not add up to gigabytes.
+MAX_INFLATED_TOTAL = 64 * 1024 * 1024
+_BUDGET: ContextVar["list[int] | None"] = ContextVar("ssoctl_inflate_budget", default=None)
+
+
+class InflateBudgetError(SsoctlError):
+    """The run's inflate budget is spent: stops the whole run (it is not one unreadable
+    message among others, which capture readers skip and report)."""
+
+    exit_code = ExitCode.INPUT
+    default_code = "SAML_INFLATE_BUDGET"
+
+
+@contextmanager
+def inflate_budget(total: int = MAX_INFLATED_TOTAL) -> Iterator[None]:
+    """Within this block, :func:`inflate` may produce at most ``total`` bytes in all.
+
+    A command sets it once per run; library callers without it have only the
+    per-message limit. (Worker processes forked inside the block each start from the
+    budget left at the fork.)"""
+    token = _BUDGET.set([total])
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 _B64_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _URLSAFE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
@@ -70,6 +100,15 @@ def inflate(raw: bytes, *, what: str = "message", limit: int = MAX_INFLATED) -> 
     if decomp.unused_data:
         raise InputError(f"{what}: {len(decomp.unused_data)} unexpected bytes after the "
                          "DEFLATE data", hint=HINT_COPY, code="SAML_INFLATE_FAILED")
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget[0] -= len(out)
+        if budget[0] < 0:
+            raise InflateBudgetError("the compressed SAML messages in this input inflate to more "
+                             f"than {MAX_INFLATED_TOTAL // (1024 * 1024)} MiB in all",
+                             hint="a real login has a few messages of a few kilobytes; save "
+                                  "only the requests of one login, or decode one message "
+                                  "with --entry N", code="SAML_INFLATE_BUDGET")
     return out
 
 
