@@ -111,7 +111,7 @@ def test_parallel_results_are_identical_and_in_order(capture, anchors, pools):
     # Withheld identity stays withheld: the tampered user never appears.
     assert "admin@example.com" not in json.dumps(together.to_dict())
     # Nothing is left running after the run.
-    assert no_children() and threading.active_count() == threads
+    assert no_children() and threading.active_count() <= threads
 
 
 def test_more_jobs_than_cores_still_identical(capture, anchors):
@@ -403,7 +403,7 @@ def test_ctrl_c_here_stops_the_workers(capture, anchors, monkeypatch, presses):
     with pytest.raises(KeyboardInterrupt):
         decode(capture, options(anchors, 2))
         time.sleep(5)  # the signal is on its way: never reached
-    assert no_children() and threading.active_count() == threads
+    assert no_children() and threading.active_count() <= threads
 
 
 @needs_fork
