@@ -106,13 +106,6 @@ def file_chunks(path: str, *, size: int = xmlsafe.STREAM_CHUNK) -> Iterable[byte
             yield chunk
 
 
-def memory_chunks(data: bytes, *, size: int = xmlsafe.STREAM_CHUNK) -> Iterable[bytes]:
-    """``data`` in pieces, for documents already in memory (stdin, a download)."""
-    view = memoryview(data)
-    for start in range(0, len(data), size):
-        yield bytes(view[start:start + size])
-
-
 def _signed(root: "etree._Element") -> bool:
     # The aggregate's own signature is the root's first child; it has been parsed by the
     # time the first entity ends.

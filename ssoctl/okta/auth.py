@@ -27,6 +27,7 @@ import base64
 import hashlib
 import json
 import os
+import shlex
 import stat
 import threading
 import time
@@ -94,7 +95,8 @@ def read_private_file(path: str, *, what: str, max_bytes: int = MAX_KEY_BYTES) -
     if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(f"{what} {target} is readable by other users "
                           f"(mode {stat.S_IMODE(info.st_mode):04o})",
-                          hint=f"run: chmod 600 {target}", code="OKTA_SECRET_FILE_INSECURE")
+                          hint=f"run: chmod 600 {shlex.quote(str(target))}",
+                          code="OKTA_SECRET_FILE_INSECURE")
     if not stat.S_ISREG(info.st_mode):
         raise ConfigError(f"{what} {target} is not a regular file",
                           hint="give the path of the file itself", code="OKTA_SECRET_FILE")
