@@ -23,7 +23,7 @@ class Explained:
     """One thing ``ssoctl explain`` can explain: a finding code, an error code or a text."""
 
     kind: str
-    """"finding", "error_code", "known_error" or "saml_status"."""
+    """"finding", "error_code", "known_error", "saml_status" or "exit_status"."""
     key: str
     """The code, or the known error's id."""
     title: str
@@ -114,9 +114,42 @@ def known_entry(error: KnownError, score: float = 1.0, text: str | None = None) 
                      related_codes=error.codes)
 
 
+_EXIT_QUERY = re.compile(r"^(?:exit(?:\s*(?:code|status))?\s*)?(\d{1,3})$", re.I)
+
+
+def exit_status_entries() -> list[Explained]:
+    """Every exit status, from the one table (``ssoctl.errors.ExitCode`` and the text under
+    each member), with the error codes and finding codes that end with it."""
+    from ssoctl import errors
+
+    # The table is written for docs/exit-codes.md: drop its Markdown (code ticks, links to
+    # other pages of the docs, which are not installed) for the terminal.
+    meaning = {member.name: re.sub(r";? see \[[^]]*\]\([^)]*\)", "",
+                                   errors.EXIT_TEXTS[member].meaning).replace("`", "")
+               for member in errors.ExitCode if member in errors.EXIT_TEXTS}
+    findings = finding_entries()
+    errors_by_exit = error_code_entries()
+    out = []
+    for member in errors.ExitCode:
+        related = tuple(e.key for e in errors_by_exit if e.exit_code == member.value)
+        related += tuple(f.key for f in findings
+                         if f.exit_code == member.value and member.value not in (0, 1))
+        out.append(Explained(kind="exit_status", key=str(member.value), title=member.name,
+                             explanation=meaning.get(member.name, member.name.replace("_", " ")
+                                                     .lower()),
+                             fix="", exit_code=member.value,
+                             related_codes=tuple(dict.fromkeys(related))))
+    return out
+
+
 def explain(query: str) -> Explanation:
     """Find what ``query`` is: an exact code or id first, then fuzzy codes and texts."""
     query = query.strip()
+    number = _EXIT_QUERY.match(query)
+    if number:
+        wanted = int(number.group(1))
+        return Explanation(query, tuple(e for e in exit_status_entries()
+                                        if e.exit_code == wanted))
     statuses = _statuses(query)
     if statuses:
         return Explanation(query, statuses)

@@ -16,6 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ssoctl.findings.console import okta
+
 #: The OneLogin SAML toolkits (php-saml, python3-saml, ruby-saml, java-saml) are used by
 #: many service providers; their error texts reach users verbatim.
 ONELOGIN = "SP using a OneLogin SAML toolkit (php-saml, python3-saml, ruby-saml, java-saml)"
@@ -121,9 +123,9 @@ KNOWN_ERRORS: tuple[KnownError, ...] = (
         cause="The SP checks the signature with a different certificate than the one the "
               "IdP signs with: a certificate from another Okta app, an old certificate after "
               "a key rollover, or a certificate damaged by copy and paste.",
-        fix="In Okta open the app > Sign On > More details, Download the signing certificate "
-            "(not Copy) and paste it into sipgate's Certificate field. Check it with "
-            "`ssoctl check-cert`; compare with `ssoctl decode-response --cert FILE`.",
+        fix="Download the signing certificate (" + okta("download_certificate") + "; not "
+            "Copy) and paste it into sipgate's Certificate field. Check it with "
+            "`ssoctl check-cert FILE`; compare with `ssoctl decode-response --cert FILE`.",
         source=ONELOGIN_SRC + "; ServiceNow docs 'Common IdP connection errors'",
         codes=("SIG_INVALID", "SIG_CERT_MISMATCH", "SAML_SIGNING_CERT_MISMATCH"),
         keywords=("signature", "certificate mismatch", "wrong certificate", "certificate"),
@@ -161,7 +163,8 @@ KNOWN_ERRORS: tuple[KnownError, ...] = (
                "Assertion issuer is invalid"),
         cause="The Issuer of the response (Okta's Issuer, http://www.okta.com/exk…) is not "
               "the IdP entity ID configured on the SP.",
-        fix="Copy Okta's Issuer (app > Sign On > More details) into sipgate's Entity ID field; "
+        fix="Copy Okta's Issuer (" + okta("metadata_details") + ") into sipgate's Entity ID "
+            "field; "
             "note Okta's Issuer starts with http://, not https://.",
         source=ONELOGIN_SRC + "; ServiceNow docs 'Common IdP connection errors'",
         codes=("SAML_ISSUER_MISMATCH",),

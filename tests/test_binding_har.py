@@ -87,11 +87,9 @@ def test_login_har_lists_every_message_with_url_and_time():
     assert {"BINDING_HAR_SECRETS", "BINDING_DUPLICATES_SKIPPED"} <= codes
 
 
-def test_login_har_needs_entry_then_selects():
+def test_login_har_picks_the_posted_response_then_selects():
     decoded = decode_input((CAPTURES / "login.har").read_bytes())
-    with pytest.raises(UsageError) as err:
-        select(decoded)
-    assert err.value.message == "3 SAML messages found, use --entry N or --all"
+    assert select(decoded) == (decoded.messages[1],)  # the one SAMLResponse POSTed
     assert select(decoded, entry=2)[0].parameter == "SAMLResponse"
     assert len(select(decoded, all_entries=True)) == 3
 

@@ -229,9 +229,11 @@ def test_har_all_numbers_the_findings():
     assert "BINDING_HAR_SECRETS" in [f.code for f in result.findings]
 
 
-def test_several_messages_need_entry_or_all():
-    with pytest.raises(UsageError):
-        decode((FIXTURES / "captures" / "login.har").read_bytes(), DecodeOptions(expect=EXPECT))
+def test_one_posted_response_is_picked_from_a_capture():
+    result = decode((FIXTURES / "captures" / "login.har").read_bytes(),
+                    DecodeOptions(expect=EXPECT))
+    assert [m.message.kind for m in result.messages] == ["Response"]
+    assert "BINDING_RESPONSE_PICKED" in {f.code for f in result.findings}
 
 
 def test_base64_input():

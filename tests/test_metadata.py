@@ -253,7 +253,7 @@ def test_duplicate_signing_certificates_are_listed_once():
 def test_not_metadata_and_sp_metadata_are_input_errors():
     with pytest.raises(InputError) as err:
         reader.load(b"<html><body>Okta sign in</body></html>", now=NOW)
-    assert err.value.code == "METADATA_NOT_SAML" and err.value.exit_code == ExitCode.INPUT
+    assert err.value.code == "METADATA_IS_WEB_PAGE" and err.value.exit_code == ExitCode.INPUT
     sp = (b'<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x">'
           b'<SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/>'
           b'</EntityDescriptor>')

@@ -24,6 +24,7 @@ from ssoctl.certs.facts import CertInfo
 from ssoctl.errors import InputError, UsageError
 from ssoctl.files import decode_text
 from ssoctl.findings import plural
+from ssoctl.findings.console import okta, path
 
 _PRIVATE = re.compile(r"PRIVATE[ \t_-]*KEY|PuTTY-User-Key-File", re.I)
 _MAX_LAYERS = 2
@@ -66,8 +67,7 @@ def diagnose(data: bytes, *, now: dt.datetime, warn_days: int = 30, source: str 
 
 
 def _download_hint() -> str:
-    return ("In Okta: Applications → your app → Sign On → SAML Signing Certificates → Actions → "
-            "Download certificate, and check that file")
+    return f"download the certificate ({okta('download_certificate')}) and check that file"
 
 
 def _refuse_private_key(where: str) -> None:
@@ -84,7 +84,7 @@ def _parse_fingerprint(text: str | None) -> str | None:
     if len(value) not in (40, 64):
         raise UsageError(f"--expect-fingerprint: {len(value)} hex digits; a SHA-1 fingerprint has "
                          "40 and a SHA-256 fingerprint 64",
-                         hint="copy the fingerprint Okta shows under SAML Signing Certificates",
+                         hint="copy the fingerprint Okta shows under " + path("signing_certificates"),
                          code="CERT_BAD_FINGERPRINT")
     return value
 

@@ -71,8 +71,8 @@ class CertDiagnosis:
             return f"The certificate text is complete, but do not use it: {other[0].message}."
         if self.repairable and not other:
             return (f"Not ready to paste into sipgate's Certificate field: {shape[0].message}. "
-                    "The certificate itself is intact: `ssoctl check-cert --fix` prints a clean "
-                    "PEM to paste instead.")
+                    f"The certificate itself is intact: `{fix_command(self.source)}` writes a "
+                    "clean PEM to paste instead.")
         if self.repairable:
             return (f"Not ready to paste into sipgate's Certificate field ({shape[0].message}), "
                     f"and the certificate has a problem: {other[0].message}.")
@@ -152,6 +152,11 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
         from ssoctl.findings.cert import DOWNLOAD_HINT, FIX_HINT
 
         findings = [replace(f, hint=DOWNLOAD_HINT) if f.hint == FIX_HINT else f for f in findings]
+    from ssoctl.findings.cert import FIX_COMMAND
+
+    command = fix_command(source)  # the command that works, with the file the user gave
+    findings = [replace(f, hint=f.hint.replace(FIX_COMMAND, command))
+                if FIX_COMMAND in f.hint else f for f in findings]
     shape_errors = any(f.code in SHAPE_CODES and f.severity is Severity.ERROR for f in findings)
     return CertDiagnosis(
         source=source, input_format=work.fmt, encoding=work.encoding, certificates=infos,
@@ -191,3 +196,15 @@ def _several(infos: tuple[CertInfo, ...], unique: list[int]) -> Finding:
             f"#{i + 1} {facts.short_name(info.subject)} (SHA-256 {info.sha256[:11]}…, valid until "
             f"{info.not_after:%Y-%m-%d})" for i, info in enumerate(infos))
     return finding("CERT_SEVERAL", message, field=FIELD)
+
+
+def fix_command(source: str) -> str:
+    """The ``check-cert --fix`` command line for the input that was read: the file name
+    as given (shell-quoted), ``-`` for stdin, the --text form for a pasted value."""
+    import shlex
+
+    if source == "stdin":
+        return "ssoctl check-cert - --fix > clean.pem (with the same text on stdin)"
+    if source == "--text":
+        return "ssoctl check-cert --text '…the same text…' --fix > clean.pem"
+    return f"ssoctl check-cert {shlex.quote(source)} --fix > clean.pem"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ssoctl.certs.result import CertDiagnosis
 from ssoctl.certs.facts import CertInfo, short_name
 from ssoctl.errors import ExitCode
+from ssoctl.findings.console import okta
 from ssoctl.render import Fields, Report, Table, Text
 
 MAX_CERT_BYTES = 1024 * 1024
@@ -89,7 +90,6 @@ def batch_report(summary) -> Report:
 
 def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
     from ssoctl.errors import InputError, UsageError
-    from ssoctl.files import read_source, stdin_is_tty
 
     if (file is None) == (text is None):
         raise UsageError("give a certificate FILE, '-' for stdin, or --text (exactly one)",
@@ -100,18 +100,17 @@ def _read_input(file: str | None, text: str | None) -> tuple[bytes, str]:
             raise InputError(f"--text exceeds {MAX_CERT_BYTES} bytes", code="INPUT_TOO_LARGE",
                              hint="a certificate is a few kilobytes; check what was pasted")
         return data, "--text"
-    if file == "-" and stdin_is_tty():
-        import sys
-
-        sys.stderr.write("Paste the certificate, then press Ctrl-D on a new line "
-                         "(Ctrl-Z, Enter on Windows).\n")
     try:
-        source = read_source(file or "-", max_bytes=MAX_CERT_BYTES, what="certificate")
+        from ssoctl.cli.paste import read_input
+
+        # at a terminal: no line-length limit, a paste ends with Ctrl-D (cli/paste.py)
+        source = read_input(file, None, max_bytes=MAX_CERT_BYTES, what="certificate",
+                            prompt="Paste the certificate, then press Ctrl-D on a new line "
+                                   "(Ctrl-Z, Enter on Windows).")
     except InputError as exc:
         if exc.code == "INPUT_EMPTY":
             raise InputError(exc.message, code="CERT_EMPTY",
-                             hint="In Okta: Applications → your app → Sign On → SAML Signing "
-                                  "Certificates → Actions → Download certificate") from None
+                             hint="download the certificate: " + okta("download_certificate")) from None
         raise
     return source.data, source.label
 

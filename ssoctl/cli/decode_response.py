@@ -16,14 +16,14 @@ from ssoctl.cli import decode_response_work
 from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, app_state, run
 # Moved to decode_response_work.py (a small module, no heavy imports); kept importable here.
 from ssoctl.cli.decode_response_work import build_report, list_report  # noqa: F401
-from ssoctl.cli.decode_response_work import refuse_terminal as _refuse_terminal  # noqa: F401
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.render import Report
 
 HELP = """Decode a captured SAML message and check it against what the SP expects.
 
-INPUT is a file or '-' for stdin: raw XML, base64 (HTTP-POST), deflated base64
+INPUT is a file or '-' for stdin (at a terminal: paste, then Enter and Ctrl-D), or give
+the value itself with --text: raw XML, base64 (HTTP-POST), deflated base64
 (HTTP-Redirect), a URL or POST body with SAMLResponse/SAMLRequest, a saved HTML form,
 a HAR file or a SAML-tracer export. Responses, AuthnRequests and Logout messages are
 decoded. Give the IdP certificate (--cert, --metadata or --fingerprint) to verify the
@@ -31,7 +31,12 @@ signature; without one, everything about the user is shown as unverified.
 """
 
 InputArg = Annotated[str, typer.Argument(
-    metavar="[INPUT|-]", help="File with the captured message, or '-' for stdin.")]
+    metavar="[INPUT|-]", help="File with the captured message, or '-' for stdin (a paste at "
+                              "a terminal ends with Ctrl-D).")]
+TextOpt = Annotated[Optional[str], typer.Option(
+    "--text", metavar="VALUE",
+    help="The message itself (a SAMLResponse value, URL, POST body or XML; quote it) "
+         "instead of INPUT.")]
 FormatOpt = Annotated[Optional[str], typer.Option(
     "--input-format", metavar="FORM",
     help="Force the input form: xml, base64, urlencoded, deflated, url, form-body, html-form, "
@@ -94,6 +99,7 @@ ConfigOpt = Annotated[Optional[str], typer.Option(
 def decode_response(
     ctx: typer.Context,
     source: InputArg = "-",
+    text: TextOpt = None,
     input_format: FormatOpt = None,
     entry: EntryOpt = None,
     all_entries: AllOpt = False,
@@ -122,7 +128,7 @@ def decode_response(
 
     def work() -> "Report":
         return decode_response_work.work(
-            source=source, input_format=input_format, entry=entry, all_entries=all_entries,
+            source=source, text=text, input_format=input_format, entry=entry, all_entries=all_entries,
             list_=list_, cert=cert, fingerprint=fingerprint, metadata=metadata,
             ca_bundle=ca_bundle, sp_key=sp_key, allow_sha1=allow_sha1,
             allow_expired_cert=allow_expired_cert, sp_entity_id=sp_entity_id,

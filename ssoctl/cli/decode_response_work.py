@@ -23,7 +23,8 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
          acs_url: str | None = None, idp_entity_id: str | None = None,
          request_id: str | None = None, now: str | None = None, skew: int = 180,
          xml: bool = False, jobs: int | None = None, profile: str | None = None,
-         config: str | None = None, human: bool = True) -> "Report":
+         config: str | None = None, human: bool = True,
+         text: str | None = None) -> "Report":
     """Decode ``source`` and build the report of one ``decode-response`` run.
 
     The keyword arguments are the command's options, already converted (``--now`` is
@@ -33,7 +34,6 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
     """
     from ssoctl.saml.codec import inflate_budget
 
-    refuse_terminal(source)
     with inflate_budget():
         return _work(source=source, input_format=input_format, entry=entry,
                      all_entries=all_entries, list_=list_, cert=cert, fingerprint=fingerprint,
@@ -41,10 +41,10 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
                      allow_sha1=allow_sha1, allow_expired_cert=allow_expired_cert,
                      sp_entity_id=sp_entity_id, acs_url=acs_url, idp_entity_id=idp_entity_id,
                      request_id=request_id, now=now, skew=skew, xml=xml, jobs=jobs,
-                     profile=profile, config=config, human=human)
+                     profile=profile, config=config, human=human, text=text)
 
 
-def _work(*, source, input_format, entry, all_entries, list_, cert, fingerprint, metadata,
+def _work(*, source, text, input_format, entry, all_entries, list_, cert, fingerprint, metadata,
           ca_bundle, sp_key, allow_sha1, allow_expired_cert, sp_entity_id, acs_url,
           idp_entity_id, request_id, now, skew, xml, jobs, profile, config,
           human) -> "Report":
@@ -54,10 +54,12 @@ def _work(*, source, input_format, entry, all_entries, list_, cert, fingerprint,
     from ssoctl.cli.boundary import parse_now
     from ssoctl.saml.anchors import load_anchors
     from ssoctl.saml.checks import Expectations
-    from ssoctl.saml.decode import DecodeOptions, decode_source
+    from ssoctl.errors import UsageError
+    from ssoctl.saml.decode import DecodeOptions, decode
 
+    got = read_input(source, text)
     if list_:
-        return list_report(source, input_format, entry=entry, all_entries=all_entries)
+        return list_report(got, input_format, entry=entry, all_entries=all_entries)
     when = parse_now(now) or dt.datetime.now(dt.timezone.utc)
     settings = _profile(profile, config)
     anchors = load_anchors(cert_files=cert or (), fingerprints=fingerprint or (),
@@ -73,19 +75,116 @@ def _work(*, source, input_format, entry, all_entries, list_, cert, fingerprint,
                             allow_sha1=allow_sha1, allow_expired_cert=allow_expired_cert,
                             input_format=input_format, entry=entry,
                             all_entries=all_entries, want_xml=xml, jobs=jobs)
-    return build_report(decode_source(source, options), options,
-                        profile=settings.name if settings else None, human=human)
+    try:
+        with progress(got, enabled=human and (all_entries or len(got.data) > PROGRESS_BYTES)):
+            result = decode(got.data, options, label=got.label)
+    except UsageError as exc:
+        if exc.code != "SAML_ENTRY_REQUIRED" or not human:
+            raise
+        return entry_required(got, input_format, exc, source=source)
+    return build_report(result, options, profile=settings.name if settings else None,
+                        human=human)
 
 
-def refuse_terminal(source: str) -> None:
-    """Reading a SAML message typed at a terminal is never what was meant: say how."""
-    from ssoctl.errors import UsageError
-    from ssoctl.files import stdin_is_tty
+#: Inputs at least this large show progress on a terminal even without --all.
+PROGRESS_BYTES = 4 * 1024 * 1024
 
-    if source == "-" and stdin_is_tty():
-        raise UsageError("no input: give a file, or pipe the message into '-'",
-                         hint="e.g. ssoctl decode-response capture.har, or pbpaste | "
-                              "ssoctl decode-response -", code="USAGE")
+
+def progress(got, *, enabled: bool):
+    """A spinner with the elapsed time on stderr while a large capture is decoded: on a
+    terminal only, never with --json or in a pipe (CI logs stay clean)."""
+    import contextlib
+    import sys
+
+    try:
+        tty = enabled and sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if not tty:
+        return contextlib.nullcontext()
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ssoctl.textsafe import visible
+
+    size = len(got.data)
+    name = visible(got.label, one_line=True)  # a file name may hold control characters
+    label = f"decoding {name} ({size / 1048576:.1f} MB)" if size >= 1048576 else \
+        f"decoding {name}"
+
+    @contextlib.contextmanager
+    def shown():
+        with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
+                      console=Console(file=sys.stderr), transient=True) as bar:
+            bar.add_task(label, total=None)
+            yield
+
+    return shown()
+
+
+def summary_blocks(result) -> tuple:
+    """One screen at the end of a run over many messages: how many of each kind and
+    verdict, and which finding codes came up how often (most frequent first)."""
+    from collections import Counter
+
+    from ssoctl.findings import Severity
+    from ssoctl.render import Table
+
+    def verdict(item) -> str:
+        severities = {f.severity for f in item.findings}
+        if Severity.ERROR in severities:
+            return "error"
+        return "warning" if Severity.WARNING in severities else "ok"
+
+    kinds = Counter((item.message.kind, verdict(item)) for item in result.messages)
+    signatures = Counter(item.signature.status for item in result.messages
+                         if item.signature is not None)
+    codes = Counter(f.code for item in result.messages for f in item.findings
+                    if f.severity is not Severity.INFO)
+    rows = [(kind, verdict_, str(count)) for (kind, verdict_), count in sorted(kinds.items())]
+    out = [Table(f"Summary: {len(result.messages)} messages decoded",
+                 ("message", "verdict", "count"), rows)]
+    if signatures:
+        out.append(Table("Signatures", ("status", "count"),
+                         [(status, str(n)) for status, n in signatures.most_common()]))
+    if codes:
+        top = codes.most_common(12)
+        more = len(codes) - len(top)
+        out.append(Table("Findings by code" + (f" (12 of {len(codes)})" if more > 0 else ""),
+                         ("code", "messages"), [(code, str(n)) for code, n in top]))
+    return tuple(out)
+
+
+#: Shown before a paste is read from a terminal.
+PASTE_PROMPT = ("Paste the SAMLResponse (or the whole POST body, URL or XML), then press "
+                "Enter and Ctrl-D (Ctrl-Z, Enter on Windows).")
+
+
+def read_input(source: str, text: str | None = None):
+    """The input's bytes: ``--text``, a paste at a terminal (``-``), a pipe or a file."""
+    from ssoctl.cli.paste import read_input as read
+    from ssoctl.saml.decode import MAX_INPUT_BYTES
+    from ssoctl.saml.har import SMALLER_CAPTURE
+
+    return read(source, text, max_bytes=MAX_INPUT_BYTES, what="SAML input",
+                prompt=PASTE_PROMPT, too_large_hint=SMALLER_CAPTURE)
+
+
+def entry_required(got, input_format: str | None, exc, *, source: str) -> "Report":
+    """Several messages and none named: the --list table, the command to pick one, exit 2."""
+    import shlex
+
+    from ssoctl.errors import ExitCode
+    from ssoctl.render import Report, Text
+
+    listed = list_report(got, input_format, entry=None, all_entries=False)
+    name = shlex.quote(source) if got.label != "--text" else "--text …"
+    return Report(data=listed.data, findings=listed.findings, exit_code=ExitCode.USAGE,
+                  blocks=(Text(f"{exc.message}; none of them is the one SAMLResponse posted "
+                               "to the SP.\n"),
+                          listed.blocks[0],
+                          Text(f"Decode one with: ssoctl decode-response {name} --entry N\n"
+                               f"or every one with: ssoctl decode-response {name} --all\n")))
 
 
 def _http_settings(ca_bundle: "Path | str | None"):
@@ -147,23 +246,26 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
     if not human:  # --json prints only data and findings: don't lay out 1,000 tables
         return Report(data=data, findings=result.findings)
     blocks = decode_view.blocks(result)
+    if len(result.messages) > 1:
+        blocks += summary_blocks(result)
     if profile:
         blocks = (Text(f"Checking against the SP settings of profile {profile!r}.\n"),) + blocks
     return Report(data=data, findings=result.findings, blocks=blocks)
 
 
-def list_report(source: str, input_format: str | None, *, entry: int | None,
+def list_report(got, input_format: str | None, *, entry: int | None,
                 all_entries: bool) -> "Report":
     """``--list``: one row per message of the capture."""
     from ssoctl.errors import UsageError
     from ssoctl.render import Report, Table, Text
     from ssoctl.saml.export import plain
-    from ssoctl.saml.listing import list_source
+    from ssoctl.saml.listing import list_data, list_source
 
     if entry is not None or all_entries:
         raise UsageError("--list cannot be combined with --entry or --all",
                          hint="list first, then decode with --entry N or --all", code="USAGE")
-    listing = list_source(source, input_format=input_format)
+    listing = (list_source(got, input_format=input_format) if isinstance(got, str)
+               else list_data(got.data, label=got.label, input_format=input_format))
     rows = [(str(m.index), f"{m.parameter} ({m.kind})", m.method or "-", m.url or "-",
              m.time.strftime("%Y-%m-%d %H:%M:%SZ") if m.time else "-")
             for m in listing.messages]

@@ -15,15 +15,15 @@ def explain(
     ctx: typer.Context,
     text: Annotated[Optional[list[str]], typer.Argument(
         metavar="TEXT-OR-CODE",
-        help="A finding code (SAML_AUDIENCE_MISMATCH), an error code, or the text a login "
-             "page showed (quotes optional). '-' reads the text from stdin.")] = None,
+        help="A finding code (SAML_AUDIENCE_MISMATCH), an error code, an exit status (7), or "
+             "the text a login page showed (quotes optional). '-' reads the text from stdin.")] = None,
     list_all: Annotated[bool, typer.Option(
         "--list", help="List every finding code, error code, known error text and SAML status "
                        "code; with TEXT, only those whose code, id, name or title contains "
                        "it (any case).")] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Explain a finding code, an error code, or an error text from a login page.
+    """Explain a finding code, an error code, an exit status, or an error text from a login page.
 
     Codes are matched exactly (case-insensitive), then approximately; texts are matched
     against known Okta, sipgate and SAML service-provider messages, ignoring case,
@@ -64,6 +64,12 @@ def _report(result):
     from ssoctl.render import Report, Table, Text
 
     data = {"query": result.query, "matches": [_as_dict(m) for m in result.matches]}
+    if not result.matches and result.query.strip().lower().removeprefix("exit").strip()\
+            .isdigit():
+        valid = ", ".join(str(int(c)) for c in ExitCode)
+        return Report(data=data, exit_code=ExitCode.FINDINGS, blocks=(
+            Text(f"{result.query!r} is not an exit status of ssoctl."),
+            Text(f"hint: ssoctl exits with {valid}; `ssoctl explain N` explains each.")))
     if not result.matches:
         return Report(data=data, exit_code=ExitCode.FINDINGS, blocks=(
             Text(f"No finding code, error code or known error text matches {result.query!r}."),
@@ -87,7 +93,7 @@ def _report(result):
 
 
 _KIND = {"finding": "finding", "error_code": "error code", "known_error": "known text",
-         "saml_status": "SAML status"}
+         "saml_status": "SAML status", "exit_status": "exit status"}
 
 
 def _blocks(item):
@@ -109,6 +115,12 @@ def _blocks(item):
             yield Text(f"Fix: {item.fix}")
         if item.related_codes:
             yield Text("Reported by decode-response as: " + ", ".join(item.related_codes))
+    elif item.kind == "exit_status":
+        yield Fields(f"Exit status {item.key}", [("name", item.title),
+                                                 ("meaning", item.explanation)])
+        if item.related_codes:
+            yield Text("Reported as: " + ", ".join(item.related_codes)
+                       + " (ssoctl explain CODE)")
     elif item.kind == "error_code":
         yield Fields(item.key, [("error code", item.title), ("exit", str(item.exit_code))])
         yield Text("See docs/exit-codes.md.")

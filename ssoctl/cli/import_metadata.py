@@ -27,9 +27,10 @@ HELP = """Read IdP metadata (a file, '-' for stdin, or an https:// URL) and prin
 values sipgate asks for under Account → Single Sign-on: SSO URL, Entity ID and Certificate,
 checked.
 
-Okta's metadata URL is https://{org}.okta.com/app/{exk…}/sso/saml/metadata (Sign On tab →
-View IdP metadata). Certificates get the same checks as check-cert; expiry, several signing
-keys, a missing emailAddress NameID format, http URLs and more are reported as findings.
+Okta's metadata URL is https://{org}.okta.com/app/{exk…}/sso/saml/metadata (in the Okta
+Admin Console, the app's Sign On tab: Metadata URL). Certificates get the same checks as
+check-cert; expiry, several signing keys, a missing emailAddress NameID format, http URLs
+and more are reported as findings.
 
 Examples:
 
@@ -91,10 +92,21 @@ def import_metadata(
     json_: JsonOpt = False,
     strict: StrictOpt = False,
 ) -> None:
+    from ssoctl.cli.common import app_state
+
+    wants_json = json_ or app_state(ctx).json_output
+
     def work():
+        from ssoctl.errors import UsageError
         from ssoctl.files import read_source
         from ssoctl.http import HttpSettings
         from ssoctl.metadata.reader import list_sources_idps, load_source
+
+        if output_format is OutputFormat.env and wants_json:
+            raise UsageError("--format env and --json ask for two different outputs",
+                             hint="use --format env for KEY=value lines, or --json for one "
+                                  "JSON document (its data has the same values)",
+                             code="USAGE")
 
         if list_idps:
             ids = list_sources_idps(source, http_settings=HttpSettings(
@@ -140,11 +152,33 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
 
     data = settings.to_dict()
     data["cert_out"] = cert_path
-    blocks: list = [Fields(SIPGATE_TITLE, [
+    cert = settings.certificate
+    if settings.signature_verified is False:
+        # --verify-signature failed (exit 4): the failure first, nothing to paste.
+        failure = next((f for f in settings.findings
+                        if f.code in ("METADATA_SIGNATURE_INVALID", "METADATA_UNSIGNED")), None)
+        reason = failure.message if failure is not None else "the signature does not verify"
+        blocks: list = [
+            Text(f"Do not use these values: {reason}.", style="bold red"),
+            Text("Nothing from this metadata is trustworthy until the signature verifies "
+                 "(see Findings for what to do).\n"),
+            Fields("Values in the metadata (unverified)", [
+                ("SSO URL", settings.sso_url or "(none)"),
+                ("Entity ID", settings.entity_id or "(empty)"),
+                ("Certificate", f"SHA-256 {cert.sha256}" if cert is not None else "(none)"),
+            ])]
+        blocks += _details(settings)
+        import dataclasses
+
+        # other findings keep what they found, not advice to paste an untrusted value
+        quiet = tuple(dataclasses.replace(f, hint="") if "paste" in f.hint.lower() else f
+                      for f in settings.findings)
+        return Report(data=data, findings=quiet, blocks=tuple(blocks),
+                      payload="" if env else None)
+    blocks = [Fields(SIPGATE_TITLE, [
         ("SSO URL", settings.sso_url or "(none: see findings)"),
         ("Entity ID", settings.entity_id or "(empty: see findings)"),
     ])]
-    cert = settings.certificate
     if cert is not None:
         blocks.append(Code(cert.pem, lexer="text", title="Certificate:"))
         blocks.append(Text(_cert_note(settings, cert) + "\n"))

@@ -102,9 +102,9 @@ def push_command(
                 raise UsageError("give --profile for one tenant, or --profiles/--tenants for "
                                  "several, not both", hint="drop --profile",
                                  code="PUSH_INPUT_CONFLICT")
-            return view.bulk_report(view.run_bulk(
+            return _pending(view.bulk_report(view.run_bulk(
                 profiles, tenants, options, config=config, ca_bundle=ca_bundle, now=now,
-                yes=yes, jobs=jobs, quiet=json_ or state.json_output))
+                yes=yes, jobs=jobs, quiet=json_ or state.json_output)), strict)
         common.run(ctx, bulk, json_output=json_, strict=strict)
 
     def work():
@@ -114,14 +114,37 @@ def push_command(
         with view.interrupt_note():
             result = service.push(loaded, options, now=view.now_or_real(now),
                                   confirm=view.confirmer(yes))
-        return view.push_report(result, retry_hint=options.retry_hint)
+        return _pending(view.push_report(result, retry_hint=options.retry_hint), strict)
 
     common.run(ctx, work, json_output=json_, strict=strict)
 
 
+def _pending(report, strict: bool):
+    """A dry run that found changes exits 10 (CHANGES_PENDING) instead of 0, so CI can
+    detect drift; errors keep their own status."""
+    import dataclasses
+
+    from ssoctl.errors import ExitCode
+
+    data = report.data
+    outcomes = ([t.outcome for t in data["tenants"]] if isinstance(data, dict)
+                else [getattr(data, "outcome", None)])
+    if "dry_run" in outcomes and report.status(strict=strict) == ExitCode.OK:
+        return dataclasses.replace(report, exit_code=ExitCode.CHANGES_PENDING)
+    return report
+
+
 def rollback_command(
     ctx: typer.Context,
-    backup: Annotated[str, typer.Argument(metavar="BACKUP", help="A backup file written by push.")],
+    backup: Annotated[Optional[str], typer.Argument(
+        metavar="BACKUP", help="A backup file written by push (or use --latest).",
+        show_default=False)] = None,
+    latest: Annotated[bool, typer.Option(
+        "--latest", help="Restore the newest backup of the profile: the settings before the "
+                         "last push or rollback.")] = False,
+    list_: Annotated[bool, typer.Option(
+        "--list", help="List the backups (newest first; of --profile only, if given) and "
+                       "stop.")] = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     yes: YesOpt = False,
@@ -135,11 +158,17 @@ def rollback_command(
 
     The profile defaults to the one named in the backup, which must
     come from the same endpoint. The present settings are backed up
-    first, so a rollback can be undone too. Like push, this speaks
-    ssoctl's contract (docs/sp-api.md): sipgate publishes no SSO
-    settings API.
+    first, so a rollback can be undone too. --list shows the backups
+    in the backup directory; --latest picks the profile's newest. Like
+    push, this speaks ssoctl's contract (docs/sp-api.md): sipgate
+    publishes no SSO settings API.
     """
     from ssoctl.cli import push_view as view
+    from ssoctl.cli import rollback_list
+
+    if list_:
+        common.run(ctx, lambda: rollback_list.list_report(
+            profile=profile, config=config, backup_dir=backup_dir), json_output=json_)
 
     view.start_run()
 
@@ -147,11 +176,13 @@ def rollback_command(
         from ssoctl.sp import service
         from ssoctl.sp.backup import read_backup
 
-        saved = read_backup(backup)  # a file that is not a backup fails before anything else
+        path = rollback_list.chosen(backup, latest=latest, profile=profile, config=config,
+                                    backup_dir=backup_dir)
+        saved = read_backup(path)  # a file that is not a backup fails before anything else
         name = profile or saved.profile
         loaded = view.profile(name, config, ca_bundle)
         with view.interrupt_note():
-            result = service.rollback(loaded, backup, now=view.now_or_real(now),
+            result = service.rollback(loaded, path, now=view.now_or_real(now),
                                       confirm=view.confirmer(yes), dry_run=dry_run,
                                       backup_dir=backup_dir,
                                       retry_hint=view.config_args(config))

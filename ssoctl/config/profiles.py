@@ -152,8 +152,12 @@ def _choose_profile(config: ConfigFile, name: str | None) -> str:
         return names[0]
     if not names:
         raise ConfigError(f"no profiles configured ({config.path})",
-                          hint="create one: ssoctl config set --profile NAME base_url "
-                               "https://api.sipgate.com/v2 (see docs/commands/config.md)",
+                          hint="sipgate publishes no SSO settings API: point a profile at "
+                               "the service implementing ssoctl's contract, e.g. `ssoctl config "
+                               "set --profile acme base_url https://sso-adapter.example/v2`; to "
+                               "rehearse, start the fake SP (python -m ssoctl.rehearsal.fakesp) "
+                               "and run `ssoctl config set --profile acme base_url "
+                               "http://127.0.0.1:8088/v2`",
                           code="CONFIG_NO_PROFILE")
     raise ConfigError(f"several profiles ({', '.join(names)}) and none chosen",
                       hint="pass --profile NAME or set default_profile in the configuration",

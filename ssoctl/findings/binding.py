@@ -79,6 +79,16 @@ CODES: tuple[CodeInfo, ...] = (
         "the back-channel exchange on the SP",
     ),
     CodeInfo(
+        "BINDING_RESPONSE_PICKED", Severity.INFO,
+        "several messages in the capture: the one Response posted to the SP was decoded",
+        "A login capture holds the AuthnRequest, the Response the browser posted to the SP's "
+        "ACS URL and often more (logout, repeated logins). With exactly one Response posted, "
+        "that is the message decoded when no --entry is given; the others are still used "
+        "(an AuthnRequest's ID is what InResponseTo must answer).",
+        "to decode another message, list them with --list and pick one with --entry N, or "
+        "decode every one with --all",
+    ),
+    CodeInfo(
         "BINDING_HAR_SECRETS", Severity.INFO,
         "the capture holds cookies or Authorization headers (values not shown)",
         "HAR files and SAML-tracer exports record request and response headers, including "

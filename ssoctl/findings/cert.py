@@ -6,12 +6,13 @@ Certificate field as it is) and the *certificate* itself (dates, key, algorithms
 
 from ssoctl.errors import ExitCode  # noqa: F401  (used by trust-failure entries)
 from ssoctl.findings import CodeInfo, Severity
+from ssoctl.findings.console import okta
 
-_DOWNLOAD = ("In Okta: Applications → your app → Sign On → SAML Signing Certificates → "
-             "Actions → Download certificate (not the copy button), then paste the whole "
-             "file into sipgate's Certificate field")
-_FIX = ("`ssoctl check-cert --fix FILE > clean.pem` rebuilds a clean PEM; or "
-        + _DOWNLOAD[0].lower() + _DOWNLOAD[1:])
+#: The command that repairs the text; certs/result.py puts in the file the user gave.
+FIX_COMMAND = "ssoctl check-cert FILE --fix > clean.pem"
+_DOWNLOAD = ("download the certificate again (" + okta("download_certificate") + "; not the "
+             "copy button), then paste the whole file into sipgate's Certificate field")
+_FIX = f"`{FIX_COMMAND}` rebuilds a clean PEM; or " + _DOWNLOAD
 
 #: The two hints the diagnosis swaps: without an intact certificate --fix cannot help.
 FIX_HINT, DOWNLOAD_HINT = _FIX, _DOWNLOAD
@@ -85,11 +86,11 @@ CODES: tuple[CodeInfo, ...] = (
              "The text uses CRLF or CR line endings. Pasting into a web form normally "
              "converts them; a file upload may not.",
              "nothing to do when you paste the text; for a file upload, "
-             "`ssoctl check-cert --fix FILE > clean.pem` writes LF line endings"),
+             f"`{FIX_COMMAND}` writes LF line endings"),
     CodeInfo("CERT_ENCODING", I, "the file is not plain UTF-8",
              "The file starts with a byte-order mark or is UTF-16 (Notepad, PowerShell "
              "`>` redirection). Copying its text is fine; uploading the file may not be.",
-             "save the file as UTF-8 without BOM, or use `ssoctl check-cert --fix`"),
+             f"save the file as UTF-8 without BOM, or use `{FIX_COMMAND}`"),
     CodeInfo("CERT_SEVERAL", E, "several certificates where one is expected",
              "The text holds more than one certificate (a chain, an old and a new signing "
              "certificate, or the same one pasted twice). sipgate's Certificate field takes "
@@ -108,17 +109,17 @@ CODES: tuple[CodeInfo, ...] = (
     # ---- the certificate itself
     CodeInfo("CERT_EXPIRED", E, "the certificate has expired",
              "An expired IdP signing certificate makes sipgate reject every login.",
-             "In Okta: Sign On → SAML Signing Certificates → Generate new certificate, "
-             "activate it, then paste the new certificate into sipgate's Certificate field"),
+             okta("new_certificate") + "; then paste the new certificate into sipgate's "
+             "Certificate field"),
     CodeInfo("CERT_NOT_YET_VALID", E, "the certificate is not valid yet",
              "Its validity starts in the future (or the clock is wrong). Logins fail until "
-             "then.", "check the system clock; or use the currently active certificate from "
-             "Okta's SAML Signing Certificates list"),
+             "then.", "check the system clock; or use the currently active certificate (" +
+             okta("signing_certificates") + ")"),
     CodeInfo("CERT_EXPIRING_SOON", W, "the certificate expires soon",
              "Logins stop working on the expiry date unless a new certificate is in place in "
              "Okta and in sipgate before then.",
-             "In Okta: Sign On → SAML Signing Certificates → Generate new certificate; "
-             "schedule the switch together with sipgate's Certificate field"),
+             okta("new_certificate") + "; schedule the switch together with sipgate's "
+             "Certificate field"),
     CodeInfo("CERT_WEAK_KEY", E, "the RSA key is shorter than 2048 bits",
              "RSA keys under 2048 bits can be broken and are refused by current SPs.",
              "In Okta: generate a new signing certificate (Okta uses 2048-bit RSA) and paste "
@@ -137,8 +138,8 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("CERT_FINGERPRINT_MISMATCH", E, "the fingerprint does not match",
              "The certificate's fingerprint differs from the one given with "
              "`--expect-fingerprint`: this is not the certificate you think it is.",
-             "compare with the SHA-256 fingerprint Okta shows under SAML Signing "
-             "Certificates and download the Active one"),
+             "compare with the SHA-256 fingerprint Okta shows for the Active certificate ("
+             + okta("signing_certificates") + ") and download that one"),
     CodeInfo("CERT_NOT_IN_METADATA", E, "the certificate is not a signing certificate in the metadata",
              "None of the IdP metadata's signing certificates is this certificate, so "
              "sipgate would reject the IdP's signatures.",

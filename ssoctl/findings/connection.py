@@ -6,11 +6,12 @@ e-mail domain's DNS record, and what ``setup`` leaves for a person to do.
 """
 
 from ssoctl.findings import CodeInfo, Severity
+from ssoctl.findings.console import okta
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 SIPGATE_SSO = "sipgate: Account → Single Sign-on"
-OKTA_CERTS = "Okta: Applications → the app → Sign On → SAML Signing Certificates"
+OKTA_CERTS = okta("signing_certificates")
 
 CODES: tuple[CodeInfo, ...] = (
     CodeInfo("CONN_CERT_DRIFT", E,
@@ -26,11 +27,13 @@ CODES: tuple[CodeInfo, ...] = (
              "sipgate sends users to its SSO URL to sign in; it must be the app's Sign on URL "
              "(the SingleSignOnService location in the app's metadata), or logins start at "
              "the wrong place.",
-             f"copy Okta's Sign on URL (Sign On → More details) into {SIPGATE_SSO} → SSO URL"),
+             "copy the Sign on URL (" + okta("metadata_details") + f") into {SIPGATE_SSO} → "
+             "SSO URL"),
     CodeInfo("CONN_ISSUER_DRIFT", E, "sipgate's Entity ID is not the Okta app's Issuer",
              "sipgate only accepts responses whose Issuer is the Entity ID it holds; each Okta "
              "app has its own Issuer (http://www.okta.com/exk…).",
-             f"copy Okta's Issuer (Sign On → More details) into {SIPGATE_SSO} → Entity ID"),
+             "copy the Issuer (" + okta("metadata_details") + f") into {SIPGATE_SSO} → "
+             "Entity ID"),
     CodeInfo("CONN_SP_NOT_CONFIGURED", E, "sipgate holds no IdP settings yet",
              "The SP's SSO URL, Entity ID or Certificate is empty, so the connection cannot "
              "work and cannot be compared with Okta.",
@@ -43,8 +46,8 @@ CODES: tuple[CodeInfo, ...] = (
              "--sp-fingerprint SHA256"),
     CodeInfo("CONN_CERT_EXPIRED", E, "the active signing certificate has expired",
              "sipgate rejects responses signed with an expired certificate: nobody can sign in.",
-             f"{OKTA_CERTS} → Generate new certificate, activate it, and paste it into "
-             f"{SIPGATE_SSO} → Certificate (or `ssoctl okta rotate-cert APP`)"),
+             okta("new_certificate") + f", and paste it into {SIPGATE_SSO} → Certificate "
+             "(or `ssoctl okta rotate-cert APP`)"),
     CodeInfo("CONN_CERT_EXPIRING", W, "the active signing certificate expires soon",
              "On the expiry date logins stop working unless Okta signs with a new key and "
              "sipgate holds its certificate by then.",
@@ -58,12 +61,12 @@ CODES: tuple[CodeInfo, ...] = (
              "Anything that reads the IdP metadata by URL (sipgate support, monitoring, other "
              "SPs) gets an error instead of the current certificate.",
              "open the metadata URL in a browser; check that the app is active and the URL "
-             "uses the app's exk… key (Sign On → Identity Provider metadata)"),
+             "is the app's own (" + okta("metadata_url") + ")"),
     CodeInfo("CONN_METADATA_MISMATCH", E, "the public metadata differs from the API's view",
              "The metadata served at the public URL names another certificate, SSO URL or "
              "Issuer than the management API reports for the app: one of them is stale or "
              "belongs to another app.",
-             "compare the two in the Admin Console (Sign On tab); pass the app's own "
+             "compare the two (" + okta("metadata_details") + "); pass the app's own "
              "--metadata-url"),
     CodeInfo("CONN_DNS_TXT_MISSING", E, "the e-mail domain has no TXT verification record",
              "sipgate verifies the company's e-mail domain through a DNS TXT record before SSO "

@@ -7,6 +7,7 @@ Plain data: import nothing heavy here. Certificate problems inside metadata use 
 
 from ssoctl.errors import ExitCode
 from ssoctl.findings import CodeInfo, Severity
+from ssoctl.findings.console import okta
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -16,15 +17,15 @@ CODES: tuple[CodeInfo, ...] = (
         "The IDPSSODescriptor has no KeyDescriptor with use=\"signing\" (or without use). "
         "sipgate needs the IdP's signing certificate to check every login; encryption keys "
         "cannot be used for that.",
-        "download the metadata of the SAML app itself (Okta: Sign On tab → SAML Signing "
-        "Certificates → Actions → View IdP metadata), or download the active signing "
+        "download the metadata of the SAML app itself (" + okta("metadata_url") + "), or "
+        "download the active signing "
         "certificate and paste it into sipgate's Certificate field"),
     CodeInfo(
         "METADATA_CERT_UNREADABLE", _E, "a certificate in the metadata cannot be read",
         "An X509Certificate element does not hold a complete base64 DER certificate: it was "
         "cut off, edited, or the file was mangled by copy and paste.",
-        "download the metadata again as a file (Okta: View IdP metadata → Save as) instead of "
-        "copying it from the browser"),
+        "download the metadata again as a file (open the " + okta("metadata_url") + ", then "
+        "save the page) instead of copying it from the browser"),
     CodeInfo(
         "METADATA_MULTIPLE_SIGNING_CERTS", _W, "several signing certificates (key rollover)",
         "The IdP publishes more than one signing certificate, usually during a key rollover "
@@ -39,7 +40,7 @@ CODES: tuple[CodeInfo, ...] = (
         "METADATA_EXPIRED", _E, "metadata validUntil is in the past",
         "The metadata says it must not be used after its validUntil time. Some SPs refuse "
         "such metadata, and the certificates or URLs in it may be stale.",
-        "download fresh metadata from the IdP (Okta: Sign On tab → View IdP metadata)"),
+        "download fresh metadata from the IdP (" + okta("metadata_url") + ")"),
     CodeInfo(
         "METADATA_EXPIRING", _W, "metadata validUntil is close",
         "The metadata stops being valid soon; the IdP will publish new metadata before that.",
@@ -52,8 +53,8 @@ CODES: tuple[CodeInfo, ...] = (
         "METADATA_NO_SSO_URL", _E, "metadata has no SingleSignOnService",
         "The IDPSSODescriptor lists no SingleSignOnService, so there is no value for "
         "sipgate's SSO URL.",
-        "copy Okta's 'Sign on URL' (Sign On tab → More details) into sipgate's SSO URL, or "
-        "download the complete IdP metadata"),
+        "copy Okta's Sign on URL (" + okta("metadata_details") + ") into sipgate's SSO URL, "
+        "or download the complete IdP metadata"),
     CodeInfo(
         "METADATA_BINDING_MISSING", _E, "requested SSO binding is not offered",
         "The IdP does not publish a SingleSignOnService for the binding given with --binding.",
@@ -62,8 +63,8 @@ CODES: tuple[CodeInfo, ...] = (
         "METADATA_SSO_URL_NOT_HTTPS", _E, "SSO URL is not https",
         "The SingleSignOnService Location is not an https:// URL. Logins would cross the "
         "network unprotected, and sipgate expects https.",
-        "use the https:// Sign on URL the IdP publishes (Okta: Sign On tab → More details → "
-        "Sign on URL) in sipgate's SSO URL"),
+        "use the https:// Sign on URL the IdP publishes (" + okta("metadata_details",
+        "Sign on URL") + ") in sipgate's SSO URL"),
     CodeInfo(
         "METADATA_ENTITY_ID_WHITESPACE", _E, "entity ID has leading or trailing whitespace",
         "The entityID attribute has spaces or line breaks around it. sipgate compares its "
@@ -84,13 +85,13 @@ CODES: tuple[CodeInfo, ...] = (
         "METADATA_NO_EMAIL_NAMEID", _W, "no emailAddress NameID format",
         "The IdP does not list urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress. sipgate "
         "identifies users by e-mail address and expects Name ID format EmailAddress.",
-        "in Okta set the app's Name ID format to EmailAddress and Application username to "
-        "Email (SAML Settings → General); other IdPs: send the e-mail address as NameID"),
+        "in Okta set Name ID format to EmailAddress and Application username to Email ("
+        + okta("saml_settings") + "); other IdPs: send the e-mail address as NameID"),
     CodeInfo(
         "METADATA_WANTS_SIGNED_REQUESTS", _I, "IdP wants signed AuthnRequests",
         "WantAuthnRequestsSigned is true: the IdP only accepts login requests signed by the SP.",
         "make sure the SP signs its AuthnRequests, or turn the requirement off at the IdP "
-        "(Okta: SAML Settings → Signed Requests)"),
+        "(" + okta("advanced", "Signed Requests") + ")"),
     CodeInfo(
         "METADATA_SIGNATURE_NOT_VERIFIED", _I, "metadata is signed but the signature was not checked",
         "The metadata carries an XML signature. ssoctl checks it only when given the "
@@ -116,7 +117,8 @@ CODES: tuple[CodeInfo, ...] = (
         "METADATA_INSECURE_SOURCE", _W, "metadata downloaded over plain http",
         "The metadata was fetched over http://, so anyone on the network path could have "
         "replaced the certificate and URLs.",
-        "use the https:// metadata URL (Okta: https://{org}.okta.com/app/{exk…}/sso/saml/metadata)"),
+        "use the https:// metadata URL (Okta: https://{org}.okta.com/app/{exk…}/sso/saml/metadata, "
+        "from " + okta("metadata_url") + ")"),
     CodeInfo(
         "METADATA_FOREIGN_ELEMENTS_IGNORED", _I, "look-alike elements in another namespace ignored",
         "Some elements are named like SAML metadata elements (EntityDescriptor, KeyDescriptor, "
@@ -129,6 +131,6 @@ CODES: tuple[CodeInfo, ...] = (
         "The document contains XInclude elements that ask to pull in other files or URLs. "
         "ssoctl never processes XInclude, so nothing was read. Metadata as an IdP publishes it "
         "never contains XInclude: the file was edited, or it is hostile.",
-        "download the metadata again from the IdP (Okta: Sign On tab → View IdP metadata) "
-        "and use that file"),
+        "download the metadata again from the IdP (" + okta("metadata_url") + ") and use "
+        "that file"),
 )

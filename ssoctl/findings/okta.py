@@ -1,28 +1,28 @@
 """Finding codes for the Okta app checks (``ssoctl okta check`` and ``audit``).
 
 Plain data: import nothing heavy here. Hints name the Okta Admin Console screen and field
-(Applications → the app → General → SAML Settings → Edit, or the Sign On tab).
+(from the one table in :mod:`ssoctl.findings.console`).
 """
 
 from ssoctl.findings import CodeInfo, Severity
+from ssoctl.findings.console import okta
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 #: Where the SAML settings of an app are edited in the Admin Console.
-SAML_SETTINGS = "Okta Admin Console: Applications → the app → General → SAML Settings → Edit"
+SAML_SETTINGS = okta("saml_settings")
 
 CODES: tuple[CodeInfo, ...] = (
     CodeInfo("OKTA_APP_INACTIVE", E, "the Okta app is inactive",
              "An inactive app signs nobody in: sipgate logins started from sipgate end on "
              "an Okta error page.",
-             "activate it: Applications → the app → General → Activate "
-             "(or `ssoctl okta configure`, which activates)"),
+             "activate it: " + okta("activate") + " (or `ssoctl okta configure`, which "
+             "activates)"),
     CodeInfo("OKTA_APP_UNASSIGNED", E, "nobody is assigned to the Okta app",
              "Okta only signs in users who are assigned to the app, directly or through a "
              "group. With no assignment every sipgate login ends with \"User is not assigned "
              "to this application\".",
-             "Applications → the app → Assignments → Assign to Groups "
-             "(or `ssoctl okta configure --assign-group NAME`)"),
+             okta("assign_groups") + " (or `ssoctl okta configure --assign-group NAME`)"),
     CodeInfo("OKTA_INACTIVE_ASSIGNED", W, "an inactive app still has assignments",
              "Users or groups are assigned to an app that is inactive: either the app should "
              "be active, or the assignments are left over.",
@@ -57,17 +57,15 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("OKTA_SHA1", E, "the app signs with SHA-1",
              "SHA-1 signatures can be forged and sipgate expects RSA-SHA256 with a SHA256 "
              "digest.",
-             f"{SAML_SETTINGS} → Show Advanced Settings → Signature Algorithm RSA-SHA256, "
-             "Digest Algorithm SHA256"),
+             okta("advanced", "Signature Algorithm: RSA-SHA256, Digest Algorithm: SHA256")),
     CodeInfo("OKTA_ASSERTION_UNSIGNED", E, "the assertion is not signed",
              "sipgate verifies the signature on the assertion; an unsigned assertion is "
              "rejected (and would be forgeable).",
-             f"{SAML_SETTINGS} → Show Advanced Settings → Assertion Signature: Signed"),
+             okta("advanced", "Assertion Signature: Signed")),
     CodeInfo("OKTA_SIGNING_KEY_MISSING", E, "the app's active signing key is not in its key store",
              "credentials.signing.kid names a key that the app's key list does not hold, so "
              "the certificate cannot be checked.",
-             "Sign On → SAML Signing Certificates: pick an active certificate, or run "
-             "`ssoctl okta rotate-cert APP`"),
+             okta("new_certificate") + "; or run `ssoctl okta rotate-cert APP`"),
     CodeInfo("OKTA_SEVERAL_KEYS", I, "the app has several signing keys",
              "Only the active key signs; the others are rollover or old keys. sipgate holds "
              "exactly one certificate, which must be the active key's.",

@@ -2,6 +2,7 @@
 
 from ssoctl.errors import ExitCode  # noqa: F401  (used by trust-failure entries)
 from ssoctl.findings import CodeInfo, Severity
+from ssoctl.findings.console import okta
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -9,26 +10,27 @@ CODES: tuple[CodeInfo, ...] = (
     # -- what push is asked to write (checked before any network call)
     CodeInfo("PUSH_SSO_URL_MISSING", E, "no SSO URL to push",
              "sipgate's SSO URL field would be empty, so no login could start.",
-             "give --sso-url (Okta: Sign On > More details > Sign on URL) or --metadata"),
+             "give --sso-url (Okta's Sign on URL: " + okta("metadata_details") + ") or --metadata"),
     CodeInfo("PUSH_SSO_URL_NOT_HTTPS", E, "the SSO URL is not https",
              "sipgate's SSO URL must be an https:// address; over plain http the login "
              "could be read or altered on the way.",
-             "use the https:// Sign on URL from Okta (Sign On > More details)"),
+             "use the https:// Sign on URL from Okta (" + okta("metadata_details") + ")"),
     CodeInfo("PUSH_SSO_URL_INVALID", E, "the SSO URL is not a URL",
              "The value for sipgate's SSO URL is not an absolute URL with a host name.",
-             "copy Okta's Sign on URL again (Sign On > More details)"),
+             "copy Okta's Sign on URL again (" + okta("metadata_details") + ")"),
     CodeInfo("PUSH_ENTITY_ID_MISSING", E, "no IdP Entity ID to push",
              "sipgate's Entity ID field would be empty; sipgate could not match the Issuer "
              "of Okta's responses.",
-             "give --entity-id (Okta: Sign On > More details > Issuer) or --metadata"),
+             "give --entity-id (Okta's Issuer: " + okta("metadata_details") + ") or --metadata"),
     CodeInfo("PUSH_CERT_MISSING", E, "no certificate to push",
              "sipgate's Certificate field would be empty; sipgate could not verify any "
              "response.",
-             "give --cert with the downloaded Okta signing certificate, or --metadata"),
+             "give --cert with the Okta signing certificate (" + okta("download_certificate")
+             + "), or --metadata"),
     CodeInfo("PUSH_CERT_UNREADABLE", E, "the certificate cannot be read",
              "The certificate given with --cert is not a complete X.509 certificate.",
-             "run `ssoctl check-cert FILE`; download the certificate from Okta "
-             "(Sign On > Download) instead of copying it"),
+             "run `ssoctl check-cert FILE` on the --cert file; download the certificate from "
+             "Okta (" + okta("download_certificate") + ") instead of copying it"),
     CodeInfo("PUSH_IDP_ENTITY_ID_MISMATCH", E, "the Entity ID is not the one this profile expects",
              "The profile's idp_entity_id says which Okta app (Issuer) this SP tenant belongs "
              "to; the Entity ID being pushed is a different one, so this may be the metadata "
@@ -49,7 +51,7 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("SP_CERT_UNREADABLE", E, "the SP holds a certificate that cannot be read",
              "The certificate stored on the SP is not a complete X.509 certificate, so no "
              "signature can be verified with it.",
-             "push the certificate downloaded from Okta (Sign On > Download)"),
+             "push the certificate downloaded from Okta (" + okta("download_certificate") + ")"),
     CodeInfo("SP_IDP_ENTITY_ID_MISMATCH", W, "the SP trusts another IdP Entity ID",
              "The Entity ID stored on the SP differs from the profile's idp_entity_id.",
              "push the settings of the right Okta app, or update idp_entity_id in the profile"),

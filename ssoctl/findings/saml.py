@@ -3,6 +3,7 @@ what the SP expects. Plain data: import nothing heavy here."""
 
 from ssoctl.errors import ExitCode
 from ssoctl.findings import CodeInfo, Severity
+from ssoctl.findings.console import okta
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -13,7 +14,7 @@ CODES: tuple[CodeInfo, ...] = (
         "top-level code says who the IdP blames (Requester: the SP's request; Responder: the "
         "IdP itself); the second-level code and StatusMessage say why.",
         "read the status explanation; with Okta, Responder usually means the user is not "
-        "assigned to the app (Okta: Applications → your app → Assignments)"),
+        "assigned to the app (" + okta("assignments") + ")"),
     CodeInfo(
         "SAML_NO_STATUS", _E, "the Response has no Status",
         "Every SAML Response and LogoutResponse must carry a samlp:Status with a StatusCode. "
@@ -25,50 +26,56 @@ CODES: tuple[CodeInfo, ...] = (
         "SAML_NO_ASSERTION", _E, "a successful Response without an assertion",
         "The status is Success but the Response holds no Assertion (and no "
         "EncryptedAssertion). No SP can log anyone in with it.",
-        "check the Okta app's SAML settings; capture the Response again"),
+        "check the app's SAML settings (" + okta("saml_settings") + "); capture the "
+        "Response again"),
     CodeInfo(
         "SAML_ISSUER_MISMATCH", _E, "Issuer is not the IdP entity ID the SP expects",
         "The SP accepts messages only from the IdP entity ID it was configured with. Okta's "
         "Issuer looks like http://www.okta.com/exk... (http, not https) and must be copied "
         "exactly.",
-        "copy Okta's Issuer (Sign On → More details) into the sipgate Entity ID field"),
+        "copy Okta's Issuer (" + okta("metadata_details") + ") into the sipgate Entity ID "
+        "field"),
     CodeInfo(
         "SAML_AUDIENCE_MISMATCH", _E, "Audience is not the SP entity ID",
         "The assertion is addressed to another service provider: none of its Audience values "
         "is the SP's entity ID, so the SP must refuse it.",
-        "set Okta Audience URI (SP Entity ID) to the sipgate Entity ID"),
+        "set Audience URI (SP Entity ID) to the sipgate Entity ID (" + okta("saml_settings")
+        + ")"),
     CodeInfo(
         "SAML_AUDIENCE_MISSING", _W, "the assertion names no Audience",
         "Without an AudienceRestriction the assertion could be replayed at any SP; strict "
         "SPs refuse it.",
-        "set Okta Audience URI (SP Entity ID) to the sipgate Entity ID"),
+        "set Audience URI (SP Entity ID) to the sipgate Entity ID (" + okta("saml_settings")
+        + ")"),
     CodeInfo(
         "SAML_DESTINATION_MISMATCH", _E, "Destination is not the SP's ACS URL",
         "The Response's Destination attribute must equal the URL it was posted to, the SP's "
         "Assertion Consumer Service (ACS) URL.",
-        "set Okta Single sign-on URL to the sipgate ACS URL and tick 'Use this for Recipient "
-        "URL and Destination URL'"),
+        "set Single sign-on URL to the sipgate ACS URL and tick 'Use this for Recipient "
+        "URL and Destination URL' (" + okta("saml_settings") + ")"),
     CodeInfo(
         "SAML_RECIPIENT_MISMATCH", _E, "SubjectConfirmation Recipient is not the SP's ACS URL",
         "The bearer confirmation's Recipient must equal the SP's ACS URL; otherwise the SP "
         "must refuse the assertion.",
-        "set Okta Single sign-on URL to the sipgate ACS URL and tick 'Use this for Recipient "
-        "URL and Destination URL'"),
+        "set Single sign-on URL to the sipgate ACS URL and tick 'Use this for Recipient "
+        "URL and Destination URL' (" + okta("saml_settings") + ")"),
     CodeInfo(
         "SAML_NAMEID_MISSING", _E, "the assertion has no NameID",
         "The SP identifies the user by the NameID in the Subject; there is none.",
-        "set Okta Name ID format to EmailAddress and Application username to Email"),
+        "set Name ID format to EmailAddress and Application username to Email ("
+        + okta("saml_settings") + ")"),
     CodeInfo(
         "SAML_NAMEID_NOT_EMAIL", _E, "NameID is not an e-mail address",
         "sipgate finds the user by e-mail address; a NameID such as a user name or an Okta "
         "id matches no sipgate user.",
-        "set Okta Application username to Email (and Name ID format to EmailAddress)"),
+        "set Application username to Email (and Name ID format to EmailAddress) ("
+        + okta("saml_settings") + ")"),
     CodeInfo(
         "SAML_NAMEID_FORMAT", _W, "NameID format is not emailAddress",
         "sipgate expects the NameID format urn:oasis:names:tc:SAML:1.1:nameid-format:"
         "emailAddress. Another format may work when the value is an e-mail address, but "
         "strict SPs refuse it.",
-        "set Okta Name ID format to EmailAddress"),
+        "set Name ID format to EmailAddress (" + okta("saml_settings") + ")"),
     CodeInfo(
         "SAML_EXPIRED", _E, "the message has expired",
         "A NotOnOrAfter time (Conditions or SubjectConfirmationData) has passed, beyond the "
@@ -106,30 +113,32 @@ CODES: tuple[CodeInfo, ...] = (
         "SAML_SIGNING_CERT_MISMATCH", _E,
         "the IdP signed with another certificate than the one configured",
         "The certificate in the signature's KeyInfo (the one the IdP used) is not the "
-        "certificate you gave as trust anchor. This is the 'uploaded the wrong certificate "
-        "to sipgate' case: an old certificate, another Okta app's certificate, or a "
-        "different key after a rotation.",
-        "in Okta: your app → Sign On → SAML Signing Certificates → Actions → Download "
-        "certificate (of the active one); paste that file's text into the sipgate "
-        "Certificate field",
+        "certificate you gave as trust anchor. With --cert or --fingerprint holding what "
+        "sipgate has, this is the 'uploaded the wrong certificate to sipgate' case: an old "
+        "certificate, another Okta app's certificate, or a different key after a rotation. "
+        "With --metadata, the IdP signed with a certificate its own metadata does not list: "
+        "the metadata is stale or belongs to another app.",
+        "download the active certificate (" + okta("download_certificate") + ") and paste "
+        "that file's text into the sipgate Certificate field; with --metadata, download the "
+        "app's metadata again",
         exit_code=ExitCode.TRUST),
     CodeInfo(
         "SAML_ASSERTION_NOT_SIGNED", _W, "only the Response is signed, not the assertion",
         "The Response signature covers the assertion too, so this is secure, but SPs that "
         "require a signed assertion (many do; sipgate's requirement is not documented) "
         "refuse it.",
-        "in Okta set Assertion Signature to Signed (Sign On → SAML settings → Show Advanced "
-        "Settings)"),
+        "set Assertion Signature to Signed (" + okta("advanced", "Assertion Signature") + ")"),
     CodeInfo(
         "SAML_RESPONSE_NOT_SIGNED", _I, "only the assertion is signed, not the Response",
         "Okta's default. The identity claims are covered by the assertion signature; the "
         "Response's Destination and Status are not. SPs that require a signed Response "
         "refuse it.",
-        "only if the SP demands it: in Okta set Response to Signed"),
+        "only if the SP demands it: set Response to Signed (" + okta("advanced", "Response")
+        + ")"),
     CodeInfo(
         "SAML_REQUEST_MISMATCH", _E, "the request does not match the SP settings",
         "An AuthnRequest names another SP entity ID (Issuer) or ACS URL than the ones given; "
         "the IdP answers to what the request says.",
-        "compare sipgate's Entity ID and ACS URL with Okta Audience URI and Single sign-on "
-        "URL"),
+        "compare sipgate's Entity ID and ACS URL with Audience URI and Single sign-on URL ("
+        + okta("saml_settings") + ")"),
 )

@@ -5,9 +5,9 @@ Everything that means "do not trust this message" exits 4 (``ExitCode.TRUST``).
 
 from ssoctl.errors import ExitCode
 from ssoctl.findings import CodeInfo, Severity
+from ssoctl.findings.console import okta
 
-_OKTA_CERT = ("In Okta: Applications → your app → Sign On → SAML Signing Certificates → "
-              "Actions → Download certificate; paste that file's text into sipgate's "
+_OKTA_CERT = (okta("download_certificate") + "; paste that file's text into sipgate's "
               "Certificate field (or pass it with --cert / --metadata)")
 _ATTACK = ("A genuine Okta message never looks like this. Treat it as tampered with: do not "
            "log anyone in with it, and find out where it came from")
@@ -32,8 +32,8 @@ CODES: tuple[CodeInfo, ...] = (
              "Neither the Response nor the Assertion carries a ds:Signature. A service provider "
              "such as sipgate rejects unsigned responses; an unsigned message can also be a "
              "signature-stripping attack.",
-             "In Okta: Sign On → SAML settings → Assertion Signature = Signed (and, if the SP "
-             "wants it, Response = Signed)", exit_code=ExitCode.TRUST),
+             okta("advanced", "Assertion Signature") + " = Signed (and, if the SP wants it, "
+             "Response = Signed)", exit_code=ExitCode.TRUST),
     CodeInfo("SIG_INVALID", Severity.ERROR, "signature does not verify",
              "The signature or the digest of the signed element does not match: the message was "
              "changed after it was signed, or it was signed by a different key.",
@@ -75,12 +75,12 @@ CODES: tuple[CodeInfo, ...] = (
              "The signature uses RSA-SHA1 or a SHA-1 digest. SHA-1 is broken for signatures and "
              "current service providers reject it. With --allow-sha1 ssoctl verifies it anyway, "
              "so you can see whether anything else is wrong.",
-             "In Okta: Sign On → SAML settings → Signature Algorithm = RSA_SHA256 and Digest "
+             okta("advanced", "Signature Algorithm") + " = RSA_SHA256 and Digest "
              "Algorithm = SHA256", exit_code=ExitCode.TRUST),
     CodeInfo("SIG_ALGORITHM_NOT_ALLOWED", Severity.ERROR, "signature algorithm not allowed",
              "HMAC (a shared secret, which an attacker can derive from the public certificate), "
              "MD5 and unknown algorithms are never accepted.",
-             "In Okta: Signature Algorithm = RSA_SHA256, Digest Algorithm = SHA256",
+             okta("advanced", "Signature Algorithm") + " = RSA_SHA256, Digest Algorithm = SHA256",
              exit_code=ExitCode.TRUST),
     CodeInfo("SIG_MALFORMED", Severity.ERROR, "signature element is malformed",
              "The ds:Signature cannot be processed: empty or missing SignatureValue, several "
@@ -99,7 +99,7 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("SIG_CERT_EXPIRED", Severity.ERROR, "the IdP signing certificate has expired",
              "The trusted certificate that verified the signature is outside its validity "
              "period at the time checked (--now). Service providers reject such signatures.",
-             "In Okta: Sign On → SAML Signing Certificates → Generate new certificate, make it "
+             okta("new_certificate") + "; make it "
              "active, and put the new certificate into sipgate's Certificate field "
              "(--allow-expired-cert checks the rest anyway)", exit_code=ExitCode.TRUST),
     CodeInfo("SIG_CERT_NOT_YET_VALID", Severity.ERROR, "the IdP signing certificate is not valid yet",
@@ -118,6 +118,6 @@ CODES: tuple[CodeInfo, ...] = (
              "The SP key given with --sp-key does not open the EncryptedAssertion, or the "
              "encryption method is not supported (supported: RSA-OAEP and RSA 1.5 key transport, "
              "AES-CBC and AES-GCM content).",
-             "Use the private key of the Encryption Certificate configured in Okta (Sign On → "
-             "SAML settings → Encryption Certificate)"),
+             "Use the private key of the Encryption Certificate configured in Okta ("
+             + okta("advanced", "Encryption Certificate") + ")"),
 )

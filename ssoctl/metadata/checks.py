@@ -13,6 +13,7 @@ from typing import Any
 
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding
+from ssoctl.findings.console import GET_METADATA
 from ssoctl.xmlsafe import NS, local_name, parse_time, qname, text_of
 
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
@@ -223,14 +224,13 @@ def select_entity(root: Element, entity_id: str | None, *,
     if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
         raise InputError(f"not SAML metadata: the root element is <{local_name(root.tag)}> "
                          f"in {_ns(root.tag) or 'no namespace'}",
-                         hint="give the IdP metadata XML (Okta: Sign On tab → View IdP "
-                              "metadata; its URL ends in /sso/saml/metadata), not a web page "
-                              "or a SAML response", code="METADATA_NOT_SAML")
+                         hint=GET_METADATA + " (not a web page or a SAML response)",
+                         code="METADATA_NOT_SAML")
     idps = [e for e in _entities(root) if e.find(qname("md", "IDPSSODescriptor")) is not None]
     if not idps:
         raise InputError("no identity provider in this metadata (no IDPSSODescriptor)",
-                         hint="this looks like SP metadata; give the IdP's metadata "
-                              "(Okta: Sign On tab → View IdP metadata)", code="METADATA_NO_IDP")
+                         hint="this looks like SP metadata; give the IdP's metadata: "
+                              + GET_METADATA, code="METADATA_NO_IDP")
     ids = [(e.get("entityID") or "").strip() for e in idps]
     if entity_id is None:
         if len(idps) == 1:

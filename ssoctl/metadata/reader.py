@@ -33,6 +33,7 @@ from ssoctl.metadata import certificates, checks
 from ssoctl.metadata.signature import verify_signature
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding
+from ssoctl.findings.console import GET_METADATA
 from ssoctl.metadata.checks import (BINDING_PREFERENCE, BINDING_PREFIX, EMAIL_NAMEID,
                                     binding_name, bool_attr, endpoints, idp_descriptor,
                                     idp_entity_ids, select_entity)
@@ -128,6 +129,7 @@ def load(data: bytes, *, entity_id: str | None = None, binding: str | None = Non
     now = now or dt.datetime.now(dt.timezone.utc)
     wanted_binding = normalize_binding(binding) if binding else None
     _refuse_a_certificate(data)
+    _refuse_a_web_page(data, source)
     root = xmlsafe.parse(data, what="IdP metadata", max_bytes=max_bytes)
     entity = select_entity(root, entity_id, option=entity_id_option, source=source)
     idp = idp_descriptor(entity)
@@ -268,9 +270,36 @@ def _refuse_a_certificate(data: bytes) -> None:
     """A PEM certificate is the usual wrong file here; say so instead of "not XML"."""
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:27] == b"-----BEGIN CERTIFICATE-----":
         raise InputError("this is a certificate, not IdP metadata",
-                         hint="give the metadata XML (Okta: Sign On tab → View IdP metadata); "
-                              "check a certificate with 'ssoctl check-cert FILE'",
+                         hint=GET_METADATA + "; check a certificate with "
+                              "'ssoctl check-cert FILE'",
                          code="METADATA_NOT_SAML")
+
+
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<script")
+
+
+def _refuse_a_web_page(data: bytes, source: str) -> None:
+    """An HTML page (Okta's sign-in page for a link that needs a session, an error page for
+    a wrong link, a page saved from the browser) is the usual wrong download: say that it is
+    a web page and how to get the metadata, instead of a DOCTYPE or XML error."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<?xml"):  # an XHTML page declares XML first
+        head = head[head.find(b"?>") + 2:].lstrip() if b"?>" in head else head
+    while head.startswith(b"<!--") and b"-->" in head:
+        head = head[head.find(b"-->") + 3:].lstrip()
+    if not head.startswith(_HTML_STARTS):
+        return
+    import re
+
+    title = re.search(rb"<title[^>]*>([^<]{1,120})</title>", data[:65536], re.I)
+    named = ""
+    if title:
+        text = " ".join(title.group(1).decode("utf-8", "replace").split())
+        named = f" (titled {text!r})" if text and text.isprintable() else ""
+    where = f"{source}: " if source else ""
+    raise InputError(f"{where}this is a web page{named}, not SAML metadata",
+                     hint=GET_METADATA + ". A sign-in page means the link needs a session "
+                          "or is not the metadata link", code="METADATA_IS_WEB_PAGE")
 
 
 def normalize_binding(value: str) -> str:

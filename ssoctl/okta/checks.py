@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from ssoctl.findings import Finding, finding
+from ssoctl.findings.console import okta
 from ssoctl.okta import api
 from ssoctl.okta.apps import (EMAIL_FORMAT, EMAIL_NAMEID_TEMPLATES, EMAIL_TEMPLATES, SamlApp,
                               SpValues, show)
@@ -22,12 +23,12 @@ from ssoctl.okta.client import OktaClient
 
 #: Host names whose apps get the sipgate checks even without SP values.
 SIPGATE_HOSTS = ("sipgate.com", "sipgate.de", "sipgate.co.uk", "sipgatebasic.de")
-CERT_FIELD = "Okta: Sign On → SAML Signing Certificates"
+CERT_FIELD = okta("signing_certificates")
 
 
 @dataclass(frozen=True)
 class KeyInfo:
-    """One signing key of an app, as Sign On → SAML Signing Certificates lists it."""
+    """One signing key of an app, as the app's list of SAML signing certificates shows it."""
 
     kid: str
     active: bool

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from ssoctl.errors import (InputError, RollbackFailedError, RolledBackError, SsoctlError,
                            UsageError)
+from ssoctl.findings.console import okta
 from ssoctl.okta import api
 from ssoctl.okta.apps import SamlApp, update_body
 from ssoctl.okta.checks import KeyInfo, read_keys
@@ -160,8 +161,7 @@ def _undo(client: OktaClient, app: SamlApp, previous: str | None, backup: str, *
             f"rotating the key of app {app.id} failed ({reason.message}) and switching back "
             f"to key {previous} failed too: {exc.message}",
             hint=f"switch back with: ssoctl okta rotate-cert {app.id} --rollback {backup}; or "
-                 "in the Admin Console: Sign On → SAML Signing Certificates → Actions → "
-                 "Activate",
+                 + okta("signing_certificates", f"Actions → Activate on key {previous}"),
             code="OKTA_ROLLBACK_FAILED") from None
     raise RolledBackError(f"rotating the key of app {app.id} failed: {reason.message}; the "
                           f"previous key {previous} is active again",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ssoctl.certs.facts import colon_hex, normalize_fingerprint
 from ssoctl.errors import InputError, UsageError
+from ssoctl.findings.console import okta
 from ssoctl.saml.checks import CertSummary
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,8 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.http import HttpSettings
 
 MAX_CERT_BYTES = 1024 * 1024
-_HINT_CERT = ("give the IdP signing certificate as downloaded from Okta (Sign On → SAML "
-              "Signing Certificates → Download); `ssoctl check-cert FILE` says what is wrong "
+_HINT_CERT = ("give the IdP signing certificate as downloaded from Okta ("
+              + okta("download_certificate") + "); `ssoctl check-cert FILE` says what is wrong "
               "with a file")
 
 

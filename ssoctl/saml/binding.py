@@ -176,8 +176,9 @@ def select(decoded: DecodedInput, *, entry: int | None = None,
            all_entries: bool = False) -> tuple[SamlMessage, ...]:
     """The messages a command should work on (``--entry N`` / ``--all``).
 
-    One message: it. Several without ``entry`` or ``all_entries``: UsageError listing
-    them. ``entry`` is 1-based.
+    One message: it. Several without ``entry`` or ``all_entries``: the one SAMLResponse
+    POSTed to the SP when there is exactly one (:func:`posted_response`), else a
+    UsageError listing them. ``entry`` is 1-based.
     """
     messages = decoded.messages
     count = len(messages)
@@ -194,8 +195,20 @@ def select(decoded: DecodedInput, *, entry: int | None = None,
         return (messages[entry - 1],)
     if all_entries or count == 1:
         return messages
+    posted = posted_response(decoded)
+    if posted is not None:
+        return (posted,)
     raise UsageError(f"{count} SAML messages found, use --entry N or --all",
                      hint=_summary(decoded), code="SAML_ENTRY_REQUIRED")
+
+
+def posted_response(decoded: DecodedInput) -> SamlMessage | None:
+    """The one SAMLResponse the browser POSTed (to the SP's ACS URL) in a capture with
+    several messages, or None when there is no such message or more than one: the
+    message a person decoding a login capture means when they name no ``--entry``."""
+    posted = [m for m in decoded.messages
+              if m.parameter == "SAMLResponse" and (m.method or "").upper() == "POST"]
+    return posted[0] if len(posted) == 1 and len(decoded.messages) > 1 else None
 
 
 def list_messages(decoded: DecodedInput) -> list[MessageRow]:
@@ -383,5 +396,6 @@ def _summary(decoded: DecodedInput, limit: int = 10) -> str:
 
 
 __all__ = ["FORMS", "DecodedInput", "DeferredFailed", "MessageRow", "Pending", "SamlMessage",
-           "check_format", "complete", "decode_input", "elide_url", "list_messages", "select",
+           "check_format", "complete", "decode_input", "elide_url", "list_messages",
+           "posted_response", "select",
            "unique_notes"]

@@ -338,11 +338,20 @@ def _cert_mismatch(facts: TrustFacts) -> Finding | None:
         return None  # the right certificate, so the failure is something else (tampering)
     used = facts.embedded[0]
     configured = "; ".join(a.describe() for a in facts.anchors)
-    source = f" ({facts.anchor_source})" if facts.anchor_source else ""
+    source = facts.anchor_source or ""
     mine = ", ".join(dict.fromkeys(a.brief() for a in facts.anchors))
+    if source.startswith("--metadata") and "," not in source:
+        # Compared with the IdP's own metadata: nothing here says what sipgate holds.
+        return finding("SAML_SIGNING_CERT_MISMATCH",
+                       f"the IdP signed with {used.brief()}, which is not a signing "
+                       f"certificate in the IdP metadata given ({source}: {mine}); the "
+                       "metadata is out of date or belongs to another app",
+                       field="IdP metadata signing certificates", expected=configured,
+                       received=used.describe())
+    given = f" ({source})" if source else ""
     return finding("SAML_SIGNING_CERT_MISMATCH",
                    f"the IdP signed with {used.brief()}, but the certificate configured"
-                   f"{source} is {mine}: the SP holds the wrong certificate",
+                   f"{given} is {mine}: the SP holds the wrong certificate",
                    field="sipgate Certificate", expected=configured, received=used.describe())
 
 

@@ -182,6 +182,11 @@ def _decode(data: bytes, options: DecodeOptions, label: str,
                        for n in (r.input_notes if m.pending is not None else m.notes))]))
     selected = {m.index for m in chosen}
     notes = tuple(f for f in found if _about(f) in selected or _about(f) is None)
+    if (options.entry is None and not options.all_entries and len(chosen) == 1
+            and len(decoded.messages) > 1):
+        notes += (finding("BINDING_RESPONSE_PICKED",
+                          f"message {chosen[0].index} of {len(decoded.messages)}: the one "
+                          f"SAMLResponse posted to the SP (--list shows them all)"),)
     notes += _anchor_unused(results, options)
     return DecodeResult(source=label, form=decoded.form, messages_found=len(decoded.messages),
                         messages=results, input_findings=notes)

@@ -23,6 +23,14 @@ MAX_HAR_ENTRIES = 10_000
 #: Response bodies larger than this are not scanned for auto-submit forms.
 MAX_HTML_SCAN = 2 * 1024 * 1024
 
+#: How to make a capture small enough (over the size or entry limit).
+SMALLER_CAPTURE = (
+    "make a smaller capture: clear the browser's network log, log in once and save the HAR "
+    "again; or keep only the SAML requests: jq '.log.entries |= map(select((.request.url + "
+    "(.request.postData.text // \"\")) | test(\"SAML(Response|Request)\")))' big.har > "
+    "saml.har; or copy only the SAMLResponse value of the POST to the SP and decode that "
+    "(ssoctl decode-response --text VALUE)")
+
 _SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization"}
 _HAR_HINT = ("in the browser's developer tools open Network, tick 'Preserve log', log in "
              "again, then 'Save all as HAR'")
@@ -160,8 +168,7 @@ def har_candidates(doc: object, label: str, notes: list[Finding]) -> list[Candid
                          code="HAR_MALFORMED")
     if len(entries) > MAX_HAR_ENTRIES:
         raise InputError(f"{label} has {len(entries)} HAR entries; the limit is "
-                         f"{MAX_HAR_ENTRIES}", hint="capture only the login: clear the "
-                         "network log, then log in", code="HAR_TOO_MANY_ENTRIES")
+                         f"{MAX_HAR_ENTRIES}", hint=SMALLER_CAPTURE, code="HAR_TOO_MANY_ENTRIES")
     out: list[Candidate] = []
     secrets: set[str] = set()
     for number, entry in enumerate(entries):

@@ -46,15 +46,21 @@ def list_source(source: str, *, input_format: str | None = None) -> Listing:
     Raises :class:`InputError` (exit 3) for unreadable input, like ``decode-response``.
     """
     from ssoctl.files import read_source
-    from ssoctl.saml import binding
     from ssoctl.saml.decode import MAX_INPUT_BYTES
 
     got = read_source(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
-    decoded = binding.decode_input(got.data, input_format=input_format, label=got.label)
+    return list_data(got.data, label=got.label, input_format=input_format)
+
+
+def list_data(data: bytes, *, label: str, input_format: str | None = None) -> Listing:
+    """List the SAML messages in ``data`` (already read and size-checked)."""
+    from ssoctl.saml import binding
+
+    decoded = binding.decode_input(data, input_format=input_format, label=label)
     rows = tuple(ListedMessage(index=m.index, parameter=m.parameter, kind=_kind(m.xml),
                                method=m.method, url=m.url, time=m.time)
                  for m in decoded.messages)
-    return Listing(source=got.label, form=decoded.form, messages=rows,
+    return Listing(source=label, form=decoded.form, messages=rows,
                    findings=decoded.findings)
 
 

@@ -6,6 +6,7 @@ where it helps, which Okta or sipgate setting usually causes it.
 
 from __future__ import annotations
 
+from ssoctl.findings.console import okta
 PREFIX = "urn:oasis:names:tc:SAML:2.0:status:"
 
 #: Short name -> what it means for the person debugging the login.
@@ -46,8 +47,8 @@ STATUS_TEXT: dict[str, str] = {
 
 #: Short name -> what to change, in Okta's and sipgate's words (where one thing usually helps).
 STATUS_HINTS: dict[str, str] = {
-    "Responder": "in Okta, assign the user (or a group) to the app: Applications → your "
-                 "app → Assignments; then check the Okta System Log for this sign-in",
+    "Responder": "in Okta, assign the user (or a group) to the app (" + okta("assignments")
+                 + "); then check the Okta System Log for this sign-in",
     "AuthnFailed": "the user could not sign in at Okta: check the Okta System Log (password, "
                    "MFA, locked or deactivated user)",
     "RequestDenied": "an Okta sign-on policy or assignment refused the user: check the app's "

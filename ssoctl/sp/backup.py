@@ -109,3 +109,23 @@ def _not_a_backup(path: str, why: str) -> InputError:
     return InputError(f"{path} is not an ssoctl backup: {why}",
                       hint="give a file written by `ssoctl push` (listed in its output)",
                       code="BACKUP_INVALID")
+
+
+def list_backups(directory: str | Path, *, profile: str | None = None) -> tuple[Backup, ...]:
+    """The backups in ``directory`` (read with :func:`read_backup`), newest first; only
+    ``profile``'s when given. Files that are not backups are skipped; a missing folder
+    holds none."""
+    folder = Path(directory).expanduser()
+    try:
+        names = sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.is_file())
+    except OSError:
+        return ()
+    found = []
+    for path in names:
+        try:
+            backup = read_backup(str(path))
+        except InputError:
+            continue
+        if profile is None or backup.profile == profile:
+            found.append(backup)
+    return tuple(sorted(found, key=lambda b: (b.taken_at, b.path), reverse=True))

@@ -278,7 +278,8 @@ def test_not_metadata_exit_3(cli, tmp_path):
     page = tmp_path / "page.html"
     page.write_text("<html><head><title>Okta</title></head><body/></html>")
     r = cli("import-metadata", page)
-    assert r.exit_code == 3 and "not SAML metadata" in r.stderr and "View IdP metadata" in r.stderr
+    assert r.exit_code == 3 and "this is a web page (titled 'Okta'), not SAML metadata" in r.stderr
+    assert "Metadata URL" in r.stderr
     assert cli("import-metadata", tmp_path / "missing.xml").exit_code == 3
 
 

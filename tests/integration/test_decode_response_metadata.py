@@ -61,6 +61,13 @@ def test_metadata_without_the_signing_key_is_a_trust_failure(cli, https_server, 
     assert result.exit_code == 4
     assert "SAML_SIGNING_CERT_MISMATCH" in result.stdout
     assert "alice@example.com" not in result.stdout
+    # compared with the IdP's own metadata: no claim about what the SP holds
+    assert "the SP holds the wrong certificate" not in result.stdout
+    assert "not a signing certificate in the IdP metadata given (--metadata" in result.stdout
+    doc = cli("decode-response", message, "--metadata", url, "--ca-bundle", ca_bundle,
+              "--now", AT, "--json").json()
+    [mismatch] = [f for f in doc["findings"] if f["code"] == "SAML_SIGNING_CERT_MISMATCH"]
+    assert mismatch["field"] == "IdP metadata signing certificates"
 
 
 def test_untrusted_https_metadata_is_a_network_error(cli, https_server, tmp_path):

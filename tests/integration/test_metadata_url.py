@@ -179,7 +179,8 @@ def test_html_login_page_is_not_metadata(https_server, ca_bundle):
     with pytest.raises(SsoctlError) as err:
         reader.load_source(https_server.url_for("/login"), http_settings=fast(ca_bundle),
                              now=NOW)
-    assert err.value.code == "METADATA_NOT_SAML"
+    assert err.value.code == "METADATA_IS_WEB_PAGE"
+    assert "this is a web page, not SAML metadata" in err.value.message
 
 
 def test_hostile_download_exits_3(https_server, ca_bundle):

@@ -87,7 +87,7 @@ def test_tenants_csv_metadata_only(cli, tmp_path, sp_server):
     csv.write_text(f"profile,metadata\na,{ROOT_FIXTURES / 'metadata' / 'okta.xml'}\n")
     result = cli("push", "--config", config, "--tenants", str(csv), "--dry-run", "--json",
                  "--now", NOW, env=BULK_ENV)
-    assert result.exit_code == 0, result.stdout
+    assert result.exit_code == 10, result.stdout  # a dry run with changes: CHANGES_PENDING
     [tenant] = result.json()["data"]["tenants"]
     assert tenant["outcome"] == "dry_run" and "certificate" in tenant["changed_fields"]
 
@@ -122,7 +122,7 @@ def test_csv_metadata_paths_are_relative_to_the_csv(cli, tmp_path, sp_server):
     (folder / "list.csv").write_text("profile,metadata\na,a.xml\n")
     result = cli("push", "--config", config, "--tenants", str(folder / "list.csv"),
                  "--dry-run", "--json", "--now", NOW, env=BULK_ENV)
-    assert result.exit_code == 0, result.stdout
+    assert result.exit_code == 10, result.stdout
     assert result.json()["data"]["tenants"][0]["outcome"] == "dry_run"
 
 
