@@ -125,7 +125,7 @@ def _listing(codes: "tuple[ExitCode, ...] | list[ExitCode]", *, long: bool) -> s
 def exit_codes_help() -> str:
     """The root help's paragraph: every exit status."""
     return (f"Exit codes: {_listing(list(ExitCode), long=False)}. "
-            "See docs/exit-codes.md.")
+            "`ssoctl explain N` says more about status N.")
 
 
 def exit_codes_epilog(command: str) -> str:
@@ -135,7 +135,7 @@ def exit_codes_epilog(command: str) -> str:
     if codes is None:
         return exit_codes_help()
     return (f"Exit codes: {_listing(codes, long=False)}; 130 interrupted. "
-            "See docs/exit-codes.md.")
+            "`ssoctl explain N` says more.")
 
 
 def exit_codes_markdown() -> str:

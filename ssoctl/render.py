@@ -19,9 +19,10 @@ import datetime as _dt
 import enum
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
-from typing import IO, Any, Sequence
+from typing import IO, Any, Sequence, overload
 
 from ssoctl.errors import ExitCode, SsoctlError
 from ssoctl.findings import Finding, Severity, exit_code_for
@@ -30,9 +31,42 @@ from ssoctl.textsafe import json_safe, visible
 
 # ---------------------------------------------------------------- presentation blocks
 
+class Copyable(str):
+    """A value the user copies somewhere else: a URL, an entity ID, a fingerprint, a file
+    path, a PEM line, a command line.
+
+    On a terminal it is never broken across lines, whatever the width: it stays beside its
+    label when it fits, and otherwise goes on a line of its own and runs past the right
+    edge (the terminal folds it on screen, but copying it gives the value whole: no newline
+    is ever inserted into it). A value of several lines keeps each line whole. Use
+    :func:`copyable` to mark one; everywhere else it is an ordinary ``str``.
+
+    Prose is wrapped at spaces only, so a word (a URL, a fingerprint or a path without
+    spaces) is never split either; :class:`Copyable` is what keeps values *with* spaces
+    whole (a command line, a path under "Application Support") and what puts a long value
+    on a line of its own.
+    """
+
+    __slots__ = ()
+
+
+@overload
+def copyable(text: str) -> Copyable: ...
+@overload
+def copyable(text: None) -> None: ...
+@overload
+def copyable(text: str | None) -> Copyable | None: ...
+
+
+def copyable(text: str | None) -> Copyable | None:
+    """``text`` marked as a :class:`Copyable` value (``None`` stays ``None``)."""
+    return None if text is None else Copyable(text)
+
+
 @dataclass(frozen=True)
 class Fields:
-    """A titled list of label/value pairs (``value`` None rows are skipped)."""
+    """A titled list of label/value pairs (``value`` None rows are skipped). A value may
+    be a :class:`Copyable`."""
 
     title: str
     rows: Sequence[tuple[str, str | None]]
@@ -40,7 +74,10 @@ class Fields:
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table; every cell is plain text."""
+    """A titled table; every cell is plain text (a :class:`Copyable` cell stays whole).
+
+    On a terminal too narrow for its columns it is shown one record under another instead
+    of breaking words inside the cells."""
 
     title: str
     columns: Sequence[str]
@@ -49,15 +86,25 @@ class Table:
 
 @dataclass(frozen=True)
 class Text:
-    """A paragraph. ``style`` is a rich style name used only on a colour terminal."""
+    """A paragraph: one string, or a tuple of parts printed one after another (a
+    :class:`Copyable` part stays whole, e.g. ``("undo with: ", copyable(command))``).
+    ``style`` is a rich style used only on a colour terminal, for a verdict or a status
+    line, never to make text fainter. ``hang``: how much further than its first line a
+    line wrapped on a narrow terminal is indented (``note: …`` paragraphs)."""
 
-    text: str
+    text: str | tuple[str, ...]
     style: str = ""
+    hang: int = 0
+
+    @property
+    def plain(self) -> str:
+        return self.text if isinstance(self.text, str) else "".join(self.text)
 
 
 @dataclass(frozen=True)
 class Code:
-    """Verbatim text (PEM, XML), syntax-highlighted on a colour terminal."""
+    """Verbatim text (PEM, XML): printed as it is, every line whole, in the terminal's
+    own text colour."""
 
     text: str
     lexer: str = "text"
@@ -172,10 +219,6 @@ def use_color(stream: IO[str], no_color: bool = False) -> bool:
         return False
 
 
-_SEVERITY_LABEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
 class _Closed:
     """Stands in for a standard stream the process was started without (``>&-``): every
     write fails like writing to a closed file, which the error boundary reports."""
@@ -227,16 +270,17 @@ class Renderer:
             self.stdout.write(json_error(error, pretty=self._pretty_json()))
             self.stdout.flush()
             return
-        message, hint_text = visible(error.message), visible(error.hint)
-        line = f"error: {message}"
-        hint = f"hint: {hint_text}" if hint_text else ""
+        message, hint = visible(error.message), visible(error.hint)
         if use_color(self.stderr, self.no_color):
             console = self._console(self.stderr)
-            console.print(f"[bold red]error:[/] {_esc(message)}", highlight=False)
+            lines = _wrap([(message, "", False)], console.width,
+                          [("error:", "bold red"), (" ", "")], _spaces(7))
             if hint:
-                console.print(f"[dim]hint:[/] {_esc(hint_text)}", highlight=False)
+                lines += _wrap([(hint, "", False)], console.width,
+                               [("hint:", "bold"), (" ", "")], _spaces(6))
+            _print_lines(console, lines)
         else:
-            self.stderr.write(line + "\n" + (hint + "\n" if hint else ""))
+            self.stderr.write(f"error: {message}\n" + (f"hint: {hint}\n" if hint else ""))
         self.stderr.flush()
 
     def _pretty_json(self) -> bool:
@@ -256,7 +300,8 @@ class Renderer:
     # -- internals
     def _blocks(self, stream: IO[str], blocks: Sequence[Block], findings: Sequence[Finding]) -> None:
         if use_color(stream, self.no_color):
-            self._rich_blocks(stream, blocks, findings)
+            console = self._console(stream)
+            _print_lines(console, layout(blocks, findings, width=console.width))
         else:
             stream.write(plain_text(blocks, findings))
         stream.flush()
@@ -264,105 +309,88 @@ class Renderer:
     def _console(self, stream: IO[str]):
         from rich.console import Console
 
-        # emoji=False: ":warning:" in a certificate subject is text, not a picture
-        return Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
-
-    def _rich_blocks(self, stream: IO[str], blocks: Sequence[Block],
-                     findings: Sequence[Finding]) -> None:
-        from rich.syntax import Syntax
-        from rich.table import Table as RichTable
-
-        console = self._console(stream)
-        blocks, findings = safe_blocks(blocks), safe_findings(findings)
-        for block in blocks:
-            if isinstance(block, Fields):
-                grid = RichTable(title=_esc(block.title), title_justify="left", show_header=False,
-                                 box=None, padding=(0, 2, 0, 0), title_style="bold")
-                grid.add_column(style="bold cyan", no_wrap=True)
-                grid.add_column(overflow="fold")
-                for label, value in block.rows:
-                    if value is not None:
-                        grid.add_row(_esc(label), _esc(value))
-                console.print(grid)
-                console.print()
-            elif isinstance(block, Table):
-                table = RichTable(title=_esc(block.title), title_justify="left", title_style="bold")
-                for col in block.columns:
-                    table.add_column(_esc(col), overflow="fold")
-                for row in block.rows:
-                    table.add_row(*(_esc(c) for c in row))
-                console.print(table)
-                console.print()
-            elif isinstance(block, Text):
-                console.print(_esc(block.text), style=block.style or None)
-            elif isinstance(block, Code):
-                if block.title:
-                    console.print(f"[bold]{_esc(block.title)}[/]")
-                console.print(Syntax(block.text, block.lexer, word_wrap=False,
-                                     background_color="default"))
-        if findings:
-            console.print("[bold]Findings[/]")
-            shown: set[str] = set()
-            for item in findings:
-                style = _SEVERITY_STYLE[item.severity]
-                console.print(f"  [{style}]{_SEVERITY_LABEL[item.severity]}[/] "
-                              f"[dim]{_esc(item.code)}[/]  {_esc(item.message)}")
-                for extra in _finding_details(item, shown):
-                    console.print(f"      [dim]{_esc(extra)}[/]")
+        # No markup, no highlighting: the lines are laid out here (layout) and printed
+        # as they are, never re-wrapped or cropped by rich (soft_wrap in _print_lines).
+        return Console(file=stream, highlight=False, markup=False, emoji=False,
+                       soft_wrap=True)
 
 
-def _finding_details(item: Finding, shown: set[str]) -> list[str]:
-    """The lines under a finding. A hint already printed under an earlier finding of the
-    same report is not printed again (several text defects share one long fix)."""
-    out = []
-    if item.expected is not None:
-        out.append(f"expected: {item.expected}")
-    if item.received is not None:
-        out.append(f"received: {item.received}")
-    if item.hint:
-        out.append("fix: as above" if item.hint in shown else f"fix: {item.hint}")
-        shown.add(item.hint)
+# ---------------------------------------------------------------- human layout
+#
+# One layout for pipes and terminals. A line is a list of (text, style) segments; the
+# style is used only on a colour terminal. In a pipe (width None) nothing is wrapped and
+# the text is exactly what the blocks say. On a terminal, prose is wrapped at spaces with
+# its indent kept; a word, a backtick-quoted span, an ``ssoctl …`` command and a
+# :class:`Copyable` value are never split: one that does not fit goes on a line of its own
+# and runs past the edge (the terminal folds it on screen; a copy of it has no newline).
+# Content is printed in the terminal's own colour; colour marks only severity (error,
+# warning, info) and bold marks headings and labels, so nothing the user must read or
+# copy is faint on a light or a dark theme.
+
+Segment = tuple[str, str]
+Line = list[Segment]
+
+#: Severity words and their colour (the only coloured words besides check-cert's verdict).
+_SEVERITY_LABEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold magenta",
+                   Severity.INFO: "bold blue"}
+_HEADING = "bold"
+_LABEL = "bold"
+#: Where a value too long for its label's line goes: on a line of its own, indented 4.
+_ALONE = "    "
+
+
+def _spaces(n: int) -> Line:
+    return [(" " * n, "")]
+
+
+def layout(blocks: Sequence[Block], findings: Sequence[Finding], *,
+           width: int | None = None) -> list[Line]:
+    """The human report as lines of (text, style) segments, wrapped to ``width`` columns
+    (``None``: not wrapped, the pipe form). Every text from the input is shown through
+    :func:`ssoctl.textsafe.visible` first (:func:`safe_blocks`)."""
+    blocks, findings = safe_blocks(blocks), safe_findings(findings)
+    out: list[Line] = []
+    for block in blocks:
+        if isinstance(block, Fields):
+            out.append([(block.title, _HEADING)])
+            out += _field_lines([(k, v) for k, v in block.rows if v is not None], width,
+                                indent=2)
+            out.append([])
+        elif isinstance(block, Table):
+            out.append([(block.title, _HEADING)])
+            out += _table_lines(block, width)
+            out.append([])
+        elif isinstance(block, Text):
+            out += _text_lines(block, width)
+        elif isinstance(block, Code):
+            if block.title:
+                out.append([(block.title, _HEADING)])
+            out += [[(line, "")] for line in block.text.rstrip("\n").split("\n")]
+            out.append([])
+    if findings:
+        out.append([("Findings", _HEADING)])
+        shown: set[str] = set()
+        for item in findings:
+            head: Line = [("  ", ""), (_SEVERITY_LABEL[item.severity],
+                                       _SEVERITY_STYLE[item.severity]),
+                          (f" {item.code}: ", "")]
+            out += _wrap([(item.message, "", False)], width, head, _spaces(6))
+            for label, value, whole in _finding_details(item, shown):
+                out += _wrap([(value, "", whole)], width,
+                             [("      ", ""), (f"{label}:", _LABEL), (" ", "")],
+                             _spaces(6 + len(label) + 2), alone="        ")
+    while out and not out[-1]:
+        out.pop()
     return out
 
 
-def plain_text(blocks: Sequence[Block], findings: Sequence[Finding]) -> str:
-    """The pipe-friendly rendering: no colour, no box drawing, stable layout."""
-    blocks, findings = safe_blocks(blocks), safe_findings(findings)
-    out: list[str] = []
-    for block in blocks:
-        if isinstance(block, Fields):
-            rows = [(k, v) for k, v in block.rows if v is not None]
-            width = max((len(k) for k, _ in rows), default=0)
-            out.append(block.title)
-            for label, value in rows:
-                pad = " " * (width - len(label))
-                lines = value.splitlines() or [""]
-                out.append(f"  {label}:{pad} {lines[0]}")
-                out.extend(f"  {' ' * (width + 1)} {cont}" for cont in lines[1:])
-            out.append("")
-        elif isinstance(block, Table):
-            out.append(block.title)
-            widths = [len(c) for c in block.columns]
-            for row in block.rows:
-                widths = [max(w, len(c)) for w, c in zip(widths, row)]
-            out.append("  " + "  ".join(c.ljust(w) for c, w in zip(block.columns, widths)).rstrip())
-            for row in block.rows:
-                out.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-            out.append("")
-        elif isinstance(block, Text):
-            out.append(block.text)
-        elif isinstance(block, Code):
-            if block.title:
-                out.append(block.title)
-            out.append(block.text.rstrip("\n"))
-            out.append("")
-    if findings:
-        out.append("Findings")
-        shown: set[str] = set()
-        for item in findings:
-            out.append(f"  {_SEVERITY_LABEL[item.severity]} {item.code}: {item.message}")
-            out.extend(f"      {extra}" for extra in _finding_details(item, shown))
-    return "\n".join(out).rstrip("\n") + "\n" if out else ""
+def _safe(text, *, one_line: bool = False):
+    """``text`` through :func:`ssoctl.textsafe.visible`, still :class:`Copyable` if it was."""
+    if text is None:
+        return None
+    shown = visible(text, one_line=one_line)
+    return Copyable(shown) if isinstance(text, Copyable) else shown
 
 
 def safe_blocks(blocks: Sequence[Block]) -> list[Block]:
@@ -371,14 +399,16 @@ def safe_blocks(blocks: Sequence[Block]) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         if isinstance(block, Fields):
-            out.append(Fields(visible(block.title), [
-                (visible(k), None if v is None else visible(v)) for k, v in block.rows]))
+            out.append(Fields(_safe(block.title),
+                              [(_safe(k), _safe(v)) for k, v in block.rows]))
         elif isinstance(block, Table):
-            out.append(Table(visible(block.title), [visible(c, one_line=True)
-                                                    for c in block.columns],
-                             [[visible(c, one_line=True) for c in row] for row in block.rows]))
+            out.append(Table(_safe(block.title),
+                             [_safe(c, one_line=True) for c in block.columns],
+                             [[_safe(c, one_line=True) for c in row] for row in block.rows]))
         elif isinstance(block, Text):
-            out.append(Text(visible(block.text), block.style))
+            text = block.text
+            out.append(dataclasses.replace(block, text=_safe(text) if isinstance(text, str)
+                                           else tuple(_safe(part) for part in text)))
         elif isinstance(block, Code):
             out.append(Code(visible(block.text), block.lexer, visible(block.title)))
         else:
@@ -398,8 +428,235 @@ def safe_findings(findings: Sequence[Finding]) -> list[Finding]:
     return [one(item) for item in findings]
 
 
-def _esc(text: str) -> str:
-    """Escape rich markup in user data (a certificate subject may contain ``[``)."""
-    from rich.markup import escape
+def plain_text(blocks: Sequence[Block], findings: Sequence[Finding]) -> str:
+    """The pipe-friendly rendering: no colour, no box drawing, no wrapping, stable layout."""
+    lines = layout(blocks, findings)
+    return "".join("".join(text for text, _ in line).rstrip(" ") + "\n" for line in lines) \
+        if lines else ""
 
-    return escape(text)
+
+def _field_lines(rows: Sequence[tuple[str, str]], width: int | None, *,
+                 indent: int) -> list[Line]:
+    """``label: value`` rows, values aligned; a value's further lines under its first."""
+    pad_to = max((len(k) for k, _ in rows), default=0)
+    out: list[Line] = []
+    column = _spaces(indent + pad_to + 2)
+    for label, value in rows:
+        whole = isinstance(value, Copyable)
+        head: Line = [(" " * indent, ""), (f"{label}:", _LABEL),
+                      (" " * (pad_to - len(label) + 1), "")]
+        for number, line in enumerate(value.splitlines() or [""]):
+            out += _wrap([(line, "", whole)], width, head if number == 0 else column, column,
+                         alone=" " * indent + _ALONE)
+    return out
+
+
+def _table_lines(block: Table, width: int | None) -> list[Line]:
+    """Columns padded to their widest cell. On a terminal too narrow for that, the cells
+    of the widest columns wrap at spaces inside their column; when even the longest words
+    do not fit side by side, one record under another (``column: value``). A cell is
+    never cut inside a word, nor a :class:`Copyable` cell at all."""
+    gaps = 2 + 2 * (len(block.columns) - 1)
+    widths = [len(c) for c in block.columns]
+    for row in block.rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+    if width is None or sum(widths) + gaps <= width:
+        return _columns(block, widths, None)
+    narrowest = [max([len(c)] + [_longest_atom(row[i]) for row in block.rows])
+                 for i, c in enumerate(block.columns)]
+    if sum(narrowest) + gaps <= width:
+        fitted = list(widths)
+        while sum(fitted) + gaps > width:  # take a column from the widest that can give
+            i = max(range(len(fitted)), key=lambda k: (fitted[k] - narrowest[k], fitted[k]))
+            fitted[i] -= min(fitted[i] - narrowest[i], sum(fitted) + gaps - width)
+        return _columns(block, fitted, width)
+    out: list[Line] = []
+    for number, row in enumerate(block.rows):
+        if number:
+            out.append([])
+        out += _field_lines(list(zip(block.columns, row)), width, indent=2)
+    return out
+
+
+def _longest_atom(cell: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(atom) for _, atom, _ in _atoms([(cell, "", isinstance(cell, Copyable))])),
+               default=0)
+
+
+def _columns(block: Table, widths: list[int], width: int | None) -> list[Line]:
+    """The table in columns of ``widths``; with ``width``, cells wrap inside them."""
+    def cells(row: Sequence[str], style: str) -> list[Line]:
+        wrapped = [_wrap([(cell, style, isinstance(cell, Copyable))], None if width is None
+                         else w, [], []) for cell, w in zip(row, widths)]
+        height = max(len(lines) for lines in wrapped)
+        out: list[Line] = []
+        for n in range(height):
+            line: Line = [("  ", "")]
+            for lines, w in zip(wrapped, widths):
+                part = lines[n] if n < len(lines) else []
+                used = sum(len(t) for t, _ in part) if width is None else _width(part)
+                line += part + [(" " * (w - used + 2), "")]
+            out.append(_rstrip(line))
+        return out
+    return cells(block.columns, _LABEL) + [line for row in block.rows
+                                           for line in cells(row, "")]
+
+
+def _text_lines(block: Text, width: int | None) -> list[Line]:
+    parts = (block.text,) if isinstance(block.text, str) else block.text
+    style = block.style
+    out: list[Line] = []
+    line: list[tuple[str, str, bool]] = []
+    for part in parts:  # split the parts into lines, keeping each part's kind
+        whole = isinstance(part, Copyable)
+        pieces = part.split("\n")
+        for number, piece in enumerate(pieces):
+            if number:
+                out += _paragraph_line(line, width, block.hang)
+                line = []
+            if piece:
+                line.append((piece, style, whole))
+    out += _paragraph_line(line, width, block.hang)
+    return out
+
+
+def _paragraph_line(parts: list[tuple[str, str, bool]], width: int | None,
+                    hang: int = 0) -> list[Line]:
+    """One line of a paragraph: its leading spaces are its indent, kept on every line
+    (plus ``hang`` on the lines it wraps onto)."""
+    if not parts:
+        return [[]]
+    text, style, whole = parts[0]
+    indent = len(text) - len(text.lstrip(" "))
+    parts = [(text[indent:], style, whole), *parts[1:]]
+    return _wrap(parts, width, _spaces(indent), _spaces(max(indent, hang)))
+
+
+def _width(line: Line) -> int:
+    from rich.cells import cell_len
+
+    return sum(cell_len(text) for text, _ in line)
+
+
+def _wrap(parts: Sequence[tuple[str, str, bool]], width: int | None, first: Line,
+          rest: Line, *, alone: str | None = None) -> list[Line]:
+    """Lay out ``parts`` (text, style, whole) after the prefix ``first``, continuing
+    after ``rest``, in ``width`` columns. Breaks only between atoms (see :func:`_atoms`).
+    An atom that does not fit even at the start of a line goes on a line of its own
+    (after ``alone`` when given, else after ``rest``) and overflows."""
+    if width is None:
+        return [list(first) + [(text, style) for text, style, _ in parts if text]]
+    from rich.cells import cell_len
+
+    lines: list[Line] = []
+    current, used, fresh = list(first), _width(first), True
+    for gap, atom, style in _atoms(parts):
+        size = cell_len(atom)
+        if not fresh and used + cell_len(gap) + size <= width:
+            current += [(gap, style if current[-1][1] == style else ""), (atom, style)]
+            used += cell_len(gap) + size
+            continue
+        if not fresh:
+            lines.append(current)
+            current, used = list(rest), _width(rest)
+        if used + size > width and alone is not None and cell_len(alone) < used:
+            if current is not rest and any(t.strip() for t, _ in current):
+                lines.append(_rstrip(current))
+            lines.append([(alone, ""), (atom, style)])
+            current, used, fresh = list(rest), _width(rest), True
+            continue
+        current.append((atom, style))
+        used += size
+        fresh = False
+    if not fresh or not lines:
+        lines.append(_rstrip(current))
+    return lines
+
+
+def _rstrip(line: Line) -> Line:
+    out = list(line)
+    while out and not out[-1][0].strip():
+        out.pop()
+    if out:
+        text, style = out[-1]
+        out[-1] = (text.rstrip(" "), style)
+    return out
+
+
+def _atoms(parts: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, str]]:
+    """(gap before, atom, style) for each unbreakable piece of ``parts``: a whole part
+    (:class:`Copyable`), a backtick-quoted span, an ``ssoctl …`` command up to the end
+    of its clause (``,`` ``;`` ``)`` or the end of the line), else a word."""
+    out: list[tuple[str, str, str]] = []
+    gap = ""
+    for text, style, whole in parts:
+        if whole:
+            stripped = text.strip(" ")
+            if stripped:
+                out.append((gap + text[:len(text) - len(text.lstrip(" "))], stripped, style))
+                gap = text[len(text.rstrip(" ")):]
+            else:
+                gap += text
+            continue
+        words = _WORD.findall(text)
+        i = 0
+        while i < len(words):
+            j = _atom_end(words, i)
+            atom = "".join(space + word for space, word in words[i:j + 1]).lstrip()
+            out.append((gap + words[i][0], atom, style))
+            gap = ""
+            i = j + 1
+        gap += text[len(text.rstrip()):] if words else text
+    return out
+
+
+_WORD = re.compile(r"(\s*)(\S+)")
+_CLAUSE_END = (",", ";", ")", ":")
+
+
+def _atom_end(words: list[tuple[str, str]], i: int) -> int:
+    """Index of the last word of the atom that starts at word ``i``."""
+    word = words[i][1]
+    if word.startswith("`") and "`" not in word[1:]:  # a quoted span: to its closing `
+        for j in range(i + 1, len(words)):
+            if "`" in words[j][1]:
+                return j
+        return i
+    if word.lstrip("(\"'") == "ssoctl" and i + 1 < len(words) \
+            and (words[i + 1][1][:1].isalpha() or words[i + 1][1][:1] == "-"):
+        j = i + 1  # a command line: to the end of its clause
+        while j + 1 < len(words) and not words[j][1].endswith(_CLAUSE_END) \
+                and not words[j + 1][1].startswith("`"):
+            j += 1
+        return j
+    return i
+
+
+def _print_lines(console, lines: list[Line]) -> None:
+    from rich.text import Text as RichText
+
+    for line in lines:
+        merged: Line = []
+        for text, style in line:  # one escape sequence per run of one style
+            if merged and merged[-1][1] == style:
+                merged[-1] = (merged[-1][0] + text, style)
+            elif text:
+                merged.append((text, style))
+        console.print(RichText.assemble(*merged), soft_wrap=True)
+
+
+def _finding_details(item: Finding, shown: set[str]) -> list[tuple[str, str, bool]]:
+    """(label, value, keep whole) lines under a finding. A hint already printed under an
+    earlier finding of the same report is not printed again (several text defects share
+    one long fix). Expected and received values are copied: they are kept whole."""
+    out = []
+    if item.expected is not None:
+        out.append(("expected", str(item.expected), True))
+    if item.received is not None:
+        out.append(("received", str(item.received), True))
+    if item.hint:
+        out.append(("fix", "as above" if item.hint in shown else item.hint, False))
+        shown.add(item.hint)
+    return out

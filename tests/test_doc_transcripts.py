@@ -367,9 +367,13 @@ def test_each_command_page_documents_exactly_the_real_options(name):
         pytest.skip(f"{page.name} has no options table")
     shown = set(re.findall(r"`(--?[a-z][a-z0-9-]*)", table))
     real = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)
-            if opt.startswith("-") and opt not in ("--help", "-h")}
+            if opt.startswith("-") and opt not in GLOBAL_FLAGS}
     assert real - shown == set(), f"{page.name}: options missing from the table"
     assert shown - real == set(), f"{page.name}: the table lists options the command lacks"
+
+
+#: Flags every command takes (given before or after its name), documented once in README.md.
+GLOBAL_FLAGS = ("--help", "-h", "--debug", "--no-color")
 
 
 def test_the_matcher():

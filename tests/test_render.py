@@ -106,7 +106,7 @@ def test_a_fix_shared_by_several_findings_is_printed_once(monkeypatch):
     plain, tty = io.StringIO(), Tty()
     Renderer(stdout=plain).report(_same_fix_report())
     Renderer(stdout=tty).report(_same_fix_report())
-    for text in (plain.getvalue(), tty.getvalue()):
+    for text in (plain.getvalue(), _no_sgr(tty.getvalue())):
         assert text.count("fix: download the certificate again") == 1
         assert text.count("fix: as above") == 1 and "fix: other fix" in text
     assert plain.getvalue().index("CERT_B") < plain.getvalue().index("fix: as above") \
@@ -114,6 +114,12 @@ def test_a_fix_shared_by_several_findings_is_printed_once(monkeypatch):
     assert long_fix  # the JSON form keeps every hint: scripts read findings one by one
     doc = json.loads(_json(_same_fix_report()))
     assert [f["hint"] for f in doc["findings"]][:2] == [long_fix, long_fix]
+
+
+def _no_sgr(text):
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def _json(report):
@@ -149,3 +155,57 @@ def test_data_that_looks_like_markup_or_a_placeholder_is_plain_data():
         Renderer(json_output=True, stdout=out).report(report)
         assert json.loads(out.getvalue())["data"] == {"source": "ssoctl-encoded-0",
                                                       "messages": items, "n": 2}
+
+
+# ---------------------------------------------------------------- the terminal layout
+
+def _screen(blocks=(), findings=(), width=60):
+    from ssoctl.render import layout
+
+    return ["".join(text for text, _ in line) for line in layout(blocks, findings, width=width)]
+
+
+def test_a_copyable_value_with_spaces_is_never_broken():
+    from ssoctl.render import copyable
+
+    path = "/Users/Jane Doe/Library/Application Support/ssoctl/backups/acme-20260601.json"
+    for width in (40, 60, 80, 200):
+        lines = _screen([Fields("Push", [("backup", copyable(path)), ("profile", "acme")]),
+                         Text(("undo with: ", copyable(f"ssoctl rollback '{path}'")))],
+                        width=width)
+        assert any(path in line for line in lines)
+        assert any(f"ssoctl rollback '{path}'" in line for line in lines)
+        if width < len(path):  # a line of its own, under its label
+            assert f"      {path}" in lines and "  backup:" in lines
+
+
+def test_prose_wraps_at_spaces_keeping_words_commands_and_indent():
+    hint = ("run `ssoctl config validate --profile acme` to see the problem, or "
+            "ssoctl config set --profile acme base_url https://sp.example/v2; then retry")
+    finding = Finding(code="CONFIG_X", severity=Severity.ERROR, message="word " * 20,
+                      hint=hint, expected="https://sp.example/a/very/long/expected/value/" * 2)
+    lines = _screen(findings=(finding,), width=50)
+    assert all(line.startswith("  ") for line in lines[1:])
+    command = "ssoctl config set --profile acme base_url https://sp.example/v2;"
+    assert all(len(line) <= 50 or line.strip() in (command, finding.expected) for line in lines)
+    assert any("`ssoctl config validate --profile acme`" in line for line in lines)
+    assert any(command in line for line in lines)
+    assert any(line.strip() == finding.expected for line in lines)
+
+
+def test_a_table_narrower_than_the_terminal_wraps_cells_at_spaces_only():
+    table = Table("Known", ("id", "text"), [("a-long-identifier", "one two three four five " * 3)])
+    lines = _screen([table], width=40)
+    words = set(" ".join(table.rows[0]).split())
+    assert all(set(line.split()) <= words | {"id", "text", "Known"} for line in lines)
+    assert all(len(line) <= 40 for line in lines)
+    tight = _screen([Table("T", ("a", "b"), [("x" * 30, "y" * 30)])], width=40)
+    assert "  a: " + "x" * 30 in tight  # not even one word per column fits: records
+
+
+def test_the_pipe_form_is_not_wrapped():
+    from ssoctl.render import copyable, plain_text
+
+    url = "https://example.test/" + "x" * 200
+    text = plain_text([Fields("T", [("SSO URL", copyable(url))]), Text("word " * 50)], [])
+    assert f"  SSO URL: {url}\n" in text and ("word " * 50).rstrip() in text

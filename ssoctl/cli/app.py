@@ -9,7 +9,6 @@ is used, which more than doubled the time ``--help`` took.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from typing import Annotated, Any, NoReturn, Optional
 
@@ -49,6 +48,15 @@ class RootGroup(typer.core.TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _add_epilog(self)
+        from ssoctl.cli import helptext
+
+        helptext.tidy(self, list(self.context_settings.get("help_option_names", ["--help"])))
+
+    def get_params(self, ctx):  # noqa: ANN001, ANN201 - click's signature
+        from ssoctl.cli import helptext
+
+        # Typer adds --install-completion/--show-completion after __init__
+        return helptext.quiet_flags(super().get_params(ctx))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta[ARGV] = list(args)
@@ -99,7 +107,7 @@ app = typer.Typer(
     help="Set up and troubleshoot SAML single sign-on between Okta (or any IdP) and "
          "sipgate (or any SP).\n\n" + exit_codes_help(),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # ssoctl --install-completion (bash, zsh, fish, PowerShell)
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     # A bug keeps its traceback (house style), printed plainly by Python.
@@ -128,7 +136,8 @@ def quiet_library_warnings() -> None:
 def root(
     ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+        "--version", "-V", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = None,
     debug: Annotated[bool, typer.Option(
         "--debug", help="Log details to stderr and show tracebacks (secrets stay redacted).")] = False,
     no_color: Annotated[bool, typer.Option(
@@ -140,10 +149,7 @@ def root(
     state = common.app_state(ctx)
     state.debug, state.no_color, state.json_output = debug, no_color, json_output
     if debug:
-        import logging  # only here: ~4 ms that check-cert, explain and config never need
-
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
-                            format="debug: %(name)s: %(message)s")
+        common.start_debug_log()
     else:
         quiet_library_warnings()
 

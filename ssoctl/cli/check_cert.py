@@ -36,7 +36,7 @@ repair, nor for an expired, weak or mismatched certificate).
 def check_cert(
     ctx: typer.Context,
     files: Annotated[Optional[list[str]], typer.Argument(
-        metavar="[FILE... | DIR | -]",
+        metavar="FILE|DIR|-",
         help="Certificate file, '-' to read stdin, or several files and directories "
              "(one result per certificate, one summary).", show_default=False)] = None,
     text: Annotated[Optional[str], typer.Option(

@@ -10,7 +10,7 @@ from ssoctl.certs.result import CertDiagnosis
 from ssoctl.certs.facts import CertInfo, short_name
 from ssoctl.errors import ExitCode
 from ssoctl.findings.console import okta
-from ssoctl.render import Fields, Report, Table, Text
+from ssoctl.render import Fields, Report, Table, Text, copyable
 
 MAX_CERT_BYTES = 1024 * 1024
 MAX_METADATA_BYTES = 10 * 1024 * 1024
@@ -153,7 +153,7 @@ def build(diagnosis: CertDiagnosis, *, fix: bool, output: str | None, force: boo
         from ssoctl.files import write_file
 
         written = str(write_file(output, diagnosis.fixed_pem or "", force=force))
-        blocks.append(Text(f"Wrote the clean PEM to {written}", style="green"))
+        blocks.append(Text(("Wrote the clean PEM to ", copyable(written)), style="green"))
         return Report(data={**report.data, "output": written}, findings=diagnosis.findings,
                       blocks=tuple(blocks))
     return Report(data=report.data, findings=diagnosis.findings, blocks=tuple(blocks),
@@ -186,7 +186,8 @@ def _details(diagnosis: CertDiagnosis) -> list:
     if len(infos) == 1:
         blocks.append(_fields(infos[0], "Certificate", diagnosis))
     elif infos:
-        rows = [(str(i + 1), short_name(info.subject), info.sha256, f"{info.not_after:%Y-%m-%d}",
+        rows = [(str(i + 1), short_name(info.subject), copyable(info.sha256),
+                 f"{info.not_after:%Y-%m-%d}",
                  str(info.days_left)) for i, info in enumerate(infos)]
         blocks.append(Table(f"{len(infos)} certificates", ("#", "subject", "SHA-256",
                                                            "valid until", "days left"), rows))
@@ -202,13 +203,13 @@ def _fields(info: CertInfo, title: str, diagnosis: CertDiagnosis) -> Fields:
     rows = [
         ("Subject", info.subject),
         ("Issuer", "same as subject (self-signed)" if info.self_signed else info.issuer),
-        ("Serial", info.serial),
+        ("Serial", copyable(info.serial)),
         ("Valid from", _when(info.not_before)),
         ("Valid until", f"{_when(info.not_after)} ({left})"),
         ("Key", key),
         ("Signature", info.signature_algorithm),
-        ("SHA-256", info.sha256),
-        ("SHA-1", info.sha1),
+        ("SHA-256", copyable(info.sha256)),
+        ("SHA-1", copyable(info.sha1)),
         ("Version", f"X.509 v{info.version}"),
         ("Input", _input(diagnosis)),
     ]

@@ -9,6 +9,7 @@ import typer
 import typer.core
 
 from ssoctl.cli.boundary import execute, parse_now  # noqa: F401  (parse_now: re-exported)
+from ssoctl.links import JSON_FORMAT
 
 
 #: Where the root group keeps the command line it was given (``ctx.meta`` is shared by
@@ -58,7 +59,7 @@ def app_state(ctx: typer.Context) -> AppState:
 
 # Options shared by every command; declared once so help texts match everywhere.
 JsonOpt = Annotated[bool, typer.Option(
-    "--json", help="Print one JSON document on stdout (see docs/json.md).")]
+    "--json", help=f"Print one JSON document on stdout (format: {JSON_FORMAT}).")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Treat warnings as errors (exit 1).")]
 WarnDaysOpt = Annotated[int, typer.Option(
@@ -67,6 +68,15 @@ WarnDaysOpt = Annotated[int, typer.Option(
 NowOpt = Annotated[Optional[str], typer.Option(
     "--now", metavar="ISO-8601",
     help="Pretend the current time is this (e.g. 2026-01-31T12:00:00Z), for reproducible checks.")]
+
+
+def start_debug_log() -> None:
+    """``--debug``: log details to stderr (given before or after the command name)."""
+    import logging  # only here: ~4 ms that check-cert, explain and config never need
+    import sys
+
+    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                        format="debug: %(name)s: %(message)s")
 
 
 def renderer(ctx: typer.Context, json_output: bool = False):

@@ -43,9 +43,9 @@ def show_command(ctx: typer.Context, profile: ProfileOpt = None, config: ConfigO
 
 def set_command(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Setting, e.g. base_url, token_id, acs_url, "
+    key: Annotated[str, typer.Argument(metavar="KEY", help="Setting, e.g. base_url, token_id, acs_url, "
                                             "read_timeout, rest.read_url.")],
-    value: Annotated[str, typer.Argument(help="New value (never a token: tokens come from "
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="New value (never a token: tokens come from "
                                               "SSOCTL_TOKEN or a token file).")],
     profile: Annotated[str, typer.Option("--profile", "-p", metavar="NAME",
                                          help="Profile to change (created if missing; a new "

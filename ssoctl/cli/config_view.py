@@ -10,7 +10,7 @@ from ssoctl.config import profiles as cfg
 from ssoctl.config import schema
 from ssoctl.errors import ConfigError, SsoctlError
 from ssoctl.findings import Finding, finding
-from ssoctl.render import Fields, Report, Text
+from ssoctl.render import Fields, Report, Text, copyable
 from ssoctl.sp import credentials as creds
 
 
@@ -20,14 +20,14 @@ def show(name: str | None, path: str | None) -> Report:
     names = _names(found, name)
     profiles: dict[str, Any] = {}
     blocks: list[Any] = [Fields("Configuration", [
-        ("file", str(found.path) + ("" if found.exists else " (does not exist yet)")),
+        ("file", copyable(str(found.path) + ("" if found.exists else " (does not exist yet)"))),
         ("default profile", found.default_profile)])]
     for item in names:
         table = schema.redacted(found.data["profiles"][item])
         entry = dict(table) if isinstance(table, dict) else {"invalid": str(table)}
         entry["token_source"] = _token_source(item, table, found)
         profiles[item] = entry
-        blocks.append(Fields(f"Profile {item}", [(k, _flat(v)) for k, v in entry.items()]))
+        blocks.append(Fields(f"Profile {item}", [(k, copyable(_flat(v))) for k, v in entry.items()]))
     if not names:
         blocks.append(Text("no profiles yet: ssoctl config set --profile NAME base_url URL"))
     data = {"path": str(found.path), "exists": found.exists,
@@ -55,7 +55,7 @@ def validate(name: str | None, path: str | None) -> Report:
         findings += profile_findings(item, found.data["profiles"][item], found)
         checked.append(item)
     ok = not any(f.is_error for f in findings)
-    blocks = (Fields("Configuration", [("file", str(found.path)),
+    blocks = (Fields("Configuration", [("file", copyable(str(found.path))),
                                        ("profiles checked", ", ".join(checked) or "(none)")]),
               Text("configuration is valid" if ok else "configuration has errors"))
     return Report(data={"path": str(found.path), "profiles": checked, "valid": ok},

@@ -31,7 +31,7 @@ signature; without one, everything about the user is shown as unverified.
 """
 
 InputArg = Annotated[str, typer.Argument(
-    metavar="[INPUT|-]", help="File with the captured message, or '-' for stdin (a paste at "
+    metavar="INPUT|-", help="File with the captured message, or '-' for stdin (a paste at "
                               "a terminal ends with Ctrl-D).")]
 TextOpt = Annotated[Optional[str], typer.Option(
     "--text", metavar="VALUE",

@@ -97,7 +97,8 @@ _KIND = {"finding": "finding", "error_code": "error code", "known_error": "known
 
 
 def _blocks(item):
-    from ssoctl.render import Fields, Text
+    from ssoctl.links import docs_url
+    from ssoctl.render import Fields, Text, copyable
 
     if item.kind == "finding":
         sev = item.severity + (f", exit {item.exit_code}" if item.exit_code else "")
@@ -123,7 +124,7 @@ def _blocks(item):
                        + " (ssoctl explain CODE)")
     elif item.kind == "error_code":
         yield Fields(item.key, [("error code", item.title), ("exit", str(item.exit_code))])
-        yield Text("See docs/exit-codes.md.")
+        yield Text(("All error codes: ", copyable(docs_url("exit-codes.md"))))
     else:
         rows = [("text", item.text), ("from", item.vendor), ("id", item.key),
                 ("source", item.source)]

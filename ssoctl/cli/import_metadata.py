@@ -67,7 +67,7 @@ def import_metadata(
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite the --cert-out file if it exists.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", case_sensitive=False,
+        "--format", case_sensitive=False, metavar="human|env",
         help="human (default) or env: SSOCTL_SSO_URL=… lines on stdout for CI.")] = OutputFormat.human,
     verify_signature: Annotated[Optional[str], typer.Option(
         "--verify-signature", metavar="CERT",
@@ -148,7 +148,7 @@ def _write_cert(settings: "IdpSettings", path: str | None, *, force: bool) -> st
 
 
 def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Report":
-    from ssoctl.render import Code, Fields, Report, Text
+    from ssoctl.render import Code, Fields, Report, Text, copyable
 
     data = settings.to_dict()
     data["cert_out"] = cert_path
@@ -163,8 +163,8 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
             Text("Nothing from this metadata is trustworthy until the signature verifies "
                  "(see Findings for what to do).\n"),
             Fields("Values in the metadata (unverified)", [
-                ("SSO URL", settings.sso_url or "(none)"),
-                ("Entity ID", settings.entity_id or "(empty)"),
+                ("SSO URL", copyable(settings.sso_url) or "(none)"),
+                ("Entity ID", copyable(settings.entity_id) or "(empty)"),
                 ("Certificate", f"SHA-256 {cert.sha256}" if cert is not None else "(none)"),
             ])]
         blocks += _details(settings)
@@ -176,8 +176,8 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
         return Report(data=data, findings=quiet, blocks=tuple(blocks),
                       payload="" if env else None)
     blocks = [Fields(SIPGATE_TITLE, [
-        ("SSO URL", settings.sso_url or "(none: see findings)"),
-        ("Entity ID", settings.entity_id or "(empty: see findings)"),
+        ("SSO URL", copyable(settings.sso_url) or "(none: see findings)"),
+        ("Entity ID", copyable(settings.entity_id) or "(empty: see findings)"),
     ])]
     if cert is not None:
         blocks.append(Code(cert.pem, lexer="text", title="Certificate:"))
@@ -185,7 +185,7 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
     else:
         blocks.append(Text("Certificate: none usable in this metadata (see findings)\n"))
     if cert_path is not None:
-        blocks.append(Text(f"Certificate written to {cert_path}\n"))
+        blocks.append(Text(("Certificate written to ", copyable(cert_path), "\n")))
     blocks += _details(settings)
     payload = _env_lines(settings, cert_path) if env else None
     return Report(data=data, findings=settings.findings, blocks=tuple(blocks), payload=payload)
@@ -241,13 +241,13 @@ def _cn(subject: str) -> str:
 
 
 def _details(settings: "IdpSettings") -> list:
-    from ssoctl.render import Fields, Table
+    from ssoctl.render import Fields, Table, copyable
 
-    rows: list[tuple[str, str | None]] = [("Source", settings.source or None)]
+    rows: list[tuple[str, str | None]] = [("Source", copyable(settings.source or None))]
     if settings.final_url and settings.final_url != settings.source:
-        rows.append(("Downloaded from", settings.final_url))
+        rows.append(("Downloaded from", copyable(settings.final_url)))
     if 1 < len(settings.entity_ids_found) <= 5:
-        rows.append(("IdPs in document", "\n".join(settings.entity_ids_found)))
+        rows.append(("IdPs in document", copyable("\n".join(settings.entity_ids_found))))
     elif len(settings.entity_ids_found) > 5:
         rows.append(("IdPs in document", f"{len(settings.entity_ids_found):,} "
                                           "(list them with --list)"))
@@ -288,9 +288,11 @@ def _details(settings: "IdpSettings") -> list:
 def _endpoint_row(label: str, binding: str, url: str) -> tuple[str, str]:
     """A SAML 2.0 binding in the label; a long foreign binding URI (Shibboleth 1.x) under
     the URL, so it does not push every value in the block far to the right."""
+    from ssoctl.render import copyable
+
     if len(binding) <= 20:
-        return f"{label} ({binding})", url
-    return f"{label} (other)", f"{url}\nbinding {binding}"
+        return f"{label} ({binding})", copyable(url)
+    return f"{label} (other)", copyable(f"{url}\nbinding {binding}")
 
 
 def _signed_text(settings: "IdpSettings") -> str:

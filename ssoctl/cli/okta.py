@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
+from ssoctl.links import OKTA_DOCS
 import typer
 
 from ssoctl.cli import common
@@ -38,7 +39,7 @@ TimeoutOpt = Annotated[Optional[float], typer.Option(
     "--timeout", metavar="SECONDS", min=1, help="Read timeout per request.")]
 AppArg = Annotated[str, typer.Argument(metavar="APP", help="The app's id (0oa…) or its label.")]
 JobsOpt = Annotated[int, typer.Option(
-    "--jobs", min=1, max=16, help="How many apps are read at a time.")]
+    "--jobs", min=1, max=16, metavar="N", help="How many apps are read at a time.")]
 YesOpt = Annotated[bool, typer.Option(
     "--yes", "-y", help="Do not ask for confirmation (required when not on a terminal).")]
 DryRunOpt = Annotated[bool, typer.Option(
@@ -58,7 +59,7 @@ SpEntityOpt = Annotated[Optional[str], typer.Option(
 def register(app: typer.Typer) -> None:
     """Attach the ``okta`` group."""
     group = typer.Typer(help="Create, check, read and repair the sipgate app in Okta through "
-                             "Okta's management API (docs/okta.md).",
+                             f"Okta's management API ({OKTA_DOCS}).",
                         no_args_is_help=True, cls=SubGroup)
     group.command("list")(list_command)
     group.command("configure")(configure_command)

@@ -9,6 +9,7 @@ import typer
 
 from ssoctl.cli import common
 from ssoctl.cli.common import SubGroup
+from ssoctl.links import SP_API
 
 ProfileOpt = Annotated[Optional[str], typer.Option(
     "--profile", "-p", metavar="NAME",
@@ -33,7 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("push")(push_command)
     app.command("rollback")(rollback_command)
     sp = typer.Typer(help="Look at the SP's SSO settings through its API (ssoctl's contract, "
-                          "docs/sp-api.md: sipgate publishes no SSO settings API).",
+                          f"{SP_API}: sipgate publishes no SSO settings API).",
                      no_args_is_help=True, cls=SubGroup)
     sp.command("status")(status_command)
     app.add_typer(sp, name="sp")
@@ -64,7 +65,7 @@ def push_command(
         "--tenants", metavar="CSV", help="Push to the profiles listed in a CSV file "
                                          "(column 'profile'; bulk).")] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", min=1, max=16, help="Bulk: how many tenants at a time.")] = 4,
+        "--jobs", min=1, max=16, metavar="N", help="Bulk: how many tenants at a time.")] = 4,
     config: ConfigOpt = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
@@ -82,7 +83,8 @@ def push_command(
     if that fails too, with the command to retry).
 
     sipgate publishes no SSO settings API: the SP side is ssoctl's
-    contract (docs/sp-api.md). Rehearse against a local fake SP:
+    contract, https://github.com/ssoctl/ssoctl/blob/main/docs/sp-api.md.
+    Rehearse against a local fake SP:
     python -m ssoctl.rehearsal.fakesp
     """
     from ssoctl.cli import push_view as view
@@ -160,7 +162,8 @@ def rollback_command(
     come from the same endpoint. The present settings are backed up
     first, so a rollback can be undone too. --list shows the backups
     in the backup directory; --latest picks the profile's newest. Like
-    push, this speaks ssoctl's contract (docs/sp-api.md): sipgate
+    push, this speaks ssoctl's contract
+    (https://github.com/ssoctl/ssoctl/blob/main/docs/sp-api.md): sipgate
     publishes no SSO settings API.
     """
     from ssoctl.cli import push_view as view
@@ -203,8 +206,9 @@ def status_command(
 ) -> None:
     """Show the SP's SSO settings: SSO URL, Entity ID, Certificate, on/off.
 
-    Reads them through ssoctl's SSO-settings contract (docs/sp-api.md;
-    sipgate publishes no such API) and checks the stored certificate.
+    Reads them through ssoctl's SSO-settings contract
+    (https://github.com/ssoctl/ssoctl/blob/main/docs/sp-api.md; sipgate
+    publishes no such API) and checks the stored certificate.
     """
     from ssoctl.cli import push_view as view
 

@@ -23,15 +23,16 @@ from ssoctl.config.schema import Profile
 from ssoctl.config.profiles import load_profile
 from ssoctl.errors import ExitCode, SsoctlError, UsageError
 from ssoctl.files import stdin_is_tty
-from ssoctl.render import Fields, Report, Table, Text, plain_text
+from ssoctl.links import SP_API
+from ssoctl.render import Fields, Report, Table, Text, copyable, plain_text
 from ssoctl.sp.contract import LABELS
 from ssoctl.sp.plan import Plan
 from ssoctl.sp.service import Connection, PushOptions, PushResult, SpStatus
 
 #: CONTRACT_NOTE (kept whole in JSON) on two lines of under 80 columns for people.
-NOTE = Text("note: sipgate publishes no SSO settings API; this is ssoctl's contract\n"
-            "      (docs/sp-api.md), implemented by the SP or an adapter in front of it",
-            style="dim")
+NOTE = Text(("note: sipgate publishes no SSO settings API; this is ssoctl's contract,\n"
+             "      implemented by the SP or an adapter in front of it: ", copyable(SP_API)),
+            hang=6)
 
 OUTCOME_TEXT = {
     "refused": "refused: error findings in what would be pushed; nothing was sent to the SP "
@@ -132,8 +133,8 @@ def push_report(result: PushResult, *, verb: str = "push", retry_hint: str = "")
     """The human and JSON view of a push or rollback."""
     head = Fields("Rollback" if verb == "rollback" else "Push", [
         ("profile", result.profile), ("target", result.target),
-        ("endpoint", result.endpoint), ("values from", result.source),
-        ("backup", result.backup),
+        ("endpoint", copyable(result.endpoint)), ("values from", copyable(result.source)),
+        ("backup", copyable(result.backup)),
         ("SSO enabled", None if result.enabled is None else ("on" if result.enabled else "off")),
     ])
     blocks: list[Any] = [head]
@@ -146,8 +147,8 @@ def push_report(result: PushResult, *, verb: str = "push", retry_hint: str = "")
     if result.backup:
         from ssoctl.sp.plan import rollback_command
 
-        blocks.append(Text("undo with: " + rollback_command(result.backup, result.profile,
-                                                            retry_hint)))
+        blocks.append(Text(("undo with: ", copyable(rollback_command(
+            result.backup, result.profile, retry_hint)))))
     blocks.append(NOTE)
     return Report(data=result, findings=result.findings, blocks=tuple(blocks))
 
@@ -163,8 +164,9 @@ def status_report(result: SpStatus) -> Report:
             cert = (f"SHA-256 {info.sha256}\nexpires {info.not_after.date().isoformat()} "
                     f"({info.days_left} days)\n{info.subject}")
     fields = Fields("SSO settings on the SP", [
-        ("profile", result.profile), ("endpoint", result.endpoint),
-        ("SSO URL", s.sso_url or "(empty)"), ("Entity ID", s.idp_entity_id or "(empty)"),
+        ("profile", result.profile), ("endpoint", copyable(result.endpoint)),
+        ("SSO URL", copyable(s.sso_url) or "(empty)"),
+        ("Entity ID", copyable(s.idp_entity_id) or "(empty)"),
         ("Certificate", cert or "(empty)"),
         ("SSO enabled", ("on" if s.enabled else "off") if result.enabled_known
          else "unknown (the rest profile's body has no {enabled})"),

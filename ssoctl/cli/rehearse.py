@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
+from ssoctl.links import REHEARSAL_DOCS
 import typer
 
 from ssoctl.cli import common
@@ -23,7 +24,7 @@ FAULTS = ("rate-limit", "server-error", "unauthorized", "slow")
 def register(app: typer.Typer) -> None:
     """Attach the ``rehearse`` group."""
     group = typer.Typer(help="Rehearse the set-up on this machine against local stand-ins of "
-                             "the real services (docs/rehearsal.md).",
+                             f"the real services ({REHEARSAL_DOCS}).",
                         no_args_is_help=True, cls=SubGroup)
     group.command("okta")(okta_command)
     app.add_typer(group, name="rehearse")
@@ -32,7 +33,7 @@ def register(app: typer.Typer) -> None:
 def okta_command(
     ctx: typer.Context,
     port: Annotated[int, typer.Option(
-        "--port", min=0, max=65535,
+        "--port", metavar="N", min=0, max=65535,
         help=f"Port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one).")] = DEFAULT_PORT,
     org: Annotated[str, typer.Option(
         "--org", metavar="NAME", help="Org name (app names, certificate CN).")] = "rehearsal",

@@ -148,6 +148,7 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 def _report(standin, demo, *, token_file, ca_path, client_id, dpop, faults):  # noqa: ANN001
+    from ssoctl.links import REHEARSAL_DOCS
     from ssoctl.render import Fields, Report, Table, Text
 
     url = standin.url
@@ -173,7 +174,7 @@ def _report(standin, demo, *, token_file, ca_path, client_id, dpop, faults):  # 
         blocks.append(Table("Apps already there (not sipgate)", ("App", "Rehearses"),
                             [list(a) for a in demo.apps]))
     blocks.append(Text(
-        "Next: point `ssoctl okta` at the org URL (see docs/rehearsal.md), configure the "
+        f"Next: point `ssoctl okta` at the org URL (see {REHEARSAL_DOCS}), configure the "
         f"sipgate app and assign the group, then sign in: open {url}/ or fetch "
         f"{url}/rehearsal/login?app=sipgate&user={demo.users[0] if demo.users else 'EMAIL'}"
         " and give it to `ssoctl decode-response -`."))

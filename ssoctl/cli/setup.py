@@ -8,11 +8,12 @@ import typer
 
 from ssoctl.cli import common
 from ssoctl.cli import okta as okta_cli
+from ssoctl.links import SP_API
 
 SpProfileOpt = Annotated[Optional[str], typer.Option(
     "--sp-profile", metavar="NAME",
     help="Push the IdP values to this SP profile (an SP with ssoctl's SSO-settings API, "
-         "docs/sp-api.md). Without it the values are handed over for pasting into sipgate.")]
+         f"{SP_API}). Without it the values are handed over for pasting into sipgate.")]
 SpMetadataOpt = Annotated[Optional[str], typer.Option(
     "--sp-metadata", metavar="FILE",
     help="Read sipgate's ACS URL and Entity ID from SP metadata (instead of the flags).")]

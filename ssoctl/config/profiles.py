@@ -151,11 +151,11 @@ def _choose_profile(config: ConfigFile, name: str | None) -> str:
     if len(names) == 1:
         return names[0]
     if not names:
-        raise ConfigError(f"no profiles configured ({config.path})",
+        raise ConfigError(f"no profiles configured in `{config.path}`",
                           hint="sipgate publishes no SSO settings API: point a profile at "
                                "the service implementing ssoctl's contract, e.g. `ssoctl config "
                                "set --profile acme base_url https://sso-adapter.example/v2`; to "
-                               "rehearse, start the fake SP (python -m ssoctl.rehearsal.fakesp) "
+                               "rehearse, start the fake SP (`ssoctl rehearse sp`) "
                                "and run `ssoctl config set --profile acme base_url "
                                "http://127.0.0.1:8088/v2`",
                           code="CONFIG_NO_PROFILE")

@@ -3,6 +3,7 @@
 from ssoctl.errors import ExitCode  # noqa: F401  (used by trust-failure entries)
 from ssoctl.findings import CodeInfo, Severity
 from ssoctl.findings.console import okta
+from ssoctl.links import SP_API
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -73,8 +74,8 @@ CODES: tuple[CodeInfo, ...] = (
              "base_url and path are the sipgate target's defaults "
              "(https://api.sipgate.com/v2/sso/settings). sipgate publishes no SSO settings "
              "API, so push, rollback and sp status will get 404 there: the contract "
-             "(docs/sp-api.md) must be implemented by the SP or an adapter you run.",
-             "set base_url (and path) to the service implementing docs/sp-api.md; to "
+             f"({SP_API}) must be implemented by the SP or an adapter you run.",
+             f"set base_url (and path) to the service implementing {SP_API}; to "
              "rehearse, run python -m ssoctl.rehearsal.fakesp and use http://127.0.0.1:8088/v2"),
     CodeInfo("CONFIG_SP_EXPECTATIONS_MISSING", I, "the profile does not say what the SP expects",
              "Without acs_url and sp_entity_id (sipgate's SSO page shows both), "

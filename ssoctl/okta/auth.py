@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from ssoctl.links import OKTA_DOCS
 from ssoctl.errors import ApiRefusedError, ConfigError, InputError, NetworkError
 from ssoctl.okta.client import Reply
 
@@ -135,7 +136,7 @@ def token_auth(*, token_file: str | None = None,
         return TokenAuth(text, source=f"token file {token_file}")
     raise ConfigError("no Okta credentials",
                       hint=f"set {ENV_TOKEN} or give --token-file (mode 0600), or use an API "
-                           "Services app with --client-id and --private-key (docs/okta.md); "
+                           f"Services app with --client-id and --private-key ({OKTA_DOCS}); "
                            "tokens are never accepted on the command line",
                       code="OKTA_NO_CREDENTIALS")
 
@@ -357,15 +358,15 @@ class OAuthAuth:
                                f"HTTP {reply.status}"), self.secrets)[:300]
         if error == "invalid_scope":
             hint = (f"grant {' and '.join(self.scopes)} in the API Services app's Okta API "
-                    "Scopes tab (docs/okta.md lists the scopes per command)")
+                    f"Scopes tab ({OKTA_DOCS} lists the scopes per command)")
         elif error == "invalid_client":
             hint = ("check the client ID, that the app uses 'Public key / Private key' and "
                     "holds the public half of --private-key (and --key-id if it has several "
                     "keys)")
         elif error in ("invalid_dpop_proof", "use_dpop_nonce"):
-            hint = "the app's DPoP setting and ssoctl disagree; run again or see docs/okta.md"
+            hint = f"the app's DPoP setting and ssoctl disagree; run again or see {OKTA_DOCS}"
         else:
-            hint = "see docs/okta.md for setting up the API Services app"
+            hint = f"see {OKTA_DOCS} for setting up the API Services app"
         return ApiRefusedError(f"Okta refused the access token request ({error or reply.status}): "
                                f"{text}", hint=hint, code="OKTA_OAUTH_REFUSED",
                                status=reply.status)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator, Mapping, Protocol
 from urllib.parse import urlencode, urlsplit
 
+from ssoctl.links import OKTA_DOCS
 from ssoctl import http
 from ssoctl.errors import ApiRefusedError, InputError, NetworkError, SsoctlError, UsageError
 
@@ -464,15 +465,15 @@ def okta_error(reply: Reply, *, what: str, scope: str, auth_kind: str,
                                      f"{summary or 'invalid token'}{ref}"), hint=hint,
                                code="OKTA_BAD_TOKEN", status=status)
     if status == 403 or code == "E0000006":
-        need = scope or "the scope of this command (docs/okta.md)"
+        need = scope or f"the scope of this command ({OKTA_DOCS})"
         if oauth or "insufficient_scope" in challenge:
             hint = (f"grant {need} to the API Services app (its Okta API Scopes tab) and an "
                     "admin role that covers the app (Admin roles tab: e.g. Application "
-                    "Administrator); see docs/okta.md")
+                    f"Administrator); see {OKTA_DOCS}")
         else:
             hint = (f"the token acts with the admin role of the person who created it; that "
                     f"role must allow this call ({need}: e.g. Application Administrator or "
-                    "Super Administrator); see docs/okta.md")
+                    f"Super Administrator); see {OKTA_DOCS}")
         return ApiRefusedError(clean(f"{what}: Okta says permission denied (HTTP {status}): "
                                      f"{summary or 'forbidden'}{ref}"), hint=hint,
                                code="OKTA_FORBIDDEN", status=status)
@@ -485,7 +486,7 @@ def okta_error(reply: Reply, *, what: str, scope: str, auth_kind: str,
     if status == 400 and (code == "E0000001" or causes):
         because = "; ".join(causes) if causes else summary
         return ApiRefusedError(clean(f"{what}: Okta rejected a value: {because}{ref}"),
-                               hint="fix the value Okta names (see docs/okta.md for the fields "
+                               hint=f"fix the value Okta names (see {OKTA_DOCS} for the fields "
                                     "ssoctl sets)", code="OKTA_VALIDATION", status=status)
     if status >= 500:
         return NetworkError(clean(f"{what}: Okta failed (HTTP {status}) after retries"

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ssoctl.errors import NetworkError
+from ssoctl.links import SP_API
 
 FIELDS = ("sso_url", "idp_entity_id", "certificate", "enabled")
 #: The names sipgate's SSO page uses for each field.
 LABELS = {"sso_url": "SSO URL", "idp_entity_id": "Entity ID", "certificate": "Certificate",
           "enabled": "SSO enabled"}
 CONTRACT_NOTE = ("sipgate publishes no SSO settings API: this is ssoctl's SSO-settings "
-                 "contract (docs/sp-api.md), implemented by the SP or an adapter in front of it")
+                 f"contract ({SP_API}), implemented by the SP or an adapter in front of it")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def settings_from_dict(body: Any, *, where: str) -> SsoSettings:
 def _bad(where: str, what: str) -> NetworkError:
     return NetworkError(f"unexpected answer from {where}: {what}",
                         hint="check the base URL and path: the endpoint must implement "
-                             "ssoctl's SSO-settings contract (docs/sp-api.md)",
+                             f"ssoctl's SSO-settings contract ({SP_API})",
                         code="SP_BAD_RESPONSE")
 
 

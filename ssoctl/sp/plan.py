@@ -28,6 +28,7 @@ from ssoctl.sp.backup import Backup, write_backup
 from ssoctl.sp.contract import (FIELDS, LABELS, Current, FieldChange, SsoSettings, diff,
                                 differing, same_value)
 from ssoctl.sp.targets import Target
+from ssoctl.links import SP_API
 
 log = logging.getLogger("ssoctl.sp")
 
@@ -273,7 +274,7 @@ def _restore(target: Target, backup: Backup, seen: Current | None, *,
                  f"{command}", backup=backup.path, command=command)
     raise Restored(f"{cause}; the previous settings were restored and verified",
                    hint=f"nothing changed on the SP; check the SP (or the adapter "
-                        f"implementing docs/sp-api.md); backup: {backup.path}",
+                        f"implementing {SP_API}); backup: {backup.path}",
                    backup=backup.path, command=command)
 
 

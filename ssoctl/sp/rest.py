@@ -19,6 +19,7 @@ from ssoctl.errors import ConfigError, NetworkError
 from ssoctl.sp.contract import FIELDS, Current, SsoSettings, settings_from_dict
 from ssoctl.sp.credentials import Credentials
 from ssoctl.sp.targets import Client, auth_hint, etag_of
+from ssoctl.links import SP_API
 
 PLACEHOLDERS = {f"{{{name}}}": name for name in FIELDS}
 
@@ -45,7 +46,7 @@ class RestTarget:
             raise ConfigError(f"profile {profile.name!r}: rest.body has no place for "
                               f"{', '.join(missing)}",
                               hint="put \"{sso_url}\", \"{idp_entity_id}\" and \"{certificate}\" "
-                                   "into rest.body (see docs/sp-api.md)",
+                                   f"into rest.body (see {SP_API})",
                               code="CONFIG_INVALID")
         self.supports_enabled = "enabled" in self.pointers
         self.client = Client(settings, credentials, auth_hint(profile, credentials))

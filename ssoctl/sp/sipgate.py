@@ -16,6 +16,7 @@ from ssoctl.errors import ApiRefusedError, NetworkError
 from ssoctl.sp.contract import Current, SsoSettings, settings_from_dict
 from ssoctl.sp.credentials import Credentials
 from ssoctl.sp.targets import Client, auth_hint, etag_of
+from ssoctl.links import SP_API
 
 
 class SipgateTarget:
@@ -36,7 +37,7 @@ class SipgateTarget:
         except ValueError:
             raise NetworkError(f"unexpected answer from {self.endpoint}: not JSON",
                                hint="check the base URL and path: the endpoint must implement "
-                                    "ssoctl's SSO-settings contract (docs/sp-api.md)",
+                                    f"ssoctl's SSO-settings contract ({SP_API})",
                                code="SP_BAD_RESPONSE") from None
         return Current(settings_from_dict(body, where=self.endpoint),
                        etag=etag_of(resp, self.endpoint))
@@ -51,7 +52,7 @@ class SipgateTarget:
             if exc.status == 404:  # the most likely first-run mistake: the default URL
                 exc.hint = (f"{exc.hint}. sipgate publishes no SSO settings API: set the "
                             "profile's base_url and path to the service that implements "
-                            "ssoctl's contract (docs/sp-api.md)")
+                            f"ssoctl's contract ({SP_API})")
             raise
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ssoctl import http
 from ssoctl.config.schema import Profile
 from ssoctl.errors import NetworkError
+from ssoctl.links import SP_API
 from ssoctl.sp.contract import Current, SsoSettings
 from ssoctl.sp.credentials import Credentials
 
@@ -82,7 +83,7 @@ def etag_of(resp: http.Response, endpoint: str) -> str | None:
         return value
     raise NetworkError(f"unexpected answer from {endpoint}: its ETag header is not a valid "
                        "entity tag", hint="check the SP (or the adapter implementing "
-                       "docs/sp-api.md): an ETag is one line of printable text",
+                       f"{SP_API}): an ETag is one line of printable text",
                        code="SP_BAD_RESPONSE")
 
 

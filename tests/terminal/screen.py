@@ -1,0 +1,125 @@
+"""Run the real ``ssoctl`` in a pseudo-terminal of a given width and read what it shows.
+
+The child gets a pty as stdin, stdout and stderr, with the window size set through
+``TIOCSWINSZ`` (no ``COLUMNS`` variable): ssoctl sees a terminal exactly as it does in a
+user's shell, so colour is on and the width is the terminal's. :class:`Screen` keeps the
+raw bytes (for the colour checks) and the text with the escape sequences removed (for the
+"is this value whole on one line" checks). A newline in :attr:`Screen.lines` is a real
+newline written by ssoctl: the terminal's own folding of a long line is not in the bytes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WIDTHS = (60, 80, 200)
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+_OTHER_ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def ssoctl_command() -> list[str]:
+    """The installed ``ssoctl`` console script next to this Python, else ``-m ssoctl``."""
+    script = Path(sys.executable).with_name("ssoctl")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("ssoctl")
+    return [found] if found else [sys.executable, "-m", "ssoctl"]
+
+
+@dataclass(frozen=True)
+class Screen:
+    raw: str
+    exit_code: int
+    columns: int
+
+    @property
+    def text(self) -> str:
+        return _OTHER_ESCAPES.sub("", _SGR.sub("", self.raw)).replace("\r\n", "\n") \
+            .replace("\r", "")
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def has_whole(self, value: str) -> bool:
+        """``value`` appears on one line, unbroken."""
+        return any(value in line for line in self.lines)
+
+    def line_with(self, value: str) -> str:
+        return next(line for line in self.lines if value in line)
+
+    def styles(self, after: str = "") -> list[tuple[str, str]]:
+        """(SGR parameters, the text they apply to) for every styled run on screen (from
+        the first ``after`` on)."""
+        raw = self.raw[self.raw.index(after):] if after else self.raw
+        out, style, pos = [], "", 0
+        for match in _SGR.finditer(raw):
+            if pos < match.start() and style:
+                out.append((style, raw[pos:match.start()]))
+            params = match.group(1)
+            style = "" if params in ("", "0") else params
+            pos = match.end()
+        return out
+
+
+def run(args: list[str], *, columns: int, env: dict[str, str] | None = None,
+        cwd: Path | str = ROOT, timeout: float = 30.0) -> Screen:
+    """Run ``ssoctl ARGS`` in a ``columns``-wide pseudo-terminal; return what it showed."""
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    child_env = {k: v for k, v in os.environ.items()
+                 if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM",
+                              "SSOCTL_CONFIG", "SSOCTL_PROFILE")}
+    child_env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
+    child_env.update(env or {})
+    try:
+        child = subprocess.Popen([*ssoctl_command(), *args], stdin=follower, stdout=follower,
+                                 stderr=follower, env=child_env, cwd=str(cwd),
+                                 close_fds=True, start_new_session=True)
+    finally:
+        os.close(follower)
+    chunks, deadline = [], time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.2)
+            if not ready:
+                if child.poll() is not None:
+                    break
+                continue
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        else:
+            child.kill()
+            raise AssertionError(f"ssoctl {' '.join(args)} did not finish in {timeout} s")
+    finally:
+        os.close(leader)
+    code = child.wait(timeout=10)
+    return Screen(b"".join(chunks).decode("utf-8", "replace"), code, columns)
+
+
+def run_widths(args: list[str], *, widths: tuple[int, ...] = WIDTHS,
+               env: dict[str, str] | None = None, cwd: Path | str = ROOT) -> list[Screen]:
+    """``run`` at each width, the runs side by side (each is its own process and pty)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(widths)) as pool:
+        return list(pool.map(lambda columns: run(args, columns=columns, env=env, cwd=cwd),
+                             widths))
