@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ssoctl.errors import InputError, first_line
 
@@ -211,15 +211,64 @@ def iter_elements(chunks: "Iterable[bytes]", tag: str, *, what: str = "XML",
         _drop(element)
 
 
-def _feed(parser: "etree.XMLPullParser", chunk: bytes | None, what: str) -> list:
+def parse_chunks(chunks: "Iterable[bytes]", *, what: str = "XML",
+                 max_bytes: int = MAX_XML_BYTES, keep: "list[bytes] | None" = None,
+                 ) -> "etree._Element":
+    """:func:`parse` for a document given in chunks (a large file, a download as it
+    arrives): the same policy and errors, the DTD check applied to every chunk, and no
+    copy of the whole input in memory (unless ``keep``, a list, is given: the chunks are
+    appended to it). For a document that must be whole in memory as a tree: a signed
+    federation aggregate, whose signature covers every byte.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(**PARSER_OPTIONS)
+    tail = b""
+    size = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if not size and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or chunk[:4].count(b"\x00") >= 2):
+            raise InputError(f"{what}: a UTF-16 document this large is not supported",
+                             hint="save the document as UTF-8", code="XML_MALFORMED")
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(f"{what}: input exceeds {max_bytes} bytes",
+                             hint="check that this is the right document", code="XML_TOO_LARGE")
+        _refuse_dtd(tail + chunk, what)
+        tail = chunk[-16:]
+        if keep is not None:
+            keep.append(chunk)
+        _feed(parser, chunk, what)
+    if not size:
+        raise InputError(f"{what} is empty", hint="give a non-empty XML document",
+                         code="XML_EMPTY")
+    root = _feed(parser, None, what)
+    if root is None:
+        raise InputError(f"{what} has no root element", hint="give a complete XML document",
+                         code="XML_MALFORMED")
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InputError(f"{what}: DOCTYPE not allowed", hint="this input is malformed or hostile",
+                         code="XML_DOCTYPE")
+    return root
+
+
+def _feed(parser: "etree.XMLPullParser | etree.XMLParser", chunk: bytes | None,
+          what: str) -> Any:
+    """Feed ``chunk`` (``None``: the end) to ``parser`` with ssoctl's errors: the events
+    read so far for a pull parser, the root element at the end for a feed parser."""
     from lxml import etree
 
     try:
         if chunk is None:
-            parser.close()
+            root = parser.close()
         else:
+            root = None
             parser.feed(chunk)
-        return list(parser.read_events())
+        if isinstance(parser, etree.XMLPullParser):
+            return list(parser.read_events())
+        return root
     except etree.XMLSyntaxError as exc:
         if "Excessive depth" in str(exc):
             raise InputError(f"{what} is nested more than 256 levels deep",

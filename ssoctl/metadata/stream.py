@@ -67,11 +67,11 @@ def find_idp(chunks: Iterable[bytes], entity_id: str | None, *, option: str | No
         eid = (element.get("entityID") or "").strip()
         ids.append(eid)
         if wanted is None:
-            only = _document(root, element) if len(ids) == 1 else None
+            only = entity_document(root, element) if len(ids) == 1 else None
         elif eid == wanted:
-            return Found(_document(root, element), signed, tuple(ids))
+            return Found(entity_document(root, element), signed, tuple(ids))
         elif near is None and eid.rstrip("/") == wanted.rstrip("/"):
-            near = _document(root, element)
+            near = entity_document(root, element)
     if root_tag is None:
         raise InputError(f"not SAML metadata: {what} holds no EntityDescriptor",
                          hint="give the IdP metadata XML, not a web page or a SAML response",
@@ -112,7 +112,7 @@ def _signed(root: "etree._Element") -> bool:
     return any(child.tag == _SIGNATURE for child in root.iterchildren(_SIGNATURE))
 
 
-def _document(root: "etree._Element", entity: "etree._Element") -> bytes:
+def entity_document(root: "etree._Element", entity: "etree._Element") -> bytes:
     """The entity as a document of its own, under a copy of the aggregate's root element."""
     import copy
 
