@@ -366,9 +366,12 @@ def _load_signed_aggregate(chunks: Iterable[bytes], label: str, load_kwargs: dic
     signed = checks.is_signed(root)
     del root, entity, kept
     settings = load(document, source=label, **{**load_kwargs, "verify_cert_pem": None})
+    # (When the root is the entity, the copy still carries the signature just checked.)
+    kept_findings = tuple(f for f in settings.findings
+                          if f.code != "METADATA_SIGNATURE_NOT_VERIFIED")
     return dataclasses.replace(settings, signed=settings.signed or signed,
                                signature_verified=verified, entity_ids_found=ids,
-                               findings=settings.findings + tuple(notes))
+                               findings=kept_findings + tuple(notes))
 
 
 def _looks_like_a_url(source: str) -> bool:

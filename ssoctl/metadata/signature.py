@@ -147,7 +147,7 @@ def _xmlsec_verify(root: "etree._Element", cert: "x509.Certificate") -> str | No
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from ssoctl import xmlsig
-    from ssoctl.xmlsafe import first_child, qname
+    from ssoctl.xmlsafe import children, first_child, local_name, qname
 
     xmlsec, why = xmlsig.xmlsec_binding()
     if xmlsec is None:  # pragma: no cover - the caller chose the engine from the same check
@@ -155,7 +155,14 @@ def _xmlsec_verify(root: "etree._Element", cert: "x509.Certificate") -> str | No
     allowed = xmlsig.policy()
     signature = first_child(root, qname("ds", "Signature"))
     info = first_child(signature, qname("ds", "SignedInfo")) if signature is not None else None
-    method = first_child(info, qname("ds", "SignatureMethod")) if info is not None else None
+    if info is None or len(children(signature, qname("ds", "SignedInfo"))) != 1:
+        return "the signature needs exactly one SignedInfo"
+    expected = {qname("ds", n) for n in ("CanonicalizationMethod", "SignatureMethod", "Reference")}
+    odd = [local_name(child) for child in info if isinstance(child.tag, str)
+           and child.tag not in expected]
+    if odd:
+        return f"unexpected element in SignedInfo: {odd[0]}"
+    method = first_child(info, qname("ds", "SignatureMethod"))
     method_uri = method.get("Algorithm") if method is not None else None
     if method_uri not in allowed.signature_methods:
         return f"signature method not allowed: {method_uri or '(missing)'}"
@@ -188,5 +195,7 @@ def _xmlsec_verify(root: "etree._Element", cert: "x509.Certificate") -> str | No
         return ("the signature does not match this certificate (wrong certificate, or "
                 "the document was changed after signing)")
     except xmlsec.Error as exc:
-        return f"xmlsec: {first_line(exc)}"
+        # The binding's errors are (code, text) pairs: "failed to verify", "failed to load key".
+        detail = exc.args[-1] if exc.args and isinstance(exc.args[-1], str) else first_line(exc)
+        return f"xmlsec could not check it: {detail}"
     return None
