@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError, UsageError
-from ssoctl.xmlsafe import first_child, qname
+from ssoctl.xmlsafe import qname
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -59,10 +59,18 @@ def find_idp(chunks: Iterable[bytes], entity_id: str | None, *, option: str | No
     near: bytes | None = None
     signed = False
     root_tag = None
-    for root, element in xmlsafe.iter_elements(chunks, _ENTITY, what=what):
-        root_tag = root.tag
-        signed = signed or _signed(root)
-        if first_child(element, _IDP) is None:
+    # The parser reports each IDPSSODescriptor as it ends, just before its entity ends:
+    # no Python step looks into the other entities (nine in ten in a federation).
+    idp_entity: "etree._Element | None" = None
+    for root, element in xmlsafe.iter_elements(chunks, _ENTITY, what=what, also=(_IDP,)):
+        if root_tag is None:
+            # The aggregate's own signature comes before its first entity (the schema
+            # puts it first), so it has been parsed by now.
+            root_tag = root.tag
+            signed = _signed(root)
+        if idp_entity is None or element is not idp_entity:
+            if element.tag == _IDP:
+                idp_entity = element.getparent()
             continue
         eid = (element.get("entityID") or "").strip()
         ids.append(eid)
@@ -94,9 +102,14 @@ def find_idp(chunks: Iterable[bytes], entity_id: str | None, *, option: str | No
 
 def list_idps(chunks: Iterable[bytes], *, what: str = "IdP metadata") -> tuple[str, ...]:
     """The entity IDs of every identity provider in the document, in document order."""
-    return tuple((element.get("entityID") or "").strip()
-                 for _root, element in xmlsafe.iter_elements(chunks, _ENTITY, what=what)
-                 if first_child(element, _IDP) is not None)
+    ids = []
+    idp_entity: "etree._Element | None" = None
+    for _root, element in xmlsafe.iter_elements(chunks, _ENTITY, what=what, also=(_IDP,)):
+        if idp_entity is not None and element is idp_entity:
+            ids.append((element.get("entityID") or "").strip())
+        elif element.tag == _IDP:
+            idp_entity = element.getparent()
+    return tuple(ids)
 
 
 def file_chunks(path: str, *, size: int = xmlsafe.STREAM_CHUNK) -> Iterable[bytes]:
