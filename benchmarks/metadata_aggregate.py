@@ -5,7 +5,8 @@
 
 For each size a synthetic aggregate is written (tests/support/aggregate.py: about 1.6 KB per
 member, one IdP in ten, real 2048-bit certificates, the IdP asked for is the LAST entity,
-so every method reads the whole file). Targets (issue 14): ``ssoctl import-metadata
+so every method reads the whole file). Ratios are given for wall-clock time and for CPU
+time (user + system: steadier when other work shares the machine). Targets (issue 14): ``ssoctl import-metadata
 AGGREGATE --entity-id X`` within 1.2x of the bare iterparse and peak RSS <= 64 MiB
 whatever the size. Results: docs/benchmarks.md.
 
@@ -74,24 +75,30 @@ path, wanted, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
 core = lambda: reader.load_source(path, entity_id=wanted, now=now)
 core(); bare(path, wanted)  # warm: imports done, the file in the page cache
-times = {"bare": [], "ssoctl": []}
+wall = {"bare": [], "ssoctl": []}
+cpu = {"bare": [], "ssoctl": []}
 for _ in range(runs):
     for name, work in (("bare", lambda: bare(path, wanted)), ("ssoctl", core)):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         work()
-        times[name].append(time.perf_counter() - started)
-print(statistics.median(times["bare"]), statistics.median(times["ssoctl"]))
+        wall[name].append(time.perf_counter() - started)
+        cpu[name].append(time.process_time() - used)
+print(*(statistics.median(t[name]) for t in (wall, cpu) for name in ("bare", "ssoctl")))
 """
 
 
-def run(argv: list[str]) -> float:
-    """Wall-clock seconds of one fresh process."""
+def run(argv: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one fresh process."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{argv[:4]} failed: {done.stderr.decode()[-300:]}")
-    return elapsed
+    return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def peak_of(argv: list[str]) -> int | None:
@@ -103,9 +110,13 @@ def peak_of(argv: list[str]) -> int | None:
     return int(done.stderr.strip().splitlines()[-1])
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # no line per request on the benchmark's output
+        pass
+
+
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *a, **k: None  # type: ignore[assignment]
+    handler = functools.partial(_Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -128,7 +139,8 @@ def main() -> None:
     env_note = f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {env_note}; "
           f"median of {args.runs} runs\n")
-    print(f"{'entities':>8} {'MB':>6}  {'row':<28} {'median s':>9} {'peak MiB':>9} {'ratio':>6}")
+    print(f"{'entities':>8} {'MB':>6}  {'row':<28} {'wall s':>7} {'CPU s':>7} {'peak MiB':>9} "
+          f"{'x wall':>7} {'x CPU':>6}")
     for size in args.sizes:
         path = workdir / f"aggregate-{size}.xml"
         if not path.exists():
@@ -144,29 +156,33 @@ def main() -> None:
         if args.url:
             rows.append(("ssoctl import-metadata URL", [python, "-m", "ssoctl", command[0],
                                                         f"{base}/{path.name}", *command[1:]]))
-        times: dict[str, list[float]] = {label: [] for label, _ in rows}
+        times: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in rows}
         for _label, argv in rows:
             run(argv)  # warm the page cache and the bytecode
         for _ in range(args.runs):
             for label, argv in rows:
                 times[label].append(run(argv))
-        base_time = statistics.median(times["bare iterparse"])
+        base_wall = statistics.median(t[0] for t in times["bare iterparse"])
+        base_cpu = statistics.median(t[1] for t in times["bare iterparse"])
         megabytes = path.stat().st_size / 1e6
+
+        def line(label: str, wall: float, cpu: float, peak: int | None, wall0: float,
+                 cpu0: float) -> None:
+            shown = f"{peak / 1024:>9.1f}" if peak is not None else f"{'':>9}"
+            print(f"{size:>8} {megabytes:>6.1f}  {label:<28} {wall:>7.2f} {cpu:>7.2f} {shown} "
+                  f"{wall / wall0:>7.2f} {cpu / cpu0:>6.2f}")
+
         for label, argv in rows:
-            median = statistics.median(times[label])
-            peak = peak_of(argv)
-            shown = f"{peak / 1024:>9.1f}" if peak is not None else f"{'n/a':>9}"
-            print(f"{size:>8} {megabytes:>6.1f}  {label:<28} {median:>9.2f} {shown} "
-                  f"{median / base_time:>6.2f}")
+            line(label, statistics.median(t[0] for t in times[label]),
+                 statistics.median(t[1] for t in times[label]), peak_of(argv), base_wall,
+                 base_cpu)
         done = subprocess.run([python, "-c", IN_PROCESS, str(path), wanted, str(args.runs)],
                               capture_output=True, text=True, cwd=ROOT)
         if done.returncode != 0:
             raise SystemExit(f"in-process run failed: {done.stderr[-300:]}")
-        bare, ours = map(float, done.stdout.split())
-        print(f"{size:>8} {megabytes:>6.1f}  {'in-process: bare iterparse':<28} {bare:>9.2f} "
-              f"{'':>9} {1:>6.2f}")
-        print(f"{size:>8} {megabytes:>6.1f}  {'in-process: ssoctl core':<28} {ours:>9.2f} "
-              f"{'':>9} {ours / bare:>6.2f}")
+        bare, ours, bare_cpu, ours_cpu = map(float, done.stdout.split())
+        line("in-process: bare iterparse", bare, bare_cpu, None, bare, bare_cpu)
+        line("in-process: ssoctl core", ours, ours_cpu, None, bare, bare_cpu)
     print(f"\nat the end: {env_note.replace(env_note.split()[2], f'{os.getloadavg()[0]:.2f}')}")
     if server is not None:
         server.shutdown()
