@@ -364,7 +364,7 @@ def _load_signed_aggregate(chunks: Iterable[bytes], label: str, load_kwargs: dic
         cert_data=load_kwargs["verify_cert_pem"], now=now, engine=engine)
     ids = idp_entity_ids(root)
     signed = checks.is_signed(root)
-    del root, entity, kept
+    del root, entity, kept  # the tree of the whole aggregate: no longer needed
     settings = load(document, source=label, **{**load_kwargs, "verify_cert_pem": None})
     # (When the root is the entity, the copy still carries the signature just checked.)
     kept_findings = tuple(f for f in settings.findings
