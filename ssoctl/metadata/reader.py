@@ -348,7 +348,11 @@ def _load_signed_aggregate(chunks: Iterable[bytes], label: str, load_kwargs: dic
     """A signed aggregate with ``--verify-signature``: parse it whole (up to
     :data:`MAX_SIGNED_BYTES`, with the hardened parser, chunk by chunk), verify the root's
     signature over all of it (:func:`signature.engine_for_aggregate`: the xmlsec extra on
-    the tree, else signxml), then read the one IdP from a copy of its entity."""
+    the tree, else signxml), then read the one IdP from a copy of its entity.
+
+    signxml parses the bytes itself (twice): before it runs, ssoctl's own tree is freed
+    and what the structural checks need is kept in a shell of the root (its tag,
+    attributes and signature), so that three trees of the aggregate never coexist."""
     from ssoctl.metadata import signature, stream
 
     engine = signature.engine_for_aggregate()
@@ -358,13 +362,19 @@ def _load_signed_aggregate(chunks: Iterable[bytes], label: str, load_kwargs: dic
     entity = select_entity(root, load_kwargs.get("entity_id"),
                            option=load_kwargs.get("entity_id_option"), source=label)
     document = stream.entity_document(root, entity)
-    now = load_kwargs.get("now") or dt.datetime.now(dt.timezone.utc)
-    verified, notes = signature.verify_signature(
-        b"".join(kept) if kept is not None else None, root, signed=checks.is_signed(root),
-        cert_data=load_kwargs["verify_cert_pem"], now=now, engine=engine)
     ids = idp_entity_ids(root)
     signed = checks.is_signed(root)
-    del root, entity, kept  # the tree of the whole aggregate: no longer needed
+    now = load_kwargs.get("now") or dt.datetime.now(dt.timezone.utc)
+    data = None
+    if kept is not None:
+        data = b"".join(kept)
+        kept.clear()
+        root = _signature_shell(root)  # the whole tree goes here
+    del entity
+    verified, notes = signature.verify_signature(
+        data, root, signed=signed, cert_data=load_kwargs["verify_cert_pem"], now=now,
+        engine=engine)
+    del root, data  # the tree (or the bytes) of the whole aggregate: no longer needed
     settings = load(document, source=label, **{**load_kwargs, "verify_cert_pem": None})
     # (When the root is the entity, the copy still carries the signature just checked.)
     kept_findings = tuple(f for f in settings.findings
@@ -372,6 +382,19 @@ def _load_signed_aggregate(chunks: Iterable[bytes], label: str, load_kwargs: dic
     return dataclasses.replace(settings, signed=settings.signed or signed,
                                signature_verified=verified, entity_ids_found=ids,
                                findings=kept_findings + tuple(notes))
+
+
+def _signature_shell(root: Any) -> Any:
+    """The root element with its attributes and its own ``ds:Signature`` children only:
+    all :func:`signature.verify_signature` looks at besides the bytes signxml reads."""
+    import copy
+
+    from lxml import etree
+
+    shell = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
+    for child in root.iterchildren(xmlsafe.qname("ds", "Signature")):
+        shell.append(copy.deepcopy(child))
+    return shell
 
 
 def _looks_like_a_url(source: str) -> bool:
