@@ -203,10 +203,10 @@ def foreign_lookalikes(root: Element) -> list[Finding]:
 
 def idp_entity_ids(root: Element) -> tuple[str, ...]:
     """Entity IDs (trimmed) of every EntityDescriptor with an IDPSSODescriptor."""
-    return tuple((e.get("entityID") or "").strip() for e in _idp_entities(root))
+    return tuple((e.get("entityID") or "").strip() for e in idp_entities(root))
 
 
-def _idp_entities(root: Element) -> list[Element]:
+def idp_entities(root: Element) -> list[Element]:
     """Every EntityDescriptor with an IDPSSODescriptor child, in document order.
 
     Found from the IDPSSODescriptors (lxml walks the tree in C): in a federation's
@@ -224,18 +224,20 @@ def _idp_entities(root: Element) -> list[Element]:
 
 
 def select_entity(root: Element, entity_id: str | None, *,
-                  option: str | None = None, source: str = "") -> Element:
+                  option: str | None = None, source: str = "",
+                  idps: list[Element] | None = None) -> Element:
     """The EntityDescriptor to read: the root, or the one IdP of an aggregate asked for.
 
     ``option`` is the caller's name for its entity-ID option, used in the errors; a caller
-    without one (``check-cert --metadata``) gets a hint that needs no option."""
+    without one (``check-cert --metadata``) gets a hint that needs no option. ``idps``:
+    :func:`idp_entities` of ``root``, when the caller has them already."""
     if root.tag not in (qname("md", "EntityDescriptor"), qname("md", "EntitiesDescriptor")):
         raise InputError(f"not SAML metadata: the root element is <{local_name(root.tag)}> "
                          f"in {_ns(root.tag) or 'no namespace'}",
                          hint="give the IdP metadata XML (Okta: Sign On tab → View IdP "
                               "metadata; its URL ends in /sso/saml/metadata), not a web page "
                               "or a SAML response", code="METADATA_NOT_SAML")
-    idps = _idp_entities(root)
+    idps = idp_entities(root) if idps is None else idps
     if not idps:
         raise InputError("no identity provider in this metadata (no IDPSSODescriptor)",
                          hint="this looks like SP metadata; give the IdP's metadata "

@@ -359,10 +359,12 @@ def _load_signed_aggregate(chunks: Iterable[bytes], label: str, load_kwargs: dic
     kept: list[bytes] | None = [] if engine == "signxml" else None
     root = xmlsafe.parse_chunks(chunks, what="IdP metadata", max_bytes=MAX_SIGNED_BYTES,
                                 keep=kept)
+    idps = checks.idp_entities(root)
     entity = select_entity(root, load_kwargs.get("entity_id"),
-                           option=load_kwargs.get("entity_id_option"), source=label)
+                           option=load_kwargs.get("entity_id_option"), source=label, idps=idps)
     document = stream.entity_document(root, entity)
-    ids = idp_entity_ids(root)
+    ids = tuple((e.get("entityID") or "").strip() for e in idps)
+    del idps
     signed = checks.is_signed(root)
     now = load_kwargs.get("now") or dt.datetime.now(dt.timezone.utc)
     data = None
