@@ -6,9 +6,9 @@
 For each size a synthetic aggregate is written (tests/support/aggregate.py: about 1.6 KB per
 member, one IdP in ten, real 2048-bit certificates, the IdP asked for is the LAST entity,
 so every method reads the whole file). Ratios are given for wall-clock time and for CPU
-time (user + system: steadier when other work shares the machine). Targets (issue 14): ``ssoctl import-metadata
-AGGREGATE --entity-id X`` within 1.2x of the bare iterparse and peak RSS <= 64 MiB
-whatever the size. Results: docs/benchmarks.md.
+time (user + system: steadier when other work shares the machine). Targets (issue 14):
+``ssoctl import-metadata AGGREGATE --entity-id X`` within 1.2x of the bare iterparse and
+peak RSS <= 64 MiB whatever the size. Results: docs/benchmarks.md.
 
 Two comparisons, both printed with their ratio to the bare ``iterparse``:
 
