@@ -380,8 +380,9 @@ class Response:
     def close(self) -> None:
         """Stop a streamed body (the connection is closed); nothing to release otherwise:
         the connection was returned when the body was read."""
-        if self.body is not None:
-            self.body.close()  # type: ignore[attr-defined]
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            close()
 
 
 class _DeadlinePassed(Exception):
@@ -481,47 +482,68 @@ def request(session: "requests.Session", method: str, url: str, *,
             if _may_retry(settings, until, wait):
                 settings.sleep(wait)
                 continue
-        if resp.body is not None:
+        if isinstance(resp.body, _Handoff):
             import dataclasses
 
-            return dataclasses.replace(resp, body=_translated(
+            return dataclasses.replace(resp, body=_TranslatedBody(
                 resp.body, url, settings=settings, max_bytes=max_bytes, what=what))
         return resp
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _translated(body: Iterator[bytes], url: str, *, settings: HttpSettings, max_bytes: int,
-                what: str) -> Iterator[bytes]:
+class _TranslatedBody:
     """A streamed body with the errors :func:`request` raises for a whole one. Nothing
-    is retried once the body has begun (its reader has seen part of it)."""
-    import requests
+    is retried once the body has begun (its reader has seen part of it). ``close()``
+    stops the download whether or not reading began."""
 
-    received = 0
-    try:
-        for chunk in body:
-            received += len(chunk)
-            yield chunk
-    except _DeadlinePassed:
-        raise _deadline_error(url, settings) from None
-    except _TooLarge:
-        raise _fail(InputError, f"{what} from {_host(url)} exceeds {max_bytes} bytes",
-                    hint="check the URL: the answer is far larger than expected",
-                    code="INPUT_TOO_LARGE") from None
-    except requests.exceptions.SSLError as exc:
-        raise _tls_error(url, exc) from None
-    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        timeout = isinstance(exc, requests.exceptions.Timeout)
-        why = "no data within the read timeout" if timeout else "the connection was closed or reset"
-        raise _fail(NetworkError, f"the download from {_host(url)} broke off after "
-                    f"{received:,} bytes ({why})",
-                    hint="try again; if it keeps breaking off, download the file with a "
-                         "browser or curl and give its path",
-                    code="HTTP_TIMEOUT" if timeout else "HTTP_CONNECT") from None
-    except requests.exceptions.RequestException as exc:
-        raise _fail(NetworkError, f"request to {_host(url)} failed: {exc}",
-                    hint="check the URL", code="HTTP_FAILED") from None
-    finally:
-        body.close()  # type: ignore[attr-defined]
+    def __init__(self, body: "_Handoff", url: str, *, settings: HttpSettings, max_bytes: int,
+                 what: str) -> None:
+        self.body, self.url, self.settings = body, url, settings
+        self.max_bytes, self.what = max_bytes, what
+        self.received = 0
+
+    def __iter__(self) -> "_TranslatedBody":
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            chunk = next(self.body)
+        except StopIteration:
+            raise
+        except Exception as exc:
+            self.close()
+            raise self._error(exc) from None
+        self.received += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self.body.close()
+
+    def _error(self, exc: Exception) -> Exception:
+        import requests
+
+        url, host = self.url, _host(self.url)
+        if isinstance(exc, _DeadlinePassed):
+            return _deadline_error(url, self.settings)
+        if isinstance(exc, _TooLarge):
+            return _fail(InputError, f"{self.what} from {host} exceeds {self.max_bytes} bytes",
+                         hint="check the URL: the answer is far larger than expected",
+                         code="INPUT_TOO_LARGE")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return _tls_error(url, exc)
+        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            timeout = isinstance(exc, requests.exceptions.Timeout)
+            why = ("no data within the read timeout" if timeout
+                   else "the connection was closed or reset")
+            return _fail(NetworkError, f"the download from {host} broke off after "
+                         f"{self.received:,} bytes ({why})",
+                         hint="try again; if it keeps breaking off, download the file with a "
+                              "browser or curl and give its path",
+                         code="HTTP_TIMEOUT" if timeout else "HTTP_CONNECT")
+        if isinstance(exc, requests.exceptions.RequestException):
+            return _fail(NetworkError, f"request to {host} failed: {exc}",
+                         hint="check the URL", code="HTTP_FAILED")
+        return exc
 
 
 def _check_headers(headers: Mapping[str, str] | None) -> None:
@@ -607,18 +629,24 @@ class _Handoff:
             self.cancel.set()
             raise _DeadlinePassed() from None
 
-    def body(self) -> Iterator[bytes]:
-        try:
-            while True:
-                kind, value = self.get()
-                if kind == "chunk":
-                    yield value
-                elif kind == "done":
-                    return
-                else:
-                    raise value
-        finally:
-            self.cancel.set()  # the helper stops at its next chunk and closes the response
+    # The reader's side: the body as an iterator of chunks.
+    def __iter__(self) -> "_Handoff":
+        return self
+
+    def __next__(self) -> bytes:
+        if self.cancel.is_set():
+            raise StopIteration
+        kind, value = self.get()
+        if kind == "chunk":
+            return value
+        self.close()
+        if kind == "done":
+            raise StopIteration
+        raise value
+
+    def close(self) -> None:
+        """Stop: the helper gives up at its next chunk and closes the connection."""
+        self.cancel.set()
 
 
 def _within_stream(settings: HttpSettings, until: float, work: Callable[..., Response], /,
@@ -653,7 +681,7 @@ def _within_stream(settings: HttpSettings, until: float, work: Callable[..., Res
         return value
     import dataclasses
 
-    return dataclasses.replace(value, body=handoff.body())
+    return dataclasses.replace(value, body=handoff)
 
 
 def _exchange(session: "requests.Session", method: str, url: str, *, settings: HttpSettings,
