@@ -225,10 +225,11 @@ def list_sources_idps(source: str, *, http_settings: "HttpSettings | None" = Non
     if sep:
         from ssoctl import http
 
-        with _download_errors(), http.fetch_stream(
+        with _download_errors() as state, http.fetch_stream(
                 source, settings=http_settings, max_bytes=stream.MAX_AGGREGATE_BYTES,
                 what="IdP metadata", accept=_ACCEPT) as got:
             whole, chunks = _small_or_stream(got.chunks)
+            state["aggregate"] = whole is None
             if whole is None:
                 return stream.list_idps(chunks)
             data = whole
@@ -269,10 +270,11 @@ def _load_download(url: str, http_settings: "HttpSettings | None",
     from ssoctl import http
     from ssoctl.metadata import stream
 
-    with _download_errors(), http.fetch_stream(
+    with _download_errors() as state, http.fetch_stream(
             url, settings=http_settings, max_bytes=stream.MAX_AGGREGATE_BYTES,
             what="IdP metadata", accept=_ACCEPT) as got:
         whole, chunks = _small_or_stream(got.chunks)
+        state["aggregate"] = whole is None
         if whole is not None:
             settings = load(whole, source=url, **load_kwargs)
         else:
@@ -298,15 +300,17 @@ def _small_or_stream(chunks: Iterable[bytes]) -> tuple[bytes | None, Iterator[by
 
 
 @contextmanager
-def _download_errors() -> Iterator[None]:
-    """A download that ran out of time says how to give it more (an aggregate of
-    100 MB needs more than the default limit on a slow line)."""
+def _download_errors() -> Iterator[dict[str, bool]]:
+    """An aggregate's download that ran out of time says how to give it more (100 MB
+    need more than the default limit on a slow line). The caller sets ``aggregate`` in
+    the dict it gets once it knows the download is one."""
     from ssoctl.errors import NetworkError
 
+    state = {"aggregate": False}
     try:
-        yield
+        yield state
     except NetworkError as exc:
-        if exc.code != "HTTP_TIMEOUT":
+        if exc.code != "HTTP_TIMEOUT" or not state["aggregate"]:
             raise
         raise NetworkError(exc.message, hint="a federation aggregate of many megabytes needs "
                            "more time on a slow line: raise the limit (import-metadata "
