@@ -3,10 +3,13 @@
 Research and education federations publish one document with every member's metadata
 (tens of megabytes, tens of thousands of entities). Reading it whole would hold the tree
 in memory several times over; instead the document is parsed as it is read
-(:func:`ssoctl.xmlsafe.iter_elements`), each ``EntityDescriptor`` is looked at and
-dropped, and the read stops at the entity asked for. What reaches :func:`reader.load` is
-a small document of its own: the aggregate's root element (its ``validUntil`` and
-``cacheDuration`` still apply) holding a copy of the one entity.
+(:func:`ssoctl.xmlsafe.iter_elements`), entities are dropped once passed (a few hundred
+at a time), and the read stops at the entity asked for. Only identity providers cost a
+Python step: the parser reports each ``IDPSSODescriptor`` as it ends. What reaches
+:func:`reader.load` is a small document of its own: the aggregate's root element (its
+``validUntil`` and ``cacheDuration`` still apply) holding a copy of the one entity. The
+chunks come from a file (:func:`file_chunks`) or a download as it arrives
+(:func:`ssoctl.http.fetch_stream`).
 
 The hostile-input rules are those of the in-memory reader: no DTD anywhere in the stream,
 no entities, no network, libxml2's depth and text-node limits; the limit on the bytes
