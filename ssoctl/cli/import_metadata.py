@@ -110,7 +110,8 @@ def import_metadata(
 
         if list_idps:
             ids = list_sources_idps(source, http_settings=HttpSettings(
-                ca_bundle=ca_bundle, allow_http=allow_http, read_timeout=timeout))
+                ca_bundle=ca_bundle, allow_http=allow_http, read_timeout=timeout,
+                deadline=timeout))
             return _list_report(source, ids)
         when = parse_now(now)
         pem = None
