@@ -732,7 +732,8 @@ class OktaStandIn:
                 assertion_signed=bool(sign_on.get("assertionSigned")),
                 digest="sha1" if sign_on.get("digestAlgorithm") == "SHA1" else "sha256",
                 signature="rsa-sha1" if sha1 else "rsa-sha256",
-                in_response_to=in_response_to, attributes=attributes)
+                in_response_to=in_response_to, attributes=attributes,
+                response_id=self._saml_id(), assertion_id=self._saml_id())
             return Login(base64.b64encode(xml).decode("ascii"), xml, sign_on["ssoAcsUrl"],
                          relay_state or sign_on.get("defaultRelayState"), app_id, email)
 
@@ -1078,6 +1079,11 @@ class OktaStandIn:
 
     def _id(self, prefix: str) -> str:
         return okta_id(prefix, self._random)
+
+    def _saml_id(self) -> str:
+        """An ``ID`` for a Response or Assertion, shaped like Okta's (``id`` and 25 digits)."""
+        digits = (self._random or _SECURE).choices(string.digits, k=25)
+        return "id" + "".join(digits)
 
     def _make_cert(self, key: Any, not_before: dt.datetime | None, days: int,
                    sha1: bool) -> tuple[Any, Any]:
