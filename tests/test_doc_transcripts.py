@@ -562,3 +562,38 @@ def test_the_matcher():
     assert not matches(["a", "d"], ["a", "b", "d"])
     assert not matches(["a"], ["a", "b"])
     assert matches(["[...]"], [])
+
+
+def test_a_page_is_one_shell_session(tmp_path):
+    """Variables, ``export`` and ``eval`` carry over from one command to the next, as in the
+    reader's terminal; ``echo $?`` is the previous command's status."""
+    run = PageRun(tmp_path, needs_sp=False, demo_config=False)
+    try:
+        assert run.run('GREETING="hello there"; export PLACE=page') == []
+        assert run.run('eval "$(echo WHO=reader)"') == []
+        assert run.run('echo "$GREETING $WHO"; bash -c \'echo "$PLACE"\'') == [
+            "hello there reader", "page"]
+        run.run("ssoctl explain 99")
+        assert run.run("echo $?") == [str(run.status)] and run.status != 0
+    finally:
+        run.close()
+
+
+def test_the_okta_org_of_a_page_is_the_same_every_time(tmp_path):
+    """The premise of the Okta pages: seed and clock fixed, the same requests give the same
+    org, byte for byte (ids, key ids, certificates); unseeded, they do not."""
+    from cryptography.hazmat.primitives import serialization
+
+    from ssoctl.rehearsal.okta import OktaStandIn, seed_demo
+
+    def org(seed):
+        standin = OktaStandIn(now=lambda: OKTA_NOW, seed=seed)
+        seed_demo(standin)
+        app_id = standin.add_app("sipgate")
+        cert = standin.app_certificate(app_id)
+        return (sorted(standin.app_ids()), standin.app(app_id)["credentials"]["signing"],
+                cert.public_bytes(serialization.Encoding.PEM))
+
+    first = org(OKTA_SEED)
+    assert org(OKTA_SEED) == first
+    assert org(None)[2] != org(None)[2]
