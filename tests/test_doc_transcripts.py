@@ -30,7 +30,9 @@ had run ``ssoctl rehearse okta --tls --token-file rehearsal.token`` in another t
 A page that shows that command itself (``$ ssoctl rehearse okta …``, a server that runs
 until Ctrl-C) has it run for real on a free port, its start-up report compared and then
 stopped with Ctrl-C; the repeatable org then takes over the token file and the CA file
-that command wrote, so the page's later commands work as the reader's would.
+that command wrote, so the page's later commands work as the reader's would. ``$ ssoctl
+rehearse sp`` is run the same way, the harness's fake SP (same token) serving the page
+after it.
 
 ``SSOCTL_UPDATE_TRANSCRIPTS=1`` rewrites failing pages with the real output, keeping the
 page's excerpts as excerpts with every gap marked (review the diff before committing it).
@@ -74,11 +76,16 @@ OKTA_SEED = 8089
 DOC_OKTA_TOKEN = "00rehearsal-docs-okta-token-0000000000"
 OKTA_TOKEN_FILE = "rehearsal.token"
 OKTA_CA_FILE = "rehearsal-ca.pem"
-#: ``$ ssoctl rehearse okta …`` (not ``--help``): a server, started and stopped by the harness.
-REHEARSE_OKTA = re.compile(r"^\s*ssoctl\s+rehearse\s+okta(?!.*\s(--help|-h)(\s|$))")
-#: Options of such a command the repeatable org can honour (it serves the default org).
-REHEARSE_OPTIONS = {"--tls", "--ca-out", "--token-file", "--force", "--quiet", "-q",
-                    "--port"}
+#: ``$ ssoctl rehearse okta|sp …`` (not ``--help``): a server, started and stopped by the
+#: harness, whose own stand-in then serves the page.
+REHEARSE = re.compile(r"^\s*ssoctl\s+rehearse\s+(okta|sp)\b(?!.*\s(--help|-h)(\s|$))")
+#: The options of such a command the harness's stand-in honours too (the default org, the
+#: default SP), the line it prints once it serves, and the port the pages show for it.
+REHEARSE_OPTIONS = {"okta": {"--tls", "--ca-out", "--token-file", "--force", "--quiet", "-q",
+                             "--port"},
+                    "sp": {"--port"}}
+REHEARSE_READY = {"okta": re.compile(r"^Ctrl-C stops the stand-in"),
+                  "sp": re.compile(r"^\s*contract: ")}
 
 
 @dataclass
@@ -280,7 +287,8 @@ class PageRun:
         self.okta_tls = okta_tls
         #: what a ``$ ssoctl rehearse okta`` of the page wrote: (token file, CA file or None)
         self.rehearsal_files: tuple[Path | None, Path | None] | None = None
-        self.rehearsal_port: str | None = None
+        #: ports the page's own ``rehearse`` servers were on, and the port the page shows
+        self.rehearsal_ports: list[tuple[str, str]] = []
         self.status = 0
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder / "home"),
@@ -320,20 +328,20 @@ class PageRun:
                     (self.folder / OKTA_CA_FILE).write_bytes(self.okta.ca.read_bytes())
         return self.okta
 
-    def _rehearse_okta(self, text: str) -> tuple[int, str]:
-        """``ssoctl rehearse okta …``: run it on a free port until it serves, then Ctrl-C.
-        The output is what it printed until then (not the "stopped" Ctrl-C adds)."""
-        words = shlex.split(text)[3:]
+    def _rehearse(self, kind: str, text: str) -> tuple[int, str]:
+        """``ssoctl rehearse okta|sp …``: run it on a free port until it serves, then
+        Ctrl-C. The output is what it printed until then (not the "stopped" Ctrl-C adds)."""
+        words = shlex.split(text, comments=True)[3:]
         options = {w.split("=", 1)[0] for w in words if w.startswith("-")}
-        if options - REHEARSE_OPTIONS:
-            pytest.fail(f"$ {text}: the repeatable org serves only the default org; "
-                        f"options {sorted(options - REHEARSE_OPTIONS)} are not honoured",
+        if options - REHEARSE_OPTIONS[kind]:
+            pytest.fail(f"$ {text}: the harness's stand-in serves only the default set-up; "
+                        f"options {sorted(options - REHEARSE_OPTIONS[kind])} are not honoured",
                         pytrace=False)
         if "--port" in words:
             i = words.index("--port")
             del words[i:i + 2]
         env = dict(self.env, PYTHONUNBUFFERED="1")
-        proc = subprocess.Popen([sys.executable, "-m", "ssoctl", "rehearse", "okta", *words,
+        proc = subprocess.Popen([sys.executable, "-m", "ssoctl", "rehearse", kind, *words,
                                  "--port", "0"], cwd=self.folder, env=env, text=True,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
@@ -342,7 +350,7 @@ class PageRun:
         try:
             for line in proc.stdout:
                 lines.append(line)
-                if line.startswith("Ctrl-C stops the stand-in"):
+                if REHEARSE_READY[kind].match(line):
                     break
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
@@ -353,7 +361,11 @@ class PageRun:
                 proc.wait()
         got = "".join(lines)
         found = re.search(r"127\.0\.0\.1:(\d+)", got)
-        self.rehearsal_port = found.group(1) if found else None
+        if found:
+            self.rehearsal_ports.append((found.group(1), OKTA_PORT if kind == "okta"
+                                         else FAKE_PORT))
+        if kind == "sp":
+            return proc.returncode, got
 
         def value(option: str, default: str | None) -> Path | None:
             if option in words and words.index(option) + 1 < len(words):
@@ -371,8 +383,9 @@ class PageRun:
         if self.sp is not None:
             text = text.replace(f"127.0.0.1:{FAKE_PORT}", f"127.0.0.1:{self.sp.port}")
         text = text.replace("~/", f"{self.folder}/home/")
-        if REHEARSE_OKTA.match(text):
-            self.status, out = self._rehearse_okta(text)
+        rehearse = REHEARSE.match(text)
+        if rehearse:
+            self.status, out = self._rehearse(rehearse.group(1), text)
         else:
             if f"127.0.0.1:{OKTA_PORT}" in text:
                 text = text.replace(f"127.0.0.1:{OKTA_PORT}",
@@ -383,9 +396,10 @@ class PageRun:
         out = out.replace(str(self.folder) + "/", "")
         if self.sp is not None:
             out = out.replace(f"127.0.0.1:{self.sp.port}", f"127.0.0.1:{FAKE_PORT}")
-        for port in (self.okta.port if self.okta else None, self.rehearsal_port):
-            if port is not None:
-                out = out.replace(f"127.0.0.1:{port}", f"127.0.0.1:{OKTA_PORT}")
+        if self.okta is not None:
+            out = out.replace(f"127.0.0.1:{self.okta.port}", f"127.0.0.1:{OKTA_PORT}")
+        for port, shown in self.rehearsal_ports:
+            out = out.replace(f"127.0.0.1:{port}", f"127.0.0.1:{shown}")
         return out.splitlines()
 
 
@@ -499,7 +513,7 @@ def _help_blocks() -> list[tuple[Path, int, list[str], list[str]]]:
     out = []
     for page, block in ALL:
         for command in block.commands:
-            words = shlex.split(command.text)
+            words = shlex.split(command.text, comments=True)
             if words and words[0] == "ssoctl" and words[-1] in ("--help", "-h"):
                 out.append((page, command.line, words[1:], command.expected))
     return out
