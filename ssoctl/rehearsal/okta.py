@@ -221,7 +221,7 @@ def _seeded_prime(rng: random.Random, bits: int) -> int:
         d, r = candidate - 1, 0
         while d % 2 == 0:
             d, r = d // 2, r + 1
-        for _ in range(6):  # Miller-Rabin; the key's own check below tests p and q again
+        for _ in range(6):  # Miller-Rabin, 6 random bases: ample for random candidates
             x = pow(rng.randrange(2, candidate - 1), d, candidate)
             if x in (1, candidate - 1):
                 continue
