@@ -7,6 +7,7 @@ output or backup."""
 from __future__ import annotations
 
 import json
+import shlex
 import os
 import stat
 from pathlib import Path
@@ -468,3 +469,23 @@ def test_no_org_anywhere_is_a_usage_error(cli, env):
     assert error["code"] == "OKTA_NO_ORG" and "--org" in error["hint"]
     http = cli("okta", "list", "--org", "http://acme.okta.com", "--json", env=env)
     assert http.exit_code == 2 and http.json()["error"]["code"] == "OKTA_BAD_ORG"
+
+
+def test_rotate_s_undo_command_works_as_printed(cli, okta_org, env, tmp_path):
+    # the org comes from a profile in a config file with a space in its path: the printed
+    # command must carry them (shell-quoted) to reach the same org
+    app_id = sipgate_app(okta_org)
+    old_kid = okta_org.app(app_id)["credentials"]["signing"]["kid"]
+    config = tmp_path / "my config" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(f'[profiles.acme]\nokta_org = "{okta_org.url}"\n'
+                      f'backup_dir = "{tmp_path / "b"}"\n')
+    done = cli("okta", "rotate-cert", "sipgate", "--profile", "acme", "--config", str(config),
+               "--yes", *WHEN, env=env)
+    assert done.exit_code == 0, done.stdout
+    undo = next(line for line in done.stdout.splitlines() if line.startswith("undo with: "))
+    argv = shlex.split(undo.removeprefix("undo with: "))
+    assert argv[:2] == ["ssoctl", "okta"] and "--profile" in argv and str(config) in argv
+    back = cli(*argv[1:], "--yes", *WHEN, env=env)
+    assert back.exit_code == 0, back.stdout
+    assert okta_org.app(app_id)["credentials"]["signing"]["kid"] == old_kid
