@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
 from ssoctl.errors import ConfigError
 
@@ -38,8 +37,7 @@ ENV_CONFIG = "SSOCTL_CONFIG"
 ENV_PROFILE = "SSOCTL_PROFILE"
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     """The parsed configuration file (empty when it does not exist)."""
 
     path: Path
