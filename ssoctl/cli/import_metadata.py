@@ -220,8 +220,6 @@ def _withheld(report: "Report", settings: "IdpSettings", *, cert_out: str | None
               env: bool) -> "Report":
     """The report of metadata that failed a check, with nothing written or printed for
     scripts: what --cert-out and --format env would have produced is withheld."""
-    from dataclasses import replace
-
     from ssoctl.render import Text
 
     if cert_out is None and not env:
@@ -233,7 +231,7 @@ def _withheld(report: "Report", settings: "IdpSettings", *, cert_out: str | None
            if settings.signature_verified is False else "see the errors below"
            if any(f.is_error for f in report.findings) else
            "--strict is given and there are warnings (below)")
-    return replace(report, blocks=report.blocks + (Text(f"{what}: {why}.\n", style="bold red"),),
+    return report._replace(blocks=report.blocks + (Text(f"{what}: {why}.\n", style="bold red"),),
                    payload="" if env else None)
 
 
