@@ -83,20 +83,22 @@ class RootGroup(typer.core.TyperGroup):
 
 
 #: Every command below the root: the module in ssoctl/cli that registers it, and its line
-#: in ``ssoctl --help``. Only the command a command line names is built.
+#: in ``ssoctl --help`` (at most 59 characters: one line on an 80-column terminal). Only
+#: the command a command line names is built.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check-cert": ("check_cert", "Check a certificate before it goes into sipgate."),
     "import-metadata": ("import_metadata",
                         "IdP metadata to sipgate's SSO URL, Entity ID, Certificate."),
-    "decode-response": ("decode_response", "Decode a captured SAML message and say what is wrong."),
-    "explain": ("explain", "Explain a finding code, an exit code or an error message."),
-    "push": ("push", "Write the IdP settings to the SP, backed up and read back."),
-    "rollback": ("push", "Restore the SP settings from a backup taken by push."),
-    "setup": ("setup", "Set up the whole Okta → sipgate connection."),
-    "doctor": ("doctor", "Check a live Okta → sipgate connection (read-only)."),
+    "decode-response": ("decode_response",
+                        "Decode a captured SAML message and check it for the SP."),
+    "explain": ("explain", "Explain a finding code, exit status or error message."),
+    "push": ("push", "Write the IdP's SSO URL, Entity ID, Certificate to the SP."),
+    "rollback": ("push", "Restore a backup taken by push, checked like a push."),
+    "setup": ("setup", "Set up the whole Okta → sipgate connection, both sides."),
+    "doctor": ("doctor", "Check a live Okta → sipgate connection, read-only."),
     "sp": ("push", "Look at the SP's SSO settings through its API."),
-    "config": ("config_cmd", "Profiles for push and decode-response."),
-    "okta": ("okta", "Create, check and repair the sipgate app in Okta."),
+    "config": ("config_cmd", "Profiles for push and decode-response: show, set, validate."),
+    "okta": ("okta", "Create, check, read and repair the sipgate app in Okta."),
     "rehearse": ("rehearse", "Rehearse the set-up against local stand-ins."),
 }
 
