@@ -230,7 +230,7 @@ def metadata_command(
     from ssoctl.cli import okta_view as view
 
     def work():
-        from ssoctl.cli.import_metadata import _report, _write_cert
+        from ssoctl.cli.import_metadata import settings_report
         from ssoctl.errors import UsageError
         from ssoctl.metadata.reader import load
         from ssoctl.okta import api
@@ -243,8 +243,8 @@ def metadata_command(
             app = api.find_app(client, app_ref)
             url, xml = api.metadata_xml(client, app)
         settings = load(xml, source=url, now=view.when(now), warn_days=warn_days)
-        written = _write_cert(settings, cert_out, force=force)
-        return _report(settings, env=output_format == "env", cert_path=written)
+        return settings_report(settings, env=output_format == "env", cert_out=cert_out,
+                               force=force, strict=strict)
 
     common.run(ctx, work, json_output=json_, strict=strict)
 
