@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -27,8 +26,7 @@ def stdin_is_tty() -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Bytes read from the user, with a label for messages ("stdin", a path, a URL)."""
 
     data: bytes
@@ -82,8 +80,7 @@ def _read_path(path: Path, max_bytes: int, what: str) -> bytes:
                          hint="check the path", code="INPUT_UNREADABLE") from None
 
 
-@dataclass(frozen=True)
-class DecodedText:
+class DecodedText(NamedTuple):
     """Text decoded from user bytes, with what was noticed on the way."""
 
     text: str
@@ -198,13 +195,23 @@ class TooDeep(ValueError):
 
 
 def load_json(text: str, *, max_depth: int = MAX_NESTING) -> object:
-    """``json.loads`` behind a depth bound: the brackets are counted in one linear pass
-    before the parser runs. Raises :class:`TooDeep` or ``ValueError`` (not JSON)."""
+    """``json.loads`` behind a depth bound. Raises :class:`TooDeep` or ``ValueError`` (not
+    JSON).
+
+    The parser itself stops at the interpreter's recursion limit (a ``RecursionError``,
+    reported as :class:`TooDeep`); the value it returns is then measured in one iterative
+    pass, before anything else walks it. Parsing first costs nothing extra: counting the
+    brackets of a 15 MB capture character by character took twice as long as parsing it.
+    """
     import json
 
-    if _bracket_depth_exceeds(text, max_depth, toml=False):
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooDeep(max_depth) from None
+    if _value_depth_exceeds(value, max_depth):
         raise TooDeep(max_depth)
-    return json.loads(text)
+    return value
 
 
 def load_toml(text: str, *, max_depth: int = MAX_NESTING) -> dict:

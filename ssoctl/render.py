@@ -21,8 +21,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
-from typing import IO, Any, Sequence, overload
+from typing import IO, Any, NamedTuple, Sequence, overload
 
 from ssoctl.errors import ExitCode, SsoctlError
 from ssoctl.findings import Finding, Severity, exit_code_for
@@ -63,8 +62,7 @@ def copyable(text: str | None) -> Copyable | None:
     return None if text is None else Copyable(text)
 
 
-@dataclass(frozen=True)
-class Fields:
+class Fields(NamedTuple):
     """A titled list of label/value pairs (``value`` None rows are skipped). A value may
     be a :class:`Copyable`."""
 
@@ -72,8 +70,7 @@ class Fields:
     rows: Sequence[tuple[str, str | None]]
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A titled table; every cell is plain text (a :class:`Copyable` cell stays whole).
 
     On a terminal too narrow for its columns it is shown one record under another instead
@@ -84,8 +81,7 @@ class Table:
     rows: Sequence[Sequence[str]]
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """A paragraph: one string, or a tuple of parts printed one after another (a
     :class:`Copyable` part stays whole, e.g. ``("undo with: ", copyable(command))``).
     ``style`` is a rich style used only on a colour terminal, for a verdict or a status
@@ -101,8 +97,7 @@ class Text:
         return self.text if isinstance(self.text, str) else "".join(self.text)
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     """Verbatim text (PEM, XML): printed as it is, every line whole, in the terminal's
     own text colour."""
 
@@ -114,8 +109,7 @@ class Code:
 Block = Fields | Table | Text | Code
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a command hands to the renderer.
 
     ``payload``, when set, is the command's machine product (a clean PEM, ``KEY=value``
@@ -142,8 +136,7 @@ class Report:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-@dataclass(frozen=True)
-class Verbatim:
+class Verbatim(NamedTuple):
     """Part of a report's ``data`` that is already made only of JSON types (dict, list,
     str, int, float, bool, None). :func:`to_jsonable` passes it through without walking
     it again, which matters for large documents (``decode-response --all`` on a HAR)."""
@@ -168,6 +161,8 @@ def to_jsonable(value: Any) -> Any:
         if hasattr(value, "to_dict"):
             return to_jsonable(value.to_dict())
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple
+        return {name: to_jsonable(item) for name, item in zip(value._fields, value)}
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -407,8 +402,8 @@ def safe_blocks(blocks: Sequence[Block]) -> list[Block]:
                              [[_safe(c, one_line=True) for c in row] for row in block.rows]))
         elif isinstance(block, Text):
             text = block.text
-            out.append(dataclasses.replace(block, text=_safe(text) if isinstance(text, str)
-                                           else tuple(_safe(part) for part in text)))
+            out.append(block._replace(text=_safe(text) if isinstance(text, str)
+                                      else tuple(_safe(part) for part in text)))
         elif isinstance(block, Code):
             out.append(Code(visible(block.text), block.lexer, visible(block.title)))
         else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ssoctl.errors import InputError, first_line
@@ -64,11 +65,19 @@ def qname(prefix: str, local: str) -> str:
     return f"{{{NS[prefix]}}}{local}"
 
 
-def make_parser() -> "etree.XMLParser":
-    """A fresh hardened parser (lxml parsers are not thread-safe; make one per use)."""
-    from lxml import etree
+_PARSERS = threading.local()
 
-    return etree.XMLParser(**PARSER_OPTIONS)
+
+def make_parser() -> "etree.XMLParser":
+    """The hardened parser of the calling thread: lxml parsers must not be shared between
+    threads, but one thread may reuse its parser for document after document (building
+    one per document cost more than parsing a 10 KB SAML response)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        from lxml import etree
+
+        parser = _PARSERS.parser = etree.XMLParser(**PARSER_OPTIONS)
+    return parser
 
 
 def _refuse_dtd(data: bytes, what: str) -> None:

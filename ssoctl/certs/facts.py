@@ -14,8 +14,7 @@ import base64
 import binascii
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.errors import InputError, first_line
 from ssoctl.findings import Finding, finding
@@ -32,8 +31,7 @@ _SHA1_SIGS = ("sha1", "sha-1")
 _MD5_SIGS = ("md5", "md2")
 
 
-@dataclass(frozen=True)
-class CertInfo:
+class CertInfo(NamedTuple):
     """JSON-ready facts about one certificate, as Okta and sipgate show them."""
 
     subject: str

@@ -2,6 +2,9 @@
 
 Command modules import only typer at module level; the work (and the heavy imports) happen
 inside the command functions, so ``ssoctl --help`` and ``ssoctl check-cert`` start fast.
+The root builds a command only when a command line names it (:class:`LazyCommands`, the
+public ``commands`` mapping of a click group): Typer reads every parameter of a function
+it turns into a command, and building all of them cost more than ssoctl's own imports.
 Help is Click's plain layout (``rich_markup_mode=None``): Typer's rich help loads
 ``rich.markdown`` and ``markdown_it`` on every ``--help`` whether or not any markdown
 is used, which more than doubled the time ``--help`` took.
@@ -10,6 +13,7 @@ is used, which more than doubled the time ``--help`` took.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, MutableMapping
 from typing import Annotated, Any, NoReturn, Optional
 
 import typer
@@ -38,25 +42,31 @@ QUIET_WARNINGS = (
 class RootGroup(typer.core.TyperGroup):
     """The root command group.
 
-    It adds the exit-code pointer under every command's help, and it is where usage errors
-    (unknown option, missing argument, bad value) are printed: as one JSON document on
-    stdout with ``--json``, as plain text otherwise. The exit status stays 2. Only Click's
-    public hooks are used: ``parse_args`` (the root's own options) and ``invoke`` (the
-    command name and the command's options).
+    Its commands are built on first use (:class:`LazyCommands`), each with the exit-code
+    pointer under its help; ``ssoctl --help`` lists them from :data:`COMMANDS` without
+    building any. Usage errors (unknown option, missing argument, bad value) are printed
+    here: as one JSON document on stdout with ``--json``, as plain text otherwise. The exit
+    status stays 2. Only Click's public hooks are used: ``format_commands``, ``parse_args``
+    (the root's own options) and ``invoke`` (the command name and the command's options).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _add_epilog(self)
+        super().__init__(*args, **kwargs)  # Typer registers no command on the root app
         from ssoctl.cli import helptext
 
-        helptext.tidy(self, list(self.context_settings.get("help_option_names", ["--help"])))
+        help_names = list(self.context_settings.get("help_option_names", ["--help"]))
+        helptext.tidy(self, help_names)  # the root's own options
+        self.commands = LazyCommands(help_names)
 
     def get_params(self, ctx):  # noqa: ANN001, ANN201 - click's signature
         from ssoctl.cli import helptext
 
         # Typer adds --install-completion/--show-completion after __init__
         return helptext.quiet_flags(super().get_params(ctx))
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta[ARGV] = list(args)
@@ -72,12 +82,85 @@ class RootGroup(typer.core.TyperGroup):
             _usage_error(exc, ctx.meta.get(ARGV, []))
 
 
-def _add_epilog(group: Any, path: str = "") -> None:
-    for name, command in group.commands.items():
+#: Every command below the root: the module in ssoctl/cli that registers it, and its line
+#: in ``ssoctl --help`` (at most 59 characters: one line on an 80-column terminal). Only
+#: the command a command line names is built.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check-cert": ("check_cert", "Check a certificate before it goes into sipgate."),
+    "import-metadata": ("import_metadata",
+                        "IdP metadata to sipgate's SSO URL, Entity ID, Certificate."),
+    "decode-response": ("decode_response",
+                        "Decode a captured SAML message and check it for the SP."),
+    "explain": ("explain", "Explain a finding code, exit status or error message."),
+    "push": ("push", "Write the IdP's SSO URL, Entity ID, Certificate to the SP."),
+    "rollback": ("push", "Restore a backup taken by push, checked like a push."),
+    "setup": ("setup", "Set up the whole Okta → sipgate connection, both sides."),
+    "doctor": ("doctor", "Check a live Okta → sipgate connection, read-only."),
+    "sp": ("push", "Look at the SP's SSO settings through its API."),
+    "config": ("config_cmd", "Profiles for push and decode-response: show, set, validate."),
+    "okta": ("okta", "Create, check, read and repair the sipgate app in Okta."),
+    "rehearse": ("rehearse", "Rehearse the set-up against local stand-ins."),
+}
+
+
+class LazyCommands(MutableMapping):
+    """The root group's commands by name (every name in :data:`COMMANDS`), each built the
+    first time it is looked up, with the other commands of its module."""
+
+    def __init__(self, help_names: list[str]) -> None:
+        self._built: dict[str, Any] = {}
+        self._help_names = help_names
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built.update(_build(COMMANDS[name][0], self._help_names))
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Any:
+        return iter(dict.fromkeys([*COMMANDS, *self._built]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*COMMANDS, *self._built]))
+
+
+def _build(module_name: str, help_names: list[str]) -> dict[str, Any]:
+    """The commands the module ``ssoctl.cli.<module_name>`` registers (``register(app)``),
+    built by Typer's public ``typer.main.get_command``, with the exit codes under each
+    command's help and the help tidied (:func:`ssoctl.cli.helptext.tidy`)."""
+    import importlib
+
+    import typer.main
+
+    from ssoctl.cli import helptext
+
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    importlib.import_module(f"ssoctl.cli.{module_name}").register(holder)
+    _tidy_help(holder)
+    built: Any = typer.main.get_command(holder)
+    if len(holder.registered_commands) == 1 and not holder.registered_groups:
+        commands = {built.name: built}  # Typer returns a lone command itself, not a group
+    else:
+        commands = dict(built.commands)
+    _add_epilog(commands)
+    for command in commands.values():
+        helptext.tidy(command, help_names, root=False)
+    return commands
+
+
+def _add_epilog(commands: Mapping[str, Any], path: str = "") -> None:
+    for name, command in commands.items():
         if not command.epilog:
             command.epilog = exit_codes_epilog(f"{path}{name}")
         if hasattr(command, "commands"):
-            _add_epilog(command, f"{path}{name} ")
+            _add_epilog(command.commands, f"{path}{name} ")
 
 
 def _usage_error(exc: Any, argv: list[str]) -> NoReturn:
@@ -154,17 +237,6 @@ def root(
         quiet_library_warnings()
 
 
-def _register() -> None:
-    """Attach every command module. A module exposes ``register(app)``."""
-    from ssoctl.cli import (check_cert, config_cmd, decode_response, doctor, explain,
-                            import_metadata, okta, push, rehearse, setup)
-
-    for module in (check_cert, import_metadata, decode_response, explain, push, config_cmd, okta,
-                   rehearse, setup, doctor):
-        module.register(app)
-    _tidy_help(app)
-
-
 def reflow(text: str) -> str:
     """Join the hard-wrapped lines of each help paragraph so the terminal can wrap them.
 
@@ -193,9 +265,6 @@ def _tidy_help(typer_app: typer.Typer) -> None:
     for group in typer_app.registered_groups:
         if group.typer_instance is not None:
             _tidy_help(group.typer_instance)
-
-
-_register()
 
 
 def main() -> None:

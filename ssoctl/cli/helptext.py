@@ -38,7 +38,7 @@ class Argument(TyperArgument):
         return None
 
     def get_usage_pieces(self, ctx: Any) -> list[str]:
-        name = self.display_name_raw
+        name = self.metavar or self.name or ""
         repeated = "..." if self.nargs != 1 and not name.endswith("...") else ""
         return [f"{name}{repeated}" if self.required else f"[{name}]{repeated}"]
 

@@ -99,8 +99,15 @@ def import_metadata(
     def work():
         from ssoctl.errors import UsageError
         from ssoctl.files import read_source
-        from ssoctl.http import HttpSettings
         from ssoctl.metadata.reader import list_sources_idps, load_source
+
+        def http_settings(**limits):
+            # Only a download needs the HTTP layer (a file is read without it).
+            if "://" not in source:
+                return None
+            from ssoctl.http import HttpSettings
+
+            return HttpSettings(ca_bundle=ca_bundle, allow_http=allow_http, **limits)
 
         if output_format is OutputFormat.env and wants_json:
             raise UsageError("--format env and --json ask for two different outputs",
@@ -109,9 +116,8 @@ def import_metadata(
                              code="USAGE")
 
         if list_idps:
-            ids = list_sources_idps(source, http_settings=HttpSettings(
-                ca_bundle=ca_bundle, allow_http=allow_http, read_timeout=timeout,
-                deadline=timeout))
+            ids = list_sources_idps(source, http_settings=http_settings(read_timeout=timeout,
+                                                                         deadline=timeout))
             return _list_report(source, ids)
         when = parse_now(now)
         pem = None
@@ -119,8 +125,7 @@ def import_metadata(
             pem = read_source(verify_signature, max_bytes=1024 * 1024,
                               what="--verify-signature certificate").data
         settings = load_source(
-            source, http_settings=HttpSettings(ca_bundle=ca_bundle, allow_http=allow_http,
-                                               read_timeout=timeout, deadline=timeout),
+            source, http_settings=http_settings(read_timeout=timeout, deadline=timeout),
             entity_id=entity_id, entity_id_option="--entity-id", binding=binding, now=when,
             warn_days=warn_days, verify_cert_pem=pem,
             cert_index=None if cert_index is None else cert_index - 1)
@@ -226,8 +231,6 @@ def _withheld(report: "Report", settings: "IdpSettings", *, cert_out: str | None
               env: bool) -> "Report":
     """The report of metadata that failed a check, with nothing written or printed for
     scripts: what --cert-out and --format env would have produced is withheld."""
-    from dataclasses import replace
-
     from ssoctl.render import Text
 
     if cert_out is None and not env:
@@ -239,7 +242,7 @@ def _withheld(report: "Report", settings: "IdpSettings", *, cert_out: str | None
            if settings.signature_verified is False else "see the errors below"
            if any(f.is_error for f in report.findings) else
            "--strict is given and there are warnings (below)")
-    return replace(report, blocks=report.blocks + (Text(f"{what}: {why}.\n", style="bold red"),),
+    return report._replace(blocks=report.blocks + (Text(f"{what}: {why}.\n", style="bold red"),),
                    payload="" if env else None)
 
 

@@ -123,15 +123,13 @@ def push_command(
 def _pending(report, strict: bool):
     """A dry run that found changes exits 10 (CHANGES_PENDING) instead of 0, so CI can
     detect drift; errors keep their own status."""
-    import dataclasses
-
     from ssoctl.errors import ExitCode
 
     data = report.data
     outcomes = ([t.outcome for t in data["tenants"]] if isinstance(data, dict)
                 else [getattr(data, "outcome", None)])
     if "dry_run" in outcomes and report.status(strict=strict) == ExitCode.OK:
-        return dataclasses.replace(report, exit_code=ExitCode.CHANGES_PENDING)
+        return report._replace(exit_code=ExitCode.CHANGES_PENDING)
     return report
 
 

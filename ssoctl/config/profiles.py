@@ -25,22 +25,19 @@ from __future__ import annotations
 
 import copy
 import os
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from ssoctl.config.schema import (SIPGATE_PATH, Profile, _invalid, check_profile_name,
-                                  coerce_value, profile_from_table)
-from ssoctl.config.tomlwrite import dump_toml
 from ssoctl.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.config.schema import Profile
 
 ENV_CONFIG = "SSOCTL_CONFIG"
 ENV_PROFILE = "SSOCTL_PROFILE"
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     """The parsed configuration file (empty when it does not exist)."""
 
     path: Path
@@ -104,6 +101,8 @@ def read_config(explicit: str | os.PathLike[str] | None = None) -> ConfigFile:
                           hint="check the path given with --config or SSOCTL_CONFIG: a "
                                "configuration with many profiles is a few KiB",
                           code="CONFIG_UNREADABLE")
+    import tomllib
+
     from ssoctl.files import TooDeep, load_toml
 
     try:
@@ -129,10 +128,16 @@ def load_profile(name: str | None, *, config_path: str | None = None) -> Profile
     or the only profile there is). Raises :class:`ConfigError` (exit 2) when it cannot,
     and :class:`UsageError` for an empty or blank ``name`` (``--profile "$UNSET"`` in a
     script must not quietly mean the default tenant)."""
+    # The schema is imported only when there is a profile to read: decode-response looks
+    # for a default profile on every run, and most machines have no configuration file.
     if name is not None:
+        from ssoctl.config.schema import check_profile_name
+
         check_profile_name(name, creating=False)
     config = read_config(config_path)
     chosen = _choose_profile(config, name)
+    from ssoctl.config.schema import profile_from_table
+
     table = config.data["profiles"][chosen]
     return profile_from_table(chosen, table, config_path=str(config.path))
 
@@ -173,6 +178,9 @@ def set_value(profile: str, key: str, text: str, *,
     Returns the file path and the stored value. The result must still load: a value that
     makes the profile invalid is refused before anything is written.
     """
+    from ssoctl.config.schema import (SIPGATE_PATH, _invalid, check_profile_name,
+                                      coerce_value, profile_from_table)
+    from ssoctl.config.tomlwrite import dump_toml
     from ssoctl.files import write_file
 
     check_profile_name(profile, creating=False)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from ssoctl.certs.facts import colon_hex, normalize_fingerprint
 from ssoctl.errors import InputError, UsageError
@@ -28,8 +27,7 @@ _HINT_CERT = ("give the IdP signing certificate as downloaded from Okta ("
               "with a file")
 
 
-@dataclass(frozen=True)
-class TrustAnchors:
+class TrustAnchors(NamedTuple):
     """Certificates (PEM) and pinned fingerprints the user trusts."""
 
     pems: tuple[str, ...] = ()

@@ -77,8 +77,7 @@ class DeferredFailed(Exception):
     deferring (:func:`ssoctl.saml.decode.decode`). Never reaches a user."""
 
 
-@dataclass(frozen=True)
-class DecodedInput:
+class DecodedInput(NamedTuple):
     """What :func:`decode_input` found: the input form, the messages, and notes."""
 
     form: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.certs.facts import normalize_fingerprint
 from ssoctl.findings import Finding, finding
@@ -85,8 +85,7 @@ class CertSummary:
         return self.subject
 
 
-@dataclass(frozen=True)
-class TrustFacts:
+class TrustFacts(NamedTuple):
     """What signature verification found, as far as the checks need it."""
 
     status: SignatureStatus

@@ -13,7 +13,7 @@ import zlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ssoctl.errors import ExitCode, InputError, SsoctlError
@@ -60,8 +60,7 @@ HINT_COPY = ("copy the whole SAMLResponse (or SAMLRequest) value from the browse
              "tab, or save the whole exchange as a HAR file")
 
 
-@dataclass(frozen=True)
-class DecodedValue:
+class DecodedValue(NamedTuple):
     """One parameter value decoded to XML bytes, with what was repaired on the way."""
 
     xml: bytes

@@ -74,6 +74,8 @@ def _converter(kind: type, value: Any) -> Callable[[Any], Any]:
         return _mapping
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _record(tuple(f.name for f in dataclasses.fields(value)))
+    if issubclass(kind, tuple) and hasattr(kind, "_fields"):  # a NamedTuple: like a dataclass
+        return _record(kind._fields)
     if issubclass(kind, dt.datetime):
         return _datetime
     if issubclass(kind, dt.date):

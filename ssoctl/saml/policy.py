@@ -11,8 +11,7 @@ are on the allowlist. Each function returns findings; none raises for hostile in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.findings import Finding, Severity, finding
 from ssoctl import xmlsig
@@ -32,8 +31,7 @@ _DS = "{http://www.w3.org/2000/09/xmldsig#}"
 short_name = xmlsig.short_name
 
 
-@dataclass(frozen=True)
-class SignatureFacts:
+class SignatureFacts(NamedTuple):
     """What one ``ds:Signature`` claims, read without trusting it."""
 
     element: "etree._Element"

@@ -14,9 +14,8 @@ comment inside a NameID cannot shorten it (CVE-2017-11427 and friends).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.saml.status import explain_status
 from ssoctl.xmlsafe import (NS, children, first_child, grandchildren, local_name, parse_time,
@@ -75,8 +74,7 @@ MESSAGE_KINDS = ("Response", "AuthnRequest", "LogoutRequest", "LogoutResponse")
 _TIME_ATTRS = "issue_instant not_before not_on_or_after authn_instant".split()
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     """``samlp:Status``: top-level and second-level codes, message, plain-words meaning."""
 
     code: str | None
@@ -89,8 +87,7 @@ class Status:
         return self.code == "urn:oasis:names:tc:SAML:2.0:status:Success"
 
 
-@dataclass(frozen=True)
-class SubjectConfirmation:
+class SubjectConfirmation(NamedTuple):
     method: str | None
     recipient: str | None
     not_before: dt.datetime | None
@@ -98,30 +95,26 @@ class SubjectConfirmation:
     in_response_to: str | None
 
 
-@dataclass(frozen=True)
-class Conditions:
+class Conditions(NamedTuple):
     not_before: dt.datetime | None
     not_on_or_after: dt.datetime | None
     audiences: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class AuthnStatement:
+class AuthnStatement(NamedTuple):
     authn_instant: dt.datetime | None
     session_index: str | None
     session_not_on_or_after: dt.datetime | None
     authn_context_class_ref: str | None
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(NamedTuple):
     name: str | None
     friendly_name: str | None
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Assertion:
+class Assertion(NamedTuple):
     """One ``saml:Assertion``. ``name_id`` and ``attributes`` are empty unless
     ``identity`` is ``verified`` or ``unverified``."""
 
@@ -138,8 +131,7 @@ class Assertion:
     attributes: tuple[Attribute, ...]
 
 
-@dataclass(frozen=True)
-class RequestDetails:
+class RequestDetails(NamedTuple):
     """What an AuthnRequest or LogoutRequest asks for (summarised)."""
 
     acs_url: str | None = None
@@ -154,8 +146,7 @@ class RequestDetails:
     not_on_or_after: dt.datetime | None = None
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """One decoded SAML protocol message."""
 
     kind: str
@@ -176,12 +167,11 @@ class Message:
     identity: IdentityState = IdentityState.NONE
     identity_note: str | None = None
     """Why identity data is withheld or unverified, in one sentence."""
-    problems: tuple[str, ...] = field(default=())
+    problems: tuple[str, ...] = ()
     """Values that could not be read (e.g. a time that is not xs:dateTime)."""
 
 
-@dataclass(frozen=True)
-class IdentitySource:
+class IdentitySource(NamedTuple):
     """Where identity data may come from.
 
     ``state`` is the verification outcome mapped to an :data:`IdentityState`;

@@ -11,8 +11,7 @@ message is compared and used for an integrity check, never trusted.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ssoctl import xmlsafe
 from ssoctl.findings import Finding
@@ -27,8 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.saml.decode import DecodeOptions
 
 
-@dataclass(frozen=True)
-class SignatureReport:
+class SignatureReport(NamedTuple):
     """What the signature check found, JSON-ready."""
 
     status: SignatureStatus

@@ -15,9 +15,8 @@ Claims may be read only from :attr:`Verification.signed_response` and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 from ssoctl import xmlsafe, xmlsig
 from ssoctl.errors import ExitCode, InputError
@@ -36,8 +35,7 @@ ASSERTION_LOCATION = "./{urn:oasis:names:tc:SAML:2.0:assertion}Assertion/"
 RESPONSE_LOCATION = "./"
 
 
-@dataclass(frozen=True)
-class Verification:
+class Verification(NamedTuple):
     """The outcome of :func:`verify_response`."""
 
     status: SignatureStatus
@@ -65,18 +63,16 @@ class Verification:
     """Short name, e.g. ``sha256``."""
     findings: tuple[Finding, ...]
     """Trust failures carry ``exit_code=ExitCode.TRUST``."""
-    decrypted_xml: bytes | None = field(default=None, repr=False)
+    decrypted_xml: bytes | None = None
     """The Response with its EncryptedAssertion replaced by the decrypted Assertion."""
 
 
-@dataclass(frozen=True)
-class _Trusted:
+class _Trusted(NamedTuple):
     cert: "x509.Certificate"
     sha256: str
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     signed: "etree._Element | None"
     trusted: _Trusted | None
     findings: tuple[Finding, ...]
