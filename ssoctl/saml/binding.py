@@ -17,12 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding, plural
 from ssoctl.saml.codec import HINT_COPY, Candidate, decode_value, elide_url
 from ssoctl.saml.detect import PERCENT, InputFormat, detect, find_candidates
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.saml.harstream import CaptureFile
 
 #: Every input form, in the order the docs describe them.
 FORMS: tuple[InputFormat, ...] = tuple(InputFormat)
@@ -108,9 +111,11 @@ class MessageRow:
 
 # ---------------------------------------------------------------- public API
 
-def decode_input(data: bytes, *, input_format: str | None = None, label: str = "input",
-                 defer_from: int | None = None) -> DecodedInput:
-    """Find and decode every SAML message in ``data`` (size-checked by the caller).
+def decode_input(data: "bytes | CaptureFile", *, input_format: str | None = None,
+                 label: str = "input", defer_from: int | None = None) -> DecodedInput:
+    """Find and decode every SAML message in ``data`` (size-checked by the caller), or in
+    a large HAR or SAML-tracer file (:class:`~ssoctl.saml.harstream.CaptureFile`, read
+    as a stream).
 
     ``input_format`` forces one of :data:`FORMS`; otherwise the form is detected.
     ``defer_from``: when the input holds at least this many messages, SAMLResponse
@@ -120,6 +125,11 @@ def decode_input(data: bytes, *, input_format: str | None = None, label: str = "
     (exit 3) when nothing can be decoded, with a one-line message and a hint.
     """
     forced = check_format(input_format)
+    if not isinstance(data, bytes):
+        data = _streamed(data, forced, label)
+        if isinstance(data, tuple):
+            candidates, form, notes = data
+            return _decoded(candidates, form, label, notes, forced, defer_from)
     from ssoctl.files import decode_text
 
     if not data or data.isspace():  # no stripped copy of a large input
@@ -133,6 +143,11 @@ def decode_input(data: bytes, *, input_format: str | None = None, label: str = "
     if form == InputFormat.XML:
         return DecodedInput(InputFormat.XML, (_bare_xml(data, label),), ())
     candidates, form = find_candidates(form, text, doc, label, notes)
+    return _decoded(candidates, form, label, notes, forced, defer_from)
+
+
+def _decoded(candidates: list[Candidate], form: InputFormat, label: str, notes: list[Finding],
+             forced: InputFormat | None, defer_from: int | None) -> DecodedInput:
     messages = _decode_all(candidates, form, label, notes, forced_deflate=forced == InputFormat.DEFLATED,
                            defer_from=defer_from)
     if form == InputFormat.BASE64 and messages and messages[0].binding == "HTTP-Redirect":
@@ -142,6 +157,33 @@ def decode_input(data: bytes, *, input_format: str | None = None, label: str = "
     # which were decoded here): the caller must gather them even if none is pending.
     deferred = any(m.pending is not None or m.notes for m in messages)
     return DecodedInput(form, messages, tuple(unique_notes(notes)), deferred=deferred)
+
+
+def _streamed(capture: "CaptureFile", forced: InputFormat | None, label: str
+              ) -> "bytes | tuple[list[Candidate], InputFormat, list[Finding]]":
+    """The candidates of a large capture file, streamed; or its bytes, to be read as
+    before, when another input form is forced or a small file turns out not to be JSON
+    (json.loads then says what is wrong, with line and column)."""
+    from ssoctl.saml import harstream
+    from ssoctl.saml.decode import MAX_INPUT_BYTES
+
+    if forced in (None, InputFormat.HAR, InputFormat.SAML_TRACER):
+        notes: list[Finding] = []
+        try:
+            candidates, form = harstream.capture_candidates(capture, label, notes, forced)
+            return candidates, form, notes
+        except harstream.NotJson:
+            if capture.size > MAX_INPUT_BYTES:
+                raise
+    from ssoctl.files import read_source
+    from ssoctl.saml.har import SMALLER_CAPTURE
+
+    try:
+        return read_source(capture.path, max_bytes=MAX_INPUT_BYTES, what="SAML input").data
+    except InputError as exc:
+        if exc.code != "INPUT_TOO_LARGE":
+            raise
+        raise InputError(exc.message, hint=SMALLER_CAPTURE, code=exc.code) from None
 
 
 def complete(msg: SamlMessage) -> SamlMessage:
