@@ -126,10 +126,12 @@ def decode_input(data: "bytes | CaptureFile", *, input_format: str | None = None
     """
     forced = check_format(input_format)
     if not isinstance(data, bytes):
-        data = _streamed(data, forced, label)
-        if isinstance(data, tuple):
-            candidates, form, notes = data
-            return _decoded(candidates, form, label, notes, forced, defer_from)
+        from ssoctl.saml.harstream import read_or_stream
+
+        streamed = read_or_stream(data, forced, label)
+        if not isinstance(streamed, bytes):
+            return _decoded(*streamed[:2], label, streamed[2], forced, defer_from)
+        data = streamed
     from ssoctl.files import decode_text
 
     if not data or data.isspace():  # no stripped copy of a large input
@@ -157,33 +159,6 @@ def _decoded(candidates: list[Candidate], form: InputFormat, label: str, notes: 
     # which were decoded here): the caller must gather them even if none is pending.
     deferred = any(m.pending is not None or m.notes for m in messages)
     return DecodedInput(form, messages, tuple(unique_notes(notes)), deferred=deferred)
-
-
-def _streamed(capture: "CaptureFile", forced: InputFormat | None, label: str
-              ) -> "bytes | tuple[list[Candidate], InputFormat, list[Finding]]":
-    """The candidates of a large capture file, streamed; or its bytes, to be read as
-    before, when another input form is forced or a small file turns out not to be JSON
-    (json.loads then says what is wrong, with line and column)."""
-    from ssoctl.saml import harstream
-    from ssoctl.saml.decode import MAX_INPUT_BYTES
-
-    if forced in (None, InputFormat.HAR, InputFormat.SAML_TRACER):
-        notes: list[Finding] = []
-        try:
-            candidates, form = harstream.capture_candidates(capture, label, notes, forced)
-            return candidates, form, notes
-        except harstream.NotJson:
-            if capture.size > MAX_INPUT_BYTES:
-                raise
-    from ssoctl.files import read_source
-    from ssoctl.saml.har import SMALLER_CAPTURE
-
-    try:
-        return read_source(capture.path, max_bytes=MAX_INPUT_BYTES, what="SAML input").data
-    except InputError as exc:
-        if exc.code != "INPUT_TOO_LARGE":
-            raise
-        raise InputError(exc.message, hint=SMALLER_CAPTURE, code=exc.code) from None
 
 
 def complete(msg: SamlMessage) -> SamlMessage:

@@ -66,10 +66,13 @@ class NotJson(InputError):
 
 @dataclass(frozen=True, slots=True)
 class CaptureFile:
-    """A JSON capture on disk, to be streamed rather than read (``len`` is its size)."""
+    """A JSON capture on disk, to be streamed rather than read (``len`` is its size).
+    ``limit``: what may be kept of its SAML messages, one and all together (and the size
+    up to which it may be read whole instead)."""
 
     path: str
     size: int
+    limit: int
 
     def __len__(self) -> int:
         return self.size
@@ -100,7 +103,7 @@ def read_capture(source: str, *, max_bytes: int, what: str,
                              f"{MAX_CAPTURE_FILE // MiB:,} MiB",
                              hint=too_large_hint or har.SMALLER_CAPTURE,
                              code="INPUT_TOO_LARGE")
-        return StreamedSource(CaptureFile(source, size), source)
+        return StreamedSource(CaptureFile(source, size, max_bytes), source)
     try:
         return read_source(source, max_bytes=max_bytes, what=what)
     except InputError as exc:
@@ -128,13 +131,13 @@ def capture_candidates(capture: CaptureFile, label: str, notes: list[Finding],
     file cut off or not JSON (``HAR_MALFORMED``)."""
     scans = {}
     if forced in (None, InputFormat.HAR):
-        scans["har"] = _Scan(label, har=True)
+        scans["har"] = _Scan(label, capture.limit, har=True)
     if forced in (None, InputFormat.SAML_TRACER):
-        scans["tracer"] = _Scan(label, har=False)
+        scans["tracer"] = _Scan(label, capture.limit, har=False)
     root = _root_schema(scans)
     try:
         with open(capture.path, "rb") as handle:
-            doc = _parse(handle, root, label)
+            doc = _parse(handle, root, label, capture.limit)
     except OSError as exc:
         raise InputError(f"cannot read {label}: {exc.strerror or exc}", hint="check the path",
                          code="INPUT_UNREADABLE") from None
@@ -164,8 +167,8 @@ def capture_candidates(capture: CaptureFile, label: str, notes: list[Finding],
 class _Scan:
     """The candidates of the streamed entries (HAR) or requests (SAML-tracer) so far."""
 
-    def __init__(self, label: str, *, har: bool) -> None:
-        self.label, self.har = label, har
+    def __init__(self, label: str, limit: int, *, har: bool) -> None:
+        self.label, self.limit, self.har = label, limit, har
         self.reset()
 
     def reset(self) -> None:
@@ -190,12 +193,10 @@ class _Scan:
                  else har.tracer_request(value, number, self.secrets))
         if not found:
             return
-        from ssoctl.saml.decode import MAX_INPUT_BYTES
-
         self.kept += sum(len(c.value or "") + len(c.xml or b"") for c in found)
-        if self.kept > MAX_INPUT_BYTES:
+        if self.kept > self.limit:
             raise InputError(f"{self.label}: the SAML messages in it add up to more than "
-                             f"{MAX_INPUT_BYTES // MiB} MiB", hint=har.SMALLER_CAPTURE,
+                             f"{_mb(self.limit)}", hint=har.SMALLER_CAPTURE,
                              code="INPUT_TOO_LARGE")
         self.out += found
 
@@ -263,7 +264,8 @@ class _Frame:
     __slots__ = ("schema", "value", "key", "number")
 
     def __init__(self, schema: object, value: "Any", number: int | None) -> None:
-        self.schema, self.value, self.key, self.number = schema, value, None, number
+        self.schema, self.value, self.number = schema, value, number
+        self.key: object = None
 
 
 def _child(frame: _Frame) -> object:
@@ -278,15 +280,15 @@ def _child(frame: _Frame) -> object:
     return None
 
 
-def _parse(handle: BinaryIO, root: dict, label: str) -> dict:
+def _parse(handle: BinaryIO, root: dict, label: str, limit: int) -> dict:
     """The document in ``handle`` with only what ``root`` says is kept; the streamed
     arrays' items are handed to their scans on the way."""
     from ssoctl.errors import SsoctlError
 
-    strings = _Strings(handle)
+    strings = _Strings(handle, limit)
     events = _events(strings)
     try:
-        return _build(events, root, label)
+        return _build(events, root, label, limit)
     except SsoctlError:
         raise
     except Exception as exc:  # noqa: BLE001 -- the parser's errors name no common base
@@ -304,6 +306,28 @@ def _mb(size: int) -> str:
     return f"{size:,} bytes" if size < MiB else f"{size / MiB:,.0f} MiB"
 
 
+def read_or_stream(capture: CaptureFile, forced: InputFormat | None, label: str
+                   ) -> "bytes | tuple[list[Candidate], InputFormat, list[Finding]]":
+    """The candidates of a large capture file, streamed, with the notes made; or its
+    bytes, to be read whole as before, when another input form is forced or a file small
+    enough to be read whole turns out not to be JSON (json.loads then says what is wrong,
+    with line and column)."""
+    if forced in (None, InputFormat.HAR, InputFormat.SAML_TRACER):
+        notes: list[Finding] = []
+        try:
+            candidates, form = capture_candidates(capture, label, notes, forced)
+            return candidates, form, notes
+        except NotJson:
+            if capture.size > capture.limit:
+                raise
+    try:
+        return read_source(capture.path, max_bytes=capture.limit, what="SAML input").data
+    except InputError as exc:
+        if exc.code != "INPUT_TOO_LARGE":
+            raise
+        raise InputError(exc.message, hint=har.SMALLER_CAPTURE, code=exc.code) from None
+
+
 def _events(strings: "_Strings") -> Iterator[tuple[str, object]]:
     """The parser's events, from its C backend when installed."""
     import ijson
@@ -315,10 +339,9 @@ def _events(strings: "_Strings") -> Iterator[tuple[str, object]]:
     return backend.basic_parse(strings, buf_size=_CHUNK, use_float=True)
 
 
-def _build(events: Iterator[tuple[str, object]], root: dict, label: str) -> dict:
-    """Keep what the schema says, skip the rest without building it."""
-    from ssoctl.saml.decode import MAX_INPUT_BYTES
-
+def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: int) -> dict:
+    """Keep what the schema says, skip the rest without building it (``limit``: what
+    one entry may keep)."""
     stack: list[_Frame] = []
     top: dict = {}
     skip = held = 0
@@ -342,7 +365,7 @@ def _build(events: Iterator[tuple[str, object]], root: dict, label: str) -> dict
                 top = done.value
             continue
         parent = stack[-1] if stack else None
-        schema = _child(parent) if parent is not None else root
+        schema: object = _child(parent) if parent is not None else root
         number = None
         if parent is not None and isinstance(parent.schema, _Stream) \
                 and isinstance(parent.value, list):
@@ -360,22 +383,20 @@ def _build(events: Iterator[tuple[str, object]], root: dict, label: str) -> dict
                 schema.scan.reset()
             stack.append(_Frame(schema, {} if event == "start_map" else [], number))
             continue
-        if schema is None:
-            if number is not None:  # a bare value as an entry still counts
+        if schema is None or parent is None:
+            if number is not None and parent is not None:  # a bare value as an entry counts
                 _attach(parent, None, number, label)
             continue
         if isinstance(value, str):
             if value.startswith(_CUT):
-                value = _cut(value, schema, parent, label)
+                value = _cut(value, schema, label, limit)
             else:
                 held += len(value)
-                if held > MAX_INPUT_BYTES:  # one entry keeps at most one message's worth
-                    raise InputError(f"{label}: an entry holds more than "
-                                     f"{MAX_INPUT_BYTES // MiB} MiB of URLs, headers and "
-                                     "form values", hint=har.SMALLER_CAPTURE,
+                if held > limit:  # one entry keeps at most one message's worth
+                    raise InputError(f"{label}: an entry holds more than {_mb(limit)} of "
+                                     "URLs, headers and form values", hint=har.SMALLER_CAPTURE,
                                      code="INPUT_TOO_LARGE")
-        if parent is not None:
-            _attach(parent, value, number, label)
+        _attach(parent, value, number, label)
     return top
 
 
@@ -389,14 +410,12 @@ def _attach(parent: _Frame, value: object, number: int | None, label: str) -> No
         parent.value.append(value)
 
 
-def _cut(value: str, schema: object, parent: _Frame | None, label: str) -> _Cut:
+def _cut(value: str, schema: object, label: str, limit: int) -> _Cut:
     """A dropped string; an error when it may hold a SAML message that was not read."""
-    cut = _Cut(int(value[3:] or 0) if value[3:].isdigit() else 0, value[2:3] == "S")
+    cut = _Cut(int(value[3:]) if value[3:].isdigit() else 0, value[2:3] == "S")
     if cut.saml and schema is _FIELD:
-        from ssoctl.saml.decode import MAX_INPUT_BYTES
-
         reason = (f"a SAML value of {cut.size / MiB:,.1f} MiB; each message is read up to "
-                  f"{MAX_INPUT_BYTES // MiB} MiB" if cut.size > MAX_INPUT_BYTES else
+                  f"{_mb(limit)}" if cut.size > limit else
                   f"a value of {cut.size / MiB:,.1f} MiB that mentions SAML only after its "
                   f"first {KEEP_BYTES // MiB} MiB, which is not read")
         raise InputError(f"{label}: {reason}",
@@ -425,10 +444,8 @@ class _Strings:
     parser would replace it with "?" silently, and a message holding it must be refused
     as it is when read whole, not altered."""
 
-    def __init__(self, raw: BinaryIO, chunk: int = _CHUNK) -> None:
-        from ssoctl.saml.decode import MAX_INPUT_BYTES
-
-        self.raw, self.chunk, self.limit = raw, chunk, MAX_INPUT_BYTES
+    def __init__(self, raw: BinaryIO, limit: int, chunk: int = _CHUNK) -> None:
+        self.raw, self.chunk, self.limit = raw, chunk, limit
         self.consumed = 0
         self.eof = False
         self.first = True
@@ -450,7 +467,7 @@ class _Strings:
             if self.first:
                 data = data.removeprefix(b"\xef\xbb\xbf")
                 self.first = False
-            extra = []
+            extra: list[bytes] = []
             while b"\\" in (data[-12:] if not extra else (data[-12:] + b"".join(extra))[-12:]):
                 more = self.raw.read(16)
                 if not more:
@@ -554,4 +571,4 @@ def _lone_surrogates(data: bytes, masked: bytes) -> bytes:
 
 __all__ = ["KEEP_BYTES", "MAX_CAPTURE_FILE", "STREAM_FROM", "CaptureFile", "NotJson",
            "StreamedSource",
-           "capture_candidates", "read_capture"]
+           "capture_candidates", "read_capture", "read_or_stream"]
