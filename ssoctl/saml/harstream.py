@@ -328,14 +328,24 @@ def read_or_stream(capture: CaptureFile, forced: InputFormat | None, label: str
         raise InputError(exc.message, hint=har.SMALLER_CAPTURE, code=exc.code) from None
 
 
+#: The parser's backends, the first one installed is used: its C backend (wheels for
+#: the usual platforms), else its pure-Python one (slower, but what it is handed is
+#: small: the long strings are gone).
+BACKENDS = ("yajl2_c", "python")
+
+
 def _events(strings: "_Strings") -> Iterator[tuple[str, object]]:
-    """The parser's events, from its C backend when installed."""
+    """The parser's events."""
     import ijson
 
-    try:
-        backend = ijson.get_backend("yajl2_c")
-    except ImportError:  # no compiled backend for this platform: the pure-Python one
-        backend = ijson.get_backend("python")
+    for name in BACKENDS:
+        try:
+            backend = ijson.get_backend(name)
+            break
+        except ImportError:
+            continue
+    else:  # pragma: no cover -- the pure-Python backend is always there
+        raise ImportError("no ijson backend")
     return backend.basic_parse(strings, buf_size=_CHUNK, use_float=True)
 
 
@@ -417,7 +427,7 @@ def _cut(value: str, schema: object, label: str, limit: int) -> _Cut:
         reason = (f"a SAML value of {cut.size / MiB:,.1f} MiB; each message is read up to "
                   f"{_mb(limit)}" if cut.size > limit else
                   f"a value of {cut.size / MiB:,.1f} MiB that mentions SAML only after its "
-                  f"first {KEEP_BYTES // MiB} MiB, which is not read")
+                  f"first {_mb(KEEP_BYTES)}, which is not read")
         raise InputError(f"{label}: {reason}",
                          hint="copy the SAMLResponse value from the browser's network tab "
                               "and decode it with --text VALUE; or " + har.SMALLER_CAPTURE,
@@ -444,8 +454,8 @@ class _Strings:
     parser would replace it with "?" silently, and a message holding it must be refused
     as it is when read whole, not altered."""
 
-    def __init__(self, raw: BinaryIO, limit: int, chunk: int = _CHUNK) -> None:
-        self.raw, self.chunk, self.limit = raw, chunk, limit
+    def __init__(self, raw: BinaryIO, limit: int) -> None:
+        self.raw, self.chunk, self.limit = raw, _CHUNK, limit
         self.consumed = 0
         self.eof = False
         self.first = True
@@ -453,7 +463,8 @@ class _Strings:
         self.pending: list[bytes] = []
         self.size = 0
         self.mode = 0  # 0: may be kept; 1: kept (mentions SAML); 2: dropped
-        self.saml = False
+        self.saml = False  # a dropped string mentions SAML
+        self.tail = b""  # its last 3 bytes so far
 
     def read(self, size: int = -1) -> bytes:
         """The next part of the filtered JSON (b"" only at the end); ``size`` is a hint."""
@@ -518,20 +529,25 @@ class _Strings:
 
     def _start(self) -> None:
         self.in_string, self.pending, self.size, self.mode, self.saml = True, [], 0, 0, False
+        self.tail = b""
 
     def _take(self, data: bytes, start: int, end: int) -> None:
         """A part of the open string (``data[start:end]``)."""
         self.size += end - start
         if self.mode == 2:
-            self.saml = self.saml or data.find(b"SAML", start, end) >= 0
+            if not self.saml:  # "SAML" may straddle two chunks: the last 3 bytes join in
+                self.saml = (self.tail + data[start:start + 3]).find(b"SAML") >= 0 \
+                    or data.find(b"SAML", start, end) >= 0
+                self.tail = (self.tail + data[max(start, end - 3):end])[-3:]
             return
         self.pending.append(data[start:end])
         if self.mode == 0 and self.size > KEEP_BYTES:
             joined = b"".join(self.pending)
-            if b"SAML" in joined:
+            if joined.find(b"SAML", 0, KEEP_BYTES) >= 0:  # it starts with its SAML part
                 self.mode, self.pending = 1, [joined]
             else:
-                self.mode, self.pending = 2, []
+                self.mode, self.pending, self.tail = 2, [], joined[-3:]
+                self.saml = joined.find(b"SAML", KEEP_BYTES - 3) >= 0
         if self.mode == 1 and self.size > self.limit:
             self.mode, self.pending, self.saml = 2, [], True
 
