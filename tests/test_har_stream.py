@@ -393,3 +393,18 @@ def test_read_capture_streams_only_large_json_files(tmp_path, monkeypatch):
         with pytest.raises(InputError) as err:
             harstream.read_capture(str(missing), max_bytes=LIMIT, what="SAML input")
         assert err.value.code == code
+
+
+@pytest.mark.parametrize("run", [1, 2, 3, 600_001, 600_002])
+def test_runs_of_backslashes_across_chunks(tmp_path, xmls, chunks, run):
+    """Escaped backslashes in runs of any length, also longer than a chunk, ending a
+    string or followed by an escaped quote: cut anywhere, read as when read whole, in one
+    pass (no rereading per chunk)."""
+    request = quote(b64(deflate(xmls["request"])))
+    if chunks < 1024 and run > 10:
+        pytest.skip("a long run in tiny chunks only repeats the short cases slowly")
+    body = "\\" * (2 * run) + '\\"' + "\\" * (2 * (run % 7))
+    text = har_text(entry("https://x/a", body=body), entry("https://x/b", body="\\" * run),
+                    entry(f"https://idp/sso?SAMLRequest={request}"))
+    whole, streamed = both_ways(tmp_path, text.encode())
+    assert streamed == whole and [m.parameter for m in whole.messages] == ["SAMLRequest"]

@@ -38,9 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.saml.binding import SamlMessage
     from ssoctl.saml.harstream import CaptureFile
 
-#: HAR files with many messages are the largest input: 1,000 Okta responses with both the
-#: Response and the Assertion signed take about 21 MB; a 50 MB file stays
-#: refused (exit 3) before anything is parsed.
+#: An input read whole (stdin, ``--text``, a small file) is refused over this before
+#: anything is parsed (exit 3). A large HAR or SAML-tracer file is streamed instead
+#: (:mod:`ssoctl.saml.harstream`), and this bounds what is kept of its SAML messages:
+#: 1,000 Okta responses with both the Response and the Assertion signed take about 21 MB.
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 WITHHELD = "[withheld]"
 _METADATA_ROOTS = ("EntityDescriptor", "EntitiesDescriptor")

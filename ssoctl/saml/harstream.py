@@ -283,6 +283,8 @@ def _child(frame: _Frame) -> object:
 def _parse(handle: BinaryIO, root: dict, label: str, limit: int) -> dict:
     """The document in ``handle`` with only what ``root`` says is kept; the streamed
     arrays' items are handed to their scans on the way."""
+    import ijson
+
     from ssoctl.errors import SsoctlError
 
     strings = _Strings(handle, limit)
@@ -291,9 +293,7 @@ def _parse(handle: BinaryIO, root: dict, label: str, limit: int) -> dict:
         return _build(events, root, label, limit)
     except SsoctlError:
         raise
-    except Exception as exc:  # noqa: BLE001 -- the parser's errors name no common base
-        if isinstance(exc, (MemoryError, RecursionError)):
-            raise
+    except (ijson.JSONError, ValueError) as exc:  # the pure-Python backend: also ValueError
         if strings.eof and any(text in str(exc) for text in _TRUNCATED):
             raise NotJson(f"{label} is cut off: the JSON ends after "
                              f"{strings.consumed:,} bytes before the capture is complete",
@@ -422,7 +422,8 @@ def _attach(parent: _Frame, value: object, number: int | None, label: str) -> No
 
 def _cut(value: str, schema: object, label: str, limit: int) -> _Cut:
     """A dropped string; an error when it may hold a SAML message that was not read."""
-    cut = _Cut(int(value[3:]) if value[3:].isdigit() else 0, value[2:3] == "S")
+    digits = value[3:]
+    cut = _Cut(int(digits) if digits.isascii() and digits.isdigit() else 0, value[2:3] == "S")
     if cut.saml and schema is _FIELD:
         reason = (f"a SAML value of {cut.size / MiB:,.1f} MiB; each message is read up to "
                   f"{_mb(limit)}" if cut.size > limit else
@@ -448,17 +449,19 @@ class _Strings:
 
     Every real quote of a chunk is found with two C-speed replacements (escaped
     backslashes, then escaped quotes, become two letters each: the positions do not
-    move), so the scan costs one step per string, not per byte. A chunk never ends
-    inside an escape (it is extended past any backslash in its last bytes). A lone
-    UTF-16 surrogate escape (legal JSON, but no character) becomes ``\\u0000``: the
-    parser would replace it with "?" silently, and a message holding it must be refused
-    as it is when read whole, not altered."""
+    move), so the scan costs one step per string, not per byte. A chunk that ends in an
+    odd run of backslashes keeps the last one for the next chunk, so no escape is cut in
+    two where it matters. A lone UTF-16 surrogate escape (legal JSON, but no character)
+    becomes ``\\u0000``: the parser would replace it with "?" silently, and a message
+    holding it must be refused as it is when read whole, not altered; this is checked
+    on whole strings only, so a pair is never taken apart."""
 
     def __init__(self, raw: BinaryIO, limit: int) -> None:
         self.raw, self.chunk, self.limit = raw, _CHUNK, limit
         self.consumed = 0
         self.eof = False
         self.first = True
+        self.carry = b""  # a backslash that escapes the first byte of the next chunk
         self.in_string = False
         self.pending: list[bytes] = []
         self.size = 0
@@ -474,19 +477,16 @@ class _Strings:
             data = self.raw.read(self.chunk)
             if not data:
                 self.eof = True
-                return b""
+                carry, self.carry = self.carry, b""
+                return carry if not self.in_string else b""  # JSON broken either way
+            self.consumed += len(data)
             if self.first:
                 data = data.removeprefix(b"\xef\xbb\xbf")
                 self.first = False
-            extra: list[bytes] = []
-            while b"\\" in (data[-12:] if not extra else (data[-12:] + b"".join(extra))[-12:]):
-                more = self.raw.read(16)
-                if not more:
-                    break
-                extra.append(more)
-            if extra:
-                data += b"".join(extra)
-            self.consumed += len(data)
+            if self.carry:
+                data, self.carry = self.carry + data, b""
+            if data.endswith(b"\\") and (len(data) - len(data.rstrip(b"\\"))) % 2:
+                data, self.carry = data[:-1], data[-1:]
             out = self._filter(data)
             if out:
                 return out
@@ -495,8 +495,6 @@ class _Strings:
         masked = data
         if b"\\" in data:
             masked = data.replace(b"\\\\", b"XX").replace(b'\\"', b"XX")
-            if b"\\u" in masked:
-                data = _lone_surrogates(data, masked)
         find = masked.find
         out: list[bytes] = []
         size, emit, pos = len(data), 0, 0
@@ -515,7 +513,7 @@ class _Strings:
             if close >= 0 and close - opening <= KEEP_BYTES:
                 pos = close + 1  # a whole short string: passed on as it is
                 continue
-            out.append(data[emit:opening + 1])
+            out.append(_checked(data[emit:opening + 1], masked[emit:opening + 1]))
             self._start()
             self._take(data, opening + 1, size if close < 0 else close)
             if close < 0:
@@ -524,7 +522,7 @@ class _Strings:
             out.append(self._close())
             emit = pos = close + 1
         if emit < size:
-            out.append(data[emit:])
+            out.append(_checked(data[emit:], masked[emit:]))
         return b"".join(out)
 
     def _start(self) -> None:
@@ -556,10 +554,17 @@ class _Strings:
         self.in_string = False
         if self.mode == 2:
             return b"%s%s%d\"" % (_CUT_JSON, b"S" if self.saml else b"-", self.size)
-        text = b"".join(self.pending) + b'"'
+        text = b"".join(self.pending)
         self.pending = []
-        return text
+        if b"\\u" in text:
+            text = _checked(text, text.replace(b"\\\\", b"XX"))
+        return text + b'"'
 
+
+def _checked(data: bytes, masked: bytes) -> bytes:
+    """``data`` (whole strings and what lies between them) with lone surrogate escapes
+    replaced (:func:`_lone_surrogates`)."""
+    return _lone_surrogates(data, masked) if b"\\u" in masked else data
 
 
 def _lone_surrogates(data: bytes, masked: bytes) -> bytes:
