@@ -408,3 +408,53 @@ def test_runs_of_backslashes_across_chunks(tmp_path, xmls, chunks, run):
                     entry(f"https://idp/sso?SAMLRequest={request}"))
     whole, streamed = both_ways(tmp_path, text.encode())
     assert streamed == whole and [m.parameter for m in whole.messages] == ["SAMLRequest"]
+
+
+def test_a_long_form_value_is_read_from_the_post_body(tmp_path, xmls, monkeypatch, chunks):
+    """A SAMLResponse value longer than the keep size names no parameter itself and is
+    dropped from postData.params; the POST body names it and is read instead, as when the
+    file is read whole. Without such a body, or in a SAML-tracer export without its
+    decoded copy, it is one clear error, never an empty message."""
+    monkeypatch.setattr(harstream, "KEEP_BYTES", 300)
+    value = quote(b64(xmls["response"]))
+    post = {"text": f"SAMLResponse={value}&RelayState=r",
+            "params": [{"name": "SAMLResponse", "value": value},
+                       {"name": "RelayState", "value": "r"}]}
+    path = tmp_path / "c.har"
+    text = har_text(entry("https://sp/acs", method="POST", post=post))
+    path.write_text(text)
+    streamed = decode_input(CaptureFile(str(path), len(text), LIMIT), label="c.har")
+    whole = decode_input(text.encode(), label="c.har")
+    assert [m.xml for m in streamed.messages] == [m.xml for m in whole.messages] \
+        == [xmls["response"]]
+    assert streamed.messages[0].relay_state == "r"
+    del post["text"]
+    path.write_text(har_text(entry("https://sp/acs", method="POST", post=post)))
+    with pytest.raises(InputError) as err:
+        decode_input(CaptureFile(str(path), path.stat().st_size, LIMIT), label="c.har")
+    assert err.value.code == "INPUT_TOO_LARGE" and "HAR entry 1 carries a SAMLResponse" \
+        in err.value.message
+    tracer = {"requests": [{"method": "POST", "url": "https://sp/acs",
+                            "post": [["SAMLResponse", b64(xmls["response"])]],
+                            "saml": xmls["response"].decode()}]}
+    path.write_text(json.dumps(tracer))
+    msg, = decode_input(CaptureFile(str(path), path.stat().st_size, LIMIT),
+                        label="c.json").messages
+    assert msg.xml == xmls["response"]
+    del tracer["requests"][0]["saml"]
+    path.write_text(json.dumps(tracer))
+    with pytest.raises(InputError) as err:
+        decode_input(CaptureFile(str(path), path.stat().st_size, LIMIT), label="c.json")
+    assert "SAML-tracer request 1 carries a SAMLResponse" in err.value.message
+
+
+def test_base64_assets_are_dropped_even_when_they_spell_saml(tmp_path, xmls, monkeypatch):
+    """Four letters S, A, M, L turn up in one base64 image of 2 MiB in eight; only a
+    parameter name or a SAML namespace keeps a long value."""
+    monkeypatch.setattr(harstream, "KEEP_BYTES", 300)
+    image = "QUJD" * 50 + "xSAMLx" + "QUJD" * 200
+    text = har_text(entry("https://cdn/i.png", body=image, mime="image/png", encoding="base64"),
+                    entry(f"https://idp/sso?SAMLRequest={quote(b64(deflate(xmls['request'])))}"))
+    strings = harstream._Strings(__import__("io").BytesIO(text.encode()), LIMIT)
+    out = b"".join(iter(lambda: strings.read(1 << 16), b""))
+    assert image.encode() not in out and b"\\u0000\\ufdd0-" in out

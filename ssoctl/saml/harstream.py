@@ -6,9 +6,9 @@ capture given as a file larger than :data:`STREAM_FROM` is therefore never read 
 
 1. :class:`_Strings` reads the file in chunks and passes the JSON on with every string
    value longer than :data:`KEEP_BYTES` replaced by a short marker, unless its first
-   :data:`KEEP_BYTES` mention ``SAML`` (then it is kept whole, up to the limit of one
-   SAML message, :data:`ssoctl.saml.decode.MAX_INPUT_BYTES`). Page assets are dropped
-   as they stream; memory stays bounded whatever the file holds.
+   :data:`KEEP_BYTES` name a SAML parameter or namespace (then it is kept whole, up to
+   the limit of one SAML message, :data:`ssoctl.saml.decode.MAX_INPUT_BYTES`). Page
+   assets are dropped as they stream; memory stays bounded whatever the file holds.
 2. The incremental JSON parser (``ijson``, its C backend when installed, else its
    pure-Python one) turns what is left into events; :func:`_build` keeps, of each HAR
    entry or SAML-tracer request, only the fields a SAML message can travel in (the
@@ -34,7 +34,7 @@ from ssoctl.errors import InputError
 from ssoctl.files import MAX_NESTING, MiB, Source, read_source
 from ssoctl.findings import Finding
 from ssoctl.saml import har
-from ssoctl.saml.codec import Candidate
+from ssoctl.saml.codec import SAML_PARAMETERS, Candidate
 from ssoctl.saml.detect import InputFormat
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,6 +171,44 @@ class _Scan:
         self.label, self.limit, self.har = label, limit, har
         self.reset()
 
+    def _dropped_values(self, item: dict, number: int) -> None:
+        """A SAMLRequest or SAMLResponse form value longer than :data:`KEEP_BYTES` was
+        dropped (a value names no parameter itself): the entry's POST body carries it
+        too (then that is read, and the value is left out), or SAML-tracer's decoded copy
+        is used; otherwise say so rather than decode an empty value."""
+        if self.har:
+            request = item.get("request")
+            post = request.get("postData") if isinstance(request, dict) else None
+            if not (isinstance(post, dict) and isinstance(post.get("params"), list)):
+                return
+            text, kept = post.get("text"), []
+            for param in post["params"]:
+                if isinstance(param, dict) and param.get("name") in SAML_PARAMETERS \
+                        and isinstance(param.get("value"), _Cut):
+                    if not (isinstance(text, str) and f"{param['name']}=" in text):
+                        raise self._too_long(param["name"], param["value"], number)
+                    continue
+                kept.append(param)
+            post["params"] = kept
+            return
+        saml = item.get("saml")
+        for key in ("get", "post"):
+            pairs = item.get(key)
+            for pair in pairs if isinstance(pairs, list) else ():
+                if isinstance(pair, list) and len(pair) >= 2 and pair[0] in SAML_PARAMETERS \
+                        and isinstance(pair[1], _Cut):
+                    if not (isinstance(saml, str) and saml.strip()):
+                        raise self._too_long(pair[0], pair[1], number)
+                    pair[1] = ""
+
+    def _too_long(self, name: str, cut: "_Cut", number: int) -> InputError:
+        where = f"HAR entry {number + 1}" if self.har else f"SAML-tracer request {number + 1}"
+        return InputError(f"{self.label}: {where} carries a {name} of {cut.size / MiB:,.1f} "
+                          f"MiB, longer than {_mb(KEEP_BYTES)}, which is read only from a "
+                          "POST body naming it", hint="copy the value from the browser's "
+                          "network tab and decode it with --text VALUE",
+                          code="INPUT_TOO_LARGE")
+
     def reset(self) -> None:
         """The list starts (again: a repeated key replaces it, as in json.loads)."""
         self.out: list[Candidate] = []
@@ -189,6 +227,7 @@ class _Scan:
         """The item ``number`` is complete: keep its SAML parameters."""
         if not isinstance(value, dict):
             return
+        self._dropped_values(value, number)
         found = (har.har_entry(value, number, self.label, self.secrets) if self.har
                  else har.tracer_request(value, number, self.secrets))
         if not found:
@@ -466,8 +505,8 @@ class _Strings:
         self.pending: list[bytes] = []
         self.size = 0
         self.mode = 0  # 0: may be kept; 1: kept (mentions SAML); 2: dropped
-        self.saml = False  # a dropped string mentions SAML
-        self.tail = b""  # its last 3 bytes so far
+        self.saml = False  # a dropped string mentions SAML (:func:`_mentions`)
+        self.tail = b""  # its last 5 bytes so far
 
     def read(self, size: int = -1) -> bytes:
         """The next part of the filtered JSON (b"" only at the end); ``size`` is a hint."""
@@ -533,19 +572,19 @@ class _Strings:
         """A part of the open string (``data[start:end]``)."""
         self.size += end - start
         if self.mode == 2:
-            if not self.saml:  # "SAML" may straddle two chunks: the last 3 bytes join in
-                self.saml = (self.tail + data[start:start + 3]).find(b"SAML") >= 0 \
-                    or data.find(b"SAML", start, end) >= 0
-                self.tail = (self.tail + data[max(start, end - 3):end])[-3:]
+            if not self.saml:  # a mark may straddle two chunks: the last bytes join in
+                self.saml = _mentions(self.tail + data[start:start + 5]) \
+                    or _mentions(data, start, end)
+                self.tail = (self.tail + data[max(start, end - 5):end])[-5:]
             return
         self.pending.append(data[start:end])
         if self.mode == 0 and self.size > KEEP_BYTES:
             joined = b"".join(self.pending)
-            if joined.find(b"SAML", 0, KEEP_BYTES) >= 0:  # it starts with its SAML part
+            if _mentions(joined, 0, KEEP_BYTES):  # it starts with its SAML part
                 self.mode, self.pending = 1, [joined]
             else:
-                self.mode, self.pending, self.tail = 2, [], joined[-3:]
-                self.saml = joined.find(b"SAML", KEEP_BYTES - 3) >= 0
+                self.mode, self.pending, self.tail = 2, [], joined[-5:]
+                self.saml = _mentions(joined, KEEP_BYTES - 5)
         if self.mode == 1 and self.size > self.limit:
             self.mode, self.pending, self.saml = 2, [], True
 
@@ -559,6 +598,14 @@ class _Strings:
         if b"\\u" in text:
             text = _checked(text, text.replace(b"\\\\", b"XX"))
         return text + b'"'
+
+
+def _mentions(data: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``data[start:end]`` names a SAML parameter (``SAMLRequest``,
+    ``SAMLResponse``) or a SAML namespace (``urn:oasis:names:tc:SAML:2.0:...``, in a
+    decoded message). Not just "SAML": base64 page assets hold those four letters by
+    chance (about one 2 MiB image in eight), and would then be kept whole."""
+    return data.find(b"SAMLRe", start, end) >= 0 or data.find(b":SAML:", start, end) >= 0
 
 
 def _checked(data: bytes, masked: bytes) -> bytes:

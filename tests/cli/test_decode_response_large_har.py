@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,7 @@ def login_entries() -> list[dict]:
 
 def write_large_har(path: Path, megabytes: int) -> int:
     """Page assets (large base64 bodies) first, the login's SAML entries at the very end."""
-    body = base64.b64encode(os.urandom(6 * MiB)).decode()  # 8 MiB of text, reused
+    body = base64.b64encode(random.Random(14).randbytes(6 * MiB)).decode()  # 8 MiB, reused
     count = 0
     with path.open("w") as out:
         out.write('{"log": {"version": "1.2", "creator": {"name": "test"}, "entries": [')
