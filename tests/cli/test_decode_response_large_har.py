@@ -210,3 +210,39 @@ def test_a_capture_over_the_file_bound_says_how_to_make_a_smaller_one(cli, strea
     assert result.exit_code == 3
     error = result.json()["error"]
     assert error["code"] == "INPUT_TOO_LARGE" and "jq '.log.entries" in error["hint"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
+@pytest.mark.parametrize("columns", ["60", "120"])
+def test_a_streamed_capture_shows_its_size_while_decoding_on_a_terminal(tmp_path, columns):
+    """What a person sees: the spinner on stderr names the file and its size (streamed
+    captures too), then the usual report; nothing of the page assets."""
+    import pty
+
+    path = tmp_path / "session.har"
+    write_large_har(path, 6)  # over STREAM_FROM: streamed
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": columns, "SSOCTL_CONFIG": str(tmp_path / "none.toml"),
+           "PYTHONPATH": str(ROOT)}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", "decode-response", path.name,
+                             "--all", "--now", AT], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=slave, env=env, cwd=tmp_path)
+    os.close(slave)
+    screen = bytearray()
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    out, _ = proc.communicate(timeout=120)
+    os.close(master)
+    shown = screen.decode(errors="replace")
+    assert proc.returncode in (0, 1), shown
+    assert "decoding session.har (" in shown and " MB)" in shown
+    text = out.decode()
+    assert "Summary: 2 messages decoded" in text and "AuthnRequest" in text
+    assert "cdn.example" not in text
