@@ -15,8 +15,8 @@ Then runs, in turn, each in a fresh process:
 - ``ssoctl --list``: ``python -m ssoctl decode-response F --list --json``;
 
 and prints for each the best wall-clock time of ``--runs``, the ratio to ``json.load``
-(target: at most 2x) and the peak memory of the process (``ru_maxrss`` of the child;
-target for ssoctl: at most 150 MiB). Also prints the load average before and after.
+(target: at most 2x) and the peak memory of the process (its ``VmHWM``; target for ssoctl:
+at most 150 MiB; Linux only). Also prints the load average before and after.
 Nothing touches the network; the clock is fixed with ``--now``.
 """
 
@@ -163,21 +163,42 @@ def build(path: Path, megabytes: int, *, seed: int = 7) -> int:
     return number
 
 
+#: Runs what follows (``-m MODULE ARGS`` or ``-c CODE``) and writes its peak memory
+#: (VmHWM, KiB) to the file named first. Not the child's ru_maxrss: on Linux that also
+#: counts the memory of the process that started it, before exec (this script).
+PEAK = """
+import atexit, runpy, sys
+
+def _peak(path=sys.argv[1]):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                with open(path, "w") as out:
+                    out.write(line.split()[1])
+
+atexit.register(_peak)
+if sys.argv[2] == "-m":
+    sys.argv = [sys.argv[3], *sys.argv[4:]]
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+else:
+    exec(sys.argv[3])
+"""
+
+
 def run(argv: list[str]) -> tuple[float, int, bytes]:
-    """Wall-clock seconds, the peak memory of that one process (bytes) and its stdout."""
+    """Wall-clock seconds, the peak memory of that one process (bytes) and its stdout.
+    ``argv`` is ``["-m", "ssoctl", ...]`` or ``["-c", CODE]``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        done = subprocess.run([sys.executable, "-c", PEAK, str(peak), *argv],
+                              capture_output=True, env=env)
         elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{argv[2:5]} failed ({proc.returncode}): {stderr.decode()[-500:]}")
-    return elapsed, usage.ru_maxrss * 1024, stdout
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{argv[:4]} failed ({done.returncode}): "
+                             f"{done.stderr.decode()[-500:]}")
+        return elapsed, int(peak.read_text()) * 1024, done.stdout
 
 
 def main() -> None:
@@ -196,11 +217,10 @@ def main() -> None:
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         now = NOW.isoformat().replace("+00:00", "Z")
         rows = {
-            "ssoctl --list": [sys.executable, "-m", "ssoctl", "decode-response", str(path),
-                              "--list", "--json"],
-            "ssoctl --all --json": [sys.executable, "-m", "ssoctl", "decode-response",
-                                    str(path), "--all", "--json", "--now", now],
-            "json.load": [sys.executable, "-c", f"import json; json.load(open({str(path)!r}))"],
+            "ssoctl --list": ["-m", "ssoctl", "decode-response", str(path), "--list", "--json"],
+            "ssoctl --all --json": ["-m", "ssoctl", "decode-response", str(path), "--all",
+                                    "--json", "--now", now],
+            "json.load": ["-c", f"import json; json.load(open({str(path)!r}))"],
         }
         best: dict[str, float] = {name: float("inf") for name in rows}
         peaks: dict[str, int] = {}
