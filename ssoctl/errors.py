@@ -94,7 +94,7 @@ COMMAND_EXIT_CODES: dict[str, tuple[ExitCode, ...]] = {
     "decode-response": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.TRUST, _E.NETWORK),
     "explain": (_E.OK, _E.FINDINGS, _E.USAGE),
     "push": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK,
-             _E.ROLLED_BACK, _E.ROLLBACK_FAILED),
+             _E.ROLLED_BACK, _E.ROLLBACK_FAILED, _E.CHANGES_PENDING),
     "rollback": (_E.OK, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK, _E.ROLLED_BACK,
                  _E.ROLLBACK_FAILED),
     "sp status": (_E.OK, _E.FINDINGS, _E.USAGE, _E.API_REFUSED, _E.NETWORK),
@@ -113,6 +113,8 @@ COMMAND_EXIT_CODES: dict[str, tuple[ExitCode, ...]] = {
     "setup": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK,
               _E.ROLLED_BACK, _E.ROLLBACK_FAILED, _E.CHANGES_PENDING),
     "doctor": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK),
+    "rehearse okta": (_E.OK, _E.USAGE, _E.INPUT),
+    "rehearse sp": (_E.OK, _E.USAGE),
 }
 del _E
 

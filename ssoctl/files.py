@@ -11,9 +11,9 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
-from ssoctl.errors import InputError, UsageError
+from ssoctl.errors import ConfigError, InputError, UsageError
 
 MiB = 1024 * 1024
 
@@ -283,3 +283,52 @@ def _value_depth_exceeds(value: object, limit: int) -> bool:
             stack.extend((child, depth + 1) for child in item
                          if isinstance(child, (dict, list)))
     return False
+
+
+class SecretCodes(NamedTuple):
+    """The error codes a caller reports for its secret file (each command family keeps
+    its own, documented ones)."""
+
+    missing: str
+    unreadable: str
+    insecure: str
+
+
+def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes,
+                     missing_hint: str = "check the path; create the file with mode 0600"
+                     ) -> bytes:
+    """Read a secret file (an API token, a private key): a regular file of at most
+    ``max_bytes`` that only its owner can read (mode 0600 on POSIX). Anything else is a
+    :class:`~ssoctl.errors.ConfigError` that names the file, never its contents.
+    """
+    import shlex
+    import stat
+
+    target = Path(path).expanduser()
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {target} does not exist", hint=missing_hint,
+                          code=codes.missing) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
+                          hint="check the path and permissions", code=codes.unreadable) from None
+    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"{what} {target} is readable by other users "
+                          f"(mode {stat.S_IMODE(info.st_mode):04o})",
+                          hint=f"run: chmod 600 {shlex.quote(str(target))}",
+                          code=codes.insecure)
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        raise ConfigError(f"{what} {target} is not a regular file",
+                          hint="give the path of the file itself", code=codes.unreadable)
+    try:
+        with target.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
+                          hint="check the permissions", code=codes.unreadable) from None
+    if len(data) > max_bytes:
+        raise ConfigError(f"{what} {target} is larger than {max_bytes} bytes",
+                          hint="check the path: a token or key file is small",
+                          code=codes.unreadable)
+    return data

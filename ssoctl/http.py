@@ -10,7 +10,9 @@ Rules (docs/threat-model.md, "Network" and "Secrets"):
 - connect and read timeouts always (requests has no default), plus an overall deadline
   that covers connecting, the headers and the whole body: a server that sends one byte a
   second cannot keep a command running past it;
-- answers are read in chunks up to a size limit (never all of an unbounded body);
+- answers are read in chunks up to a size limit (never all of an unbounded body); a
+  large download (:func:`fetch_stream`) is handed to its reader chunk by chunk as it
+  arrives, through a small queue, under the same deadline and limit;
 - retries with backoff only for GET and PUT (PUT here is always a full replacement),
   on connection errors and 429/502/503/504, honouring ``Retry-After`` up to a cap;
 - redirects are never followed for API calls (a 3xx is an error naming the host);
@@ -29,8 +31,9 @@ import ipaddress
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ssoctl import __version__
@@ -56,6 +59,12 @@ REDACTED = "<hidden>"
 MAX_RESPONSE_BYTES = 1024 * 1024
 """The largest API answer read (an SSO-settings document is a few kilobytes)."""
 CHUNK = 65536
+STREAM_CHUNK = 256 * 1024
+"""A streamed body is handed over in pieces of about this size (what arrives is gathered
+up to it: fewer hand-overs between the threads)."""
+STREAM_QUEUE = 4
+"""At most this many pieces wait between the reading thread and the reader: the memory a
+streamed download holds is bounded by ``STREAM_QUEUE * STREAM_CHUNK``, whatever its size."""
 
 
 @dataclass(frozen=True)
@@ -355,6 +364,9 @@ class Response:
     headers: Mapping[str, str]
     url: str
     content: bytes = b""
+    body: "Iterator[bytes] | None" = field(default=None, compare=False, repr=False)
+    """A streamed answer's body, chunk by chunk (``content`` stays empty); read it within
+    the request's deadline, and close it (or :meth:`close` the response) when done."""
 
     def json(self) -> Any:
         """The body as JSON; ``ValueError`` when it is not (or is nested absurdly deep)."""
@@ -366,7 +378,11 @@ class Response:
             raise ValueError("JSON nested too deeply") from None
 
     def close(self) -> None:
-        """Nothing to release: the connection was returned when the body was read."""
+        """Stop a streamed body (the connection is closed); nothing to release otherwise:
+        the connection was returned when the body was read."""
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            close()
 
 
 class _DeadlinePassed(Exception):
@@ -385,13 +401,17 @@ class _TooLarge(Exception):
         self.declared = declared
 
 
+class _Stopped(Exception):
+    """The reader of a streamed body stopped reading (or the deadline passed)."""
+
+
 def request(session: "requests.Session", method: str, url: str, *,
             settings: HttpSettings | None = None, secrets: Iterable[str | None] = (),
             headers: Mapping[str, str] | None = None, json: Any = None,
             data: bytes | None = None, max_bytes: int = MAX_RESPONSE_BYTES,
             what: str = "the answer", return_redirects: bool = False,
             until: float | None = None,
-            allowed_peers: frozenset[str] | None = None) -> Response:
+            allowed_peers: frozenset[str] | None = None, stream: bool = False) -> Response:
     """One HTTP call with timeouts, an overall deadline, retries (idempotent methods only)
     and no redirects.
 
@@ -403,6 +423,10 @@ def request(session: "requests.Session", method: str, url: str, *,
     ``allowed_peers`` (address kinds, see :func:`address_kind`): the address actually
     connected to must be one of them, else nothing is read (a redirect hop's check
     against DNS answers that changed after :func:`check_redirect` looked).
+    ``stream``: a 2xx answer comes back as soon as its headers are in, with its body in
+    ``Response.body`` (read on within the same deadline, ``max_bytes`` counted as it
+    arrives, errors translated like here); any other status is read whole (at most
+    :data:`MAX_RESPONSE_BYTES`: it is only ever shown as a reason).
     """
     import requests
 
@@ -418,9 +442,10 @@ def request(session: "requests.Session", method: str, url: str, *,
         last = attempt == attempts
         try:
             _log().debug("%s %s (attempt %d)", method, url, attempt)
-            resp = _within(settings, until, _exchange, session, method, url,
-                           settings=settings, max_bytes=max_bytes, allowed_peers=allowed_peers,
-                           headers=headers, json=json, data=data)
+            resp = (_within_stream if stream else _within)(
+                settings, until, _exchange, session, method, url, settings=settings,
+                max_bytes=max_bytes, allowed_peers=allowed_peers, headers=headers, json=json,
+                data=data)
         except _DeadlinePassed:
             raise _deadline_error(url, settings) from None
         except _PeerRefused as exc:
@@ -457,8 +482,68 @@ def request(session: "requests.Session", method: str, url: str, *,
             if _may_retry(settings, until, wait):
                 settings.sleep(wait)
                 continue
+        if isinstance(resp.body, _Handoff):
+            import dataclasses
+
+            return dataclasses.replace(resp, body=_TranslatedBody(
+                resp.body, url, settings=settings, max_bytes=max_bytes, what=what))
         return resp
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _TranslatedBody:
+    """A streamed body with the errors :func:`request` raises for a whole one. Nothing
+    is retried once the body has begun (its reader has seen part of it). ``close()``
+    stops the download whether or not reading began."""
+
+    def __init__(self, body: "_Handoff", url: str, *, settings: HttpSettings, max_bytes: int,
+                 what: str) -> None:
+        self.body, self.url, self.settings = body, url, settings
+        self.max_bytes, self.what = max_bytes, what
+        self.received = 0
+
+    def __iter__(self) -> "_TranslatedBody":
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            chunk = next(self.body)
+        except StopIteration:
+            raise
+        except Exception as exc:
+            self.close()
+            raise self._error(exc) from None
+        self.received += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self.body.close()
+
+    def _error(self, exc: Exception) -> Exception:
+        import requests
+
+        url, host = self.url, _host(self.url)
+        if isinstance(exc, _DeadlinePassed):
+            return _deadline_error(url, self.settings)
+        if isinstance(exc, _TooLarge):
+            return _fail(InputError, f"{self.what} from {host} exceeds {self.max_bytes} bytes",
+                         hint="check the URL: the answer is far larger than expected",
+                         code="INPUT_TOO_LARGE")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return _tls_error(url, exc)
+        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            timeout = isinstance(exc, requests.exceptions.Timeout)
+            why = ("no data within the read timeout" if timeout
+                   else "the connection was closed or reset")
+            return _fail(NetworkError, f"the download from {host} broke off after "
+                         f"{self.received:,} bytes ({why})",
+                         hint="try again; if it keeps breaking off, download the file with a "
+                              "browser or curl and give its path",
+                         code="HTTP_TIMEOUT" if timeout else "HTTP_CONNECT")
+        if isinstance(exc, requests.exceptions.RequestException):
+            return _fail(NetworkError, f"request to {host} failed: {exc}",
+                         hint="check the URL", code="HTTP_FAILED")
+        return exc
 
 
 def _check_headers(headers: Mapping[str, str] | None) -> None:
@@ -507,10 +592,108 @@ def _within(settings: HttpSettings, until: float, work: Callable[..., Any], /, *
     return box["value"]
 
 
+class _Handoff:
+    """Between the thread reading a streamed answer and its reader: a small queue of
+    ``(kind, value)`` items (``head``, ``chunk``, ``done``, ``error``), the stop signal,
+    and the deadline on every wait of the reader."""
+
+    def __init__(self, settings: HttpSettings, until: float) -> None:
+        import queue
+
+        self.items: "queue.Queue[tuple[str, Any]]" = queue.Queue(maxsize=STREAM_QUEUE)
+        self.cancel = threading.Event()
+        self.settings, self.until = settings, until
+
+    def put(self, kind: str, value: Any) -> None:
+        """Hand one item over, waiting while the queue is full (helper thread)."""
+        import queue
+
+        while not self.cancel.is_set():
+            try:
+                self.items.put((kind, value), timeout=0.05)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped()
+
+    def get(self) -> tuple[str, Any]:
+        """The next item, or :class:`_DeadlinePassed` (the reader's thread)."""
+        import queue
+
+        remaining = self.until - self.settings.clock()
+        try:
+            if remaining <= 0:
+                raise queue.Empty
+            return self.items.get(timeout=remaining)
+        except queue.Empty:
+            self.cancel.set()
+            raise _DeadlinePassed() from None
+
+    # The reader's side: the body as an iterator of chunks.
+    def __iter__(self) -> "_Handoff":
+        return self
+
+    def __next__(self) -> bytes:
+        if self.cancel.is_set():
+            raise StopIteration
+        kind, value = self.get()
+        if kind == "chunk":
+            return value
+        self.close()
+        if kind == "done":
+            raise StopIteration
+        raise value
+
+    def close(self) -> None:
+        """Stop: the helper gives up at its next chunk and closes the connection."""
+        self.cancel.set()
+
+
+def _within_stream(settings: HttpSettings, until: float, work: Callable[..., Response], /,
+                   *args: Any, **kwargs: Any) -> Response:
+    """:func:`_within` for a streamed answer: the helper thread hands over the headers as
+    soon as they are in and then the body, piece by piece, through a queue of at most
+    :data:`STREAM_QUEUE` pieces; every wait of the reader is bounded by ``until``."""
+    if until - settings.clock() <= 0:
+        raise _DeadlinePassed()
+    handoff = _Handoff(settings, until)
+
+    def sink(item: Response | bytes) -> None:
+        handoff.put("head" if isinstance(item, Response) else "chunk", item)
+
+    def run() -> None:
+        try:
+            handoff.put("done", work(*args, cancel=handoff.cancel, sink=sink, **kwargs))
+        except _Stopped:
+            pass
+        except BaseException as exc:  # handed to the reader
+            try:
+                handoff.put("error", exc)
+            except _Stopped:
+                pass
+
+    threading.Thread(target=run, name="ssoctl-http-stream", daemon=True).start()
+    kind, value = handoff.get()
+    if kind == "error":
+        handoff.cancel.set()
+        raise value
+    if kind == "done":
+        return value
+    import dataclasses
+
+    return dataclasses.replace(value, body=handoff)
+
+
 def _exchange(session: "requests.Session", method: str, url: str, *, settings: HttpSettings,
               max_bytes: int, cancel: threading.Event,
-              allowed_peers: frozenset[str] | None = None, **kwargs: Any) -> Response:
-    """Send one request and read its answer in chunks (stopping when told to)."""
+              allowed_peers: frozenset[str] | None = None,
+              sink: Callable[[Response | bytes], None] | None = None,
+              **kwargs: Any) -> Response:
+    """Send one request and read its answer in chunks (stopping when told to). With
+    ``sink``, a 2xx answer's headers and then its body go to ``sink`` as they arrive
+    (in pieces of about :data:`STREAM_CHUNK`), and the answer returned has no content."""
+    import dataclasses
+
     import requests
     import urllib3.exceptions as u3
 
@@ -521,10 +704,18 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
             kind = _peer_kind(resp)
             if kind is not None and kind not in allowed_peers:
                 raise _PeerRefused(kind)
+        streaming = sink is not None and 200 <= resp.status_code < 300
         declared = resp.headers.get("Content-Length", "")
-        if declared.isdecimal() and int(declared) > max_bytes:
+        if declared.isdecimal() and int(declared) > max_bytes and (streaming or sink is None):
             raise _TooLarge(declared)
-        chunks, size = [], 0
+        head = Response(status_code=resp.status_code, reason=resp.reason or "",
+                        headers=resp.headers, url=resp.url or url)
+        if streaming:
+            sink(head)  # type: ignore[misc]
+        # A streamed request's error page is only ever shown as a reason: read a little.
+        keep = max_bytes if sink is None or streaming else MAX_RESPONSE_BYTES
+        chunks: list[bytes] = []
+        size = pending = 0
         if not 300 <= resp.status_code < 400:  # a redirect's body is never needed
             while not cancel.is_set():
                 try:
@@ -540,11 +731,22 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
                 if not chunk:
                     break
                 size += len(chunk)
-                if size > max_bytes:
+                if size > keep:
+                    if not streaming and sink is not None:
+                        break
                     raise _TooLarge(None)
                 chunks.append(chunk)
-        return Response(status_code=resp.status_code, reason=resp.reason or "",
-                        headers=resp.headers, url=resp.url or url, content=b"".join(chunks))
+                pending += len(chunk)
+                if streaming and pending >= STREAM_CHUNK:
+                    sink(b"".join(chunks))  # type: ignore[misc]
+                    chunks, pending = [], 0
+            if cancel.is_set():
+                raise _Stopped()
+        if streaming:
+            if chunks:
+                sink(b"".join(chunks))  # type: ignore[misc]
+            return head
+        return dataclasses.replace(head, content=b"".join(chunks))
     finally:
         resp.close()
 
@@ -613,32 +815,89 @@ def fetch(url: str, *, settings: HttpSettings | None = None, max_bytes: int,
     one ``settings.deadline``."""
     settings = settings or HttpSettings()
     session = make_session(settings)
+    try:
+        resp, final, hops, warnings = _follow(session, url, settings=settings,
+                                              max_bytes=max_bytes, max_redirects=max_redirects,
+                                              what=what, accept=accept, stream=False)
+        return Fetched(url=url, final_url=final, data=resp.content,
+                       content_type=resp.headers.get("Content-Type", ""),
+                       redirects=hops, warnings=warnings)
+    finally:
+        session.close()
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A document being downloaded by :func:`fetch_stream`: what :class:`Fetched` says,
+    with the body as ``chunks`` instead of ``data``."""
+
+    url: str
+    final_url: str
+    chunks: Iterator[bytes] = field(compare=False, repr=False)
+    content_type: str = ""
+    redirects: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@contextmanager
+def fetch_stream(url: str, *, settings: HttpSettings | None = None, max_bytes: int,
+                 max_redirects: int = 3, what: str = "document",
+                 accept: str = "*/*") -> Iterator[Streamed]:
+    """:func:`fetch` for a document too large to hold (a federation aggregate): the same
+    request path (redirect checks, TLS, retries before the body begins, redaction) and
+    the same single deadline over connecting, the headers and the whole body, but the
+    body is handed over in chunks as it arrives, at most ``max_bytes`` in all, with a
+    bounded amount of it in memory. Use as a context manager; leaving it early (the
+    reader found what it wanted) stops the download and closes the connection.
+    Errors while the body is read are :class:`NetworkError` (a deadline, a connection
+    that broke off) or :class:`InputError` (``max_bytes`` passed), raised from ``chunks``.
+    """
+    settings = settings or HttpSettings()
+    session = make_session(settings)
+    try:
+        resp, final, hops, warnings = _follow(session, url, settings=settings,
+                                              max_bytes=max_bytes, max_redirects=max_redirects,
+                                              what=what, accept=accept, stream=True)
+        try:
+            yield Streamed(url=url, final_url=final, chunks=resp.body or iter((resp.content,)),
+                           content_type=resp.headers.get("Content-Type", ""),
+                           redirects=hops, warnings=warnings)
+        finally:
+            resp.close()
+    finally:
+        session.close()
+
+
+def _follow(session: "requests.Session", url: str, *, settings: HttpSettings, max_bytes: int,
+            max_redirects: int, what: str, accept: str, stream: bool,
+            ) -> tuple[Response, str, tuple[str, ...], tuple[str, ...]]:
+    """GET ``url`` through at most ``max_redirects`` checked redirects: (the final answer,
+    its URL, the hops, warnings). One deadline for all of it (and for a streamed body)."""
     warnings = [w for w in (check_url(url, allow_http=settings.allow_http),) if w]
     until = settings.clock() + settings.deadline
     current, hops = url, []
     peers: frozenset[str] | None = None  # the URL given: wherever it leads
-    try:
-        for _ in range(max_redirects + 1):
-            resp = request(session, "GET", current, settings=settings, max_bytes=max_bytes,
-                           what=what, headers={"Accept": accept}, return_redirects=True,
-                           until=until, allowed_peers=peers)
-            if 300 <= resp.status_code < 400 and resp.headers.get("Location"):
-                target = _location(current, resp)
-                warning = check_redirect(url, target, settings=settings, what=what,
-                                         until=until)
-                warnings += [warning] if warning else []
-                hops.append(target)
-                current = target
-                peers = _allowed_peers(url, target, settings, until)
-                continue
+    for _ in range(max_redirects + 1):
+        resp = request(session, "GET", current, settings=settings, max_bytes=max_bytes,
+                       what=what, headers={"Accept": accept}, return_redirects=True,
+                       until=until, allowed_peers=peers, stream=stream)
+        if 300 <= resp.status_code < 400 and resp.headers.get("Location"):
+            target = _location(current, resp)
+            warning = check_redirect(url, target, settings=settings, what=what,
+                                     until=until)
+            warnings += [warning] if warning else []
+            hops.append(target)
+            current = target
+            peers = _allowed_peers(url, target, settings, until)
+            continue
+        try:
             raise_for_status(resp, what=f"downloading {what}")
-            return Fetched(url=url, final_url=current, data=resp.content,
-                           content_type=resp.headers.get("Content-Type", ""),
-                           redirects=tuple(hops), warnings=tuple(warnings))
-        raise _fail(NetworkError, f"{what}: more than {max_redirects} redirects",
-                    hint="use the final URL directly", code="HTTP_TOO_MANY_REDIRECTS")
-    finally:
-        session.close()
+        except SsoctlError:
+            resp.close()
+            raise
+        return resp, current, tuple(hops), tuple(warnings)
+    raise _fail(NetworkError, f"{what}: more than {max_redirects} redirects",
+                hint="use the final URL directly", code="HTTP_TOO_MANY_REDIRECTS")
 
 
 def _location(url: str, resp: Response) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ssoctl.errors import InputError, first_line
 
@@ -174,22 +174,30 @@ STREAM_CHUNK = 1024 * 1024
 
 
 def iter_elements(chunks: "Iterable[bytes]", tag: str, *, what: str = "XML",
-                  ) -> "Iterator[tuple[etree._Element, etree._Element]]":
-    """``(root, element)`` for each complete ``tag`` element of a document given in chunks.
+                  also: tuple[str, ...] = ()) -> "Iterator[tuple[etree._Element, etree._Element]]":
+    """``(root, element)`` for each complete ``tag`` element of a document given in chunks
+    (and for each complete element of a tag in ``also``: elements inside those, such as
+    a child the caller wants to know about, reported when they end, before their parent).
 
     The same policy as :func:`parse` (no DTD, no entities, no network, libxml2's depth and
     text-size limits), applied as the bytes arrive, so a document of any size is read in
-    bounded memory: once the caller has looked at an element it is cleared and dropped
-    from the tree. The caller may stop early; the rest of the document is never parsed.
-    UTF-16 documents are refused here (they are small enough for :func:`parse`).
+    bounded memory: the ``tag`` elements the caller has passed are dropped from the tree
+    (a few hundred at a time, in one step: :data:`DROP_EVERY`), so hold on to what you
+    need from one before asking for the next. The caller may stop early; the rest of the
+    document is never parsed. UTF-16 documents are refused here (they are small enough
+    for :func:`parse`).
     """
     from lxml import etree
 
     # Only the end of each wanted element comes back to Python (not every node's events):
     # the root is found through the first one.
-    parser = etree.XMLPullParser(events=("end",), tag=tag, **PARSER_OPTIONS)
+    parser = etree.XMLPullParser(events=("end",), tag=(tag, *also) if also else tag,
+                                 **PARSER_OPTIONS)
     tail = b""
     fed = False
+    root = None
+    passed = 0
+    parent = None
     for chunk in chunks:
         if not chunk:
             continue
@@ -198,28 +206,121 @@ def iter_elements(chunks: "Iterable[bytes]", tag: str, *, what: str = "XML",
                 raise InputError(f"{what}: a UTF-16 document this large is not supported",
                                  hint="save the document as UTF-8", code="XML_MALFORMED")
             fed = True
-        _refuse_dtd(tail + chunk, what)  # the overlap catches a keyword split by the chunking
+        _refuse_dtd_piece(tail, chunk, what)
         tail = chunk[-16:]
         for _event, element in _feed(parser, chunk, what):
-            yield element.getroottree().getroot(), element
-            _drop(element)
+            if root is None:
+                root = element.getroottree().getroot()
+            yield root, element
+            passed += 1
+            if passed >= DROP_EVERY and (not also or element.tag == tag):
+                parent = _drop_passed(element, tag, parent)
+                passed = 0
     if not fed:
         raise InputError(f"{what} is empty", hint="give a non-empty XML document",
                          code="XML_EMPTY")
     for _event, element in _feed(parser, None, what):
-        yield element.getroottree().getroot(), element
-        _drop(element)
+        if root is None:
+            root = element.getroottree().getroot()
+        yield root, element
 
 
-def _feed(parser: "etree.XMLPullParser", chunk: bytes | None, what: str) -> list:
+#: How many elements :func:`iter_elements` passes before it drops them (in one step: a
+#: Python step per element would cost more than parsing it). A few hundred entities of
+#: an aggregate are a few megabytes of tree.
+DROP_EVERY = 256
+
+
+def _drop_passed(element: "etree._Element", tag: str,
+                 last_parent: "etree._Element | None") -> "etree._Element | None":
+    """Remove ``element`` and the ``tag`` siblings before it (with any comment or
+    processing instruction between them); the parent's first children of another tag
+    (the root's signature, its Extensions) stay. When the elements now sit under another
+    parent than last time (aggregates nested in the aggregate), the rest of the earlier
+    parent's go too. Returns the parent."""
+    parent = element.getparent()
+    if parent is None:
+        return last_parent
+    if last_parent is not None and last_parent is not parent:
+        del last_parent[_first_of(last_parent, tag):]
+    del parent[_first_of(parent, tag):parent.index(element) + 1]
+    return parent
+
+
+def _first_of(parent: "etree._Element", tag: str) -> int:
+    for index, child in enumerate(parent):
+        if child.tag == tag:
+            return index
+    return len(parent)
+
+
+def _refuse_dtd_piece(tail: bytes, chunk: bytes, what: str) -> None:
+    """:func:`_refuse_dtd` for the next piece of a stream, ``tail`` being the last bytes of
+    the piece before (so a keyword split by the chunking is caught). Both keywords start
+    with ``<!``: a piece without an ``!`` (most of an aggregate: no comment, no CDATA) is
+    scanned once for that byte (the fastest search there is) and not copied."""
+    if b"<!" in tail + chunk[:16] or (b"!" in chunk and b"<!" in chunk):
+        _refuse_dtd(tail + chunk, what)
+
+
+def parse_chunks(chunks: "Iterable[bytes]", *, what: str = "XML",
+                 max_bytes: int = MAX_XML_BYTES, keep: "list[bytes] | None" = None,
+                 ) -> "etree._Element":
+    """:func:`parse` for a document given in chunks (a large file, a download as it
+    arrives): the same policy and errors, the DTD check applied to every chunk, and no
+    copy of the whole input in memory (unless ``keep``, a list, is given: the chunks are
+    appended to it). For a document that must be whole in memory as a tree: a signed
+    federation aggregate, whose signature covers every byte.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(**PARSER_OPTIONS)
+    tail = b""
+    size = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if not size and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or chunk[:4].count(b"\x00") >= 2):
+            raise InputError(f"{what}: a UTF-16 document this large is not supported",
+                             hint="save the document as UTF-8", code="XML_MALFORMED")
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(f"{what}: input exceeds {max_bytes} bytes",
+                             hint="check that this is the right document", code="XML_TOO_LARGE")
+        _refuse_dtd_piece(tail, chunk, what)
+        tail = chunk[-16:]
+        if keep is not None:
+            keep.append(chunk)
+        _feed(parser, chunk, what)
+    if not size:
+        raise InputError(f"{what} is empty", hint="give a non-empty XML document",
+                         code="XML_EMPTY")
+    root = _feed(parser, None, what)
+    if root is None:
+        raise InputError(f"{what} has no root element", hint="give a complete XML document",
+                         code="XML_MALFORMED")
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InputError(f"{what}: DOCTYPE not allowed", hint="this input is malformed or hostile",
+                         code="XML_DOCTYPE")
+    return root
+
+
+def _feed(parser: "etree.XMLPullParser | etree.XMLParser", chunk: bytes | None,
+          what: str) -> Any:
+    """Feed ``chunk`` (``None``: the end) to ``parser`` with ssoctl's errors: the events
+    read so far for a pull parser, the root element at the end for a feed parser."""
     from lxml import etree
 
     try:
         if chunk is None:
-            parser.close()
+            root = parser.close()
         else:
+            root = None
             parser.feed(chunk)
-        return list(parser.read_events())
+        if isinstance(parser, etree.XMLPullParser):
+            return list(parser.read_events())
+        return root
     except etree.XMLSyntaxError as exc:
         if "Excessive depth" in str(exc):
             raise InputError(f"{what} is nested more than 256 levels deep",
@@ -237,16 +338,6 @@ def _feed(parser: "etree.XMLPullParser", chunk: bytes | None, what: str) -> list
         raise InputError(f"{what} cannot be parsed: {_first_line(exc)}",
                          hint="save the document as UTF-8 XML and try again",
                          code="XML_MALFORMED") from None
-
-
-def _drop(element: "etree._Element") -> None:
-    """Free a streamed element and the finished siblings before it (lxml's documented idiom)."""
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    if parent is None:
-        return
-    while (previous := element.getprevious()) is not None and previous.tag == element.tag:
-        parent.remove(previous)
 
 
 def _first_line(exc: Exception) -> str:

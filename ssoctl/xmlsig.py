@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography import x509
@@ -89,6 +89,48 @@ def signxml_config(*, allow_sha1: bool = False, location: str = ".//"):
                                   signature_methods=methods, digest_algorithms=hashes)
 
 
+# ---------------------------------------------------------------- the xmlsec extra
+
+@lru_cache(maxsize=1)
+def xmlsec_binding() -> tuple[Any, str]:
+    """``(module, "")`` when the optional ``xmlsec`` binding (``pip install
+    'ssoctl[xmlsec]'``) can serve, else ``(None, why not)``.
+
+    It verifies a signed federation aggregate on the tree ssoctl's hardened parser already
+    built (no second parse, no copy of the canonical form), so it needs the same libxml2
+    as lxml: the binding refuses to import next to a different one ("lxml & xmlsec
+    libxml2 library version mismatch"), and then signxml serves as without the extra.
+    """
+    try:
+        import xmlsec
+    except ImportError:
+        return None, "the xmlsec extra is not installed"
+    except Exception as exc:  # xmlsec.InternalError: another libxml2 than lxml's
+        from ssoctl.errors import first_line
+
+        return None, f"the xmlsec extra cannot be used: {first_line(exc)}"
+    return xmlsec, ""
+
+
+def xmlsec_transforms(*, allow_sha1: bool = False) -> tuple[frozenset[Any], frozenset[Any]]:
+    """(signature transforms, reference transforms) of the policy as the binding's own
+    constants: what :meth:`xmlsec.SignatureContext.enable_signature_transform` and
+    ``enable_reference_transform`` are given, so that xmlsec refuses everything else
+    itself (the policy is also checked on the XML before xmlsec runs)."""
+    xmlsec, _ = xmlsec_binding()
+    by_uri = {}
+    for name in dir(xmlsec.constants):
+        value = getattr(xmlsec.constants, name)
+        if name.startswith("Transform") and getattr(value, "href", None):
+            by_uri[value.href] = value
+    allowed = policy()
+    methods = allowed.signature_methods | (allowed.sha1_signature_methods if allow_sha1 else set())
+    digests = allowed.digests | (allowed.sha1_digests if allow_sha1 else set())
+    signature = frozenset(by_uri[u] for u in methods | allowed.c14n_methods if u in by_uri)
+    reference = frozenset(by_uri[u] for u in digests | allowed.transforms if u in by_uri)
+    return signature, reference
+
+
 def within_validity(now: dt.datetime, cert: "x509.Certificate") -> dt.datetime:
     """``now`` moved into ``cert``'s validity period. ssoctl judges a certificate's dates
     itself (with its own findings and overrides), so signxml is asked to check the
@@ -104,4 +146,5 @@ def short_name(uri: str | None) -> str | None:
     return uri.rsplit("#", 1)[-1] if "#" in uri else uri
 
 
-__all__ = ["Policy", "policy", "short_name", "signxml_config", "within_validity"]
+__all__ = ["Policy", "policy", "short_name", "signxml_config", "within_validity",
+           "xmlsec_binding", "xmlsec_transforms"]

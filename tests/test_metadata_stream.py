@@ -171,3 +171,42 @@ def test_command_line_on_a_file_over_the_default_limit(tmp_path, cli):
     r = cli("import-metadata", str(path))
     assert r.exit_code == 2 and "701 identity providers" in r.stderr
     assert aggregate.idp_id(700) not in r.stderr  # not every entity ID on the screen
+
+
+def _nested(groups: int, per_group: int) -> bytes:
+    """An aggregate of ``groups`` nested EntitiesDescriptors, a comment between members,
+    and a signature-like first child of the root that must stay."""
+    bodies = aggregate._bodies(1)
+    parts = [aggregate.HEAD, "<md:Extensions><!-- kept --></md:Extensions>"]
+    n = 0
+    for group in range(groups):
+        parts.append(f'<md:EntitiesDescriptor Name="urn:group:{group}">')
+        for _ in range(per_group):
+            parts.append(aggregate.entity(n, bodies[0], idp=n % 10 == 0) + "<!-- member -->")
+            n += 1
+        parts.append("</md:EntitiesDescriptor>")
+    parts.append(aggregate.TAIL)
+    return "".join(parts).encode()
+
+
+def test_nested_groups_and_comments_are_read_like_in_memory():
+    data = _nested(3, 700)
+    wanted = aggregate.idp_id(2090)
+    found = stream.find_idp(_chunks(data, 8192), wanted)
+    assert reader.load(found.document, now=NOW).entity_id == wanted
+    whole = reader.idp_entity_ids(xmlsafe.parse(data))
+    assert stream.list_idps(_chunks(data, 8192)) == whole
+    assert found.entity_ids == whole[:whole.index(wanted) + 1]
+
+
+def test_what_was_passed_is_dropped_in_nested_groups_too():
+    """After 2,100 members in three groups, the tree holds at most the last few hundred
+    (xmlsafe.DROP_EVERY), and the root's own first child is still there."""
+    data = _nested(3, 700)
+    root = None
+    for root, _element in xmlsafe.iter_elements(_chunks(data, 8192), stream._ENTITY):
+        pass
+    assert root is not None
+    entities = sum(1 for _ in root.iter(stream._ENTITY))
+    assert entities <= xmlsafe.DROP_EVERY
+    assert root[0].tag == xmlsafe.qname("md", "Extensions")

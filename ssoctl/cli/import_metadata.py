@@ -110,7 +110,8 @@ def import_metadata(
 
         if list_idps:
             ids = list_sources_idps(source, http_settings=HttpSettings(
-                ca_bundle=ca_bundle, allow_http=allow_http, read_timeout=timeout))
+                ca_bundle=ca_bundle, allow_http=allow_http, read_timeout=timeout,
+                deadline=timeout))
             return _list_report(source, ids)
         when = parse_now(now)
         pem = None
@@ -123,17 +124,27 @@ def import_metadata(
             entity_id=entity_id, entity_id_option="--entity-id", binding=binding, now=when,
             warn_days=warn_days, verify_cert_pem=pem,
             cert_index=None if cert_index is None else cert_index - 1)
-        env = output_format is OutputFormat.env
-        checked = _report(settings, env=env, cert_path=None)
-        if checked.status(strict=strict) != 0:
-            # No write on a failed check (exit 1, or 4 for a signature): --cert-out writes
-            # nothing and --format env prints nothing, so `ssoctl ... > idp.env && . idp.env`
-            # never picks up values that failed (docs/commands/import-metadata.md).
-            return _withheld(checked, settings, cert_out=cert_out, env=env)
-        written = _write_cert(settings, cert_out, force=force)
-        return _report(settings, env=env, cert_path=written)
+        return settings_report(settings, env=output_format is OutputFormat.env,
+                               cert_out=cert_out, force=force, strict=strict)
 
     run(ctx, work, json_output=json_, strict=strict)
+
+
+def settings_report(settings: "IdpSettings", *, env: bool, cert_out: str | None, force: bool,
+                    strict: bool) -> "Report":
+    """sipgate's three values from checked IdP settings, as ``import-metadata`` shows them
+    (``okta metadata`` shows the same): the certificate written to ``cert_out`` only when
+    every check passed.
+
+    No write on a failed check (exit 1, or 4 for a signature): --cert-out writes nothing
+    and --format env prints nothing, so ``ssoctl ... > idp.env && . idp.env`` never picks
+    up values that failed (docs/commands/import-metadata.md).
+    """
+    checked = _report(settings, env=env, cert_path=None)
+    if checked.status(strict=strict) != 0:
+        return _withheld(checked, settings, cert_out=cert_out, env=env)
+    written = _write_cert(settings, cert_out, force=force)
+    return _report(settings, env=env, cert_path=written)
 
 
 # ---------------------------------------------------------------- rendering

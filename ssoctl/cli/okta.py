@@ -79,6 +79,16 @@ def _conn(org, profile, config, token_file, client_id, private_key, key_id, ca_b
                           ca_bundle=ca_bundle, timeout=timeout)
 
 
+def connection_args(**given: str | None) -> list[str]:
+    """The connection options a command was given, as arguments for a command to print
+    (``undo with: …``) that reaches the same org the same way. Paths only: never a token."""
+    out: list[str] = []
+    for name, value in given.items():
+        if value:
+            out += [f"--{name.replace('_', '-')}", str(value)]
+    return out
+
+
 def list_command(
     ctx: typer.Context,
     label: Annotated[Optional[str], typer.Option(
@@ -230,7 +240,7 @@ def metadata_command(
     from ssoctl.cli import okta_view as view
 
     def work():
-        from ssoctl.cli.import_metadata import _report, _write_cert
+        from ssoctl.cli.import_metadata import settings_report
         from ssoctl.errors import UsageError
         from ssoctl.metadata.reader import load
         from ssoctl.okta import api
@@ -243,8 +253,8 @@ def metadata_command(
             app = api.find_app(client, app_ref)
             url, xml = api.metadata_xml(client, app)
         settings = load(xml, source=url, now=view.when(now), warn_days=warn_days)
-        written = _write_cert(settings, cert_out, force=force)
-        return _report(settings, env=output_format == "env", cert_path=written)
+        return settings_report(settings, env=output_format == "env", cert_out=cert_out,
+                               force=force, strict=strict)
 
     common.run(ctx, work, json_output=json_, strict=strict)
 
@@ -303,7 +313,9 @@ def rotate_command(
                 result = rot.rotate(client, app_ref, years=validity_years, now=when,
                                     confirm=confirm, dry_run=dry_run, backup_dir=folder,
                                     push=pusher, push_to=push_profile)
-        return view.rotate_report(result)
+        return view.rotate_report(result, connection_args=connection_args(
+            org=org, profile=profile, config=config, token_file=token_file,
+            client_id=client_id, private_key=private_key, key_id=key_id, ca_bundle=ca_bundle))
 
     common.run(ctx, work, json_output=json_)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import typer
 
@@ -16,7 +16,7 @@ from ssoctl.cli import common
 from ssoctl.errors import ExitCode, UsageError
 from ssoctl.files import stdin_is_tty
 from ssoctl.okta.apps import Action, ConfigurePlan, show
-from ssoctl.render import Code, Fields, Report, Table, Text, plain_text
+from ssoctl.render import Code, Fields, Report, Table, Text, copyable, plain_text
 
 #: OAuth scopes per kind of work (least privilege).
 SCOPES = {
@@ -216,7 +216,7 @@ ROTATE_OUTCOMES = {
 }
 
 
-def rotate_report(result) -> Report:
+def rotate_report(result, *, connection_args: Sequence[str] = ()) -> Report:
     blocks: list = rotate_plan_blocks(result.plan) if result.outcome in ("dry_run", "declined") \
         else []
     key = result.new_key
@@ -235,8 +235,11 @@ def rotate_report(result) -> Report:
             blocks.append(Text("sipgate still holds the previous certificate: paste the one "
                                "above into sipgate's Certificate field (or use --push-profile)",
                                style="yellow"))
-        blocks.append(Text(f"undo with: ssoctl okta rotate-cert {result.plan.app.id} "
-                           f"--rollback {result.backup}"))
+        import shlex
+
+        undo = ["ssoctl", "okta", "rotate-cert", result.plan.app.id, "--rollback",
+                str(result.backup), *connection_args]
+        blocks.append(Text(("undo with: ", copyable(shlex.join(undo)))))
     pending = result.outcome == "dry_run"
     return Report(data=result, blocks=tuple(blocks),
                   exit_code=ExitCode.CHANGES_PENDING if pending else None)

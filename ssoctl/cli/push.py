@@ -84,8 +84,7 @@ def push_command(
 
     sipgate publishes no SSO settings API: the SP side is ssoctl's
     contract, https://github.com/ssoctl/ssoctl/blob/main/docs/sp-api.md.
-    Rehearse against a local fake SP:
-    python -m ssoctl.rehearsal.fakesp
+    Rehearse against a local fake SP: ssoctl rehearse sp
     """
     from ssoctl.cli import push_view as view
     from ssoctl.errors import UsageError

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from ssoctl.links import REHEARSAL_DOCS
 import typer
 
 from ssoctl.cli import common
-from ssoctl.cli.common import JsonOpt
-from ssoctl.cli.common import SubGroup
+from ssoctl.cli.common import JsonOpt, SubGroup
+from ssoctl.links import REHEARSAL_DOCS, SP_API
 
 DEFAULT_PORT = 8089
 DEFAULT_CLIENT_ID = "0oarehearsalclient01"
@@ -27,6 +26,7 @@ def register(app: typer.Typer) -> None:
                              f"the real services ({REHEARSAL_DOCS}).",
                         no_args_is_help=True, cls=SubGroup)
     group.command("okta")(okta_command)
+    group.command("sp")(sp_command)
     app.add_typer(group, name="rehearse")
 
 
@@ -110,3 +110,73 @@ def okta_command(
         if code == 0:
             code = rehearse_work.serve(started, out, stops)
     raise typer.Exit(code)
+
+
+def sp_command(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(
+        "--port", metavar="N", min=0, max=65535,
+        help="Port on 127.0.0.1 (default 8088; 0 picks a free one).")] = 8088,
+    path: Annotated[str, typer.Option(
+        "--path", metavar="PATH",
+        help="Resource path (default /v2/sso/settings: base_url .../v2 with the sipgate "
+             "target's default path).")] = "/v2/sso/settings",
+    fault: Annotated[Optional[list[str]], typer.Option(
+        "--fault", metavar="KIND",
+        help="Misbehave to rehearse failures: drop-writes (a write is accepted but not "
+             "kept), reject-writes (422), busy (503), concurrent-edit (someone else edits "
+             "between read and write). Repeatable.")] = None,
+) -> None:
+    """Serve a fake SP on 127.0.0.1 until Ctrl-C, to rehearse `ssoctl push` and `rollback`.
+
+    It implements ssoctl's SSO-settings contract (an SP or an adapter in front of it must
+    implement it for push: sipgate publishes no SSO settings API). The settings live in
+    memory. The token is SSOCTL_TOKEN (with SSOCTL_TOKEN_ID) when set, else a made-up one
+    printed once on stderr. Stopping with Ctrl-C exits 0.
+    """
+    import sys
+
+    from ssoctl.cli.boundary import execute
+
+    state = common.app_state(ctx)
+    started: dict[str, object] = {}
+
+    def start():
+        import os
+
+        from ssoctl.errors import UsageError
+        from ssoctl.rehearsal import fakesp
+        from ssoctl.render import Report
+
+        unknown = [f for f in fault or [] if f not in fakesp.FAULTS]
+        if unknown:
+            raise UsageError(f"unknown --fault {unknown[0]!r}",
+                             hint="one of: " + ", ".join(fakesp.FAULTS), code="USAGE")
+        try:
+            started["sp"] = fakesp.start(
+                port=port, path=path, faults=fault or [],
+                token=os.environ.get("SSOCTL_TOKEN", "").strip() or None,
+                token_id=os.environ.get("SSOCTL_TOKEN_ID", "").strip() or None)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
+                             hint="another program uses the port: pick another with --port "
+                                  "(0 picks a free one)", code="USAGE") from None
+        return Report(data=None)
+
+    out = common.renderer(ctx)
+    code = int(execute(start, out, debug=state.debug))
+    if code != 0:
+        raise typer.Exit(code)
+    from ssoctl.rehearsal import fakesp
+
+    running = started["sp"]
+    assert isinstance(running, fakesp.Started)
+    sys.stderr.write(fakesp.describe(running) + f"  contract: {SP_API}\n")
+    sys.stderr.flush()
+    try:
+        running.server.serve_forever()
+    except KeyboardInterrupt:
+        sys.stderr.write("stopped\n")
+    finally:
+        running.server.server_close()
+    raise typer.Exit(0)

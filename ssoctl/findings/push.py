@@ -76,7 +76,7 @@ CODES: tuple[CodeInfo, ...] = (
              "API, so push, rollback and sp status will get 404 there: the contract "
              f"({SP_API}) must be implemented by the SP or an adapter you run.",
              f"set base_url (and path) to the service implementing {SP_API}; to "
-             "rehearse, run python -m ssoctl.rehearsal.fakesp and use http://127.0.0.1:8088/v2"),
+             "rehearse, run `ssoctl rehearse sp` and use http://127.0.0.1:8088/v2"),
     CodeInfo("CONFIG_SP_EXPECTATIONS_MISSING", I, "the profile does not say what the SP expects",
              "Without acs_url and sp_entity_id (sipgate's SSO page shows both), "
              "decode-response cannot check Destination, Recipient and Audience.",

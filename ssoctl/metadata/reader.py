@@ -26,7 +26,8 @@ import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ssoctl import xmlsafe
 from ssoctl.metadata import certificates, checks
@@ -50,8 +51,9 @@ MAX_METADATA_BYTES = xmlsafe.MAX_XML_BYTES
 #: Files larger than this are streamed (an IdP's own metadata is a few kilobytes; anything
 #: this large is an aggregate, and a tree of it in memory costs several times its size).
 STREAM_ABOVE = 1024 * 1024
-#: A signed aggregate is verified whole, in memory, up to this size.
+#: A signed aggregate is verified whole, as a tree in memory, up to this size.
 MAX_SIGNED_BYTES = 512 * 1024 * 1024
+_ACCEPT = ("application/samlmetadata+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1")
 
 
 @dataclass(frozen=True)
@@ -174,25 +176,31 @@ def load_source(source: str, *, http_settings: "HttpSettings | None" = None,
                 max_bytes: int | None = None, **load_kwargs: Any) -> IdpSettings:
     """:func:`load` metadata from a path, ``-`` (stdin) or an ``http(s)://`` URL.
 
-    Downloads go through :func:`ssoctl.http.fetch`: timeouts, TLS verification (with
-    ``http_settings.ca_bundle``), at most 3 redirects and only to https, ``max_bytes``.
-    Plain http needs ``http_settings.allow_http`` (loopback excepted) and is a finding.
+    Downloads go through :func:`ssoctl.http.fetch_stream`: timeouts, one deadline for
+    the whole download, TLS verification (with ``http_settings.ca_bundle``), at most 3
+    redirects and only to https. A body of up to :data:`STREAM_ABOVE` bytes is read whole
+    as one IdP's metadata; a larger one is a federation aggregate, streamed like a large
+    file (up to :data:`stream.MAX_AGGREGATE_BYTES`). With ``max_bytes``, a download is read
+    whole up to that size instead. Plain http needs ``http_settings.allow_http``
+    (loopback excepted) and is a finding.
     """
     limit = MAX_METADATA_BYTES if max_bytes is None else max_bytes
     scheme, sep, _ = source.partition("://")
     if sep and scheme.isascii() and scheme.isalpha():  # ftp://, file://: refused as BAD_URL
         from ssoctl import http
 
-        got = http.fetch(source, settings=http_settings, max_bytes=limit,
-                         what="IdP metadata",
-                         accept="application/samlmetadata+xml, application/xml;q=0.9, "
-                                "text/xml;q=0.8, */*;q=0.1")
-        settings = load(got.data, source=source, max_bytes=limit, **load_kwargs)
+        if max_bytes is None:
+            settings, got_url, hops = _load_download(source, http_settings, load_kwargs)
+        else:
+            got = http.fetch(source, settings=http_settings, max_bytes=limit,
+                             what="IdP metadata", accept=_ACCEPT)
+            settings = load(got.data, source=source, max_bytes=limit, **load_kwargs)
+            got_url, hops = got.final_url, got.redirects
         extra: tuple[Finding, ...] = ()
-        if any(u.lower().startswith("http://") for u in (source, got.final_url, *got.redirects)):
+        if any(u.lower().startswith("http://") for u in (source, got_url, *hops)):
             extra = (finding("METADATA_INSECURE_SOURCE",
-                             f"metadata downloaded over plain http ({got.final_url})"),)
-        return dataclasses.replace(settings, final_url=got.final_url,
+                             f"metadata downloaded over plain http ({got_url})"),)
+        return dataclasses.replace(settings, final_url=got_url,
                                    findings=extra + settings.findings)
     from ssoctl.files import read_source
 
@@ -219,8 +227,14 @@ def list_sources_idps(source: str, *, http_settings: "HttpSettings | None" = Non
     if sep:
         from ssoctl import http
 
-        data = http.fetch(source, settings=http_settings, max_bytes=MAX_METADATA_BYTES,
-                          what="IdP metadata").data
+        with _download_errors() as state, http.fetch_stream(
+                source, settings=http_settings, max_bytes=stream.MAX_AGGREGATE_BYTES,
+                what="IdP metadata", accept=_ACCEPT) as got:
+            whole, chunks = _small_or_stream(got.chunks)
+            state["aggregate"] = whole is None
+            if whole is None:
+                return stream.list_idps(chunks)
+            data = whole
     else:
         from ssoctl.files import read_source
 
@@ -237,27 +251,158 @@ def _size(path: str) -> int:
 
 
 def _load_large_file(path: str, **load_kwargs: Any) -> IdpSettings:
-    """A file too large to parse in memory: a federation aggregate, streamed to one IdP.
-
-    ``--verify-signature`` needs the whole document (that is what an aggregate's signature
-    covers), so that case parses the file in memory up to :data:`MAX_SIGNED_BYTES`.
-    """
+    """A file too large to parse in memory: a federation aggregate, streamed to one IdP."""
     from ssoctl.metadata import stream
 
     size = _size(path)
     if size > stream.MAX_AGGREGATE_BYTES:
         raise InputError(f"IdP metadata: {path} is {size:,} bytes, more than ssoctl reads",
                          hint="check that this is the right file", code="XML_TOO_LARGE")
-    if load_kwargs.get("verify_cert_pem") is not None:
-        from ssoctl.files import read_source
+    return _load_chunks(stream.file_chunks(path), path, load_kwargs)
 
-        got = read_source(path, max_bytes=MAX_SIGNED_BYTES, what="IdP metadata")
-        return load(got.data, source=got.label, max_bytes=MAX_SIGNED_BYTES, **load_kwargs)
-    found = stream.find_idp(stream.file_chunks(path), load_kwargs.get("entity_id"),
-                            option=load_kwargs.get("entity_id_option"), source=path)
-    settings = load(found.document, source=path, **load_kwargs)
+
+def _load_download(url: str, http_settings: "HttpSettings | None",
+                   load_kwargs: dict[str, Any]) -> tuple[IdpSettings, str, tuple[str, ...]]:
+    """(settings, final URL, redirects) of metadata downloaded as it arrives.
+
+    Up to :data:`STREAM_ABOVE` bytes it is one IdP's metadata and read whole, as a file
+    of that size would be; past that it is an aggregate and goes on as a stream, at most
+    :data:`stream.MAX_AGGREGATE_BYTES` in all, within the download's one deadline.
+    """
+    from ssoctl import http
+    from ssoctl.metadata import stream
+
+    with _download_errors() as state, http.fetch_stream(
+            url, settings=http_settings, max_bytes=stream.MAX_AGGREGATE_BYTES,
+            what="IdP metadata", accept=_ACCEPT) as got:
+        whole, chunks = _small_or_stream(got.chunks)
+        state["aggregate"] = whole is None
+        if whole is not None:
+            settings = load(whole, source=url, **load_kwargs)
+        else:
+            settings = _load_chunks(chunks, url, load_kwargs)
+        return settings, got.final_url, got.redirects
+
+
+def _small_or_stream(chunks: Iterable[bytes]) -> tuple[bytes | None, Iterator[bytes]]:
+    """``(the whole body, ...)`` when it ends within :data:`STREAM_ABOVE` bytes (one IdP's
+    metadata, read like a small file), else ``(None, every chunk from the first)``: an
+    aggregate, to be streamed (a certificate given instead is refused at once)."""
+    import itertools
+
+    rest = iter(chunks)
+    head: list[bytes] = []
+    size = 0
+    for chunk in rest:
+        head.append(chunk)
+        size += len(chunk)
+        if size > STREAM_ABOVE:
+            return None, _refusing_a_certificate(itertools.chain(head, rest))
+    return b"".join(head), iter(())
+
+
+@contextmanager
+def _download_errors() -> Iterator[dict[str, bool]]:
+    """An aggregate's download that ran out of time says how to give it more (100 MB
+    need more than the default limit on a slow line). The caller sets ``aggregate`` in
+    the dict it gets once it knows the download is one."""
+    from ssoctl.errors import NetworkError
+
+    state = {"aggregate": False}
+    try:
+        yield state
+    except NetworkError as exc:
+        if exc.code != "HTTP_TIMEOUT" or not state["aggregate"]:
+            raise
+        raise NetworkError(exc.message, hint="a federation aggregate of many megabytes needs "
+                           "more time on a slow line: raise the limit (import-metadata "
+                           "--timeout SECONDS), or download it once and give the file",
+                           code=exc.code) from None
+
+
+def _refusing_a_certificate(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` unchanged, after :func:`_refuse_a_certificate` on the first one."""
+    first = True
+    for chunk in chunks:
+        if first and chunk:
+            _refuse_a_certificate(chunk)
+            first = False
+        yield chunk
+
+
+def _load_chunks(chunks: Iterable[bytes], label: str, load_kwargs: dict[str, Any],
+                 ) -> IdpSettings:
+    """:func:`load` for an aggregate given in chunks (a large file, a large download).
+
+    Without ``--verify-signature`` the document is streamed to the one IdP asked for and
+    never held whole. With it, the whole document is parsed (that is what its signature
+    covers), verified, and then read like the streamed case.
+    """
+    from ssoctl.metadata import stream
+
+    if load_kwargs.get("verify_cert_pem") is not None:
+        return _load_signed_aggregate(chunks, label, load_kwargs)
+    found = stream.find_idp(chunks, load_kwargs.get("entity_id"),
+                            option=load_kwargs.get("entity_id_option"), source=label)
+    settings = load(found.document, source=label, **load_kwargs)
     return dataclasses.replace(settings, signed=settings.signed or found.root_signed,
                                entity_ids_found=found.entity_ids)
+
+
+def _load_signed_aggregate(chunks: Iterable[bytes], label: str, load_kwargs: dict[str, Any],
+                           ) -> IdpSettings:
+    """A signed aggregate with ``--verify-signature``: parse it whole (up to
+    :data:`MAX_SIGNED_BYTES`, with the hardened parser, chunk by chunk), verify the root's
+    signature over all of it (:func:`signature.engine_for_aggregate`: the xmlsec extra on
+    the tree, else signxml), then read the one IdP from a copy of its entity.
+
+    signxml parses the bytes itself (twice): before it runs, ssoctl's own tree is freed
+    and what the structural checks need is kept in a shell of the root (its tag,
+    attributes and signature), so that three trees of the aggregate never coexist."""
+    from ssoctl.metadata import signature, stream
+
+    engine = signature.engine_for_aggregate()
+    kept: list[bytes] | None = [] if engine == "signxml" else None
+    root = xmlsafe.parse_chunks(chunks, what="IdP metadata", max_bytes=MAX_SIGNED_BYTES,
+                                keep=kept)
+    idps = checks.idp_entities(root)
+    entity = select_entity(root, load_kwargs.get("entity_id"),
+                           option=load_kwargs.get("entity_id_option"), source=label, idps=idps)
+    document = stream.entity_document(root, entity)
+    ids = tuple((e.get("entityID") or "").strip() for e in idps)
+    del idps
+    signed = checks.is_signed(root)
+    now = load_kwargs.get("now") or dt.datetime.now(dt.timezone.utc)
+    data = None
+    if kept is not None:
+        data = b"".join(kept)
+        kept.clear()
+        root = _signature_shell(root)  # the whole tree goes here
+    del entity
+    verified, notes = signature.verify_signature(
+        data, root, signed=signed, cert_data=load_kwargs["verify_cert_pem"], now=now,
+        engine=engine)
+    del root, data  # the tree (or the bytes) of the whole aggregate: no longer needed
+    settings = load(document, source=label, **{**load_kwargs, "verify_cert_pem": None})
+    # (When the root is the entity, the copy still carries the signature just checked.)
+    kept_findings = tuple(f for f in settings.findings
+                          if f.code != "METADATA_SIGNATURE_NOT_VERIFIED")
+    return dataclasses.replace(settings, signed=settings.signed or signed,
+                               signature_verified=verified, entity_ids_found=ids,
+                               findings=kept_findings + tuple(notes))
+
+
+def _signature_shell(root: Any) -> Any:
+    """The root element with its attributes and its own ``ds:Signature`` children only:
+    all :func:`signature.verify_signature` looks at besides the bytes signxml reads."""
+    import copy
+
+    from lxml import etree
+
+    shell = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
+    for child in root.iterchildren(xmlsafe.qname("ds", "Signature")):
+        shell.append(copy.deepcopy(child))
+    return shell
 
 
 def _looks_like_a_url(source: str) -> bool:

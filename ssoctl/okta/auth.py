@@ -27,13 +27,10 @@ import base64
 import hashlib
 import json
 import os
-import shlex
-import stat
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ssoctl.links import OKTA_DOCS
@@ -83,35 +80,10 @@ class TokenAuth:
 
 def read_private_file(path: str, *, what: str, max_bytes: int = MAX_KEY_BYTES) -> bytes:
     """Read a secret file (token, private key), refusing one others can read (not 0600)."""
-    target = Path(path).expanduser()
-    try:
-        info = target.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"{what} {target} does not exist",
-                          hint="check the path; create the file with mode 0600",
-                          code="OKTA_SECRET_FILE") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
-                          hint="check the path and permissions", code="OKTA_SECRET_FILE") from None
-    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"{what} {target} is readable by other users "
-                          f"(mode {stat.S_IMODE(info.st_mode):04o})",
-                          hint=f"run: chmod 600 {shlex.quote(str(target))}",
-                          code="OKTA_SECRET_FILE_INSECURE")
-    if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"{what} {target} is not a regular file",
-                          hint="give the path of the file itself", code="OKTA_SECRET_FILE")
-    try:
-        with target.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
-                          hint="check the permissions", code="OKTA_SECRET_FILE") from None
-    if len(data) > max_bytes:
-        raise ConfigError(f"{what} {target} is larger than {max_bytes} bytes",
-                          hint="check the path: a token or key file is small",
-                          code="OKTA_SECRET_FILE")
-    return data
+    from ssoctl.files import SecretCodes, read_secret_file
+
+    return read_secret_file(path, what=what, max_bytes=max_bytes, codes=SecretCodes(
+        "OKTA_SECRET_FILE", "OKTA_SECRET_FILE", "OKTA_SECRET_FILE_INSECURE"))
 
 
 def token_auth(*, token_file: str | None = None,

@@ -7,7 +7,7 @@ read, ``If-Match`` honoured (412), 401 for a wrong token, 422 for a body it cann
 errors in sipgate's ``{"errors": [...]}`` shape, never a redirect. ::
 
     export SSOCTL_TOKEN_ID=token-DEMO01 SSOCTL_TOKEN=any-long-random-text
-    python -m ssoctl.rehearsal.fakesp            # http://127.0.0.1:8088/v2/sso/settings
+    ssoctl rehearse sp            # http://127.0.0.1:8088/v2/sso/settings
 
 It accepts ``Basic base64(SSOCTL_TOKEN_ID:SSOCTL_TOKEN)`` or ``Bearer SSOCTL_TOKEN`` — the
 same variables ``ssoctl push`` reads — and makes up a token (printed once, it protects
@@ -32,7 +32,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from ssoctl.files import load_json
 
@@ -190,49 +190,79 @@ def serve(sp: ContractSp, *, host: str = "127.0.0.1", port: int = 8088,
     return server
 
 
+class Started(NamedTuple):
+    """A fake SP listening, not yet serving: where it is and how to reach it."""
+
+    server: ThreadingHTTPServer
+    sp: ContractSp
+    base_url: str
+    """What a profile's ``base_url`` must be."""
+    path: str
+    """What a profile's ``path`` must be."""
+    token_id: str
+    made_up_token: str | None
+    """The token when none was given (``SSOCTL_TOKEN`` unset): shown once to the user."""
+
+
+def start(*, port: int = 8088, path: str = DEFAULT_PATH, faults: Sequence[str] = (),
+          token: str | None = None, token_id: str | None = None) -> Started:
+    """Listen on 127.0.0.1:``port`` (0: any free port). Raises ``OSError`` when the port
+    cannot be used. Without ``token`` a random one is made up (and returned once)."""
+    made_up = None if token else secrets.token_hex(16)
+    sp = ContractSp(token=token or made_up or "", token_id=token_id or DEFAULT_TOKEN_ID,
+                    path=path, faults=frozenset(faults))
+    server = serve(sp, host="127.0.0.1", port=port)
+    host, bound = str(server.server_address[0]), server.server_address[1]
+    base, where = f"http://{host}:{bound}", path
+    if path == DEFAULT_PATH:  # the sipgate target's default path, under /v2
+        base, where = base + "/v2", "/sso/settings"
+    return Started(server, sp, base, where, sp.token_id, made_up)
+
+
+def describe(started: Started) -> str:
+    """What to tell the user once the fake SP listens (for stderr)."""
+    lines = []
+    if started.made_up_token:
+        lines += ["SSOCTL_TOKEN is not set; this fake SP accepts a made-up token:",
+                  f"  export SSOCTL_TOKEN_ID={started.token_id} "
+                  f"SSOCTL_TOKEN={started.made_up_token}"]
+    lines += [f"fake SP (ssoctl's SSO-settings contract) on {started.base_url}{started.path}",
+              f"  profile: base_url = {started.base_url}  path = {started.path}  "
+              f"token id = {started.token_id}"]
+    if started.sp.faults:
+        lines.append(f"  faults: {', '.join(sorted(started.sp.faults))}")
+    lines.append("  Ctrl-C stops it; the settings live in memory only.")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m ssoctl.rehearsal.fakesp`` (the same as ``ssoctl rehearse sp``)."""
     parser = argparse.ArgumentParser(
         prog="python -m ssoctl.rehearsal.fakesp",
-        description="A local SP implementing ssoctl's SSO-settings contract (docs/sp-api.md), "
-                    "to rehearse `ssoctl push` and `ssoctl rollback`. Not sipgate: sipgate "
-                    "publishes no SSO settings API.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
-                                                            "127.0.0.1)")
+        description="A local SP implementing ssoctl's SSO-settings contract, to rehearse "
+                    "`ssoctl push` and `ssoctl rollback` (the same as `ssoctl rehearse sp`). "
+                    "Not sipgate: sipgate publishes no SSO settings API.")
     parser.add_argument("--port", type=int, default=8088, help="port (default 8088; 0 = any)")
     parser.add_argument("--path", default=DEFAULT_PATH, help=f"resource path (default "
                                                              f"{DEFAULT_PATH})")
     parser.add_argument("--fault", action="append", choices=FAULTS, default=[],
                         help="misbehave to rehearse failures (repeatable)")
     args = parser.parse_args(argv)
-    token = os.environ.get("SSOCTL_TOKEN", "").strip()
-    token_id = os.environ.get("SSOCTL_TOKEN_ID", "").strip() or DEFAULT_TOKEN_ID
-    if not token:
-        token = secrets.token_hex(16)
-        print(f"SSOCTL_TOKEN is not set; this fake SP accepts a made-up token:\n"
-              f"  export SSOCTL_TOKEN_ID={token_id} SSOCTL_TOKEN={token}", file=sys.stderr)
-    sp = ContractSp(token=token, token_id=token_id, path=args.path,
-                    faults=frozenset(args.fault))
     try:
-        server = serve(sp, host=args.host, port=args.port)
+        started = start(port=args.port, path=args.path, faults=args.fault,
+                        token=os.environ.get("SSOCTL_TOKEN", "").strip() or None,
+                        token_id=os.environ.get("SSOCTL_TOKEN_ID", "").strip() or None)
     except OSError as exc:
-        print(f"fakesp: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+        print(f"fakesp: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)
         return 2
-    host, port = str(server.server_address[0]), server.server_address[1]
-    base, path = (f"http://{host}:{port}", args.path)
-    if args.path == DEFAULT_PATH:  # the sipgate target's default path, under /v2
-        base, path = base + "/v2", "/sso/settings"
-    print(f"fake SP (ssoctl's SSO-settings contract) on {base}{path}\n"
-          f"  profile: base_url = {base}  path = {path}  token id = {token_id}"
-          + (f"\n  faults: {', '.join(sorted(sp.faults))}" if sp.faults else "")
-          + "\n  Ctrl-C stops it; the settings live in memory only.", file=sys.stderr,
-          flush=True)
+    print(describe(started), end="", file=sys.stderr, flush=True)
     try:
-        server.serve_forever()
+        started.server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        started.server.server_close()
     return 0
 
 

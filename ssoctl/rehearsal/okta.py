@@ -11,7 +11,7 @@ Public API
 ==========
 
 ``OktaStandIn(*, org="rehearsal", port=0, ssl_context=None, now=None, rate_limit=600,
-max_concurrent=None, validator=None, log=None)``
+max_concurrent=None, validator=None, log=None, seed=None)``
     ``org`` names the org (app names ``{org}_{label}_1``, certificate CN). ``port=0`` picks a
     free port. ``ssl_context`` (a server-side :class:`ssl.SSLContext`, e.g. from trustme)
     serves https. ``now`` is the clock (``Callable[[], datetime]``, aware, UTC): every
@@ -25,7 +25,11 @@ max_concurrent=None, validator=None, log=None)``
     (path without the query) before anything else answers (a fault, a 401); if it raises,
     the request is answered 400 E0000001 naming the problem and the exception is kept in
     :attr:`validation_failures`. ``log`` (a text stream) gets one line per request (the
-    request line and status, never a header).
+    request line and status, never a header). ``seed`` (an int) makes every generated id,
+    key id, certificate serial number and RSA key follow from it: with the same seed and a
+    fixed clock the same requests give the same org, byte for byte (the documentation's
+    transcripts are made that way). Such keys are predictable: never for anything real. By
+    default all of them come from the system's secure random source.
 
 Running: ``start()`` (returns self; serves in a daemon thread), ``stop()``, or use it as a
 context manager; ``bind()`` then ``serve_forever()`` serve in the calling thread (the CLI).
@@ -111,6 +115,8 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import math
+import random
 import re
 import secrets
 import string
@@ -185,9 +191,79 @@ def _iso(when: dt.datetime) -> str:
 _ALNUM = string.ascii_letters + string.digits
 
 
-def okta_id(prefix: str) -> str:
-    """A 20-character Okta-looking id: ``0oa`` apps, ``00u`` users, ``00g`` groups, ``exk``."""
-    return prefix + "".join(secrets.choice(_ALNUM) for _ in range(20 - len(prefix)))
+_SECURE = secrets.SystemRandom()
+
+
+def okta_id(prefix: str, rng: random.Random | None = None) -> str:
+    """A 20-character Okta-looking id: ``0oa`` apps, ``00u`` users, ``00g`` groups, ``exk``.
+    ``rng``: where the characters come from (default: the system's secure source)."""
+    return prefix + "".join((rng or _SECURE).choice(_ALNUM) for _ in range(20 - len(prefix)))
+
+
+@functools.cache
+def _small_primes_product(limit: int = 50_000) -> int:
+    """The product of the odd primes below ``limit`` (one gcd rules out most candidates)."""
+    sieve = bytearray([1]) * limit
+    sieve[:2] = b"\x00\x00"
+    for n in range(2, int(limit ** 0.5) + 1):
+        if sieve[n]:
+            sieve[n * n::n] = bytes(len(range(n * n, limit, n)))
+    return math.prod(n for n in range(3, limit) if sieve[n])
+
+
+def _seeded_prime(rng: random.Random, bits: int) -> int:
+    """A probable prime of exactly ``bits`` bits (the top two set), drawn from ``rng``."""
+    small = _small_primes_product()
+    while True:
+        candidate = rng.getrandbits(bits) | (3 << (bits - 2)) | 1
+        if math.gcd(candidate, small) != 1:
+            continue
+        d, r = candidate - 1, 0
+        while d % 2 == 0:
+            d, r = d // 2, r + 1
+        for _ in range(6):  # Miller-Rabin, 6 random bases: ample for random candidates
+            x = pow(rng.randrange(2, candidate - 1), d, candidate)
+            if x in (1, candidate - 1):
+                continue
+            for _ in range(r - 1):
+                x = pow(x, 2, candidate)
+                if x == candidate - 1:
+                    break
+            else:
+                break
+        else:
+            return candidate
+
+
+#: Keys made from a generator state, with the state after: every stand-in seeded alike (one
+#: per documentation page) makes the same keys, and each is computed once per process.
+_SEEDED_KEYS: dict[tuple[Any, int], tuple[Any, Any]] = {}
+
+
+def seeded_rsa_key(rng: random.Random, bits: int = 2048) -> Any:
+    """An RSA key (exponent 65537) that follows from ``rng``: the same state gives the same
+    key. Predictable by design, for reproducible rehearsals only."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    state = rng.getstate()
+    known = _SEEDED_KEYS.get((state, bits))
+    if known is not None:
+        rng.setstate(known[1])
+        return known[0]
+    e = 65537
+    while True:
+        p, q = _seeded_prime(rng, bits // 2), _seeded_prime(rng, bits // 2)
+        lam = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
+        if p == q or math.gcd(e, lam) != 1:
+            continue
+        p, q = max(p, q), min(p, q)
+        d = pow(e, -1, lam)
+        key = rsa.RSAPrivateNumbers(
+            p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q),
+            rsa.RSAPublicNumbers(e, p * q)).private_key()
+        if len(_SEEDED_KEYS) < 64:
+            _SEEDED_KEYS[(state, bits)] = (key, rng.getstate())
+        return key
 
 
 def _b64url(data: bytes) -> str:
@@ -332,13 +408,14 @@ class OktaStandIn:
                  ssl_context: Any = None, now: Callable[[], dt.datetime] | None = None,
                  rate_limit: int = 600, max_concurrent: int | None = None,
                  validator: Callable[[str, str, Any], None] | None = None,
-                 log: Any = None) -> None:
+                 log: Any = None, seed: int | None = None) -> None:
         if host not in ("127.0.0.1", "localhost"):
             raise ValueError("the Okta stand-in listens on 127.0.0.1 only")
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", org):
             raise ValueError("org: lower-case letters, digits and '-' only")
         self.org = org
         self.now = now or _utc_now
+        self._random = random.Random(seed) if seed is not None else None
         self.rate_limit = rate_limit
         self.max_concurrent = max_concurrent
         self.peak_in_flight = 0
@@ -454,14 +531,14 @@ class OktaStandIn:
 
     def add_user(self, email: str, first_name: str = "", last_name: str = "") -> str:
         now = _iso(self.now())
-        uid = okta_id("00u")
+        uid = self._id("00u")
         first = first_name or email.split("@")[0].split(".")[0].capitalize()
         last = last_name or "Example"
         with self._lock:
             self._users[uid] = {
                 "id": uid, "status": "ACTIVE", "created": now, "activated": now,
                 "statusChanged": now, "lastLogin": None, "lastUpdated": now,
-                "passwordChanged": now, "type": {"id": "oty" + okta_id("")[:17]},
+                "passwordChanged": now, "type": {"id": "oty" + self._id("")[:17]},
                 "profile": {"firstName": first, "lastName": last, "mobilePhone": None,
                             "secondEmail": None, "login": email, "email": email},
                 "credentials": {"provider": {"type": "OKTA", "name": "OKTA"}},
@@ -470,7 +547,7 @@ class OktaStandIn:
 
     def add_group(self, name: str, description: str = "", members: Iterable[str] = ()) -> str:
         now = _iso(self.now())
-        gid = okta_id("00g")
+        gid = self._id("00g")
         with self._lock:
             self._groups[gid] = {
                 "id": gid, "created": now, "lastUpdated": now, "lastMembershipUpdated": now,
@@ -531,7 +608,7 @@ class OktaStandIn:
             }[sign_on_mode]
             if sign_on_mode == "OPENID_CONNECT":
                 doc["credentials"] = {"oauthClient": {
-                    "client_id": okta_id("0oa"), "autoKeyRotation": True,
+                    "client_id": self._id("0oa"), "autoKeyRotation": True,
                     "token_endpoint_auth_method": "client_secret_basic"}}
         with self._lock:
             app = self._create(doc, active=status == "ACTIVE")
@@ -655,7 +732,8 @@ class OktaStandIn:
                 assertion_signed=bool(sign_on.get("assertionSigned")),
                 digest="sha1" if sign_on.get("digestAlgorithm") == "SHA1" else "sha256",
                 signature="rsa-sha1" if sha1 else "rsa-sha256",
-                in_response_to=in_response_to, attributes=attributes)
+                in_response_to=in_response_to, attributes=attributes,
+                response_id=self._saml_id(), assertion_id=self._saml_id())
             return Login(base64.b64encode(xml).decode("ascii"), xml, sign_on["ssoAcsUrl"],
                          relay_state or sign_on.get("defaultRelayState"), app_id, email)
 
@@ -999,13 +1077,27 @@ class OktaStandIn:
     def _entity_id(self, app: _App) -> str:
         return f"http://www.okta.com/{app.exk}"
 
+    def _id(self, prefix: str) -> str:
+        return okta_id(prefix, self._random)
+
+    def _saml_id(self) -> str:
+        """An ``ID`` for a Response or Assertion, shaped like Okta's (``id`` and 25 digits)."""
+        digits = (self._random or _SECURE).choices(string.digits, k=25)
+        return "id" + "".join(digits)
+
     def _make_cert(self, key: Any, not_before: dt.datetime | None, days: int,
                    sha1: bool) -> tuple[Any, Any]:
         from ssoctl.rehearsal import pki
 
-        key = key or pki.rsa_key(2048)
+        serial = None
+        if self._random is None:
+            key = key or pki.rsa_key(2048)
+        else:
+            key = key or seeded_rsa_key(self._random)
+            serial = self._random.getrandbits(150) | 1 << 150
         start = (not_before or self.now()).replace(microsecond=0)
-        cert = pki.certificate(key, pki.okta_name(self.org), not_before=start, days=days)
+        cert = pki.certificate(key, pki.okta_name(self.org), not_before=start, days=days,
+                               serial=serial)
         if sha1:  # cryptography no longer signs with SHA-1; old Okta certificates were
             from ssoctl.rehearsal import certforge
 
@@ -1019,7 +1111,8 @@ class OktaStandIn:
 
     def _attach_key(self, app: _App, private_key: Any, cert: Any, *, activate: bool) -> _Key:
         expires = cert.not_valid_after_utc
-        entry = _Key(_b64url(secrets.token_bytes(32)), private_key, cert, self.now(), expires)
+        kid = self._random.randbytes(32) if self._random else secrets.token_bytes(32)
+        entry = _Key(_b64url(kid), private_key, cert, self.now(), expires)
         app.keys.append(entry)
         if activate:
             app.doc.setdefault("credentials", {})["signing"] = {"kid": entry.kid}
@@ -1027,7 +1120,7 @@ class OktaStandIn:
 
     def _create(self, doc: dict[str, Any], *, active: bool) -> _App:
         now = _iso(self.now())
-        app_id = okta_id("0oa")
+        app_id = self._id("0oa")
         slug = re.sub(r"[^a-z0-9]+", "", doc["label"].lower()) or "app"
         if doc["signOnMode"] != "SAML_2_0" and doc.get("name"):
             name = doc["name"]
@@ -1066,8 +1159,8 @@ class OktaStandIn:
         for key in ("accessibility", "visibility"):
             if isinstance(doc.get(key), dict):
                 _merge(full[key], doc[key])
-        exk = okta_id("exk")
-        app = _App(full, exk, link_id=okta_id("aln"))
+        exk = self._id("exk")
+        app = _App(full, exk, link_id=self._id("aln"))
         self._apps[app_id] = app
         self._by_exk[exk] = app_id
         return app

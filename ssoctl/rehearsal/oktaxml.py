@@ -52,8 +52,10 @@ def saml_response(*, now: dt.datetime, key, cert, issuer: str, destination: str,
                   recipient: str, audience: str, name_id: str, name_id_format: str | None,
                   response_signed: bool, assertion_signed: bool, digest: str, signature: str,
                   in_response_to: str | None,
-                  attributes: Mapping[str, Sequence[str]] | None) -> bytes:
-    """A signed ``saml2p:Response`` (XML bytes) for one login."""
+                  attributes: Mapping[str, Sequence[str]] | None,
+                  response_id: str | None = None, assertion_id: str | None = None) -> bytes:
+    """A signed ``saml2p:Response`` (XML bytes) for one login (the ids are made up unless
+    given)."""
     from ssoctl.rehearsal import samlgen
 
     sign = {(True, True): "both", (True, False): "response", (False, True): "assertion",
@@ -62,7 +64,8 @@ def saml_response(*, now: dt.datetime, key, cert, issuer: str, destination: str,
                             name_id_format=name_id_format, issuer=issuer,
                             destination=destination, recipient=recipient, audience=audience,
                             in_response_to=in_response_to, attributes=attributes or None,
-                            digest=digest, signature=signature)
+                            digest=digest, signature=signature, response_id=response_id,
+                            assertion_id=assertion_id)
 
 
 def authn_request_id(saml_request: str, *, deflated: bool) -> str | None:

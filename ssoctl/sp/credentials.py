@@ -20,8 +20,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import shlex
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -136,26 +134,23 @@ def _find_token_id(profile: Profile, env: Mapping[str, str]) -> str | None:
     return profile.token_id
 
 
+#: A token file is one line; anything much larger is the wrong file.
+MAX_TOKEN_FILE_BYTES = 64 * 1024
+
+
 def read_token_file(path: str) -> str:
     """Read a token file, refusing one that group or others can access (must be 0600)."""
+    from ssoctl.files import SecretCodes, read_secret_file
+
+    raw = read_secret_file(path, what="token file", max_bytes=MAX_TOKEN_FILE_BYTES,
+                           codes=SecretCodes("TOKEN_FILE_MISSING", "TOKEN_FILE_UNREADABLE",
+                                             "TOKEN_FILE_INSECURE"),
+                           missing_hint="create it with the token on one line and "
+                                        "`chmod 600` it")
     target = Path(path).expanduser()
     try:
-        info = target.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"token file {target} does not exist",
-                          hint="create it with the token on one line and `chmod 600` it",
-                          code="TOKEN_FILE_MISSING") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read token file {target}: {exc.strerror or exc}",
-                          hint="check the path and permissions", code="TOKEN_FILE_UNREADABLE") from None
-    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"token file {target} is readable by other users "
-                          f"(mode {stat.S_IMODE(info.st_mode):04o})",
-                          hint=f"run: chmod 600 {shlex.quote(str(target))}",
-                          code="TOKEN_FILE_INSECURE")
-    try:
-        text = target.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
         raise ConfigError(f"cannot read token file {target}",
                           hint="the file should hold the token as text on one line",
                           code="TOKEN_FILE_UNREADABLE") from None

@@ -9,7 +9,7 @@ import importlib.util
 import pytest
 
 from conftest import FIXTURES
-from support import attacks
+from support import attacks, metadata_engines
 from ssoctl.rehearsal import pki, samlgen
 from ssoctl.errors import ExitCode
 from ssoctl.findings import exit_code_for
@@ -38,19 +38,21 @@ def _root_signature(root):
     return root.find("{http://www.w3.org/2000/09/xmldsig#}Signature")
 
 
-def _load_metadata(data: bytes, pem: str):
-    from ssoctl.metadata import reader
+@pytest.fixture(params=metadata_engines.ENGINES)
+def load_metadata(request, tmp_path, monkeypatch):
+    """Metadata verification on each path: in memory, and the signed-aggregate path with
+    signxml and with the xmlsec extra (tests/support/metadata_engines.py)."""
+    run = metadata_engines.verifier(request.param, tmp_path, monkeypatch)
+    return lambda data, pem: run(data, pem.encode(), now=NOW)
 
-    return reader.load(data, now=NOW, verify_cert_pem=pem.encode())
 
-
-def test_the_untouched_documents_verify(verify, signed_metadata):
+def test_the_untouched_documents_verify(verify, signed_metadata, load_metadata):
     """Control: re-signing without a change keeps both documents valid."""
     response = attacks.resign(samlgen.response(now=NOW), lambda info: None)
     assert verify(response).status == "verified"
     data, key, pem = signed_metadata
     same = attacks.resign(data, lambda info: None, key=key, signature=_root_signature)
-    assert _load_metadata(same, pem).signature_verified is True
+    assert load_metadata(same, pem).signature_verified is True
 
 
 @pytest.mark.parametrize("name", sorted(attacks.POLICY_ATTACKS))
@@ -62,10 +64,10 @@ def test_a_saml_response_using_it_is_refused(verify, name):
 
 
 @pytest.mark.parametrize("name", sorted(attacks.POLICY_ATTACKS))
-def test_signed_metadata_using_it_is_refused(signed_metadata, name):
+def test_signed_metadata_using_it_is_refused(signed_metadata, load_metadata, name):
     data, key, pem = signed_metadata
     evil = attacks.policy_attack(name, data, key=key, signature=_root_signature)
-    settings = _load_metadata(evil, pem)
+    settings = load_metadata(evil, pem)
     assert settings.signature_verified is False
     assert exit_code_for(settings.findings) == ExitCode.TRUST
     assert any(f.code == "METADATA_SIGNATURE_INVALID" for f in settings.findings)

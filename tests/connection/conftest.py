@@ -1,5 +1,5 @@
 """Both sides of a connection on 127.0.0.1: the local Okta stand-in (every request body
-checked against the Okta SDK's models, as in tests/okta) and the runnable fake SP
+checked against the Okta SDK's models, as in tests/oktaapi) and the runnable fake SP
 (ssoctl.rehearsal.fakesp), plus the CLI environment that points ssoctl at them.
 
 Fixtures:

@@ -125,3 +125,21 @@ def test_describe_source_says_a_token_file_is_unusable(tmp_path):
     assert describe_source(_profile(token_file=str(path)), environ={}) == f"token file {path}"
     missing = describe_source(_profile(token_file=str(tmp_path / "none")), environ={})
     assert "does not exist" in missing
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and modes are POSIX")
+def test_a_token_file_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "token"
+    os.mkfifo(fifo, 0o600)  # reading it would wait for a writer forever
+    with pytest.raises(ConfigError) as info:
+        read_token_file(str(fifo))
+    assert info.value.code == "TOKEN_FILE_UNREADABLE" and "not a regular file" in info.value.message
+
+
+def test_a_huge_token_file_is_refused(tmp_path):
+    big = tmp_path / "token"
+    big.write_bytes(b"x" * (1024 * 1024))
+    big.chmod(0o600)
+    with pytest.raises(ConfigError) as info:
+        read_token_file(str(big))
+    assert info.value.code == "TOKEN_FILE_UNREADABLE" and "larger than" in info.value.message

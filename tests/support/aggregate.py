@@ -80,3 +80,51 @@ def write(path: Path, entities: int, **kwargs) -> Path:
         for piece in pieces(entities, **kwargs):
             out.write(piece)
     return path
+
+
+def sign(source: Path, target: Path, key, cert) -> Path:
+    """Write ``source`` to ``target`` with an enveloped RSA-SHA256 signature over the root
+    (exclusive canonicalization, ``Reference URI=""``, the signer's certificate in
+    KeyInfo), placed as the root's first child as federations publish it.
+
+    Built with lxml and cryptography directly, not signxml: signing a 100 MB document
+    with signxml holds several copies of it; this holds the tree and one canonical form.
+    The signature is what any XML-DSig verifier (xmlsec1, signxml) checks.
+    """
+    import hashlib
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from lxml import etree
+
+    ds = "http://www.w3.org/2000/09/xmldsig#"
+    exc = "http://www.w3.org/2001/10/xml-exc-c14n#"
+    tree = etree.parse(str(source), etree.XMLParser(huge_tree=False, resolve_entities=False))
+    root = tree.getroot()
+    # The enveloped-signature transform removes the Signature element again, so the digest
+    # is that of the document as it is now (the signature goes in with no tail text).
+    digest = hashlib.sha256(etree.tostring(root, method="c14n", exclusive=True)).digest()
+
+    def el(parent, name, **attrib):
+        return etree.SubElement(parent, f"{{{ds}}}{name}", attrib) if parent is not None \
+            else etree.Element(f"{{{ds}}}{name}", attrib, nsmap={"ds": ds})
+
+    signature = el(None, "Signature")
+    info = el(signature, "SignedInfo")
+    el(info, "CanonicalizationMethod", Algorithm=exc)
+    el(info, "SignatureMethod", Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
+    ref = el(info, "Reference", URI="")
+    transforms = el(ref, "Transforms")
+    el(transforms, "Transform", Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature")
+    el(transforms, "Transform", Algorithm=exc)
+    el(ref, "DigestMethod", Algorithm="http://www.w3.org/2001/04/xmlenc#sha256")
+    el(ref, "DigestValue").text = base64.b64encode(digest).decode("ascii")
+    value = el(signature, "SignatureValue")
+    x509_cert = el(el(el(signature, "KeyInfo"), "X509Data"), "X509Certificate")
+    x509_cert.text = base64.b64encode(pki.cert_der(cert)).decode("ascii")
+    root.insert(0, signature)
+    signed_info = etree.tostring(info, method="c14n", exclusive=True)
+    value.text = base64.b64encode(key.sign(signed_info, padding.PKCS1v15(),
+                                           hashes.SHA256())).decode("ascii")
+    tree.write(str(target), xml_declaration=True, encoding="UTF-8")
+    return target

@@ -39,40 +39,9 @@ class SdkRejected(AssertionError):
     """The body is not what Okta's models describe; the message lists every problem."""
 
 
-def _ensure_sdk() -> None:
-    """Make ``okta`` the SDK in ``sys.modules``.
-
-    This suite's own ``tests/okta`` package is imported under the name ``okta`` too (pytest
-    puts ``tests/`` first on ``sys.path``), which hides the SDK. Pytest has collected that
-    package's modules by the time a body is validated; they stay in ``sys.modules`` under
-    their own names (``okta.conftest``, ``okta.test_...``), so the SDK can take the
-    top-level name from here on.
-    """
-    import importlib.metadata
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    init = Path(str(importlib.metadata.distribution("okta").locate_file("okta/__init__.py")))
-    current = sys.modules.get("okta")
-    if current is not None and Path(getattr(current, "__file__", "") or "") == init:
-        return
-    spec = importlib.util.spec_from_file_location("okta", init,
-                                                  submodule_search_locations=[str(init.parent)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["okta"] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        if current is not None:
-            sys.modules["okta"] = current
-        raise
-
-
 def _load(spec: str) -> type:
     import importlib
 
-    _ensure_sdk()
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
 

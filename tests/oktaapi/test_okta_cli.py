@@ -7,6 +7,7 @@ output or backup."""
 from __future__ import annotations
 
 import json
+import shlex
 import os
 import stat
 from pathlib import Path
@@ -224,6 +225,21 @@ def test_metadata_gives_sipgate_s_three_values_like_import_metadata(cli, okta_or
     lines = cli(*base, "--format", "env", env=env)
     assert lines.exit_code == 0
     assert f"SSOCTL_SSO_URL={okta_org_tls.sso_url(app_id)}" in lines.stdout
+
+
+def test_metadata_that_fails_a_check_writes_nothing(cli, okta_org_tls, okta_ca_bundle, env,
+                                                    tmp_path):
+    # like import-metadata: no --cert-out file and no env lines from values that failed
+    sipgate_app(okta_org_tls)
+    pem_path = tmp_path / "okta.pem"
+    base = ["okta", "metadata", "sipgate", "--org", okta_org_tls.url, "--ca-bundle",
+            okta_ca_bundle, "--now", "2099-01-01T00:00:00Z"]  # the certificate has expired
+    result = cli(*base, "--cert-out", str(pem_path), env=env)
+    assert result.exit_code == 1, result.stdout
+    assert not pem_path.exists()
+    assert "--cert-out wrote nothing" in result.stdout
+    lines = cli(*base, "--format", "env", env=env)
+    assert lines.exit_code == 1 and "SSOCTL_SSO_URL" not in lines.stdout
 
 
 # ---------------------------------------------------------------- rotate-cert
@@ -453,3 +469,23 @@ def test_no_org_anywhere_is_a_usage_error(cli, env):
     assert error["code"] == "OKTA_NO_ORG" and "--org" in error["hint"]
     http = cli("okta", "list", "--org", "http://acme.okta.com", "--json", env=env)
     assert http.exit_code == 2 and http.json()["error"]["code"] == "OKTA_BAD_ORG"
+
+
+def test_rotate_s_undo_command_works_as_printed(cli, okta_org, env, tmp_path):
+    # the org comes from a profile in a config file with a space in its path: the printed
+    # command must carry them (shell-quoted) to reach the same org
+    app_id = sipgate_app(okta_org)
+    old_kid = okta_org.app(app_id)["credentials"]["signing"]["kid"]
+    config = tmp_path / "my config" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(f'[profiles.acme]\nokta_org = "{okta_org.url}"\n'
+                      f'backup_dir = "{tmp_path / "b"}"\n')
+    done = cli("okta", "rotate-cert", "sipgate", "--profile", "acme", "--config", str(config),
+               "--yes", *WHEN, env=env)
+    assert done.exit_code == 0, done.stdout
+    undo = next(line for line in done.stdout.splitlines() if line.startswith("undo with: "))
+    argv = shlex.split(undo.removeprefix("undo with: "))
+    assert argv[:2] == ["ssoctl", "okta"] and "--profile" in argv and str(config) in argv
+    back = cli(*argv[1:], "--yes", *WHEN, env=env)
+    assert back.exit_code == 0, back.stdout
+    assert okta_org.app(app_id)["credentials"]["signing"]["kid"] == old_kid

@@ -15,7 +15,7 @@ from ssoctl.okta.checks import check_app, is_sipgate, read_keys
 
 from conftest import NOW
 
-# the same app as in test_okta_apps.py (not imported: tests/okta shares its name with the SDK)
+# the same app as in test_okta_apps.py (test modules do not import each other)
 ACS = "https://login.sipgate.com/saml/acs/acme"
 SP = "https://login.sipgate.com/saml/acme"
 
