@@ -17,12 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding, plural
 from ssoctl.saml.codec import HINT_COPY, Candidate, decode_value, elide_url
 from ssoctl.saml.detect import PERCENT, InputFormat, detect, find_candidates
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.saml.harstream import CaptureFile
 
 #: Every input form, in the order the docs describe them.
 FORMS: tuple[InputFormat, ...] = tuple(InputFormat)
@@ -107,9 +110,11 @@ class MessageRow:
 
 # ---------------------------------------------------------------- public API
 
-def decode_input(data: bytes, *, input_format: str | None = None, label: str = "input",
-                 defer_from: int | None = None) -> DecodedInput:
-    """Find and decode every SAML message in ``data`` (size-checked by the caller).
+def decode_input(data: "bytes | CaptureFile", *, input_format: str | None = None,
+                 label: str = "input", defer_from: int | None = None) -> DecodedInput:
+    """Find and decode every SAML message in ``data`` (size-checked by the caller), or in
+    a large HAR or SAML-tracer file (:class:`~ssoctl.saml.harstream.CaptureFile`, read
+    as a stream).
 
     ``input_format`` forces one of :data:`FORMS`; otherwise the form is detected.
     ``defer_from``: when the input holds at least this many messages, SAMLResponse
@@ -119,6 +124,13 @@ def decode_input(data: bytes, *, input_format: str | None = None, label: str = "
     (exit 3) when nothing can be decoded, with a one-line message and a hint.
     """
     forced = check_format(input_format)
+    if not isinstance(data, bytes):
+        from ssoctl.saml.harstream import read_or_stream
+
+        streamed = read_or_stream(data, forced, label)
+        if not isinstance(streamed, bytes):
+            return _decoded(*streamed[:2], label, streamed[2], forced, defer_from)
+        data = streamed
     from ssoctl.files import decode_text
 
     if not data or data.isspace():  # no stripped copy of a large input
@@ -132,6 +144,11 @@ def decode_input(data: bytes, *, input_format: str | None = None, label: str = "
     if form == InputFormat.XML:
         return DecodedInput(InputFormat.XML, (_bare_xml(data, label),), ())
     candidates, form = find_candidates(form, text, doc, label, notes)
+    return _decoded(candidates, form, label, notes, forced, defer_from)
+
+
+def _decoded(candidates: list[Candidate], form: InputFormat, label: str, notes: list[Finding],
+             forced: InputFormat | None, defer_from: int | None) -> DecodedInput:
     messages = _decode_all(candidates, form, label, notes, forced_deflate=forced == InputFormat.DEFLATED,
                            defer_from=defer_from)
     if form == InputFormat.BASE64 and messages and messages[0].binding == "HTTP-Redirect":

@@ -36,10 +36,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
     from ssoctl.saml.binding import SamlMessage
+    from ssoctl.saml.harstream import CaptureFile
 
-#: HAR files with many messages are the largest input: 1,000 Okta responses with both the
-#: Response and the Assertion signed take about 21 MB; a 50 MB file stays
-#: refused (exit 3) before anything is parsed.
+#: An input read whole (stdin, ``--text``, a small file) is refused over this before
+#: anything is parsed (exit 3). A large HAR or SAML-tracer file is streamed instead
+#: (:mod:`ssoctl.saml.harstream`), and this bounds what is kept of its SAML messages:
+#: 1,000 Okta responses with both the Response and the Assertion signed take about 21 MB.
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 WITHHELD = "[withheld]"
 _METADATA_ROOTS = ("EntityDescriptor", "EntitiesDescriptor")
@@ -139,13 +141,14 @@ def message_dict(result: MessageResult) -> dict[str, Any]:
 
 def decode_source(source: str, options: DecodeOptions) -> DecodeResult:
     """Read ``source`` (a path or ``-``) and :func:`decode` it."""
-    from ssoctl.files import read_source
+    from ssoctl.saml.harstream import read_capture
 
-    got = read_source(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
+    got = read_capture(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
     return decode(got.data, options, label=got.label)
 
 
-def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> DecodeResult:
+def decode(data: "bytes | CaptureFile", options: DecodeOptions, *,
+           label: str = "input") -> DecodeResult:
     """Decode, verify and check every selected message in ``data`` (many of them in
     several processes: ``options.jobs``, :mod:`ssoctl.saml.parallel`)."""
     from ssoctl.saml import binding, parallel
@@ -162,7 +165,7 @@ def decode(data: bytes, options: DecodeOptions, *, label: str = "input") -> Deco
     return _decode(data, options, label, defer_from=None)
 
 
-def _decode(data: bytes, options: DecodeOptions, label: str,
+def _decode(data: "bytes | CaptureFile", options: DecodeOptions, label: str,
             defer_from: int | None) -> DecodeResult:
     from ssoctl.saml import binding, parallel
 

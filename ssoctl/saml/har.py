@@ -164,21 +164,47 @@ def har_candidates(doc: object, label: str, notes: list[Finding]) -> list[Candid
     log = doc.get("log") if isinstance(doc, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):
-        raise InputError(f"{label} is not a HAR file (no log.entries list)", hint=_HAR_HINT,
-                         code="HAR_MALFORMED")
+        raise not_a_har(label)
     if len(entries) > MAX_HAR_ENTRIES:
-        raise InputError(f"{label} has {len(entries)} HAR entries; the limit is "
-                         f"{MAX_HAR_ENTRIES}", hint=SMALLER_CAPTURE, code="HAR_TOO_MANY_ENTRIES")
+        raise too_many_entries(label, len(entries), har=True)
     out: list[Candidate] = []
     secrets: set[str] = set()
     for number, entry in enumerate(entries):
         if isinstance(entry, dict):
-            out += _har_entry(entry, number, label, secrets)
+            out += har_entry(entry, number, label, secrets)
+    return har_found(out, len(entries), secrets, label, notes)
+
+
+def not_a_har(label: str) -> InputError:
+    """The error for a JSON document without a ``log.entries`` list."""
+    return InputError(f"{label} is not a HAR file (no log.entries list)", hint=_HAR_HINT,
+                      code="HAR_MALFORMED")
+
+
+def too_many_entries(label: str, count: int | None, *, har: bool) -> InputError:
+    """The error for a capture over :data:`MAX_HAR_ENTRIES` (``count`` None: a streamed
+    capture, counted only up to the limit)."""
+    what = "HAR entries" if har else "requests"
+    many = f"more than {MAX_HAR_ENTRIES}" if count is None else str(count)
+    return InputError(f"{label} has {many} {what}; the limit is {MAX_HAR_ENTRIES}",
+                      hint=SMALLER_CAPTURE if har else "clear SAML-tracer, then log in again",
+                      code="HAR_TOO_MANY_ENTRIES")
+
+
+def har_found(out: list[Candidate], count: int, secrets: set[str], label: str,
+              notes: list[Finding]) -> list[Candidate]:
+    """The candidates of a whole HAR (``count`` entries), with the note on secrets."""
     _secret_note(secrets, notes)
     if not out:
-        raise InputError(f"{label}: no SAML message in {len(entries)} HAR entries",
+        raise InputError(f"{label}: no SAML message in {count} HAR entries",
                          hint=_HAR_HINT, code="SAML_NO_MESSAGE")
     return out
+
+
+def har_entry(entry: dict, number: int, label: str, secrets: set[str]) -> list[Candidate]:
+    """The candidates of one HAR entry (``number`` from 0); the names of secret-bearing
+    headers are added to ``secrets``."""
+    return _har_entry(entry, number, label, secrets)
 
 
 def _har_entry(entry: dict, number: int, label: str, secrets: set[str]) -> list[Candidate]:
@@ -253,23 +279,38 @@ def tracer_candidates(doc: object, label: str, notes: list[Finding]) -> list[Can
     """
     requests = doc.get("requests") if isinstance(doc, dict) else None
     if not isinstance(requests, list):
-        raise InputError(f"{label} is not a SAML-tracer export (no requests list)",
-                         hint="use SAML-tracer's Export button and give the .json file",
-                         code="SAML_TRACER_MALFORMED")
+        raise not_a_tracer_export(label)
     if len(requests) > MAX_HAR_ENTRIES:
-        raise InputError(f"{label} has {len(requests)} requests; the limit is "
-                         f"{MAX_HAR_ENTRIES}", hint="clear SAML-tracer, then log in again",
-                         code="HAR_TOO_MANY_ENTRIES")
+        raise too_many_entries(label, len(requests), har=False)
     out: list[Candidate] = []
     secrets: set[str] = set()
     for number, req in enumerate(requests):
         if isinstance(req, dict):
-            secrets |= _secret_names(req.get("requestHeaders"), None)
-            secrets |= _secret_names(req.get("responseHeaders"), None)
-            out += _tracer_request(req, number)
+            out += tracer_request(req, number, secrets)
+    return tracer_found(out, len(requests), secrets, label, notes)
+
+
+def not_a_tracer_export(label: str) -> InputError:
+    """The error for a JSON document without a ``requests`` list."""
+    return InputError(f"{label} is not a SAML-tracer export (no requests list)",
+                      hint="use SAML-tracer's Export button and give the .json file",
+                      code="SAML_TRACER_MALFORMED")
+
+
+def tracer_request(req: dict, number: int, secrets: set[str]) -> list[Candidate]:
+    """The candidates of one SAML-tracer request (``number`` from 0); the names of
+    secret-bearing headers are added to ``secrets``."""
+    secrets |= _secret_names(req.get("requestHeaders"), None)
+    secrets |= _secret_names(req.get("responseHeaders"), None)
+    return _tracer_request(req, number)
+
+
+def tracer_found(out: list[Candidate], count: int, secrets: set[str], label: str,
+                 notes: list[Finding]) -> list[Candidate]:
+    """The candidates of a whole SAML-tracer export, with the note on secrets."""
     _secret_note(secrets, notes)
     if not out:
-        raise InputError(f"{label}: no SAML message in {len(requests)} SAML-tracer requests",
+        raise InputError(f"{label}: no SAML message in {count} SAML-tracer requests",
                          hint="SAML-tracer marks SAML requests with a SAML logo; export "
                               "while they are listed", code="SAML_NO_MESSAGE")
     return out

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ssoctl.errors import InputError
 from ssoctl.findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.saml.harstream import CaptureFile
 
 
 @dataclass(frozen=True)
@@ -45,15 +49,17 @@ def list_source(source: str, *, input_format: str | None = None) -> Listing:
 
     Raises :class:`InputError` (exit 3) for unreadable input, like ``decode-response``.
     """
-    from ssoctl.files import read_source
     from ssoctl.saml.decode import MAX_INPUT_BYTES
+    from ssoctl.saml.harstream import read_capture
 
-    got = read_source(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
+    got = read_capture(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
     return list_data(got.data, label=got.label, input_format=input_format)
 
 
-def list_data(data: bytes, *, label: str, input_format: str | None = None) -> Listing:
-    """List the SAML messages in ``data`` (already read and size-checked)."""
+def list_data(data: "bytes | CaptureFile", *, label: str,
+              input_format: str | None = None) -> Listing:
+    """List the SAML messages in ``data`` (already read and size-checked, or a large
+    capture file to stream)."""
     from ssoctl.saml import binding
 
     decoded = binding.decode_input(data, input_format=input_format, label=label)

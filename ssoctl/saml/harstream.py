@@ -1,0 +1,642 @@
+"""Browser captures too large to read whole: a HAR or SAML-tracer export read as a stream.
+
+A HAR that Chrome or Firefox saves from a login carries every script, font and image of
+the pages (50-300 MB is common); the SAML messages in it are a few kilobytes. A JSON
+capture given as a file larger than :data:`STREAM_FROM` is therefore never read whole:
+
+1. :class:`_Strings` reads the file in chunks and passes the JSON on with every string
+   value longer than :data:`KEEP_BYTES` replaced by a short marker, unless its first
+   :data:`KEEP_BYTES` name a SAML parameter or namespace (then it is kept whole, up to
+   the limit of one SAML message, :data:`ssoctl.saml.decode.MAX_INPUT_BYTES`). Page
+   assets are dropped as they stream; memory stays bounded whatever the file holds.
+2. The incremental JSON parser (``ijson``, its C backend when installed, else its
+   pure-Python one) turns what is left into events; :func:`_build` keeps, of each HAR
+   entry or SAML-tracer request, only the fields a SAML message can travel in (the
+   ones :mod:`ssoctl.saml.har` reads) and hands the entry to it at once, keeping only
+   the SAML parameters found.
+
+The result is the list of candidates :func:`ssoctl.saml.har.har_candidates` gives for
+the same document read whole: the same messages, numbering, notes and errors. What is
+kept of the SAML messages is bounded in all (:data:`ssoctl.saml.decode.MAX_INPUT_BYTES`),
+each message is then decoded with its own limits and parsed by the hardened parser like
+any other (docs/threat-model.md, "Resource exhaustion"), and the file itself is bounded
+by :data:`MAX_CAPTURE_FILE`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, Iterator
+
+from ssoctl.errors import InputError
+from ssoctl.files import MAX_NESTING, MiB, Source, read_source
+from ssoctl.findings import Finding
+from ssoctl.saml import har
+from ssoctl.saml.codec import SAML_PARAMETERS, Candidate
+from ssoctl.saml.detect import InputFormat
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+#: JSON captures from a file larger than this are streamed; smaller ones are read whole
+#: (the same result, and json.loads is quicker on a small file).
+STREAM_FROM = 4 * MiB
+#: A sanity bound on a streamed capture: a browser saves 50-300 MB for a login session.
+MAX_CAPTURE_FILE = 2048 * MiB
+#: String values longer than this are dropped while streaming unless their start
+#: mentions SAML. A saved IdP page is scanned for a form only up to this size anyway.
+KEEP_BYTES = har.MAX_HTML_SCAN
+_CHUNK = MiB
+# What a dropped string becomes (as JSON text): a NUL, a noncharacter, then "S" when
+# the dropped part mentions SAML ("-" when not), then its length in bytes.
+_CUT_JSON = b"\\u0000\\ufdd0"
+_CUT = "\x00\ufdd0"
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_TRUNCATED = ("premature EOF", "Incomplete JSON")
+_SAVE_AGAIN = ("save the HAR or SAML-tracer export again and wait until the browser has "
+               "written all of it; the file looks cut off or edited")
+
+
+class NotJson(InputError):
+    """A streamed capture is cut off or not JSON (``HAR_MALFORMED``). A file small
+    enough to be read whole is then read whole, to say what json.loads says."""
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureFile:
+    """A JSON capture on disk, to be streamed rather than read (``len`` is its size).
+    ``limit``: what may be kept of its SAML messages, one and all together (and the size
+    up to which it may be read whole instead)."""
+
+    path: str
+    size: int
+    limit: int
+
+    def __len__(self) -> int:
+        return self.size
+
+
+@dataclass(frozen=True, slots=True)
+class StreamedSource:
+    """What :func:`read_capture` gives for a large JSON capture: like
+    :class:`ssoctl.files.Source`, with the file in place of its bytes."""
+
+    data: CaptureFile
+    label: str
+
+
+def read_capture(source: str, *, max_bytes: int, what: str,
+                 too_large_hint: str = "") -> "Source | StreamedSource":
+    """``source`` (a path) as a :class:`StreamedSource` when it is a JSON document
+    larger than :data:`STREAM_FROM` (and at most :data:`MAX_CAPTURE_FILE`), otherwise
+    read whole like :func:`ssoctl.files.read_source` (up to ``max_bytes``)."""
+    try:
+        size = os.stat(source).st_size
+        streamed = size > STREAM_FROM and _starts_like_json(source)
+    except OSError:  # missing, unreadable: read_source says so in its own words
+        streamed = False
+    if streamed:
+        if size > MAX_CAPTURE_FILE:
+            raise InputError(f"{source} is {size / MiB:,.0f} MiB; captures are read up to "
+                             f"{MAX_CAPTURE_FILE // MiB:,} MiB",
+                             hint=too_large_hint or har.SMALLER_CAPTURE,
+                             code="INPUT_TOO_LARGE")
+        return StreamedSource(CaptureFile(source, size, max_bytes), source)
+    try:
+        return read_source(source, max_bytes=max_bytes, what=what)
+    except InputError as exc:
+        if exc.code == "INPUT_TOO_LARGE" and too_large_hint:
+            raise InputError(exc.message, hint=too_large_hint, code=exc.code) from None
+        raise
+
+
+def _starts_like_json(path: str) -> bool:
+    """Whether the file's first byte after a UTF-8 byte order mark and blanks is ``{``
+    (UTF-16 files are read whole, as before)."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
+
+
+# ---------------------------------------------------------------- the candidates
+
+def capture_candidates(capture: CaptureFile, label: str, notes: list[Finding],
+                       forced: InputFormat | None) -> tuple[list[Candidate], InputFormat]:
+    """Every SAML parameter in the HAR or SAML-tracer export ``capture``, streamed.
+
+    ``forced`` is :attr:`InputFormat.HAR`, :attr:`InputFormat.SAML_TRACER` or None
+    (detect). Raises :class:`InputError` (exit 3) like the in-memory readers, and for a
+    file cut off or not JSON (``HAR_MALFORMED``)."""
+    scans = {}
+    if forced in (None, InputFormat.HAR):
+        scans["har"] = _Scan(label, capture.limit, har=True)
+    if forced in (None, InputFormat.SAML_TRACER):
+        scans["tracer"] = _Scan(label, capture.limit, har=False)
+    root = _root_schema(scans)
+    try:
+        with open(capture.path, "rb") as handle:
+            doc = _parse(handle, root, label, capture.limit)
+    except OSError as exc:
+        raise InputError(f"cannot read {label}: {exc.strerror or exc}", hint="check the path",
+                         code="INPUT_UNREADABLE") from None
+    log = doc.get("log") if isinstance(doc, dict) else None
+    form = forced
+    if form is None:
+        if isinstance(log, dict):
+            form = InputFormat.HAR
+        elif isinstance(doc, dict) and isinstance(doc.get("requests"), list):
+            form = InputFormat.SAML_TRACER
+        else:
+            raise InputError(f"{label} is JSON, but neither a HAR file nor a SAML-tracer "
+                             "export", hint="in the browser's network tab use 'Save all as "
+                             "HAR', or SAML-tracer's Export button",
+                             code="SAML_INPUT_UNRECOGNISED")
+    if form == InputFormat.HAR:
+        if not (isinstance(log, dict) and isinstance(log.get("entries"), list)):
+            raise har.not_a_har(label)
+        scan = scans["har"]
+        return har.har_found(scan.out, scan.count, scan.secrets, label, notes), form
+    if not (isinstance(doc, dict) and isinstance(doc.get("requests"), list)):
+        raise har.not_a_tracer_export(label)
+    scan = scans["tracer"]
+    return har.tracer_found(scan.out, scan.count, scan.secrets, label, notes), form
+
+
+class _Scan:
+    """The candidates of the streamed entries (HAR) or requests (SAML-tracer) so far."""
+
+    def __init__(self, label: str, limit: int, *, har: bool) -> None:
+        self.label, self.limit, self.har = label, limit, har
+        self.reset()
+
+    def _dropped_values(self, item: dict, number: int) -> None:
+        """A SAMLRequest or SAMLResponse form value longer than :data:`KEEP_BYTES` was
+        dropped (a value names no parameter itself): the entry's POST body carries it
+        too (then that is read, and the value is left out), or SAML-tracer's decoded copy
+        is used; otherwise say so rather than decode an empty value."""
+        if self.har:
+            request = item.get("request")
+            post = request.get("postData") if isinstance(request, dict) else None
+            if not (isinstance(post, dict) and isinstance(post.get("params"), list)):
+                return
+            text, kept = post.get("text"), []
+            for param in post["params"]:
+                if isinstance(param, dict) and param.get("name") in SAML_PARAMETERS \
+                        and isinstance(param.get("value"), _Cut):
+                    if not (isinstance(text, str) and f"{param['name']}=" in text):
+                        raise self._too_long(param["name"], param["value"], number)
+                    continue
+                kept.append(param)
+            post["params"] = kept
+            return
+        saml = item.get("saml")
+        for key in ("get", "post"):
+            pairs = item.get(key)
+            for pair in pairs if isinstance(pairs, list) else ():
+                if isinstance(pair, list) and len(pair) >= 2 and pair[0] in SAML_PARAMETERS \
+                        and isinstance(pair[1], _Cut):
+                    if not (isinstance(saml, str) and saml.strip()):
+                        raise self._too_long(pair[0], pair[1], number)
+                    pair[1] = ""
+
+    def _too_long(self, name: str, cut: "_Cut", number: int) -> InputError:
+        where = f"HAR entry {number + 1}" if self.har else f"SAML-tracer request {number + 1}"
+        return InputError(f"{self.label}: {where} carries a {name} of {cut.size / MiB:,.1f} "
+                          f"MiB, longer than {_mb(KEEP_BYTES)}, which is read only from a "
+                          "POST body naming it", hint="copy the value from the browser's "
+                          "network tab and decode it with --text VALUE",
+                          code="INPUT_TOO_LARGE")
+
+    def reset(self) -> None:
+        """The list starts (again: a repeated key replaces it, as in json.loads)."""
+        self.out: list[Candidate] = []
+        self.secrets: set[str] = set()
+        self.count = 0
+        self.kept = 0
+
+    def start(self) -> int:
+        """One more item; its number (from 0)."""
+        if self.count >= har.MAX_HAR_ENTRIES:
+            raise har.too_many_entries(self.label, None, har=self.har)
+        self.count += 1
+        return self.count - 1
+
+    def item(self, number: int, value: object) -> None:
+        """The item ``number`` is complete: keep its SAML parameters."""
+        if not isinstance(value, dict):
+            return
+        self._dropped_values(value, number)
+        found = (har.har_entry(value, number, self.label, self.secrets) if self.har
+                 else har.tracer_request(value, number, self.secrets))
+        if not found:
+            return
+        self.kept += sum(len(c.value or "") + len(c.xml or b"") for c in found)
+        if self.kept > self.limit:
+            raise InputError(f"{self.label}: the SAML messages in it add up to more than "
+                             f"{_mb(self.limit)}", hint=har.SMALLER_CAPTURE,
+                             code="INPUT_TOO_LARGE")
+        self.out += found
+
+
+# ---------------------------------------------------------------- what is kept
+
+class _Cut:
+    """A string value dropped while streaming (:class:`_Strings`)."""
+
+    __slots__ = ("size", "saml")
+
+    def __init__(self, size: int, saml: bool) -> None:
+        self.size, self.saml = size, saml
+
+
+_FIELD = "field"
+"""Kept whole; a dropped string here that mentions SAML is an error (a SAML message
+may travel in it)."""
+_BODY = "body"
+"""Kept whole; a dropped string here is simply absent (a page asset)."""
+
+
+@dataclass(frozen=True)
+class _Each:
+    """An array whose items are kept with ``item``."""
+
+    item: object
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """An array whose items are built with ``item``, handed to ``scan`` and forgotten."""
+
+    item: object
+    scan: _Scan
+
+
+_HEADERS = _Each(_FIELD)
+_COOKIES = _Each(None)  # only whether there are any
+_PAIRS = _Each(_Each(_FIELD))
+_HAR_ENTRY = {
+    "startedDateTime": _FIELD,
+    "request": {"method": _FIELD, "url": _FIELD, "headers": _HEADERS, "cookies": _COOKIES,
+                "postData": {"params": _Each({"name": _FIELD, "value": _FIELD}),
+                             "text": _FIELD}},
+    "response": {"headers": _HEADERS, "cookies": _COOKIES, "redirectURL": _FIELD,
+                 "content": {"mimeType": _FIELD, "encoding": _FIELD, "text": _BODY}},
+}
+_TRACER_REQUEST = {"url": _FIELD, "method": _FIELD, "get": _PAIRS, "post": _PAIRS,
+                   "saml": _FIELD, "requestHeaders": _FIELD, "responseHeaders": _FIELD}
+
+
+def _root_schema(scans: dict[str, _Scan]) -> dict:
+    root: dict[str, object] = {}
+    if "har" in scans:
+        root["log"] = {"entries": _Stream(_HAR_ENTRY, scans["har"])}
+    if "tracer" in scans:
+        root["requests"] = _Stream(_TRACER_REQUEST, scans["tracer"])
+    return root
+
+
+class _Frame:
+    """An open JSON object or array being kept."""
+
+    __slots__ = ("schema", "value", "key", "number")
+
+    def __init__(self, schema: object, value: "Any", number: int | None) -> None:
+        self.schema, self.value, self.number = schema, value, number
+        self.key: object = None
+
+
+def _child(frame: _Frame) -> object:
+    """What to keep of the next value inside ``frame``."""
+    schema = frame.schema
+    if schema is _FIELD or schema is _BODY:
+        return schema
+    if isinstance(frame.value, dict):
+        return schema.get(frame.key) if isinstance(schema, dict) else None
+    if isinstance(schema, (_Each, _Stream)):
+        return schema.item
+    return None
+
+
+def _parse(handle: BinaryIO, root: dict, label: str, limit: int) -> dict:
+    """The document in ``handle`` with only what ``root`` says is kept; the streamed
+    arrays' items are handed to their scans on the way."""
+    import ijson
+
+    from ssoctl.errors import SsoctlError
+
+    strings = _Strings(handle, limit)
+    events = _events(strings)
+    try:
+        return _build(events, root, label, limit)
+    except SsoctlError:
+        raise
+    except (ijson.JSONError, ValueError) as exc:  # the pure-Python backend: also ValueError
+        if strings.eof and any(text in str(exc) for text in _TRUNCATED):
+            raise NotJson(f"{label} is cut off: the JSON ends after "
+                             f"{strings.consumed:,} bytes before the capture is complete",
+                             hint=_SAVE_AGAIN, code="HAR_MALFORMED") from None
+        raise NotJson(f"{label} is not valid JSON (in its first {_mb(strings.consumed)})",
+                         hint=_SAVE_AGAIN, code="HAR_MALFORMED") from None
+
+
+def _mb(size: int) -> str:
+    return f"{size:,} bytes" if size < MiB else f"{size / MiB:,.0f} MiB"
+
+
+def read_or_stream(capture: CaptureFile, forced: InputFormat | None, label: str
+                   ) -> "bytes | tuple[list[Candidate], InputFormat, list[Finding]]":
+    """The candidates of a large capture file, streamed, with the notes made; or its
+    bytes, to be read whole as before, when another input form is forced or a file small
+    enough to be read whole turns out not to be JSON (json.loads then says what is wrong,
+    with line and column)."""
+    if forced in (None, InputFormat.HAR, InputFormat.SAML_TRACER):
+        notes: list[Finding] = []
+        try:
+            candidates, form = capture_candidates(capture, label, notes, forced)
+            return candidates, form, notes
+        except NotJson:
+            if capture.size > capture.limit:
+                raise
+    try:
+        return read_source(capture.path, max_bytes=capture.limit, what="SAML input").data
+    except InputError as exc:
+        if exc.code != "INPUT_TOO_LARGE":
+            raise
+        raise InputError(exc.message, hint=har.SMALLER_CAPTURE, code=exc.code) from None
+
+
+#: The parser's backends, the first one installed is used: its C backend (wheels for
+#: the usual platforms), else its pure-Python one (slower, but what it is handed is
+#: small: the long strings are gone).
+BACKENDS = ("yajl2_c", "python")
+
+
+def _events(strings: "_Strings") -> Iterator[tuple[str, object]]:
+    """The parser's events."""
+    import ijson
+
+    for name in BACKENDS:
+        try:
+            backend = ijson.get_backend(name)
+            break
+        except ImportError:
+            continue
+    else:  # pragma: no cover -- the pure-Python backend is always there
+        raise ImportError("no ijson backend")
+    return backend.basic_parse(strings, buf_size=_CHUNK, use_float=True)
+
+
+def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: int) -> dict:
+    """Keep what the schema says, skip the rest without building it (``limit``: what
+    one entry may keep)."""
+    stack: list[_Frame] = []
+    top: dict = {}
+    skip = held = 0
+    for event, value in events:
+        if skip:
+            if event == "start_map" or event == "start_array":
+                skip += 1
+                if skip + len(stack) > MAX_NESTING:
+                    raise _too_deep(label)
+            elif event == "end_map" or event == "end_array":
+                skip -= 1
+            continue
+        if event == "map_key":
+            stack[-1].key = value
+            continue
+        if event == "end_map" or event == "end_array":
+            done = stack.pop()
+            if stack:
+                _attach(stack[-1], done.value, done.number, label)
+            else:
+                top = done.value
+            continue
+        parent = stack[-1] if stack else None
+        schema: object = _child(parent) if parent is not None else root
+        number = None
+        if parent is not None and isinstance(parent.schema, _Stream) \
+                and isinstance(parent.value, list):
+            number = parent.schema.scan.start()
+            held = 0
+        if event == "start_map" or event == "start_array":
+            if schema is None:
+                skip = 1
+                if len(stack) + 1 > MAX_NESTING:
+                    raise _too_deep(label)
+                continue
+            if len(stack) + 1 > MAX_NESTING:
+                raise _too_deep(label)
+            if event == "start_array" and isinstance(schema, _Stream):
+                schema.scan.reset()
+            stack.append(_Frame(schema, {} if event == "start_map" else [], number))
+            continue
+        if schema is None or parent is None:
+            if number is not None and parent is not None:  # a bare value as an entry counts
+                _attach(parent, None, number, label)
+            continue
+        if isinstance(value, str):
+            if value.startswith(_CUT):
+                value = _cut(value, schema, label, limit)
+            else:
+                held += len(value)
+                if held > limit:  # one entry keeps at most one message's worth
+                    raise InputError(f"{label}: an entry holds more than {_mb(limit)} of "
+                                     "URLs, headers and form values", hint=har.SMALLER_CAPTURE,
+                                     code="INPUT_TOO_LARGE")
+        _attach(parent, value, number, label)
+    return top
+
+
+def _attach(parent: _Frame, value: object, number: int | None, label: str) -> None:
+    if number is not None:
+        assert isinstance(parent.schema, _Stream)
+        parent.schema.scan.item(number, value)
+    elif isinstance(parent.value, dict):
+        parent.value[parent.key] = value
+    else:
+        parent.value.append(value)
+
+
+def _cut(value: str, schema: object, label: str, limit: int) -> _Cut:
+    """A dropped string; an error when it may hold a SAML message that was not read."""
+    digits = value[3:]
+    cut = _Cut(int(digits) if digits.isascii() and digits.isdigit() else 0, value[2:3] == "S")
+    if cut.saml and schema is _FIELD:
+        reason = (f"a SAML value of {cut.size / MiB:,.1f} MiB; each message is read up to "
+                  f"{_mb(limit)}" if cut.size > limit else
+                  f"a value of {cut.size / MiB:,.1f} MiB that mentions SAML only after its "
+                  f"first {_mb(KEEP_BYTES)}, which is not read")
+        raise InputError(f"{label}: {reason}",
+                         hint="copy the SAMLResponse value from the browser's network tab "
+                              "and decode it with --text VALUE; or " + har.SMALLER_CAPTURE,
+                         code="INPUT_TOO_LARGE")
+    return cut
+
+
+def _too_deep(label: str) -> InputError:
+    return InputError(f"{label} is not a browser capture: it nests deeper than "
+                      f"{MAX_NESTING} levels", hint="a HAR file or SAML-tracer export nests "
+                      "about 8 levels; give the file the browser saved", code="HAR_MALFORMED")
+
+
+# ---------------------------------------------------------------- long strings
+
+class _Strings:
+    """A binary file read in chunks with long JSON string values dropped.
+
+    Every real quote of a chunk is found with two C-speed replacements (escaped
+    backslashes, then escaped quotes, become two letters each: the positions do not
+    move), so the scan costs one step per string, not per byte. A chunk that ends in an
+    odd run of backslashes keeps the last one for the next chunk, so no escape is cut in
+    two where it matters. A lone UTF-16 surrogate escape (legal JSON, but no character)
+    becomes ``\\u0000``: the parser would replace it with "?" silently, and a message
+    holding it must be refused as it is when read whole, not altered; this is checked
+    on whole strings only, so a pair is never taken apart."""
+
+    def __init__(self, raw: BinaryIO, limit: int) -> None:
+        self.raw, self.chunk, self.limit = raw, _CHUNK, limit
+        self.consumed = 0
+        self.eof = False
+        self.first = True
+        self.carry = b""  # a backslash that escapes the first byte of the next chunk
+        self.in_string = False
+        self.pending: list[bytes] = []
+        self.size = 0
+        self.mode = 0  # 0: may be kept; 1: kept (mentions SAML); 2: dropped
+        self.saml = False  # a dropped string mentions SAML (:func:`_mentions`)
+        self.tail = b""  # its last 5 bytes so far
+
+    def read(self, size: int = -1) -> bytes:
+        """The next part of the filtered JSON (b"" only at the end); ``size`` is a hint."""
+        if size == 0:
+            return b""
+        while True:
+            data = self.raw.read(self.chunk)
+            if not data:
+                self.eof = True
+                carry, self.carry = self.carry, b""
+                return carry if not self.in_string else b""  # JSON broken either way
+            self.consumed += len(data)
+            if self.first:
+                data = data.removeprefix(b"\xef\xbb\xbf")
+                self.first = False
+            if self.carry:
+                data, self.carry = self.carry + data, b""
+            if data.endswith(b"\\") and (len(data) - len(data.rstrip(b"\\"))) % 2:
+                data, self.carry = data[:-1], data[-1:]
+            out = self._filter(data)
+            if out:
+                return out
+
+    def _filter(self, data: bytes) -> bytes:
+        masked = data
+        if b"\\" in data:
+            masked = data.replace(b"\\\\", b"XX").replace(b'\\"', b"XX")
+        find = masked.find
+        out: list[bytes] = []
+        size, emit, pos = len(data), 0, 0
+        if self.in_string:
+            close = find(b'"')
+            self._take(data, 0, size if close < 0 else close)
+            if close < 0:
+                return b""
+            out.append(self._close())
+            emit = pos = close + 1
+        while True:
+            opening = find(b'"', pos)
+            if opening < 0:
+                break
+            close = find(b'"', opening + 1)
+            if close >= 0 and close - opening <= KEEP_BYTES:
+                pos = close + 1  # a whole short string: passed on as it is
+                continue
+            out.append(_checked(data[emit:opening + 1], masked[emit:opening + 1]))
+            self._start()
+            self._take(data, opening + 1, size if close < 0 else close)
+            if close < 0:
+                emit = size
+                break
+            out.append(self._close())
+            emit = pos = close + 1
+        if emit < size:
+            out.append(_checked(data[emit:], masked[emit:]))
+        return b"".join(out)
+
+    def _start(self) -> None:
+        self.in_string, self.pending, self.size, self.mode, self.saml = True, [], 0, 0, False
+        self.tail = b""
+
+    def _take(self, data: bytes, start: int, end: int) -> None:
+        """A part of the open string (``data[start:end]``)."""
+        self.size += end - start
+        if self.mode == 2:
+            if not self.saml:  # a mark may straddle two chunks: the last bytes join in
+                self.saml = _mentions(self.tail + data[start:start + 5]) \
+                    or _mentions(data, start, end)
+                self.tail = (self.tail + data[max(start, end - 5):end])[-5:]
+            return
+        self.pending.append(data[start:end])
+        if self.mode == 0 and self.size > KEEP_BYTES:
+            joined = b"".join(self.pending)
+            if _mentions(joined, 0, KEEP_BYTES):  # it starts with its SAML part
+                self.mode, self.pending = 1, [joined]
+            else:
+                self.mode, self.pending, self.tail = 2, [], joined[-5:]
+                self.saml = _mentions(joined, KEEP_BYTES - 5)
+        if self.mode == 1 and self.size > self.limit:
+            self.mode, self.pending, self.saml = 2, [], True
+
+    def _close(self) -> bytes:
+        """The open string's text (or its marker) and its closing quote."""
+        self.in_string = False
+        if self.mode == 2:
+            return b"%s%s%d\"" % (_CUT_JSON, b"S" if self.saml else b"-", self.size)
+        text = b"".join(self.pending)
+        self.pending = []
+        if b"\\u" in text:
+            text = _checked(text, text.replace(b"\\\\", b"XX"))
+        return text + b'"'
+
+
+def _mentions(data: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``data[start:end]`` names a SAML parameter (``SAMLRequest``,
+    ``SAMLResponse``) or a SAML namespace (``urn:oasis:names:tc:SAML:2.0:...``, in a
+    decoded message). Not just "SAML": base64 page assets hold those four letters by
+    chance (about one 2 MiB image in eight), and would then be kept whole."""
+    return data.find(b"SAMLRe", start, end) >= 0 or data.find(b":SAML:", start, end) >= 0
+
+
+def _checked(data: bytes, masked: bytes) -> bytes:
+    """``data`` (whole strings and what lies between them) with lone surrogate escapes
+    replaced (:func:`_lone_surrogates`)."""
+    return _lone_surrogates(data, masked) if b"\\u" in masked else data
+
+
+def _lone_surrogates(data: bytes, masked: bytes) -> bytes:
+    """``data`` with every unpaired ``\\uD800``-``\\uDFFF`` escape replaced by
+    ``\\u0000`` (``masked``: the same text with escaped backslashes and quotes hidden, so
+    an escaped backslash followed by "ud800" is not taken for an escape)."""
+    found = [(m.start(), int(m.group()[2:], 16)) for m in _SURROGATE.finditer(masked)]
+    lone = []
+    index = 0
+    while index < len(found):
+        start, value = found[index]
+        if value < 0xDC00 and index + 1 < len(found) and found[index + 1][0] == start + 6 \
+                and found[index + 1][1] >= 0xDC00:
+            index += 2
+            continue
+        lone.append(start)
+        index += 1
+    if not lone:
+        return data
+    patched = bytearray(data)
+    for start in lone:
+        patched[start:start + 6] = b"\\u0000"
+    return bytes(patched)
+
+
+__all__ = ["KEEP_BYTES", "MAX_CAPTURE_FILE", "STREAM_FROM", "CaptureFile", "NotJson",
+           "StreamedSource",
+           "capture_candidates", "read_capture", "read_or_stream"]
