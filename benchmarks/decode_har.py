@@ -140,7 +140,8 @@ def ssoctl_decode_path(har: Path, cert: Path, n: int, jobs: int | None) -> float
     """The core call behind the command (what a library user calls), no rendering."""
     from ssoctl.saml.anchors import load_anchors
     from ssoctl.saml.checks import Expectations
-    from ssoctl.saml.decode import DecodeOptions, decode_source
+    from ssoctl.saml.options import DecodeOptions
+    from ssoctl.saml.decode import decode_source
 
     start, cpu = time.perf_counter(), time.process_time()
     anchors = load_anchors(cert_files=[str(cert)], now=NOW)

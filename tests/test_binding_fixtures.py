@@ -73,7 +73,8 @@ def test_the_committed_captures_verify_with_the_committed_certificate():
     """A user can try --cert on every capture: the certificate is the one that signed them."""
     from ssoctl.saml.anchors import load_anchors
     from ssoctl.saml.checks import Expectations
-    from ssoctl.saml.decode import DecodeOptions, decode_source
+    from ssoctl.saml.options import DecodeOptions
+    from ssoctl.saml.decode import decode_source
     import datetime as dt
 
     now = dt.datetime(2026, 6, 1, 12, 1, tzinfo=dt.timezone.utc)

@@ -16,7 +16,8 @@ from ssoctl.errors import ExitCode, InputError, SsoctlError, UsageError
 from ssoctl.findings import exit_code_for
 from ssoctl.saml.anchors import TrustAnchors, from_pems, load_anchors
 from ssoctl.saml.checks import Expectations
-from ssoctl.saml.decode import WITHHELD, DecodeOptions, decode
+from ssoctl.saml.options import DecodeOptions
+from ssoctl.saml.decode import WITHHELD, decode
 
 from conftest import FIXTURES, NOW
 
@@ -110,7 +111,8 @@ def test_unsigned_response_is_a_trust_failure_without_signxml(tmp_path):
     path.write_bytes(samlgen.response(now=NOW, sign="none"))
     code = (
         "import sys, datetime as dt\n"
-        "from ssoctl.saml.decode import DecodeOptions, decode\n"
+        "from ssoctl.saml.options import DecodeOptions\n"
+        "from ssoctl.saml.decode import decode\n"
         "from ssoctl.saml.checks import Expectations\n"
         "now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)\n"
         f"r = decode(open({str(path)!r}, 'rb').read(), DecodeOptions(expect=Expectations(now=now)))\n"
@@ -347,7 +349,8 @@ def test_decode_result_dict_is_made_only_of_json_types():
 
     from ssoctl.render import to_jsonable
     from ssoctl.saml.checks import Expectations
-    from ssoctl.saml.decode import DecodeOptions, decode
+    from ssoctl.saml.options import DecodeOptions
+    from ssoctl.saml.decode import decode
 
     xml = samlgen.response(now=NOW, sign="both")
     result = decode(xml, DecodeOptions(expect=Expectations(now=NOW)))

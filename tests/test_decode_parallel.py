@@ -28,7 +28,8 @@ from ssoctl.findings import exit_code_for
 from ssoctl.saml import parallel
 from ssoctl.saml.anchors import from_pems
 from ssoctl.saml.checks import Expectations
-from ssoctl.saml.decode import DecodeOptions, decode
+from ssoctl.saml.options import DecodeOptions
+from ssoctl.saml.decode import decode
 
 from conftest import NOW
 
@@ -322,7 +323,8 @@ def test_unsigned_capture_without_anchor_never_imports_signxml(tmp_path):
     code = (
         "import os, sys, datetime as dt\n"
         "from ssoctl.saml import decode as module, parallel\n"
-        "from ssoctl.saml.decode import DecodeOptions, decode\n"
+        "from ssoctl.saml.options import DecodeOptions\n"
+        "from ssoctl.saml.decode import decode\n"
         "from ssoctl.saml.checks import Expectations\n"
         "real, parent = module.decode_message, os.getpid()\n"
         "def check(msg, options):\n"

@@ -11,7 +11,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
     from ssoctl.render import Report
-    from ssoctl.saml.decode import DecodeOptions, DecodeResult
+    from ssoctl.saml.options import DecodeOptions
+    from ssoctl.saml.decode import DecodeResult
 
 
 def work(*, source: str = "-", input_format: str | None = None, entry: int | None = None,
@@ -55,7 +56,8 @@ def _work(*, source, text, input_format, entry, all_entries, list_, cert, finger
     from ssoctl.saml.anchors import load_anchors
     from ssoctl.saml.checks import Expectations
     from ssoctl.errors import UsageError
-    from ssoctl.saml.decode import DecodeOptions, decode
+    from ssoctl.saml.options import DecodeOptions
+    from ssoctl.saml.decode import decode
 
     got = read_input(source, text)
     if list_:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError
 from ssoctl.findings import Finding, finding
-from ssoctl.saml.anchors import TrustAnchors
-from ssoctl.saml.checks import Expectations, check_message, check_trust
+from ssoctl.saml.checks import check_message, check_trust
+from ssoctl.saml.options import DecodeOptions
 from ssoctl.saml.response import (MESSAGE_KINDS, UNVERIFIED, IdentityState, Message,
                                   read_message)
 from ssoctl.saml.verdict import SignatureReport, judge, trust_facts
@@ -49,24 +49,6 @@ _ABOUT = re.compile(r"message (\d+): ")
 _NOT_VERIFIED_KINDS = ("AuthnRequest", "LogoutRequest", "LogoutResponse")
 _SAML1_PROTOCOLS = ("urn:oasis:names:tc:SAML:1.0:protocol",
                     "urn:oasis:names:tc:SAML:1.1:protocol")
-
-
-@dataclass(frozen=True)
-class DecodeOptions:
-    """Everything the command line says, resolved (files already read)."""
-
-    expect: Expectations
-    anchors: TrustAnchors = TrustAnchors()
-    sp_key_pem: str | None = None
-    allow_sha1: bool = False
-    allow_expired_cert: bool = False
-    input_format: str | None = None
-    entry: int | None = None
-    all_entries: bool = False
-    want_xml: bool = False
-    jobs: int | None = None
-    """Processes decoding a capture's messages: ``None`` automatic
-    (:func:`ssoctl.saml.parallel.plan`), 1 serial."""
 
 
 @dataclass(frozen=True)

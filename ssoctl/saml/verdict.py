@@ -23,7 +23,7 @@ from ssoctl.xmlsafe import qname
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
-    from ssoctl.saml.decode import DecodeOptions
+    from ssoctl.saml.options import DecodeOptions
 
 
 class SignatureReport(NamedTuple):

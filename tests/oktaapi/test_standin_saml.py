@@ -30,7 +30,8 @@ def _errors(findings):
 def _decode(saml_response_b64: str, cert_path, *, now, idp_entity_id, request_id=None):
     from ssoctl.saml.anchors import load_anchors
     from ssoctl.saml.checks import Expectations
-    from ssoctl.saml.decode import DecodeOptions, decode
+    from ssoctl.saml.options import DecodeOptions
+    from ssoctl.saml.decode import decode
 
     anchors = load_anchors(cert_files=[str(cert_path)], now=now)
     expect = Expectations(now=now, sp_entity_id=SP_ENTITY, acs_url=ACS,
