@@ -458,3 +458,23 @@ def test_base64_assets_are_dropped_even_when_they_spell_saml(tmp_path, xmls, mon
     strings = harstream._Strings(__import__("io").BytesIO(text.encode()), LIMIT)
     out = b"".join(iter(lambda: strings.read(1 << 16), b""))
     assert image.encode() not in out and b"\\u0000\\ufdd0-" in out
+
+
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["escaped", "utf-8"])
+def test_a_page_long_in_bytes_but_not_in_characters_is_still_scanned(
+        tmp_path, xmls, monkeypatch, chunks, ascii_only):
+    """The in-memory reader scans a page up to its length in characters; JSON escapes
+    (\\u00e9 is six bytes) and UTF-8 make its text longer in bytes. A page within the
+    scan size whose form lies past that many bytes is still read, not dropped unseen."""
+    monkeypatch.setattr(harstream, "KEEP_BYTES", 20000)
+    monkeypatch.setattr(harstream.har, "MAX_HTML_SCAN", 20000)
+    form = (f'<html><body><form method="post" action="https://sp/acs"><input name='
+            f'"SAMLResponse" value="{b64(xmls["response"])}"></form></body></html>')
+    page = "\u00e9" * (10000 if ascii_only else 12000) + form
+    assert len(page) <= 20000
+    text = json.dumps({"log": {"entries": [entry("https://idp/form", html=page)]}},
+                      ensure_ascii=ascii_only)
+    assert text.encode().find(b"SAMLResponse") > 20000
+    whole, streamed = both_ways(tmp_path, text.encode())
+    assert [m.xml for m in whole.messages] == [xmls["response"]]
+    assert streamed == whole

@@ -504,7 +504,11 @@ class _Strings:
         self.in_string = False
         self.pending: list[bytes] = []
         self.size = 0
-        self.mode = 0  # 0: may be kept; 1: kept (mentions SAML); 2: dropped
+        # 0: may be kept; 1: kept (mentions SAML); 2: dropped; 3: longer than KEEP_BYTES
+        # in bytes, kept while its text may still be no longer than that in characters
+        # (a page the in-memory reader scans for a form: har.MAX_HTML_SCAN characters)
+        self.mode = 0
+        self.chars = 0  # at most how many characters the open string's text holds
         self.saml = False  # a dropped string mentions SAML (:func:`_mentions`)
         self.tail = b""  # its last 5 bytes so far
 
@@ -566,7 +570,7 @@ class _Strings:
 
     def _start(self) -> None:
         self.in_string, self.pending, self.size, self.mode, self.saml = True, [], 0, 0, False
-        self.tail = b""
+        self.tail, self.chars = b"", 0
 
     def _take(self, data: bytes, start: int, end: int) -> None:
         """A part of the open string (``data[start:end]``)."""
@@ -578,13 +582,18 @@ class _Strings:
                 self.tail = (self.tail + data[max(start, end - 5):end])[-5:]
             return
         self.pending.append(data[start:end])
+        if self.mode != 1:  # escapes and UTF-8 make the text shorter than its bytes
+            self.chars += _most_chars(data[start:end])
         if self.mode == 0 and self.size > KEEP_BYTES:
             joined = b"".join(self.pending)
             if _mentions(joined, 0, KEEP_BYTES):  # it starts with its SAML part
                 self.mode, self.pending = 1, [joined]
-            else:
-                self.mode, self.pending, self.tail = 2, [], joined[-5:]
-                self.saml = _mentions(joined, KEEP_BYTES - 5)
+            else:  # kept while it may still be short enough for the page scan
+                self.mode, self.pending = 3, [joined]
+        if self.mode == 3 and (self.chars > KEEP_BYTES or self.size > self.limit):
+            joined = b"".join(self.pending)
+            self.mode, self.pending, self.tail = 2, [], joined[-5:]
+            self.saml = _mentions(joined, KEEP_BYTES - 5)
         if self.mode == 1 and self.size > self.limit:
             self.mode, self.pending, self.saml = 2, [], True
 
@@ -606,6 +615,22 @@ def _mentions(data: bytes, start: int = 0, end: int | None = None) -> bool:
     decoded message). Not just "SAML": base64 page assets hold those four letters by
     chance (about one 2 MiB image in eight), and would then be kept whole."""
     return data.find(b"SAMLRe", start, end) >= 0 or data.find(b":SAML:", start, end) >= 0
+
+
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _most_chars(part: bytes) -> int:
+    """At most how many characters ``part`` of a JSON string's text decodes to: its
+    bytes less UTF-8 continuation bytes and what escapes take beyond their character
+    (a ``\\uXXXX`` escape split over two parts is counted whole with the first)."""
+    count = len(part) - (len(part) - len(part.translate(None, _CONTINUATION)))
+    if b"\\" in part:
+        pairs = part.count(b"\\\\")
+        escapes = part.count(b"\\") - pairs
+        units = part.replace(b"\\\\", b"XX").count(b"\\u")
+        count -= escapes + 4 * units
+    return count
 
 
 def _checked(data: bytes, masked: bytes) -> bytes:
