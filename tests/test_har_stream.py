@@ -478,3 +478,15 @@ def test_a_page_long_in_bytes_but_not_in_characters_is_still_scanned(
     whole, streamed = both_ways(tmp_path, text.encode())
     assert [m.xml for m in whole.messages] == [xmls["response"]]
     assert streamed == whole
+
+
+@pytest.mark.parametrize("cookies", [[{"name": "sid", "value": "s"}], ["odd"], [[]]],
+                         ids=["object", "string", "array"])
+def test_cookies_without_a_cookie_header_are_still_noted(tmp_path, xmls, backend, cookies):
+    """A HAR entry whose cookies travel only in its "cookies" list (no Cookie header)
+    gets the same note that the capture holds secrets as when the file is read whole."""
+    request = b64(deflate(xmls["request"]))
+    text = har_text(entry(f"https://idp/sso?SAMLRequest={quote(request)}", cookies=cookies))
+    whole, streamed = both_ways(tmp_path, text.encode())
+    assert [f.code for f in whole.findings] == ["BINDING_HAR_SECRETS"]
+    assert streamed == whole

@@ -274,7 +274,9 @@ class _Stream:
 
 
 _HEADERS = _Each(_FIELD)
-_COOKIES = _Each(None)  # only whether there are any
+_PRESENT = "present"
+"""Only that the value is there: kept as None (a container's content is skipped)."""
+_COOKIES = _Each(_PRESENT)  # only whether there are any
 _PAIRS = _Each(_Each(_FIELD))
 _HAR_ENTRY = {
     "startedDateTime": _FIELD,
@@ -420,6 +422,13 @@ def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: 
                 and isinstance(parent.value, list):
             number = parent.schema.scan.start()
             held = 0
+        if schema is _PRESENT and parent is not None:
+            _attach(parent, None, number, label)
+            if event == "start_map" or event == "start_array":
+                skip = 1
+                if len(stack) + 1 > MAX_NESTING:
+                    raise _too_deep(label)
+            continue
         if event == "start_map" or event == "start_array":
             if schema is None:
                 skip = 1
