@@ -490,3 +490,18 @@ def test_cookies_without_a_cookie_header_are_still_noted(tmp_path, xmls, backend
     whole, streamed = both_ways(tmp_path, text.encode())
     assert [f.code for f in whole.findings] == ["BINDING_HAR_SECRETS"]
     assert streamed == whole
+
+
+@pytest.mark.parametrize("headers", [
+    [None] * 20000, [[]] * 20000, [{}] * 20000,
+    [{f"k{i:05}" + "x" * 100: 0 for i in range(200)}],
+], ids=["nulls", "arrays", "objects", "long-keys"])
+def test_what_an_entry_keeps_is_bounded_whatever_its_values(tmp_path, backend, headers):
+    """docs/threat-model.md, "Resource exhaustion": the per-entry bound counts every value
+    kept of an entry (numbers, nulls, arrays, objects and their keys), not only its
+    strings: a header list of millions of empty arrays would otherwise be built whole."""
+    path = tmp_path / "c.har"
+    path.write_text(har_text(entry("https://sp/acs", headers=headers)))
+    with pytest.raises(InputError) as err:
+        decode_input(CaptureFile(str(path), path.stat().st_size, 16000), label="c.har")
+    assert err.value.code == "INPUT_TOO_LARGE" and "an entry holds" in err.value.message

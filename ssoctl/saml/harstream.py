@@ -423,6 +423,7 @@ def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: 
             number = parent.schema.scan.start()
             held = 0
         if schema is _PRESENT and parent is not None:
+            held = _held(held + _cost(parent, None), limit, label)
             _attach(parent, None, number, label)
             if event == "start_map" or event == "start_array":
                 skip = 1
@@ -439,23 +440,47 @@ def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: 
                 raise _too_deep(label)
             if event == "start_array" and isinstance(schema, _Stream):
                 schema.scan.reset()
+            if parent is not None and number is None:  # an entry itself is handed on
+                held = _held(held + _cost(parent, None), limit, label)
             stack.append(_Frame(schema, {} if event == "start_map" else [], number))
             continue
         if schema is None or parent is None:
             if number is not None and parent is not None:  # a bare value as an entry counts
                 _attach(parent, None, number, label)
             continue
-        if isinstance(value, str):
-            if value.startswith(_CUT):
-                value = _cut(value, schema, label, limit)
-            else:
-                held += len(value)
-                if held > limit:  # one entry keeps at most one message's worth
-                    raise InputError(f"{label}: an entry holds more than {_mb(limit)} of "
-                                     "URLs, headers and form values", hint=har.SMALLER_CAPTURE,
-                                     code="INPUT_TOO_LARGE")
+        if isinstance(value, str) and value.startswith(_CUT):
+            value = _cut(value, schema, label, limit)
+        if number is None:
+            held = _held(held + _cost(parent, value), limit, label)
         _attach(parent, value, number, label)
     return top
+
+
+#: What one kept value other than a string (a number, null, array, object) is counted
+#: as against the per-entry bound: about what the smallest of them takes in memory.
+_VALUE = 64
+
+
+def _cost(parent: _Frame, value: object) -> int:
+    """What keeping ``value`` (None: an array or object) in ``parent`` counts against the
+    per-entry bound: a string its length; any other value, and its key, only where their
+    number is not fixed by the schema (lists, and within fields kept whole)."""
+    size = len(value) if isinstance(value, str) else 0
+    if isinstance(parent.schema, dict):
+        return size
+    key = parent.key if isinstance(parent.value, dict) else None
+    return size + (len(key) if isinstance(key, str) else 0) \
+        + (0 if isinstance(value, str) else _VALUE)
+
+
+def _held(held: int, limit: int, label: str) -> int:
+    """``held``, what an entry keeps so far, unless that is more than one message's
+    worth (``limit``)."""
+    if held > limit:
+        raise InputError(f"{label}: an entry holds more than {_mb(limit)} of "
+                         "URLs, headers and form values", hint=har.SMALLER_CAPTURE,
+                         code="INPUT_TOO_LARGE")
+    return held
 
 
 def _attach(parent: _Frame, value: object, number: int | None, label: str) -> None:
