@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
@@ -49,10 +50,12 @@ MAX_CAPTURE_FILE = 2048 * MiB
 #: mentions SAML. A saved IdP page is scanned for a form only up to this size anyway.
 KEEP_BYTES = har.MAX_HTML_SCAN
 _CHUNK = MiB
-# What a dropped string becomes (as JSON text): a NUL, a noncharacter, then "S" when
-# the dropped part mentions SAML ("-" when not), then its length in bytes.
-_CUT_JSON = b"\\u0000\\ufdd0"
-_CUT = "\x00\ufdd0"
+# What a dropped string becomes (as JSON text): a NUL, a noncharacter, a random word
+# made for this run (so no file can spell the marker), then "S" when the dropped part
+# mentions SAML ("-" when not), then its length in bytes.
+_NONCE = secrets.token_hex(8)
+_CUT_JSON = b"\\u0000\\ufdd0" + _NONCE.encode()
+_CUT = "\x00\ufdd0" + _NONCE
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _TRUNCATED = ("premature EOF", "Incomplete JSON")
 _SAVE_AGAIN = ("save the HAR or SAML-tracer export again and wait until the browser has "
@@ -495,8 +498,9 @@ def _attach(parent: _Frame, value: object, number: int | None, label: str) -> No
 
 def _cut(value: str, schema: object, label: str, limit: int) -> _Cut:
     """A dropped string; an error when it may hold a SAML message that was not read."""
-    digits = value[3:]
-    cut = _Cut(int(digits) if digits.isascii() and digits.isdigit() else 0, value[2:3] == "S")
+    digits = value[len(_CUT) + 1:]
+    cut = _Cut(int(digits) if digits.isascii() and digits.isdigit() else 0,
+               value[len(_CUT):len(_CUT) + 1] == "S")
     if cut.saml and schema is _FIELD:
         reason = (f"a SAML value of {cut.size / MiB:,.1f} MiB; each message is read up to "
                   f"{_mb(limit)}" if cut.size > limit else
