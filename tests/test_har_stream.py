@@ -521,3 +521,16 @@ def test_a_value_spelling_the_dropped_marker_is_read_as_text(tmp_path, xmls, val
                     "params": [{"name": "SAMLResponse", "value": value}]}))
     whole, streamed = both_ways(tmp_path, text.encode())
     assert whole.messages and streamed == whole
+
+
+def test_a_capture_growing_past_the_file_bound_while_read_is_refused(tmp_path, monkeypatch,
+                                                                       chunks):
+    """The bound on a streamed capture holds for what is read, not only for the size the
+    file had when it was looked at: a file still being written (or one that never ends)
+    is not read on and on."""
+    path = tmp_path / "c.har"
+    path.write_text(har_text(*[entry(f"https://cdn/{i}.js") for i in range(50)]))
+    monkeypatch.setattr(harstream, "MAX_CAPTURE_FILE", 2000)
+    with pytest.raises(InputError) as err:  # it had 1,500 bytes when looked at
+        decode_input(CaptureFile(str(path), 1500, LIMIT), label="c.har")
+    assert err.value.code == "INPUT_TOO_LARGE" and "c.har grew past" in err.value.message

@@ -331,7 +331,7 @@ def _parse(handle: BinaryIO, root: dict, label: str, limit: int) -> dict:
 
     from ssoctl.errors import SsoctlError
 
-    strings = _Strings(handle, limit)
+    strings = _Strings(handle, limit, label)
     events = _events(strings)
     try:
         return _build(events, root, label, limit)
@@ -533,8 +533,8 @@ class _Strings:
     holding it must be refused as it is when read whole, not altered; this is checked
     on whole strings only, so a pair is never taken apart."""
 
-    def __init__(self, raw: BinaryIO, limit: int) -> None:
-        self.raw, self.chunk, self.limit = raw, _CHUNK, limit
+    def __init__(self, raw: BinaryIO, limit: int, label: str = "the capture") -> None:
+        self.raw, self.chunk, self.limit, self.label = raw, _CHUNK, limit, label
         self.consumed = 0
         self.eof = False
         self.first = True
@@ -561,6 +561,12 @@ class _Strings:
                 carry, self.carry = self.carry, b""
                 return carry if not self.in_string else b""  # JSON broken either way
             self.consumed += len(data)
+            if self.consumed > MAX_CAPTURE_FILE:  # it grew since it was looked at
+                raise InputError(f"{self.label} grew past {_mb(MAX_CAPTURE_FILE)} while it was "
+                                 "read; captures are read up to that size",
+                                 hint="wait until the browser has finished saving the file, "
+                                      "then try again; or " + har.SMALLER_CAPTURE,
+                                 code="INPUT_TOO_LARGE")
             if self.first:
                 data = data.removeprefix(b"\xef\xbb\xbf")
                 self.first = False
