@@ -534,3 +534,17 @@ def test_a_capture_growing_past_the_file_bound_while_read_is_refused(tmp_path, m
     with pytest.raises(InputError) as err:  # it had 1,500 bytes when looked at
         decode_input(CaptureFile(str(path), 1500, LIMIT), label="c.har")
     assert err.value.code == "INPUT_TOO_LARGE" and "c.har grew past" in err.value.message
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "123456789012345678901234567890"])
+def test_numbers_json_reads_are_read_when_streamed_too(tmp_path, xmls, backend, number):
+    """Numbers past a 64-bit integer or a float's range are valid JSON (json.loads reads
+    them): a capture too large to be read whole holding one is not "not valid JSON"."""
+    request = b64(deflate(xmls["request"]))
+    text = har_text(entry(f"https://idp/sso?SAMLRequest={quote(request)}"))
+    text = text.replace('"wait": 1.5', f'"wait": {number}')
+    assert number in text
+    path = tmp_path / "c.har"
+    path.write_text(text)
+    streamed = decode_input(CaptureFile(str(path), len(text), len(text) - 1), label="c.har")
+    assert streamed == decode_input(text.encode(), label="c.har")

@@ -390,7 +390,9 @@ def _events(strings: "_Strings") -> Iterator[tuple[str, object]]:
             continue
     else:  # pragma: no cover -- the pure-Python backend is always there
         raise ImportError("no ijson backend")
-    return backend.basic_parse(strings, buf_size=_CHUNK, use_float=True)
+    # Numbers as the backend's exact types (int, Decimal): with floats, a number past a
+    # 64-bit integer or a float's range (valid JSON, read by json.loads) is an error.
+    return backend.basic_parse(strings, buf_size=_CHUNK, use_float=False)
 
 
 def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: int) -> dict:
