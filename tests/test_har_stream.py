@@ -460,9 +460,11 @@ def test_base64_assets_are_dropped_even_when_they_spell_saml(tmp_path, xmls, mon
     assert image.encode() not in out and harstream._CUT_JSON + b"-" in out
 
 
-@pytest.mark.parametrize("ascii_only", [True, False], ids=["escaped", "utf-8"])
+@pytest.mark.parametrize("ascii_only,char", [(True, "\u00e9"), (False, "\u00e9"),
+                                             (True, "\U0001F600")],
+                         ids=["escaped", "utf-8", "escaped-pairs"])
 def test_a_page_long_in_bytes_but_not_in_characters_is_still_scanned(
-        tmp_path, xmls, monkeypatch, chunks, ascii_only):
+        tmp_path, xmls, monkeypatch, chunks, ascii_only, char):
     """The in-memory reader scans a page up to its length in characters; JSON escapes
     (\\u00e9 is six bytes) and UTF-8 make its text longer in bytes. A page within the
     scan size whose form lies past that many bytes is still read, not dropped unseen."""
@@ -470,7 +472,7 @@ def test_a_page_long_in_bytes_but_not_in_characters_is_still_scanned(
     monkeypatch.setattr(harstream.har, "MAX_HTML_SCAN", 20000)
     form = (f'<html><body><form method="post" action="https://sp/acs"><input name='
             f'"SAMLResponse" value="{b64(xmls["response"])}"></form></body></html>')
-    page = "\u00e9" * (10000 if ascii_only else 12000) + form
+    page = char * (10000 if ascii_only else 12000) + form
     assert len(page) <= 20000
     text = json.dumps({"log": {"entries": [entry("https://idp/form", html=page)]}},
                       ensure_ascii=ascii_only)

@@ -57,6 +57,7 @@ _NONCE = secrets.token_hex(8)
 _CUT_JSON = b"\\u0000\\ufdd0" + _NONCE.encode()
 _CUT = "\x00\ufdd0" + _NONCE
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_HIGH_SURROGATE = re.compile(rb"\\u[dD][89abAB]")
 _TRUNCATED = ("premature EOF", "Incomplete JSON")
 _SAVE_AGAIN = ("save the HAR or SAML-tracer export again and wait until the browser has "
                "written all of it; the file looks cut off or edited")
@@ -548,7 +549,7 @@ class _Strings:
         # in bytes, kept while its text may still be no longer than that in characters
         # (a page the in-memory reader scans for a form: har.MAX_HTML_SCAN characters)
         self.mode = 0
-        self.chars = 0  # at most how many characters the open string's text holds
+        self.chars = 0  # at least how many characters the open string's text holds
         self.saml = False  # a dropped string mentions SAML (:func:`_mentions`)
         self.tail = b""  # its last 5 bytes so far
 
@@ -667,15 +668,18 @@ _CONTINUATION = bytes(range(0x80, 0xC0))
 
 
 def _most_chars(part: bytes) -> int:
-    """At most how many characters ``part`` of a JSON string's text decodes to: its
-    bytes less UTF-8 continuation bytes and what escapes take beyond their character
-    (a ``\\uXXXX`` escape split over two parts is counted whole with the first)."""
+    """At least how many characters ``part`` of a JSON string's text decodes to (a
+    string is dropped only when it surely exceeds the scan size): its bytes less UTF-8
+    continuation bytes, what escapes take beyond their character, and one for each high
+    surrogate escape (a pair is one character). An escape split over two parts is
+    counted whole with the first."""
     count = len(part) - (len(part) - len(part.translate(None, _CONTINUATION)))
     if b"\\" in part:
         pairs = part.count(b"\\\\")
         escapes = part.count(b"\\") - pairs
-        units = part.replace(b"\\\\", b"XX").count(b"\\u")
-        count -= escapes + 4 * units
+        masked = part.replace(b"\\\\", b"XX")
+        units = masked.count(b"\\u")
+        count -= escapes + 4 * units + len(_HIGH_SURROGATE.findall(masked))
     return count
 
 
