@@ -311,7 +311,13 @@ def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes
     import shlex
     import stat
 
-    target = Path(path).expanduser()
+    try:
+        target = Path(path).expanduser()
+    except RuntimeError:  # "~name/..." for a user this system does not know
+        user = path[1:].split("/", 1)[0].split(os.sep, 1)[0]
+        raise ConfigError(f"{what} {path} does not exist",
+                          hint=f"there is no user {user!r} on this system; check the path",
+                          code=codes.missing) from None
     try:
         info = target.stat()
     except FileNotFoundError:

@@ -72,3 +72,18 @@ def test_stdin_is_tty_without_a_usable_stdin(monkeypatch):
     closed.close()  # isatty() on a closed stream raises ValueError
     monkeypatch.setattr(sys, "stdin", closed)
     assert stdin_is_tty() is False
+
+
+def test_a_secret_file_under_an_unknown_users_home_is_one_error():
+    """``~name/...`` for a user this system does not know: pathlib raises RuntimeError;
+    the user gets the file's own "does not exist" error, not a traceback."""
+    from ssoctl.errors import ConfigError
+    from ssoctl.files import SecretCodes, read_secret_file
+
+    codes = SecretCodes(missing="T_MISSING", unreadable="T_UNREADABLE", insecure="T_INSECURE")
+    with pytest.raises(ConfigError) as err:
+        read_secret_file("~no-such-user-ssoctl-test/token", what="token file", max_bytes=64,
+                         codes=codes)
+    assert err.value.code == "T_MISSING"
+    assert "~no-such-user-ssoctl-test/token" in err.value.message
+    assert "no-such-user-ssoctl-test" in err.value.hint

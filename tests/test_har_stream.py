@@ -457,4 +457,96 @@ def test_base64_assets_are_dropped_even_when_they_spell_saml(tmp_path, xmls, mon
                     entry(f"https://idp/sso?SAMLRequest={quote(b64(deflate(xmls['request'])))}"))
     strings = harstream._Strings(__import__("io").BytesIO(text.encode()), LIMIT)
     out = b"".join(iter(lambda: strings.read(1 << 16), b""))
-    assert image.encode() not in out and b"\\u0000\\ufdd0-" in out
+    assert image.encode() not in out and harstream._CUT_JSON + b"-" in out
+
+
+@pytest.mark.parametrize("ascii_only,char", [(True, "\u00e9"), (False, "\u00e9"),
+                                             (True, "\U0001F600")],
+                         ids=["escaped", "utf-8", "escaped-pairs"])
+def test_a_page_long_in_bytes_but_not_in_characters_is_still_scanned(
+        tmp_path, xmls, monkeypatch, chunks, ascii_only, char):
+    """The in-memory reader scans a page up to its length in characters; JSON escapes
+    (\\u00e9 is six bytes) and UTF-8 make its text longer in bytes. A page within the
+    scan size whose form lies past that many bytes is still read, not dropped unseen."""
+    monkeypatch.setattr(harstream, "KEEP_BYTES", 20000)
+    monkeypatch.setattr(harstream.har, "MAX_HTML_SCAN", 20000)
+    form = (f'<html><body><form method="post" action="https://sp/acs"><input name='
+            f'"SAMLResponse" value="{b64(xmls["response"])}"></form></body></html>')
+    page = char * (10000 if ascii_only else 12000) + form
+    assert len(page) <= 20000
+    text = json.dumps({"log": {"entries": [entry("https://idp/form", html=page)]}},
+                      ensure_ascii=ascii_only)
+    assert text.encode().find(b"SAMLResponse") > 20000
+    whole, streamed = both_ways(tmp_path, text.encode())
+    assert [m.xml for m in whole.messages] == [xmls["response"]]
+    assert streamed == whole
+
+
+@pytest.mark.parametrize("cookies", [[{"name": "sid", "value": "s"}], ["odd"], [[]]],
+                         ids=["object", "string", "array"])
+def test_cookies_without_a_cookie_header_are_still_noted(tmp_path, xmls, backend, cookies):
+    """A HAR entry whose cookies travel only in its "cookies" list (no Cookie header)
+    gets the same note that the capture holds secrets as when the file is read whole."""
+    request = b64(deflate(xmls["request"]))
+    text = har_text(entry(f"https://idp/sso?SAMLRequest={quote(request)}", cookies=cookies))
+    whole, streamed = both_ways(tmp_path, text.encode())
+    assert [f.code for f in whole.findings] == ["BINDING_HAR_SECRETS"]
+    assert streamed == whole
+
+
+@pytest.mark.parametrize("headers", [
+    [None] * 20000, [[]] * 20000, [{}] * 20000,
+    [{f"k{i:05}" + "x" * 100: 0 for i in range(200)}],
+], ids=["nulls", "arrays", "objects", "long-keys"])
+def test_what_an_entry_keeps_is_bounded_whatever_its_values(tmp_path, backend, headers):
+    """docs/threat-model.md, "Resource exhaustion": the per-entry bound counts every value
+    kept of an entry (numbers, nulls, arrays, objects and their keys), not only its
+    strings: a header list of millions of empty arrays would otherwise be built whole."""
+    path = tmp_path / "c.har"
+    path.write_text(har_text(entry("https://sp/acs", headers=headers)))
+    with pytest.raises(InputError) as err:
+        decode_input(CaptureFile(str(path), path.stat().st_size, 16000), label="c.har")
+    assert err.value.code == "INPUT_TOO_LARGE" and "an entry holds" in err.value.message
+
+
+@pytest.mark.parametrize("value", ["\u0000\ufdd0S99999999", "\u0000\ufdd0-5", "\u0000\ufdd0"])
+def test_a_value_spelling_the_dropped_marker_is_read_as_text(tmp_path, xmls, value):
+    """What a dropped value becomes while streaming cannot be forged by the file: a
+    header or form value that starts like it is read as the text it is, as when the file
+    is read whole (not refused as a 95 MiB SAML value, nor taken for a dropped one)."""
+    request = b64(deflate(xmls["request"]))
+    text = har_text(
+        entry(f"https://idp/sso?SAMLRequest={quote(request)}",
+              headers=[{"name": "X-Odd", "value": value}]),
+        entry("https://sp/acs", method="POST",
+              post={"text": f"SAMLResponse={quote(b64(xmls['response']))}",
+                    "params": [{"name": "SAMLResponse", "value": value}]}))
+    whole, streamed = both_ways(tmp_path, text.encode())
+    assert whole.messages and streamed == whole
+
+
+def test_a_capture_growing_past_the_file_bound_while_read_is_refused(tmp_path, monkeypatch,
+                                                                       chunks):
+    """The bound on a streamed capture holds for what is read, not only for the size the
+    file had when it was looked at: a file still being written (or one that never ends)
+    is not read on and on."""
+    path = tmp_path / "c.har"
+    path.write_text(har_text(*[entry(f"https://cdn/{i}.js") for i in range(50)]))
+    monkeypatch.setattr(harstream, "MAX_CAPTURE_FILE", 2000)
+    with pytest.raises(InputError) as err:  # it had 1,500 bytes when looked at
+        decode_input(CaptureFile(str(path), 1500, LIMIT), label="c.har")
+    assert err.value.code == "INPUT_TOO_LARGE" and "c.har grew past" in err.value.message
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "123456789012345678901234567890"])
+def test_numbers_json_reads_are_read_when_streamed_too(tmp_path, xmls, backend, number):
+    """Numbers past a 64-bit integer or a float's range are valid JSON (json.loads reads
+    them): a capture too large to be read whole holding one is not "not valid JSON"."""
+    request = b64(deflate(xmls["request"]))
+    text = har_text(entry(f"https://idp/sso?SAMLRequest={quote(request)}"))
+    text = text.replace('"wait": 1.5', f'"wait": {number}')
+    assert number in text
+    path = tmp_path / "c.har"
+    path.write_text(text)
+    streamed = decode_input(CaptureFile(str(path), len(text), len(text) - 1), label="c.har")
+    assert streamed == decode_input(text.encode(), label="c.har")

@@ -152,6 +152,10 @@ def sp_command(
         if unknown:
             raise UsageError(f"unknown --fault {unknown[0]!r}",
                              hint="one of: " + ", ".join(fakesp.FAULTS), code="USAGE")
+        if any(char in path for char in "?#"):  # requests are matched on their path alone
+            raise UsageError(f"--path {path!r} holds a query or fragment, which no request "
+                             "is matched on", hint="give the resource path only, e.g. "
+                             "--path /v2/sso/settings", code="USAGE")
         try:
             started["sp"] = fakesp.start(
                 port=port, path=path, faults=fault or [],

@@ -208,6 +208,7 @@ def start(*, port: int = 8088, path: str = DEFAULT_PATH, faults: Sequence[str] =
           token: str | None = None, token_id: str | None = None) -> Started:
     """Listen on 127.0.0.1:``port`` (0: any free port). Raises ``OSError`` when the port
     cannot be used. Without ``token`` a random one is made up (and returned once)."""
+    path = "/" + path.lstrip("/")  # where a profile's path (joined with one slash) leads
     made_up = None if token else secrets.token_hex(16)
     sp = ContractSp(token=token or made_up or "", token_id=token_id or DEFAULT_TOKEN_ID,
                     path=path, faults=frozenset(faults))
@@ -248,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fault", action="append", choices=FAULTS, default=[],
                         help="misbehave to rehearse failures (repeatable)")
     args = parser.parse_args(argv)
+    if any(char in args.path for char in "?#"):
+        parser.error(f"--path {args.path!r} is a path only: no '?' query or '#' fragment")
     try:
         started = start(port=args.port, path=args.path, faults=args.fault,
                         token=os.environ.get("SSOCTL_TOKEN", "").strip() or None,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
@@ -49,11 +50,14 @@ MAX_CAPTURE_FILE = 2048 * MiB
 #: mentions SAML. A saved IdP page is scanned for a form only up to this size anyway.
 KEEP_BYTES = har.MAX_HTML_SCAN
 _CHUNK = MiB
-# What a dropped string becomes (as JSON text): a NUL, a noncharacter, then "S" when
-# the dropped part mentions SAML ("-" when not), then its length in bytes.
-_CUT_JSON = b"\\u0000\\ufdd0"
-_CUT = "\x00\ufdd0"
+# What a dropped string becomes (as JSON text): a NUL, a noncharacter, a random word
+# made for this run (so no file can spell the marker), then "S" when the dropped part
+# mentions SAML ("-" when not), then its length in bytes.
+_NONCE = secrets.token_hex(8)
+_CUT_JSON = b"\\u0000\\ufdd0" + _NONCE.encode()
+_CUT = "\x00\ufdd0" + _NONCE
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_HIGH_SURROGATE = re.compile(rb"\\u[dD][89abAB]")
 _TRUNCATED = ("premature EOF", "Incomplete JSON")
 _SAVE_AGAIN = ("save the HAR or SAML-tracer export again and wait until the browser has "
                "written all of it; the file looks cut off or edited")
@@ -274,7 +278,9 @@ class _Stream:
 
 
 _HEADERS = _Each(_FIELD)
-_COOKIES = _Each(None)  # only whether there are any
+_PRESENT = "present"
+"""Only that the value is there: kept as None (a container's content is skipped)."""
+_COOKIES = _Each(_PRESENT)  # only whether there are any
 _PAIRS = _Each(_Each(_FIELD))
 _HAR_ENTRY = {
     "startedDateTime": _FIELD,
@@ -326,7 +332,7 @@ def _parse(handle: BinaryIO, root: dict, label: str, limit: int) -> dict:
 
     from ssoctl.errors import SsoctlError
 
-    strings = _Strings(handle, limit)
+    strings = _Strings(handle, limit, label)
     events = _events(strings)
     try:
         return _build(events, root, label, limit)
@@ -385,7 +391,9 @@ def _events(strings: "_Strings") -> Iterator[tuple[str, object]]:
             continue
     else:  # pragma: no cover -- the pure-Python backend is always there
         raise ImportError("no ijson backend")
-    return backend.basic_parse(strings, buf_size=_CHUNK, use_float=True)
+    # Numbers as the backend's exact types (int, Decimal): with floats, a number past a
+    # 64-bit integer or a float's range (valid JSON, read by json.loads) is an error.
+    return backend.basic_parse(strings, buf_size=_CHUNK, use_float=False)
 
 
 def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: int) -> dict:
@@ -420,6 +428,14 @@ def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: 
                 and isinstance(parent.value, list):
             number = parent.schema.scan.start()
             held = 0
+        if schema is _PRESENT and parent is not None:
+            held = _held(held + _cost(parent, None), limit, label)
+            _attach(parent, None, number, label)
+            if event == "start_map" or event == "start_array":
+                skip = 1
+                if len(stack) + 1 > MAX_NESTING:
+                    raise _too_deep(label)
+            continue
         if event == "start_map" or event == "start_array":
             if schema is None:
                 skip = 1
@@ -430,23 +446,47 @@ def _build(events: Iterator[tuple[str, object]], root: dict, label: str, limit: 
                 raise _too_deep(label)
             if event == "start_array" and isinstance(schema, _Stream):
                 schema.scan.reset()
+            if parent is not None and number is None:  # an entry itself is handed on
+                held = _held(held + _cost(parent, None), limit, label)
             stack.append(_Frame(schema, {} if event == "start_map" else [], number))
             continue
         if schema is None or parent is None:
             if number is not None and parent is not None:  # a bare value as an entry counts
                 _attach(parent, None, number, label)
             continue
-        if isinstance(value, str):
-            if value.startswith(_CUT):
-                value = _cut(value, schema, label, limit)
-            else:
-                held += len(value)
-                if held > limit:  # one entry keeps at most one message's worth
-                    raise InputError(f"{label}: an entry holds more than {_mb(limit)} of "
-                                     "URLs, headers and form values", hint=har.SMALLER_CAPTURE,
-                                     code="INPUT_TOO_LARGE")
+        if isinstance(value, str) and value.startswith(_CUT):
+            value = _cut(value, schema, label, limit)
+        if number is None:
+            held = _held(held + _cost(parent, value), limit, label)
         _attach(parent, value, number, label)
     return top
+
+
+#: What one kept value other than a string (a number, null, array, object) is counted
+#: as against the per-entry bound: about what the smallest of them takes in memory.
+_VALUE = 64
+
+
+def _cost(parent: _Frame, value: object) -> int:
+    """What keeping ``value`` (None: an array or object) in ``parent`` counts against the
+    per-entry bound: a string its length; any other value, and its key, only where their
+    number is not fixed by the schema (lists, and within fields kept whole)."""
+    size = len(value) if isinstance(value, str) else 0
+    if isinstance(parent.schema, dict):
+        return size
+    key = parent.key if isinstance(parent.value, dict) else None
+    return size + (len(key) if isinstance(key, str) else 0) \
+        + (0 if isinstance(value, str) else _VALUE)
+
+
+def _held(held: int, limit: int, label: str) -> int:
+    """``held``, what an entry keeps so far, unless that is more than one message's
+    worth (``limit``)."""
+    if held > limit:
+        raise InputError(f"{label}: an entry holds more than {_mb(limit)} of "
+                         "URLs, headers and form values", hint=har.SMALLER_CAPTURE,
+                         code="INPUT_TOO_LARGE")
+    return held
 
 
 def _attach(parent: _Frame, value: object, number: int | None, label: str) -> None:
@@ -461,8 +501,9 @@ def _attach(parent: _Frame, value: object, number: int | None, label: str) -> No
 
 def _cut(value: str, schema: object, label: str, limit: int) -> _Cut:
     """A dropped string; an error when it may hold a SAML message that was not read."""
-    digits = value[3:]
-    cut = _Cut(int(digits) if digits.isascii() and digits.isdigit() else 0, value[2:3] == "S")
+    digits = value[len(_CUT) + 1:]
+    cut = _Cut(int(digits) if digits.isascii() and digits.isdigit() else 0,
+               value[len(_CUT):len(_CUT) + 1] == "S")
     if cut.saml and schema is _FIELD:
         reason = (f"a SAML value of {cut.size / MiB:,.1f} MiB; each message is read up to "
                   f"{_mb(limit)}" if cut.size > limit else
@@ -495,8 +536,8 @@ class _Strings:
     holding it must be refused as it is when read whole, not altered; this is checked
     on whole strings only, so a pair is never taken apart."""
 
-    def __init__(self, raw: BinaryIO, limit: int) -> None:
-        self.raw, self.chunk, self.limit = raw, _CHUNK, limit
+    def __init__(self, raw: BinaryIO, limit: int, label: str = "the capture") -> None:
+        self.raw, self.chunk, self.limit, self.label = raw, _CHUNK, limit, label
         self.consumed = 0
         self.eof = False
         self.first = True
@@ -504,7 +545,11 @@ class _Strings:
         self.in_string = False
         self.pending: list[bytes] = []
         self.size = 0
-        self.mode = 0  # 0: may be kept; 1: kept (mentions SAML); 2: dropped
+        # 0: may be kept; 1: kept (mentions SAML); 2: dropped; 3: longer than KEEP_BYTES
+        # in bytes, kept while its text may still be no longer than that in characters
+        # (a page the in-memory reader scans for a form: har.MAX_HTML_SCAN characters)
+        self.mode = 0
+        self.chars = 0  # at least how many characters the open string's text holds
         self.saml = False  # a dropped string mentions SAML (:func:`_mentions`)
         self.tail = b""  # its last 5 bytes so far
 
@@ -519,6 +564,12 @@ class _Strings:
                 carry, self.carry = self.carry, b""
                 return carry if not self.in_string else b""  # JSON broken either way
             self.consumed += len(data)
+            if self.consumed > MAX_CAPTURE_FILE:  # it grew since it was looked at
+                raise InputError(f"{self.label} grew past {_mb(MAX_CAPTURE_FILE)} while it was "
+                                 "read; captures are read up to that size",
+                                 hint="wait until the browser has finished saving the file, "
+                                      "then try again; or " + har.SMALLER_CAPTURE,
+                                 code="INPUT_TOO_LARGE")
             if self.first:
                 data = data.removeprefix(b"\xef\xbb\xbf")
                 self.first = False
@@ -566,7 +617,7 @@ class _Strings:
 
     def _start(self) -> None:
         self.in_string, self.pending, self.size, self.mode, self.saml = True, [], 0, 0, False
-        self.tail = b""
+        self.tail, self.chars = b"", 0
 
     def _take(self, data: bytes, start: int, end: int) -> None:
         """A part of the open string (``data[start:end]``)."""
@@ -578,13 +629,18 @@ class _Strings:
                 self.tail = (self.tail + data[max(start, end - 5):end])[-5:]
             return
         self.pending.append(data[start:end])
+        if self.mode != 1:  # escapes and UTF-8 make the text shorter than its bytes
+            self.chars += _most_chars(data[start:end])
         if self.mode == 0 and self.size > KEEP_BYTES:
             joined = b"".join(self.pending)
             if _mentions(joined, 0, KEEP_BYTES):  # it starts with its SAML part
                 self.mode, self.pending = 1, [joined]
-            else:
-                self.mode, self.pending, self.tail = 2, [], joined[-5:]
-                self.saml = _mentions(joined, KEEP_BYTES - 5)
+            else:  # kept while it may still be short enough for the page scan
+                self.mode, self.pending = 3, [joined]
+        if self.mode == 3 and (self.chars > KEEP_BYTES or self.size > self.limit):
+            joined = b"".join(self.pending)
+            self.mode, self.pending, self.tail = 2, [], joined[-5:]
+            self.saml = _mentions(joined, KEEP_BYTES - 5)
         if self.mode == 1 and self.size > self.limit:
             self.mode, self.pending, self.saml = 2, [], True
 
@@ -606,6 +662,25 @@ def _mentions(data: bytes, start: int = 0, end: int | None = None) -> bool:
     decoded message). Not just "SAML": base64 page assets hold those four letters by
     chance (about one 2 MiB image in eight), and would then be kept whole."""
     return data.find(b"SAMLRe", start, end) >= 0 or data.find(b":SAML:", start, end) >= 0
+
+
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _most_chars(part: bytes) -> int:
+    """At least how many characters ``part`` of a JSON string's text decodes to (a
+    string is dropped only when it surely exceeds the scan size): its bytes less UTF-8
+    continuation bytes, what escapes take beyond their character, and one for each high
+    surrogate escape (a pair is one character). An escape split over two parts is
+    counted whole with the first."""
+    count = len(part) - (len(part) - len(part.translate(None, _CONTINUATION)))
+    if b"\\" in part:
+        pairs = part.count(b"\\\\")
+        escapes = part.count(b"\\") - pairs
+        masked = part.replace(b"\\\\", b"XX")
+        units = masked.count(b"\\u")
+        count -= escapes + 4 * units + len(_HIGH_SURROGATE.findall(masked))
+    return count
 
 
 def _checked(data: bytes, masked: bytes) -> bytes:

@@ -67,3 +67,29 @@ def test_an_unknown_fault_is_a_usage_error():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "unknown --fault 'nope'" in proc.stderr
     assert all(kind in proc.stderr for kind in fakesp.FAULTS)
+
+
+def test_a_path_without_its_leading_slash_is_served_where_a_profile_sends_it():
+    """A profile's ``path = "sso/settings"`` is joined to base_url with one slash; the
+    fake SP given ``--path sso/settings`` serves that resource (not 404 to every call)
+    and prints the path with its slash."""
+    from ssoctl.config.schema import join_url
+
+    started = fakesp.start(port=0, path="sso/settings", token=TOKEN, token_id=TOKEN_ID)
+    try:
+        assert started.path == "/sso/settings"
+        assert f"{started.base_url}/sso/settings\n" in fakesp.describe(started)
+        answer = started.sp.handle("GET", "/sso/settings",
+                                   {"Authorization": f"Bearer {TOKEN}"}, b"")
+        assert answer[0] != 404
+        assert join_url(started.base_url, "sso/settings").endswith(started.path)
+    finally:
+        started.server.server_close()
+
+
+def test_a_path_with_a_query_or_fragment_is_a_usage_error():
+    for given in ("/sso?x=1", "/sso#top"):
+        proc = subprocess.run([sys.executable, "-m", "ssoctl", "rehearse", "sp", "--port", "0",
+                               "--path", given], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith(f"error: --path {given!r}") and "hint: " in proc.stderr
