@@ -292,6 +292,19 @@ def _value_depth_exceeds(value: object, limit: int) -> bool:
     return False
 
 
+def expand_user(path: "str | os.PathLike[str]", *, what: str = "path") -> Path:
+    """``path`` with a leading ``~`` or ``~name`` expanded. A ``~name`` this system does not
+    know is a :class:`~ssoctl.errors.ConfigError` (exit 2) that says so, not a traceback."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # "~name/..." for a user this system does not know
+        text = os.fspath(path)
+        user = text[1:].split("/", 1)[0].split(os.sep, 1)[0]
+        raise ConfigError(f"{what} {text} does not exist",
+                          hint=f"there is no user {user!r} on this system; check the path",
+                          code="CONFIG") from None
+
+
 class SecretCodes(NamedTuple):
     """The error codes a caller reports for its secret file (each command family keeps
     its own, documented ones)."""
@@ -312,12 +325,9 @@ def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes
     import stat
 
     try:
-        target = Path(path).expanduser()
-    except RuntimeError:  # "~name/..." for a user this system does not know
-        user = path[1:].split("/", 1)[0].split(os.sep, 1)[0]
-        raise ConfigError(f"{what} {path} does not exist",
-                          hint=f"there is no user {user!r} on this system; check the path",
-                          code=codes.missing) from None
+        target = expand_user(path, what=what)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, hint=exc.hint, code=codes.missing) from None
     try:
         info = target.stat()
     except FileNotFoundError:

@@ -22,7 +22,7 @@ from ssoctl.cli import common
 from ssoctl.config.schema import Profile
 from ssoctl.config.profiles import load_profile
 from ssoctl.errors import ExitCode, SsoctlError, UsageError
-from ssoctl.files import stdin_is_tty
+from ssoctl.files import expand_user, stdin_is_tty
 from ssoctl.links import SP_API
 from ssoctl.render import Fields, Report, Table, Text, copyable, plain_text
 from ssoctl.sp.contract import LABELS
@@ -240,7 +240,7 @@ def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
         name = (row.get("profile") or "").strip()
         metadata = (row.get("metadata") or "").strip() or None
         if metadata and metadata != "-" and "://" not in metadata:
-            metadata = str(folder / Path(metadata).expanduser())
+            metadata = str(folder / expand_user(metadata, what="metadata file"))
         if name:
             out.append((name, metadata))
     return out

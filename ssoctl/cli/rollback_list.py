@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ssoctl.files import expand_user
+
 
 def backup_folder(profile: str | None, config: str | None, backup_dir: str | None) -> Path:
     """Where push writes backups for this profile: ``--backup-dir``, else the profile's
@@ -16,14 +18,15 @@ def backup_folder(profile: str | None, config: str | None, backup_dir: str | Non
     from ssoctl.errors import ConfigError
 
     if backup_dir:
-        return Path(backup_dir).expanduser()
+        return expand_user(backup_dir, what="backup folder")
     try:
         loaded = load_profile(profile, config_path=config)
     except ConfigError:
         if profile is not None or config is not None:
             raise
         return default_backup_dir()
-    return Path(loaded.backup_dir).expanduser() if loaded.backup_dir else default_backup_dir()
+    return expand_user(loaded.backup_dir, what="backup folder") if loaded.backup_dir \
+        else default_backup_dir()
 
 
 def _profile_name(profile: str | None, config: str | None) -> str | None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
 from ssoctl.errors import ConfigError
+from ssoctl.files import expand_user
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.config.schema import Profile
@@ -72,10 +73,10 @@ def default_backup_dir() -> Path:
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The configuration file in use: ``--config``, then ``$SSOCTL_CONFIG``, then the default."""
     if explicit:
-        return Path(explicit).expanduser()
+        return expand_user(explicit, what="configuration file")
     env = os.environ.get(ENV_CONFIG)
     if env:
-        return Path(env).expanduser()
+        return expand_user(env, what=f"configuration file ({ENV_CONFIG})")
     return default_config_path()
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 from ssoctl.errors import ConfigError, UsageError
+from ssoctl.files import expand_user
 
 SIPGATE_BASE_URL = "https://api.sipgate.com/v2"
 SIPGATE_PATH = "/sso/settings"
@@ -148,7 +148,7 @@ def profile_from_table(name: str, table: Any, *, config_path: str | None = None)
         raise _invalid(name, "has target \"rest\" but no [rest] table (read_url, body)")
     for key in ("token_file", "ca_bundle", "backup_dir", "okta_token_file", "okta_key_file"):
         if key in values:
-            values[key] = str(Path(values[key]).expanduser())
+            values[key] = str(expand_user(values[key], what=f"profile {name!r}: {key}"))
     return Profile(name=name, rest=rest, config_path=config_path, **values)
 
 

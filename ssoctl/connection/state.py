@@ -28,6 +28,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from ssoctl.errors import InputError, UsageError
+from ssoctl.files import expand_user
 
 FORMAT = "ssoctl-connection-state/1"
 MAX_BYTES = 64 * 1024
@@ -75,7 +76,7 @@ def _iso(now: dt.datetime) -> str:
 
 def path_for(folder: str | Path | None, org: str, sp_entity_id: str) -> Path:
     """``<dir>/<org host>-<12 hex>.json``: readable, and unique per org + SP entity."""
-    directory = Path(folder).expanduser() if folder else default_dir()
+    directory = expand_user(folder, what="state folder") if folder else default_dir()
     host = re.sub(r"[^a-z0-9.-]+", "-", (urlsplit(org).hostname or "org").lower())
     digest = hashlib.sha256(f"{org}\n{sp_entity_id}".encode()).hexdigest()[:12]
     return directory / f"{host}-{digest}.json"

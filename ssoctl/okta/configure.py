@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 from ssoctl.errors import RollbackFailedError, RolledBackError, SsoctlError
+from ssoctl.files import expand_user
 from ssoctl.okta import api
 from ssoctl.okta.apps import (ConfigurePlan, GroupPlan, SamlApp, SpValues, create_body,
                               mismatches, plan_fields, restore_body, sipgate_settings,
@@ -163,7 +163,7 @@ def write_backup(folder: str | None, org: str, app: SamlApp, *, now: dt.datetime
     from ssoctl.errors import UsageError
     from ssoctl.files import write_file
 
-    directory = Path(folder).expanduser() if folder else default_backup_dir()
+    directory = expand_user(folder, what="backup folder") if folder else default_backup_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:

@@ -20,6 +20,7 @@ from typing import Any
 
 from ssoctl import http
 from ssoctl.errors import InputError, NetworkError, UsageError
+from ssoctl.files import expand_user
 from ssoctl.files import TooDeep, load_json, read_source, write_file
 from ssoctl.sp.contract import SsoSettings, settings_from_dict
 
@@ -51,7 +52,7 @@ def backup_name(profile: str, now: dt.datetime) -> str:
 def write_backup(directory: str | Path, *, profile: str, target: str, endpoint: str,
                  settings: SsoSettings, etag: str | None, now: dt.datetime) -> Backup:
     """Save ``settings`` (0600, atomic) and return the backup; never overwrites one."""
-    folder = Path(directory).expanduser()
+    folder = expand_user(directory, what="backup folder")
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
@@ -115,7 +116,7 @@ def list_backups(directory: str | Path, *, profile: str | None = None) -> tuple[
     """The backups in ``directory`` (read with :func:`read_backup`), newest first; only
     ``profile``'s when given. Files that are not backups are skipped; a missing folder
     holds none."""
-    folder = Path(directory).expanduser()
+    folder = expand_user(directory, what="backup folder")
     try:
         names = sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.is_file())
     except OSError:
