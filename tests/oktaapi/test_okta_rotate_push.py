@@ -4,36 +4,20 @@ back to the previous key, so Okta and the SP keep agreeing (exit 7)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from ssoctl.rehearsal import pki
 
 from conftest import NOW
+from support.fake_sp import serving
 
 SP_TOKEN_ID, SP_TOKEN = "token-ROTATE1", "3d2e8c11-rotate-push-sp-token"
 
 
 @pytest.fixture
 def fake_sp():
-    from ssoctl.rehearsal import fakesp
-
-    sp = fakesp.ContractSp(token=SP_TOKEN, token_id=SP_TOKEN_ID)
-
-    class Quiet:
-        def write(self, text):
-            pass
-
-        def flush(self):
-            pass
-
-    server = fakesp.serve(sp, port=0, log=Quiet())
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
-    yield sp, f"http://127.0.0.1:{server.server_address[1]}/v2"
-    server.shutdown()
-    server.server_close()
+    with serving(token=SP_TOKEN, token_id=SP_TOKEN_ID) as running:
+        yield running
 
 
 @pytest.fixture

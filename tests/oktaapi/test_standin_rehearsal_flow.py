@@ -7,11 +7,10 @@ the next login (exactly the outage rotate-cert --push-profile exists to avoid)."
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from conftest import NOW
+from support.fake_sp import serving
 
 ACS = "https://sipgate.example/saml/acs"
 SP_ENTITY = "https://sipgate.example/saml/metadata"
@@ -21,23 +20,8 @@ WHEN = ("--now", NOW.isoformat())
 
 @pytest.fixture
 def fake_sp():
-    from ssoctl.rehearsal import fakesp
-
-    sp = fakesp.ContractSp(token=SP_TOKEN, token_id=SP_TOKEN_ID)
-
-    class Quiet:
-        def write(self, text):
-            pass
-
-        def flush(self):
-            pass
-
-    server = fakesp.serve(sp, port=0, log=Quiet())
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
-    yield sp, f"http://127.0.0.1:{server.server_address[1]}/v2"
-    server.shutdown()
-    server.server_close()
+    with serving(token=SP_TOKEN, token_id=SP_TOKEN_ID) as running:
+        yield running
 
 
 @pytest.mark.slow
