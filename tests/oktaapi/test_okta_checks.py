@@ -10,7 +10,7 @@ import pytest
 
 from ssoctl.rehearsal import pki
 from ssoctl.findings import Severity
-from ssoctl.okta.apps import EMAIL_FORMAT, SpValues, from_json
+from ssoctl.okta.apps import SpValues, from_json
 from ssoctl.okta.checks import check_app, is_sipgate, read_keys
 
 from conftest import NOW
