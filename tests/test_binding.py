@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import textwrap
-import zlib
 from urllib.parse import quote
 
 import pytest
@@ -16,15 +15,9 @@ from ssoctl.saml.binding import FORMS, DecodedInput, decode_input, list_messages
 from ssoctl.saml.codec import MAX_INFLATED, b64decode_strict, elide_url, inflate
 
 from conftest import NOW
+from support.captures import b64, deflate
 
 
-def deflate(data: bytes, level: int = 9) -> bytes:
-    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return comp.compress(data) + comp.flush()
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 @pytest.fixture(scope="module")
@@ -406,7 +399,6 @@ def test_artifact_next_to_a_message_is_noted():
     """A capture with an artifact and a real message: the message is decoded and the
     artifact noted (its message never crossed the browser)."""
     from ssoctl.rehearsal import samlgen
-    import base64
     import datetime as dt
     from urllib.parse import quote
 

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 import json
-import zlib
 from urllib.parse import quote
 
 import pytest
 
-from ssoctl.errors import InputError, SsoctlError, UsageError
+from ssoctl.errors import InputError, SsoctlError
 from ssoctl.saml import har as harmod
 from ssoctl.saml.binding import decode_input, list_messages, select
 
 from conftest import FIXTURES, NOW
+from support.captures import b64, deflate
 
 CAPTURES = FIXTURES / "captures"
 MARKER = "FIXTURE-SECRET-"
 
 
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def deflate(data: bytes) -> bytes:
-    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return comp.compress(data) + comp.flush()
 
 
 @pytest.fixture(scope="module")

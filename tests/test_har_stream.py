@@ -9,9 +9,7 @@ streaming; SAML values are kept and then decoded and parsed like any other
 
 from __future__ import annotations
 
-import base64
 import json
-import zlib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,18 +21,12 @@ from ssoctl.saml.binding import decode_input
 from ssoctl.saml.harstream import CaptureFile
 
 from conftest import FIXTURES, NOW
+from support.captures import b64, deflate
 
 CAPTURES = FIXTURES / "captures"
 LIMIT = 32 * 1024 * 1024
 
 
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def deflate(data: bytes) -> bytes:
-    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return comp.compress(data) + comp.flush()
 
 
 @pytest.fixture(scope="module")

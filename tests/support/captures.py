@@ -16,6 +16,16 @@ from ssoctl.rehearsal import samlgen
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 
 
+def deflate(data: bytes, level: int = 9) -> bytes:
+    """Raw DEFLATE, as the HTTP-Redirect binding carries a message."""
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return comp.compress(data) + comp.flush()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
 def _har(entries: list[dict]) -> bytes:
     return json.dumps({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"},
                                "entries": entries}}).encode()
