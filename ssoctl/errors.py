@@ -56,8 +56,7 @@ EXIT_TEXTS: dict[ExitCode, ExitText] = {
     ExitCode.OK: ExitText("clean", "clean: nothing wrong (warnings allowed unless `--strict`)"),
     ExitCode.FINDINGS: ExitText(
         "error findings",
-        "the data has error findings (or warnings under `--strict`); see "
-        "[findings.md](findings.md)"),
+        "the data has error findings (or warnings under `--strict`)"),
     ExitCode.USAGE: ExitText(
         "usage", "wrong command-line usage, invalid configuration, or an output file that "
                  "already exists"),
@@ -140,11 +139,16 @@ def exit_codes_epilog(command: str) -> str:
             "`ssoctl explain N` says more.")
 
 
+#: Links that only docs/exit-codes.md adds (pages next to it; not installed with ssoctl).
+_SEE_ALSO = {ExitCode.FINDINGS: "; see [findings.md](findings.md)"}
+
+
 def exit_codes_markdown() -> str:
     """The generated part of docs/exit-codes.md: every exit status, then the statuses
     each command may end with (``python -m ssoctl.errors`` prints it)."""
     rows = ["| exit | name | meaning |", "|---|---|---|"]
-    rows += [f"| {int(c)} | {c.name} | {EXIT_TEXTS[c].meaning} |" for c in ExitCode]
+    rows += [f"| {int(c)} | {c.name} | {EXIT_TEXTS[c].meaning}{_SEE_ALSO.get(c, '')} |"
+             for c in ExitCode]
     rows += ["", "Which command may end with which status (any command: 130 on Ctrl-C):", "",
              "| command | may exit with |", "|---|---|"]
     rows += [f"| `ssoctl {name}` | {', '.join(str(int(c)) for c in codes)} |"

@@ -122,10 +122,8 @@ def exit_status_entries() -> list[Explained]:
     each member), with the error codes and finding codes that end with it."""
     from ssoctl import errors
 
-    # The table is written for docs/exit-codes.md: drop its Markdown (code ticks, links to
-    # other pages of the docs, which are not installed) for the terminal.
-    meaning = {member.name: re.sub(r";? see \[[^]]*\]\([^)]*\)", "",
-                                   errors.EXIT_TEXTS[member].meaning).replace("`", "")
+    # the table's texts mark options as `code` for docs/exit-codes.md; plain on a terminal
+    meaning = {member.name: errors.EXIT_TEXTS[member].meaning.replace("`", "")
                for member in errors.ExitCode if member in errors.EXIT_TEXTS}
     findings = finding_entries()
     errors_by_exit = error_code_entries()
