@@ -20,6 +20,7 @@ from ssoctl.rehearsal import samlgen
 from ssoctl.saml import harstream
 
 from conftest import NOW
+from terminal.screen import run_with_terminal_stderr
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = "2026-06-01T12:01:00Z"
@@ -234,32 +235,12 @@ def test_a_capture_over_the_file_bound_says_how_to_make_a_smaller_one(cli, strea
 def test_a_streamed_capture_shows_its_size_while_decoding_on_a_terminal(tmp_path, columns):
     """What a person sees: the spinner on stderr names the file and its size (streamed
     captures too), then the usual report; nothing of the page assets."""
-    import pty
-
     path = tmp_path / "session.har"
     write_large_har(path, 6)  # over STREAM_FROM: streamed
-    master, slave = pty.openpty()
-    env = {**os.environ, "COLUMNS": columns, "SSOCTL_CONFIG": str(tmp_path / "none.toml"),
-           "PYTHONPATH": str(ROOT)}
-    env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", "decode-response", path.name,
-                             "--all", "--now", AT], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=slave, env=env, cwd=tmp_path)
-    os.close(slave)
-    screen = bytearray()
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-    out, _ = proc.communicate(timeout=120)
-    os.close(master)
-    shown = screen.decode(errors="replace")
-    assert proc.returncode in (0, 1), shown
+    returncode, text, shown = run_with_terminal_stderr(
+        ["decode-response", path.name, "--all", "--now", AT], cwd=tmp_path, columns=int(columns),
+        timeout=120, env={"SSOCTL_CONFIG": str(tmp_path / "none.toml"), "PYTHONPATH": str(ROOT)})
+    assert returncode in (0, 1), shown
     assert "decoding session.har (" in shown and " MB)" in shown
-    text = out.decode()
     assert "Summary: 2 messages decoded" in text and "AuthnRequest" in text
     assert "cdn.example" not in text

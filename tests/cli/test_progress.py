@@ -3,14 +3,12 @@ and --json get neither the spinner nor control characters."""
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
 import sys
 
 import pytest
 
 from conftest import FIXTURES
+from terminal.screen import run_with_terminal_stderr
 
 HAR = FIXTURES / "captures" / "login.har"
 AT = "2026-06-01T12:00:03Z"
@@ -18,24 +16,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX t
 
 
 def _run_with_terminal_stderr(args: list[str], tmp_path) -> tuple[int, str, str]:
-    master, slave = pty.openpty()
-    env = {**os.environ, "COLUMNS": "100", "SSOCTL_CONFIG": str(tmp_path / "none.toml")}
-    env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", *args], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=slave, env=env)
-    os.close(slave)
-    screen = bytearray()
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-    out, _ = proc.communicate(timeout=60)
-    os.close(master)
-    return proc.returncode, out.decode(), screen.decode(errors="replace")
+    return run_with_terminal_stderr(args, env={"SSOCTL_CONFIG": str(tmp_path / "none.toml")})
 
 
 def test_decode_all_shows_progress_on_a_terminal(tmp_path):

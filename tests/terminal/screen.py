@@ -123,3 +123,31 @@ def run_widths(args: list[str], *, widths: tuple[int, ...] = WIDTHS,
     with ThreadPoolExecutor(max_workers=len(widths)) as pool:
         return list(pool.map(lambda columns: run(args, columns=columns, env=env, cwd=cwd),
                              widths))
+
+
+def run_with_terminal_stderr(args: list[str], *, env: dict[str, str] | None = None,
+                             cwd: Path | str | None = None, columns: int = 100,
+                             timeout: float = 60.0) -> tuple[int, str, str]:
+    """Run ``python -m ssoctl ARGS`` with stdout a pipe and stderr a terminal (where
+    progress goes): ``(exit status, stdout, what the terminal showed)``."""
+    import pty
+
+    leader, follower = pty.openpty()
+    child_env = {**os.environ, "COLUMNS": str(columns), **(env or {})}
+    child_env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=follower, env=child_env,
+                            cwd=None if cwd is None else str(cwd))
+    os.close(follower)
+    screen = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    out, _ = proc.communicate(timeout=timeout)
+    os.close(leader)
+    return proc.returncode, out.decode(), screen.decode(errors="replace")
