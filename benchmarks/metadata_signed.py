@@ -65,27 +65,8 @@ print(statistics.median(wall), statistics.median(cpu))
 """
 
 
-def run(argv: list[str]) -> tuple[float, float]:
-    """Wall-clock and CPU (user + system) seconds of one fresh process."""
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{argv[:4]} failed ({done.returncode}): {done.stderr.decode()[-400:]}")
-    return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-
-
-def peak_of(argv: list[str]) -> int | None:
-    """Peak RSS (KiB) of one run, measured by GNU time when present (exact per process)."""
-    if not Path("/usr/bin/time").exists():
-        return None
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    return int(done.stderr.strip().splitlines()[-1])
+# one fresh process's wall/CPU seconds and peak RSS, timed as for unsigned aggregates
+from metadata_aggregate import peak_of, run  # noqa: E402 (benchmarks/ is on sys.path)
 
 
 def main() -> None:
