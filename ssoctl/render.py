@@ -162,6 +162,8 @@ def to_jsonable(value: Any) -> Any:
             return to_jsonable(value.to_dict())
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple
+        if hasattr(value, "to_dict"):
+            return to_jsonable(value.to_dict())
         return {name: to_jsonable(item) for name, item in zip(value._fields, value)}
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}

@@ -133,7 +133,7 @@ def test_fingerprint_pins_the_embedded_certificate(idp_pem):
     _, item = run(samlgen.response(now=NOW), anchors=good)
     assert item.signature.status == "verified"
     bad = TrustAnchors(fingerprints=("AB" * 32,), source="--fingerprint",
-                       certs=(dataclasses.replace(_pinned(), sha256="AB:" * 31 + "AB"),))
+                       certs=(_pinned()._replace(sha256="AB:" * 31 + "AB"),))
     result, item = run(samlgen.response(now=NOW), anchors=bad)
     assert item.signature.status == "failed" and item.message.identity == "withheld"
     assert "SAML_SIGNING_CERT_MISMATCH" in codes(item)
@@ -334,8 +334,8 @@ def test_response_must_answer_a_request_in_the_capture():
     from ssoctl.saml.binding import SamlMessage
     from ssoctl.saml.decode import decode_message
 
-    opts = DecodeOptions(expect=dataclasses.replace(
-        EXPECT, capture_request_ids=("_fixture0authn0request0id0000000000000001",)))
+    opts = DecodeOptions(expect=EXPECT._replace(
+        capture_request_ids=("_fixture0authn0request0id0000000000000001",)))
     item = decode_message(SamlMessage("SAMLResponse", other, "HTTP-POST", index=2), opts)
     found = [f for f in item.findings if f.code == "SAML_IN_RESPONSE_TO_MISMATCH"]
     assert found and found[0].received == "_another_tab"

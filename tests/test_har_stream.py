@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from ssoctl.errors import InputError
-from ssoctl.saml import harstream
+from ssoctl.saml import capture, harstream
 from ssoctl.saml.binding import decode_input
 from ssoctl.saml.harstream import CaptureFile
 
@@ -365,25 +365,25 @@ def test_too_deep_and_too_many(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- which files stream
 
 def test_read_capture_streams_only_large_json_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(harstream, "STREAM_FROM", 100)
+    monkeypatch.setattr(capture, "STREAM_FROM", 100)
     small, large, other = tmp_path / "s.har", tmp_path / "l.har", tmp_path / "x.b64"
     small.write_text('{"log": {"entries": []}}')
     large.write_text("\ufeff  \n" + har_text(*[entry("https://x/") for _ in range(5)]))
     other.write_text("A" * 500)
-    assert isinstance(harstream.read_capture(str(small), max_bytes=LIMIT, what="SAML input"),
-                      harstream.Source)
-    got = harstream.read_capture(str(large), max_bytes=LIMIT, what="SAML input")
+    assert isinstance(capture.read_capture(str(small), max_bytes=LIMIT, what="SAML input"),
+                      capture.Source)
+    got = capture.read_capture(str(large), max_bytes=LIMIT, what="SAML input")
     assert isinstance(got, harstream.StreamedSource) and len(got.data) == large.stat().st_size
     assert got.label == str(large) and got.data.limit == LIMIT
-    assert harstream.read_capture(str(other), max_bytes=LIMIT, what="SAML input").data == b"A" * 500
+    assert capture.read_capture(str(other), max_bytes=LIMIT, what="SAML input").data == b"A" * 500
     monkeypatch.setattr(harstream, "MAX_CAPTURE_FILE", 200)
     with pytest.raises(InputError) as err:
-        harstream.read_capture(str(large), max_bytes=LIMIT, what="SAML input")
+        capture.read_capture(str(large), max_bytes=LIMIT, what="SAML input")
     assert err.value.code == "INPUT_TOO_LARGE" and "smaller capture" in err.value.hint
     for missing, code in ((tmp_path / "nope.har", "INPUT_NOT_FOUND"),
                           (tmp_path, "INPUT_NOT_A_FILE")):
         with pytest.raises(InputError) as err:
-            harstream.read_capture(str(missing), max_bytes=LIMIT, what="SAML input")
+            capture.read_capture(str(missing), max_bytes=LIMIT, what="SAML input")
         assert err.value.code == code
 
 

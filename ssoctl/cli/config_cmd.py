@@ -1,6 +1,5 @@
 """``ssoctl config``: show (secrets redacted), set, validate and locate the profiles file."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

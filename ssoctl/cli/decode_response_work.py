@@ -170,7 +170,7 @@ def read_input(source: str, text: str | None = None):
     from ssoctl.saml.har import SMALLER_CAPTURE
 
     if text is None and source not in (None, "-"):
-        from ssoctl.saml.harstream import read_capture
+        from ssoctl.saml.capture import read_capture
 
         return read_capture(source, max_bytes=MAX_INPUT_BYTES, what="SAML input",
                             too_large_hint=SMALLER_CAPTURE)

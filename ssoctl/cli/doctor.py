@@ -1,6 +1,5 @@
 """``ssoctl doctor``: is the Okta → sipgate connection still working? (docs/setup.md)"""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

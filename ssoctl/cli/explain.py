@@ -1,6 +1,5 @@
 """``ssoctl explain``: what a finding code, an error code or a login error text means."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

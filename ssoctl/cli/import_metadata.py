@@ -1,6 +1,5 @@
 """``ssoctl import-metadata``: IdP metadata -> sipgate's SSO URL, Entity ID and Certificate."""
 
-from __future__ import annotations
 
 import shlex
 from enum import Enum

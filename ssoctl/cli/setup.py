@@ -1,6 +1,5 @@
 """``ssoctl setup``: the whole Okta → sipgate connection in one command (docs/setup.md)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

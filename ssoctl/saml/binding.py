@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.errors import InputError, UsageError
@@ -36,8 +35,7 @@ _RESPONSE_ROOTS = {"Response", "LogoutResponse", "ArtifactResponse",
                    "ManageNameIDResponse", "NameIDMappingResponse"}
 
 
-@dataclass(frozen=True)
-class SamlMessage:
+class SamlMessage(NamedTuple):
     """One SAML message found in the input, decoded to XML bytes but not parsed.
 
     ``url`` is the address it was sent to with every query value elided (``…``);
@@ -56,11 +54,11 @@ class SamlMessage:
     url: str | None = None
     time: dt.datetime | None = None
     method: str | None = None
-    index: int = 1
+    index: int = 1  # type: ignore[assignment]  # shadows tuple.index; the name is in the JSON
     form: str = "xml"
     notes: tuple[Finding, ...] = ()
     """With ``defer_from`` (:func:`decode_input`): the notes decoding this message made."""
-    pending: "Pending | None" = field(default=None, repr=False)
+    pending: "Pending | None" = None
     """Not decoded yet (``xml`` is empty): :func:`complete` decodes it."""
 
 
@@ -92,11 +90,10 @@ class DecodedInput(NamedTuple):
     actually left pending for :func:`complete` (a capture of requests only)."""
 
 
-@dataclass(frozen=True)
-class MessageRow:
+class MessageRow(NamedTuple):
     """One line of :func:`list_messages`: enough to pick a message with ``--entry``."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index (never called on a row)
     parameter: str
     method: str | None
     url: str | None
@@ -389,7 +386,7 @@ def _dedupe(cands: list[Candidate], notes: list[Finding]) -> list[Candidate]:
 
 
 def _with_form(msg: SamlMessage, form: str) -> SamlMessage:
-    return replace(msg, form=form)
+    return msg._replace(form=form)
 
 
 def unique_notes(notes: "list[Finding] | tuple[Finding, ...]") -> list[Finding]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.certs.facts import normalize_fingerprint
@@ -39,8 +38,7 @@ _ACS_FIELD = "Okta Single sign-on URL"
 _STATUS_HINTS = STATUS_HINTS  # plain data in ssoctl.saml.status (explain reads it too)
 
 
-@dataclass(frozen=True)
-class Expectations:
+class Expectations(NamedTuple):
     """What the SP is configured with. ``None`` skips the corresponding check."""
 
     now: dt.datetime
@@ -54,8 +52,7 @@ class Expectations:
     ``request_id``, a Response must answer one of them."""
 
 
-@dataclass(frozen=True)
-class CertSummary:
+class CertSummary(NamedTuple):
     """The parts of a certificate a person compares: who, which one, until when."""
 
     subject: str

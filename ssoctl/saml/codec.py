@@ -12,7 +12,6 @@ import re
 import zlib
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -274,8 +273,7 @@ def elide_url(url: str | None) -> str | None:
 SAML_PARAMETERS = ("SAMLResponse", "SAMLRequest")
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A SAML parameter found in a capture, before decoding.
 
     Exactly one of ``value`` (as carried: base64, maybe URL-encoded or deflated) and

@@ -14,11 +14,9 @@ a check failed, and marked unverified when nothing could be checked.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError
@@ -51,11 +49,10 @@ _SAML1_PROTOCOLS = ("urn:oasis:names:tc:SAML:1.0:protocol",
                     "urn:oasis:names:tc:SAML:1.1:protocol")
 
 
-@dataclass(frozen=True)
-class MessageResult:
+class MessageResult(NamedTuple):
     """One decoded message: where it came from, what it says, what is wrong with it."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index; "index" is a JSON key
     parameter: str
     binding: str
     url: str | None
@@ -68,18 +65,16 @@ class MessageResult:
     findings: tuple[Finding, ...]
     xml: str | None = None
     """Pretty-printed XML (``--xml``); identity values replaced when withheld."""
-    input_notes: tuple[Finding, ...] = field(default=(), repr=False, compare=False)
+    input_notes: tuple[Finding, ...] = ()
     """Notes decoding this message from its capture made, when that was left to the
     process decoding it (:func:`ssoctl.saml.binding.complete`); they join
     :attr:`DecodeResult.input_findings`. Not part of the message's JSON."""
 
 
-_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(MessageResult)
-                       if f.name != "input_notes")
+_RESULT_FIELDS = tuple(name for name in MessageResult._fields if name != "input_notes")
 
 
-@dataclass(frozen=True)
-class DecodeResult:
+class DecodeResult(NamedTuple):
     """The whole run: the input, the selected messages, every finding."""
 
     source: str
@@ -123,7 +118,7 @@ def message_dict(result: MessageResult) -> dict[str, Any]:
 
 def decode_source(source: str, options: DecodeOptions) -> DecodeResult:
     """Read ``source`` (a path or ``-``) and :func:`decode` it."""
-    from ssoctl.saml.harstream import read_capture
+    from ssoctl.saml.capture import read_capture
 
     got = read_capture(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
     return decode(got.data, options, label=got.label)
@@ -156,8 +151,8 @@ def _decode(data: "bytes | CaptureFile", options: DecodeOptions, label: str,
     chosen = binding.select(decoded, entry=options.entry, all_entries=options.all_entries)
     ids = _request_ids(decoded.messages) if len(decoded.messages) > 1 else ()
     if ids:
-        options = dataclasses.replace(
-            options, expect=dataclasses.replace(options.expect, capture_request_ids=ids))
+        options = options._replace(
+            expect=options.expect._replace(capture_request_ids=ids))
     results = parallel.map_in_order(lambda msg: decode_message(msg, options), chosen,
                                     options.jobs, prepare=lambda: _warm(chosen, options))
     found = decoded.findings

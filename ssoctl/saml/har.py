@@ -332,9 +332,8 @@ def _tracer_request(req: dict, number: int) -> list[Candidate]:
         # hashed or obfuscated (its cookie-filter profiles), but keeps "saml".
         first = found[0]
         xml = _tracer_xml(saml, from_get=first.binding == "HTTP-Redirect")
-        from dataclasses import replace
 
-        return [replace(first, value=None, xml=xml)]
+        return [first._replace(value=None, xml=xml)]
     if isinstance(saml, str) and saml.strip():
         return [Candidate(parameter="unknown", binding="none", url=elide_url(url),
                           method=method, entry=number, xml=_utf8(saml.strip()))]

@@ -2,7 +2,8 @@
 
 A HAR that Chrome or Firefox saves from a login carries every script, font and image of
 the pages (50-300 MB is common); the SAML messages in it are a few kilobytes. A JSON
-capture given as a file larger than :data:`STREAM_FROM` is therefore never read whole:
+capture given as a file larger than :data:`ssoctl.saml.capture.STREAM_FROM` is therefore
+never read whole (:func:`ssoctl.saml.capture.read_capture` decides):
 
 1. :class:`_Strings` reads the file in chunks and passes the JSON on with every string
    value longer than :data:`KEEP_BYTES` replaced by a short marker, unless its first
@@ -25,14 +26,13 @@ by :data:`MAX_CAPTURE_FILE`.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from ssoctl.errors import InputError
-from ssoctl.files import MAX_NESTING, MiB, Source, read_source
+from ssoctl.files import MAX_NESTING, MiB, read_source
 from ssoctl.findings import Finding
 from ssoctl.saml import har
 from ssoctl.saml.codec import SAML_PARAMETERS, Candidate
@@ -41,14 +41,11 @@ from ssoctl.saml.detect import InputFormat
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-#: JSON captures from a file larger than this are streamed; smaller ones are read whole
-#: (the same result, and json.loads is quicker on a small file).
-STREAM_FROM = 4 * MiB
-#: A sanity bound on a streamed capture: a browser saves 50-300 MB for a login session.
-MAX_CAPTURE_FILE = 2048 * MiB
 #: String values longer than this are dropped while streaming unless their start
 #: mentions SAML. A saved IdP page is scanned for a form only up to this size anyway.
 KEEP_BYTES = har.MAX_HTML_SCAN
+#: A sanity bound on a streamed capture: a browser saves 50-300 MB for a login session.
+MAX_CAPTURE_FILE = 2048 * MiB
 _CHUNK = MiB
 # What a dropped string becomes (as JSON text): a NUL, a noncharacter, a random word
 # made for this run (so no file can spell the marker), then "S" when the dropped part
@@ -84,44 +81,11 @@ class CaptureFile:
 
 @dataclass(frozen=True, slots=True)
 class StreamedSource:
-    """What :func:`read_capture` gives for a large JSON capture: like
+    """What :func:`ssoctl.saml.capture.read_capture` gives for a large JSON capture: like
     :class:`ssoctl.files.Source`, with the file in place of its bytes."""
 
     data: CaptureFile
     label: str
-
-
-def read_capture(source: str, *, max_bytes: int, what: str,
-                 too_large_hint: str = "") -> "Source | StreamedSource":
-    """``source`` (a path) as a :class:`StreamedSource` when it is a JSON document
-    larger than :data:`STREAM_FROM` (and at most :data:`MAX_CAPTURE_FILE`), otherwise
-    read whole like :func:`ssoctl.files.read_source` (up to ``max_bytes``)."""
-    try:
-        size = os.stat(source).st_size
-        streamed = size > STREAM_FROM and _starts_like_json(source)
-    except OSError:  # missing, unreadable: read_source says so in its own words
-        streamed = False
-    if streamed:
-        if size > MAX_CAPTURE_FILE:
-            raise InputError(f"{source} is {size / MiB:,.0f} MiB; captures are read up to "
-                             f"{MAX_CAPTURE_FILE // MiB:,} MiB",
-                             hint=too_large_hint or har.SMALLER_CAPTURE,
-                             code="INPUT_TOO_LARGE")
-        return StreamedSource(CaptureFile(source, size, max_bytes), source)
-    try:
-        return read_source(source, max_bytes=max_bytes, what=what)
-    except InputError as exc:
-        if exc.code == "INPUT_TOO_LARGE" and too_large_hint:
-            raise InputError(exc.message, hint=too_large_hint, code=exc.code) from None
-        raise
-
-
-def _starts_like_json(path: str) -> bool:
-    """Whether the file's first byte after a UTF-8 byte order mark and blanks is ``{``
-    (UTF-16 files are read whole, as before)."""
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 
 # ---------------------------------------------------------------- the candidates
@@ -712,6 +676,5 @@ def _lone_surrogates(data: bytes, masked: bytes) -> bytes:
     return bytes(patched)
 
 
-__all__ = ["KEEP_BYTES", "MAX_CAPTURE_FILE", "STREAM_FROM", "CaptureFile", "NotJson",
-           "StreamedSource",
-           "capture_candidates", "read_capture", "read_or_stream"]
+__all__ = ["KEEP_BYTES", "MAX_CAPTURE_FILE", "CaptureFile", "NotJson", "StreamedSource", "capture_candidates",
+           "read_or_stream"]

@@ -50,7 +50,7 @@ def list_source(source: str, *, input_format: str | None = None) -> Listing:
     Raises :class:`InputError` (exit 3) for unreadable input, like ``decode-response``.
     """
     from ssoctl.saml.decode import MAX_INPUT_BYTES
-    from ssoctl.saml.harstream import read_capture
+    from ssoctl.saml.capture import read_capture
 
     got = read_capture(source, max_bytes=MAX_INPUT_BYTES, what="SAML input")
     return list_data(got.data, label=got.label, input_format=input_format)

@@ -6,14 +6,13 @@ Its own module so that the decoding steps (:mod:`ssoctl.saml.decode`, the verdic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ssoctl.saml.anchors import TrustAnchors
 from ssoctl.saml.checks import Expectations
 
 
-@dataclass(frozen=True)
-class DecodeOptions:
+class DecodeOptions(NamedTuple):
     """Everything the command line says, resolved (files already read)."""
 
     expect: Expectations

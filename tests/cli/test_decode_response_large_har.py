@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from ssoctl.rehearsal import samlgen
-from ssoctl.saml import harstream
+from ssoctl.saml import capture, harstream
 
 from conftest import NOW
 from terminal.screen import run_with_terminal_stderr
@@ -79,7 +79,7 @@ def write_large_har(path: Path, megabytes: int) -> int:
 @pytest.fixture
 def streamed(monkeypatch):
     """Every JSON capture given as a file is streamed (small ones too)."""
-    monkeypatch.setattr(harstream, "STREAM_FROM", 0)
+    monkeypatch.setattr(capture, "STREAM_FROM", 0)
 
 
 @pytest.fixture
