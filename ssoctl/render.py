@@ -17,7 +17,6 @@ import base64
 import dataclasses
 import datetime as _dt
 import enum
-import json
 import os
 import re
 import sys
@@ -185,6 +184,8 @@ def to_jsonable(value: Any) -> Any:
 def _dumps(doc: Any, pretty: bool) -> str:
     # Indented output uses the json module's pure-Python encoder; compact output uses its C
     # encoder, many times faster on large documents (decode-response --all on a HAR).
+    import json  # here: a human-readable report never needs it
+
     if pretty:
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"

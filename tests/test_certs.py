@@ -134,3 +134,30 @@ def test_v1_and_md5_certificates(okta_pair):
     info = facts.describe(old, now=NOW)
     assert (info.version, info.signature_algorithm, info.self_signed) == (1, "md5WithRSAEncryption", True)
     assert _codes(facts.check_info(info, now=NOW)) == ["CERT_MD5_SIGNATURE", "CERT_NOT_V3"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: pki.okta_certificate(pki.cached_rsa_key("okta"))[1],
+    lambda: pki.certificate(pki.cached_rsa_key("r4096", 4096), pki.simple_name("x" * 40)),
+    lambda: pki.certificate(pki.ec_key(), pki.simple_name("ec")),
+    lambda: pki.certificate(pki.ec_key(), pki.simple_name("e" * 17)),
+], ids=["okta-rsa2048", "rsa4096", "ec", "ec-other-length"])
+def test_pem_written_from_der_is_the_pem_cryptography_writes(make):
+    """describe() writes the clean PEM from the DER it was given; it must be the very text
+    cryptography would write (any length: a full last line, a short one)."""
+    cert = make()
+    der = pki.cert_der(cert)
+    assert facts.pem_of_der(der) == facts.clean_pem(cert)
+    from_der = facts.describe(cert, now=NOW, der=der)
+    assert from_der == facts.describe(cert, now=NOW)
+    assert facts.describe_base64(_b64(cert), now=NOW) == from_der
+
+
+def test_pem_of_der_line_lengths():
+    for size in range(40, 100):  # base64 lengths on both sides of a multiple of 64
+        text = facts.pem_of_der(bytes(range(256))[:size])
+        lines = text.splitlines()
+        assert lines[0] == "-----BEGIN CERTIFICATE-----" and lines[-1] == "-----END CERTIFICATE-----"
+        assert all(len(line) == 64 for line in lines[1:-2]) and 0 < len(lines[-2]) <= 64
+        assert text.endswith("\n") and "\r" not in text
+        assert base64.b64decode("".join(lines[1:-1])) == bytes(range(256))[:size]

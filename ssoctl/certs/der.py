@@ -35,6 +35,8 @@ class Parsed(NamedTuple):
     kind: DerKind
     """cert, pkcs7, truncated, damaged, private-key, public-key, csr, garbage."""
     certs: tuple = ()
+    ders: tuple = ()
+    """The DER bytes of each of ``certs`` when known (a single certificate), else empty."""
     declared: int = 0
     present: int = 0
     extra: int = 0
@@ -86,7 +88,7 @@ def _load_cert_or_csr(body: bytes, extra: int) -> Parsed:
     else:
         problem = facts.damage(cert)
         return Parsed(DerKind.DAMAGED, detail=problem) if problem else \
-            Parsed(DerKind.CERT, certs=(cert,), extra=extra)
+            Parsed(DerKind.CERT, certs=(cert,), ders=(body,), extra=extra)
     try:
         x509.load_der_x509_csr(body)
         return Parsed(DerKind.CSR)

@@ -124,6 +124,7 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
             work.add("CERT_TRAILING_DATA", f"{parsed.extra} extra {plural(parsed.extra, 'byte')} after "
                      f"the certificate in {label}")
         work.certs.extend(parsed.certs)
+        work.ders.extend(parsed.ders or (None,) * len(parsed.certs))
         return True
     work.broken = True
     if kind == DerKind.TRUNCATED:

@@ -62,7 +62,11 @@ class CertInfo(NamedTuple):
 
 
 def cert_from_base64(text: str) -> "x509.Certificate":
-    """Load a certificate from a metadata ``<ds:X509Certificate>`` body.
+    return cert_from_der(der_from_base64(text))
+
+
+def der_from_base64(text: str) -> bytes:
+    """The DER bytes of a metadata ``<ds:X509Certificate>`` body (not yet loaded).
 
     Accepts any wrapping (Okta's 76 columns, one line) and whitespace anywhere; BEGIN/END
     lines, if present, are ignored. Raises :class:`InputError` (``CERT_UNREADABLE``) when
@@ -84,7 +88,7 @@ def cert_from_base64(text: str) -> "x509.Certificate":
         raise InputError("certificate text is not valid base64 (wrong length or padding)",
                          hint="the text is probably cut off; download it again from the IdP",
                          code="CERT_UNREADABLE") from None
-    return cert_from_der(der)
+    return der
 
 
 def cert_from_der(der: bytes) -> "x509.Certificate":
@@ -136,6 +140,22 @@ def normalize_fingerprint(text: str) -> str:
 def clean_pem(cert: "x509.Certificate") -> str:
     """One certificate as PEM: 64-column body, LF line endings, trailing newline."""
     return cert.public_bytes(_encoding().PEM).decode("ascii")
+
+
+def pem_of_der(der: bytes) -> str:
+    """The DER bytes a certificate was loaded from as the same PEM :func:`clean_pem` gives
+    (RFC 7468: base64 in lines of 64, LF, trailing newline), without loading cryptography's
+    serialization package (and its SSH key code) only to print text."""
+    body = base64.b64encode(der).decode("ascii")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+def describe_base64(text: str, *, now: dt.datetime) -> CertInfo:
+    """:func:`describe` of a metadata ``<ds:X509Certificate>`` body (see
+    :func:`cert_from_base64` for what is accepted and refused)."""
+    der = der_from_base64(text)
+    return describe(cert_from_der(der), now=now, der=der)
 
 
 def _encoding():
@@ -254,8 +274,10 @@ def damage(cert: "x509.Certificate") -> str | None:
     return None
 
 
-def describe(cert: "x509.Certificate", *, now: dt.datetime) -> CertInfo:
+def describe(cert: "x509.Certificate", *, now: dt.datetime, der: bytes | None = None) -> CertInfo:
     """The facts about ``cert`` that Okta and sipgate show, relative to ``now``.
+    ``der``: the bytes ``cert`` was loaded from, when the caller has them (its PEM is then
+    written from them rather than asked of cryptography).
 
     Raises :class:`InputError` (``CERT_UNREADABLE``) when a field of the certificate is
     damaged (see :func:`damage`)."""
@@ -283,7 +305,7 @@ def describe(cert: "x509.Certificate", *, now: dt.datetime) -> CertInfo:
         sha1=fingerprint(cert, "sha1"),
         self_signed=_is_self_signed(cert),
         version=1 if cert.version == Version.v1 else 3,
-        pem=clean_pem(cert),
+        pem=clean_pem(cert) if der is None else pem_of_der(der),
     )
 
 
@@ -345,5 +367,6 @@ def _iso(value: dt.datetime) -> str:
 
 
 __all__ = ["CertInfo", "cert_from_base64", "cert_from_der", "check_info", "clean_pem",
+           "der_from_base64", "describe_base64", "pem_of_der",
            "colon_hex", "damage", "describe", "fingerprint", "normalize_fingerprint",
            "short_name"]

@@ -107,6 +107,8 @@ class Work:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.certs: list[Any] = []
+        self.ders: list[bytes | None] = []
+        """The DER of each of ``certs`` where known (None for one from a PKCS#7 bundle)."""
         self.broken = False
         """Some part of the input could not be turned into a certificate."""
         self.fmt = "text"
@@ -121,7 +123,7 @@ class Work:
 def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
              expected: str | None, reference: tuple[CertInfo, ...] | None) -> CertDiagnosis:
     """Turn what was read into a :class:`CertDiagnosis`."""
-    infos = tuple(facts.describe(c, now=now) for c in work.certs)
+    infos = tuple(facts.describe(c, now=now, der=d) for c, d in zip(work.certs, work.ders, strict=True))
     findings = list(work.findings)
     unique = _unique(infos)
     fp_hits = _fingerprint_hits(infos, unique, expected)

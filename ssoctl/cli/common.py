@@ -1,7 +1,6 @@
 """Shared pieces of every command: global state, common options, the error boundary."""
 
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Callable, NoReturn, Optional
 
 import typer
@@ -40,13 +39,22 @@ def _json_requested(ctx: Any) -> bool:
     return wants_json(ctx.meta.get(ARGV, []))
 
 
-@dataclass
 class AppState:
-    """Options given before the command name (``ssoctl --debug check-cert ...``)."""
+    """Options given before the command name (``ssoctl --debug check-cert ...``).
+    (A plain class: every command line makes one, and a dataclass costs about a
+    millisecond to define at start-up.)"""
 
-    debug: bool = False
-    no_color: bool = False
-    json_output: bool = False
+    __slots__ = ("debug", "no_color", "json_output")
+
+    def __init__(self, debug: bool = False, no_color: bool = False,
+                 json_output: bool = False) -> None:
+        self.debug = debug
+        self.no_color = no_color
+        self.json_output = json_output
+
+    def __repr__(self) -> str:
+        return (f"AppState(debug={self.debug}, no_color={self.no_color}, "
+                f"json_output={self.json_output})")
 
 
 def app_state(ctx: typer.Context) -> AppState:

@@ -136,7 +136,7 @@ def describe_certificate(text: str, *, now: dt.datetime) -> "CertInfo":
     from cryptography.exceptions import UnsupportedAlgorithm
 
     try:
-        return facts.describe(facts.cert_from_base64(text), now=now)
+        return facts.describe_base64(text, now=now)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise InputError(f"the certificate cannot be read: {first_line(exc)}",
                          hint="download the metadata again as a file",

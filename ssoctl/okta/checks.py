@@ -111,7 +111,7 @@ def _describe(x5c: str, now: dt.datetime) -> Any:
     from ssoctl.errors import InputError
 
     try:
-        return facts.describe(facts.cert_from_base64(x5c), now=now)
+        return facts.describe_base64(x5c, now=now)
     except InputError:
         return None
 

@@ -236,7 +236,7 @@ def _describe_b64(body: str, now: dt.datetime) -> "CertInfo | None":
     from ssoctl.certs import facts
 
     try:
-        return facts.describe(facts.cert_from_base64(body), now=now)
+        return facts.describe_base64(body, now=now)
     except (InputError, ValueError):
         return None
 

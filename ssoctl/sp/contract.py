@@ -145,7 +145,7 @@ def describe_cert(pem: str, *, now: dt.datetime | None = None) -> Any:
 
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
-        return facts.describe(facts.cert_from_base64(pem), now=now)
+        return facts.describe_base64(pem, now=now)
     except InputError:  # an unreadable SP certificate is shown as such, not fatal
         return None
 
