@@ -27,14 +27,27 @@ import re
 
 #: Bidirectional formatting characters: marks, embeddings, overrides and isolates.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-#: Characters a person must see as an escape: C0 controls but tab and newline, DEL, C1
-#: controls, bidi controls, line/paragraph separators, lone surrogates.
-_UNSAFE_HUMAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "\u2028\u2029"
-                           "\ud800-\udfff]")
-#: The same, for one-line values (a table cell): tab and newline escaped too.
-_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + "\u2028\u2029\ud800-\udfff]")
-#: What ``json.dumps(..., ensure_ascii=False)`` leaves raw but must not (it escapes C0).
-_UNSAFE_JSON = re.compile("[\x7f-\x9f" + _BIDI + "\u2028\u2029\ud800-\udfff]")
+#: The characters beyond ASCII every pattern below escapes: C1 controls, bidi controls,
+#: line/paragraph separators, lone surrogates.
+_WIDE = "\x80-\x9f" + _BIDI + "\u2028\u2029\ud800-\udfff"
+#: Characters a person must see as an escape: C0 controls but tab and newline, DEL, and
+#: ``_WIDE``; for one-line values (a table cell) tab and newline too; in a JSON text
+#: (``json.dumps(..., ensure_ascii=False)`` escapes C0 itself) DEL and ``_WIDE``.
+_CLASSES = {"human": "\x00-\x08\x0b-\x1f\x7f", "line": "\x00-\x1f\x7f", "json": "\x7f"}
+_COMPILED: dict[tuple[str, bool], "re.Pattern[str]"] = {}
+
+
+def _unsafe(kind: str, text: str) -> "re.Pattern[str]":
+    """The pattern of ``kind`` for ``text``: ASCII text is searched with the ASCII part
+    of the class only (the same matches). The full classes span the surrogate range,
+    which takes Python's regex compiler about a millisecond each, so they are compiled
+    on first use, by the few commands that meet a non-ASCII value."""
+    wide = not text.isascii()
+    pattern = _COMPILED.get((kind, wide))
+    if pattern is None:
+        pattern = _COMPILED[kind, wide] = re.compile(
+            "[" + _CLASSES[kind] + (_WIDE if wide else "") + "]")
+    return pattern
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -46,7 +59,7 @@ def visible(text: str, *, one_line: bool = False) -> str:
     """``text`` with every control, bidi and surrogate character shown as a backslash
     escape; tab and newline stay (unless ``one_line``). Printable text, including any
     non-Latin script, is unchanged."""
-    pattern = _UNSAFE_LINE if one_line else _UNSAFE_HUMAN
+    pattern = _unsafe("line" if one_line else "human", text)
     if pattern.search(text) is None:  # the common case: nothing to do, no copy
         return text
     return pattern.sub(_escape, text)
@@ -60,19 +73,23 @@ def json_safe(document: str) -> str:
     """A JSON text (as ``json.dumps(..., ensure_ascii=False)`` writes it) with C1
     controls, DEL, bidi controls, U+2028/U+2029 and lone surrogates written as
     ``\\uXXXX`` escapes: the same JSON value, safe on a terminal, encodable as UTF-8."""
-    if _UNSAFE_JSON.search(document) is None:
+    pattern = _unsafe("json", document)
+    if pattern.search(document) is None:
         return document
-    return _UNSAFE_JSON.sub(_json_escape, document)
+    return pattern.sub(_json_escape, document)
 
 
 def encodable(text: str) -> str:
     """``text`` with lone surrogates escaped (``\\ud800``), for a file or a stream that
     encodes as UTF-8; everything else unchanged."""
-    if _SURROGATE.search(text) is None:
+    if text.isascii():
         return text
-    return _SURROGATE.sub(_escape, text)
+    pattern = _COMPILED.get(("surrogate", True))
+    if pattern is None:
+        pattern = _COMPILED["surrogate", True] = re.compile("[\ud800-\udfff]")
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(_escape, text)
 
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 __all__ = ["encodable", "json_safe", "visible"]

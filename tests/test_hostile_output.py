@@ -73,6 +73,26 @@ def test_visible_output_has_no_raw_control_bidi_or_surrogate(text):
     assert not BIDI.search(shown)
 
 
+_FULL = {False: re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069\u2028\u2029\ud800-\udfff]"),
+         True: re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069\u2028\u2029\ud800-\udfff]")}
+
+
+def _reference(text: str, one_line: bool) -> str:
+    return _FULL[one_line].sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                               else f"\\u{ord(m.group()):04x}", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)), st.booleans())
+def test_visible_escapes_ascii_and_wider_text_alike(text, one_line):
+    """ASCII text is searched with the ASCII part of the class only; the result must be
+    what the whole class gives, for ASCII and for any other text."""
+    assert visible(text, one_line=one_line) == _reference(text, one_line)
+    assert visible("ok \x1b[2J\x7f", one_line=one_line) == "ok \\x1b[2J\\x7f"
+
+
 # ---------------------------------------------------------------- inputs
 
 def _entry(url: str, method: str, relay: str, post: str | None = None) -> dict:

@@ -165,7 +165,6 @@ PASTE_PROMPT = ("Paste the SAMLResponse (or the whole POST body, URL or XML), th
 def read_input(source: str, text: str | None = None):
     """The input's bytes: ``--text``, a paste at a terminal (``-``), a pipe or a file (a
     large HAR or SAML-tracer file is streamed instead: :mod:`ssoctl.saml.harstream`)."""
-    from ssoctl.cli.paste import read_input as read
     from ssoctl.saml.decode import MAX_INPUT_BYTES
     from ssoctl.saml.har import SMALLER_CAPTURE
 
@@ -174,6 +173,8 @@ def read_input(source: str, text: str | None = None):
 
         return read_capture(source, max_bytes=MAX_INPUT_BYTES, what="SAML input",
                             too_large_hint=SMALLER_CAPTURE)
+    from ssoctl.cli.paste import read_input as read
+
     return read(source, text, max_bytes=MAX_INPUT_BYTES, what="SAML input",
                 prompt=PASTE_PROMPT, too_large_hint=SMALLER_CAPTURE)
 
