@@ -37,3 +37,15 @@ def test_to_dict_omits_empty_fields():
     item = Finding(code="X", severity=Severity.ERROR, message="m", hint="h", expected="a")
     assert item.to_dict() == {"code": "X", "severity": "error", "message": "m", "hint": "h",
                               "expected": "a"}
+
+
+def test_every_code_is_declared_where_its_prefix_says():
+    """lookup() loads only the catalogue module its code's prefix names: every code must
+    be declared there, and every declared code must be found that way."""
+    from ssoctl import findings
+
+    for area in findings.AREAS:
+        for code in findings.area_codes(area):
+            assert findings.AREA_OF_PREFIX[code.partition("_")[0]] == area, code
+            assert findings.lookup(code) is findings.catalogue()[code]
+    assert set(findings.AREA_OF_PREFIX.values()) == set(findings.AREAS)

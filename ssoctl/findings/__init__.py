@@ -81,7 +81,23 @@ class Finding:
         return out
 
 
+#: The catalogue module that declares the codes starting with each prefix, so that a
+#: command looks up its codes without loading every area (a test checks the table).
+AREA_OF_PREFIX: dict[str, str] = {
+    "CERT": "cert", "METADATA": "metadata", "BINDING": "binding", "SIG": "signature",
+    "SAML": "saml", "PUSH": "push", "CONFIG": "push", "SP": "push", "OKTA": "okta",
+    "CONN": "connection"}
+_AREAS_LOADED: dict[str, dict[str, CodeInfo]] = {}
 _CATALOGUE: dict[str, CodeInfo] | None = None
+
+
+def area_codes(area: str) -> dict[str, CodeInfo]:
+    """The codes one catalogue module declares, keyed by code."""
+    codes = _AREAS_LOADED.get(area)
+    if codes is None:
+        module = importlib.import_module(f"ssoctl.findings.{area}")
+        codes = _AREAS_LOADED[area] = {info.code: info for info in module.CODES}
+    return codes
 
 
 def catalogue() -> dict[str, CodeInfo]:
@@ -90,18 +106,19 @@ def catalogue() -> dict[str, CodeInfo]:
     if _CATALOGUE is None:
         merged: dict[str, CodeInfo] = {}
         for area in AREAS:
-            module = importlib.import_module(f"ssoctl.findings.{area}")
-            for info in module.CODES:
-                if info.code in merged:
-                    raise RuntimeError(f"finding code {info.code} declared twice")
-                merged[info.code] = info
+            for code, info in area_codes(area).items():
+                if code in merged:
+                    raise RuntimeError(f"finding code {code} declared twice")
+                merged[code] = info
         _CATALOGUE = merged
     return _CATALOGUE
 
 
 def lookup(code: str) -> CodeInfo:
     """The catalogue entry for ``code``; ``KeyError`` for an unknown code (a bug)."""
-    return catalogue()[code]
+    area = AREA_OF_PREFIX.get(code.partition("_")[0])
+    info = area_codes(area).get(code) if area is not None else None
+    return info if info is not None else catalogue()[code]
 
 
 def plural(count: int, word: str) -> str:
