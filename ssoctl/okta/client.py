@@ -362,9 +362,12 @@ class OktaClient:
         with self._lock:
             self._limited += 1
         reset = self._seconds_to_reset(reply)
-        # one second past the reset: Okta counts in whole seconds
+        # one second past the reset: Okta counts in whole seconds. The cap applies to the
+        # reset itself: a 429 at the start of a one-minute window resets 60 s later, and
+        # that wait (61 s with the margin) is exactly what max_wait allows for.
         wait = reset + 1.0 if reset is not None else self._retry_after(reply)
-        if count > self.limits.max_429 or wait > self.limits.max_wait \
+        capped = reset if reset is not None else wait
+        if count > self.limits.max_429 or capped > self.limits.max_wait \
                 or not self._within_deadline(started, wait):
             raise okta_error(reply, what=what, scope="", auth_kind=self.auth.kind,
                              secrets=self.secrets, wait=wait)
