@@ -5,7 +5,6 @@ a size limit checked before anything is parsed) and writes files through
 :func:`write_file` (never overwrites without ``force``; atomic; private mode for secrets).
 """
 
-from __future__ import annotations
 
 import os
 import sys

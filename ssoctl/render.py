@@ -11,7 +11,6 @@ JSON contract (stable, tested with golden files)::
     {"ok": false, "error": {"code", "message", "hint"}}
 """
 
-from __future__ import annotations
 
 import base64
 import dataclasses

@@ -8,7 +8,6 @@ defects, DER, PKCS#7, pasted text) lives in :mod:`ssoctl.certs.diagnose`.
 cryptography is imported inside the functions so that importing this module is cheap.
 """
 
-from __future__ import annotations
 
 import base64
 import binascii

@@ -21,7 +21,6 @@ Tokens are never read from this file (see :mod:`ssoctl.sp.credentials`). Reading
 ``tomllib``; writing (``ssoctl config set``) uses the small writer :func:`ssoctl.config.tomlwrite.dump_toml`.
 """
 
-from __future__ import annotations
 
 import copy
 import os
@@ -124,7 +123,7 @@ def read_config(explicit: str | os.PathLike[str] | None = None) -> ConfigFile:
     return ConfigFile(path=path, exists=True, data=data)
 
 
-def load_profile(name: str | None, *, config_path: str | None = None) -> Profile:
+def load_profile(name: str | None, *, config_path: str | None = None) -> "Profile":
     """Resolve a profile by name (or ``$SSOCTL_PROFILE``, or the file's ``default_profile``,
     or the only profile there is). Raises :class:`ConfigError` (exit 2) when it cannot,
     and :class:`UsageError` for an empty or blank ``name`` (``--profile "$UNSET"`` in a

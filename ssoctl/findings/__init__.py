@@ -10,7 +10,6 @@ step.
 Catalogue modules are plain data and import nothing heavy, so looking a code up is cheap.
 """
 
-from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass

@@ -12,7 +12,6 @@ a request from a response). Header values from captures (cookies, Authorization)
 never copied into any result or error.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import re

@@ -5,7 +5,6 @@ Nothing in this module parses XML: a value counts as XML when its first non-blan
 decides whether to run the hardened parser.
 """
 
-from __future__ import annotations
 
 import binascii
 import re

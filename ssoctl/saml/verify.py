@@ -12,7 +12,6 @@ Claims may be read only from :attr:`Verification.signed_response` and
 :attr:`Verification.signed_assertion` (copies of exactly what a verified signature covers).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
