@@ -420,7 +420,7 @@ def safe_findings(findings: Sequence[Finding]) -> list[Finding]:
                                                      "expected", "received")}
         safe = {key: visible(value) for key, value in texts.items() if isinstance(value, str)}
         changed = {key: value for key, value in safe.items() if value != texts[key]}
-        return dataclasses.replace(item, **changed) if changed else item  # type: ignore[arg-type]
+        return item._replace(**changed) if changed else item  # type: ignore[arg-type]
 
     return [one(item) for item in findings]
 

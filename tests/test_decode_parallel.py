@@ -170,7 +170,7 @@ def test_numbered_findings_keep_every_field(capture, anchors):
     as dataclasses.replace would, whatever fields Finding has."""
     result = decode(capture, options(anchors, 1))
     expected = list(result.input_findings) + [
-        dataclasses.replace(f, message=f"#{m.index}: {f.message}")
+        f._replace(message=f"#{m.index}: {f.message}")
         for m in result.messages for f in m.findings]
     assert list(result.findings) == expected and len(expected) > COUNT
 

@@ -83,7 +83,7 @@ class CertDiagnosis:
         if not self.repairable:
             return self
         notes = tuple(
-            replace(f, severity=Severity.INFO, message=f"{f.message} (repaired by --fix)", hint="")
+            f._replace(severity=Severity.INFO, message=f"{f.message} (repaired by --fix)", hint="")
             if f.code in SHAPE_CODES and f.severity is not Severity.INFO else f
             for f in self.findings)
         return replace(self, findings=notes, was_repaired=True)
@@ -136,7 +136,7 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
         findings.append(_several(infos, unique))
     for i in ([selected] if selected is not None and len(unique) > 1 else unique):
         prefix = f"certificate #{i + 1}: " if len(unique) > 1 else ""
-        findings += [replace(f, message=prefix + f.message)
+        findings += [f._replace(message=prefix + f.message)
                      for f in facts.check_info(infos[i], now=now, warn_days=warn_days, field=FIELD)]
     if expected is not None and infos and not fp_hits:
         findings.append(finding("CERT_FINGERPRINT_MISMATCH",
@@ -153,11 +153,11 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
     if selected is None:  # nothing for --fix to rebuild: its hint would send users in circles
         from ssoctl.findings.cert import DOWNLOAD_HINT, FIX_HINT
 
-        findings = [replace(f, hint=DOWNLOAD_HINT) if f.hint == FIX_HINT else f for f in findings]
+        findings = [f._replace(hint=DOWNLOAD_HINT) if f.hint == FIX_HINT else f for f in findings]
     from ssoctl.findings.cert import FIX_COMMAND
 
     command = fix_command(source)  # the command that works, with the file the user gave
-    findings = [replace(f, hint=f.hint.replace(FIX_COMMAND, command))
+    findings = [f._replace(hint=f.hint.replace(FIX_COMMAND, command))
                 if FIX_COMMAND in f.hint else f for f in findings]
     shape_errors = any(f.code in SHAPE_CODES and f.severity is Severity.ERROR for f in findings)
     return CertDiagnosis(

@@ -183,10 +183,9 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
                 ("Certificate", f"SHA-256 {cert.sha256}" if cert is not None else "(none)"),
             ])]
         blocks += _details(settings)
-        import dataclasses
 
         # other findings keep what they found, not advice to paste an untrusted value
-        quiet = tuple(dataclasses.replace(f, hint="") if "paste" in f.hint.lower() else f
+        quiet = tuple(f._replace(hint="") if "paste" in f.hint.lower() else f
                       for f in settings.findings)
         return Report(data=data, findings=quiet, blocks=tuple(blocks),
                       payload="" if env else None)

@@ -535,7 +535,6 @@ def _explain(exc: SsoctlError, steps: list[str], undo: list[str], request: Setup
 def domain_check(request: SetupRequest) -> tuple[str | None, tuple[Finding, ...]]:
     """The checklist line about the e-mail domain's TXT record, and findings (as warnings:
     right after a set-up the record may simply not be visible yet)."""
-    import dataclasses
 
     from ssoctl.connection.dns import check_txt
     from ssoctl.findings import Severity
@@ -543,7 +542,7 @@ def domain_check(request: SetupRequest) -> tuple[str | None, tuple[Finding, ...]
     if not request.domain:
         return None, ()
     got = check_txt(request.domain, expected=request.txt_value, server=request.dns_server)
-    found = tuple(dataclasses.replace(f, severity=Severity.WARNING) if f.is_error else f
+    found = tuple(f._replace(severity=Severity.WARNING) if f.is_error else f
                   for f in got.findings)
     if got.present:
         what = "the expected TXT record" if request.txt_value else "TXT records (not compared " \

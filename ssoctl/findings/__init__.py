@@ -12,7 +12,6 @@ Catalogue modules are plain data and import nothing heavy, so looking a code up 
 
 
 import importlib
-from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, NamedTuple
 
@@ -43,8 +42,7 @@ class CodeInfo(NamedTuple):
     """Exit status this finding causes when it is an error (4 for trust failures)."""
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A problem or note about the user's data.
 
     ``message`` is specific to this occurrence ("certificate expired on 2025-01-31");

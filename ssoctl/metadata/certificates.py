@@ -8,7 +8,6 @@ not load is a finding, never a crash.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +123,7 @@ def certificate_findings(signing: tuple["CertInfo", ...], encryption: tuple["Cer
 
 def _relabel(item: Finding, label: str, *, demote: bool) -> Finding:
     severity = Severity.WARNING if demote and item.severity is Severity.ERROR else item.severity
-    return dataclasses.replace(item, message=f"{label}: {item.message}", severity=severity)
+    return item._replace(message=f"{label}: {item.message}", severity=severity)
 
 
 def describe_certificate(text: str, *, now: dt.datetime) -> "CertInfo":

@@ -14,7 +14,6 @@ signed: on a 97 MB aggregate that is about four times the time and memory of
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -58,7 +57,7 @@ def verify_signature(data: bytes | None, root: "etree._Element", *, signed: bool
     cert = trust_certificate(cert_data)
     # The signer's own certificate problems are worth knowing, but they do not make a
     # good signature bad: warnings, never errors.
-    notes = [dataclasses.replace(item, severity=Severity.WARNING,
+    notes = [item._replace(severity=Severity.WARNING,
                                  message=f"--verify-signature certificate: {item.message}")
              if item.severity is Severity.ERROR else item
              for item in facts.check_info(facts.describe(cert, now=now), now=now,

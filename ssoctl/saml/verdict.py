@@ -9,7 +9,6 @@ message is compared and used for an integrity check, never trusted.
 """
 
 
-import dataclasses
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ssoctl import xmlsafe
@@ -133,7 +132,7 @@ def _integrity(xml: bytes, first: Any, verify: Any,
     pems = [c.pem for c in first.embedded_certificates]
     check = verify.verify_response(xml, trusted_pems=pems, **common)
     known = {f.code for f in first.findings}
-    broken = [dataclasses.replace(f, message=f"{f.message} (checked with the certificate inside "
+    broken = [f._replace(message=f"{f.message} (checked with the certificate inside "
                                              "the message)")
               for f in check.findings
               if f.is_error and f.exit_code == 4 and f.code not in _NOT_TAMPERING

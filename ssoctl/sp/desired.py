@@ -8,7 +8,6 @@ code with ``--allow CODE``; an allowed finding stays in the report, as a warning
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
@@ -94,9 +93,9 @@ def read_certificate(path: str, *, now: dt.datetime) -> tuple[str | None, tuple[
     out = []
     for item in diag.findings:
         if item.code in SHAPE_CODES and item.code != "CERT_SEVERAL":
-            item = dataclasses.replace(item, severity=Severity.INFO,
+            item = item._replace(severity=Severity.INFO,
                                        message=f"{item.message} (repaired: a clean PEM is pushed)")
-        out.append(dataclasses.replace(item, field=item.field or "sipgate Certificate"))
+        out.append(item._replace(field=item.field or "sipgate Certificate"))
     return diag.fixed_pem, tuple(out)
 
 
@@ -151,7 +150,7 @@ def allow(findings: Iterable[Finding], codes: Iterable[str]) -> tuple[Finding, .
     out = []
     for item in findings:
         if item.is_error and item.code in allowed:
-            item = dataclasses.replace(item, severity=Severity.WARNING,
+            item = item._replace(severity=Severity.WARNING,
                                        message=f"{item.message} (allowed with --allow {item.code})")
         out.append(item)
     return tuple(out)
