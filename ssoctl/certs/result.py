@@ -6,11 +6,9 @@ themselves, the comparisons the user asked for, and picks the certificate ``--fi
 would print.
 """
 
-from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 from ssoctl.certs import facts
 from ssoctl.certs.facts import CertInfo
@@ -30,8 +28,7 @@ SHAPE_CODES = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class CertDiagnosis:
+class CertDiagnosis(NamedTuple):
     """Everything check-cert found out about one input."""
 
     source: str
@@ -86,7 +83,7 @@ class CertDiagnosis:
             f._replace(severity=Severity.INFO, message=f"{f.message} (repaired by --fix)", hint="")
             if f.code in SHAPE_CODES and f.severity is not Severity.INFO else f
             for f in self.findings)
-        return replace(self, findings=notes, was_repaired=True)
+        return self._replace(findings=notes, was_repaired=True)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON ``data`` object (see docs/commands/check-cert.md)."""
@@ -156,9 +153,10 @@ def conclude(work: Work, *, source: str, now: dt.datetime, warn_days: int,
         findings = [f._replace(hint=DOWNLOAD_HINT) if f.hint == FIX_HINT else f for f in findings]
     from ssoctl.findings.cert import FIX_COMMAND
 
-    command = fix_command(source)  # the command that works, with the file the user gave
-    findings = [f._replace(hint=f.hint.replace(FIX_COMMAND, command))
-                if FIX_COMMAND in f.hint else f for f in findings]
+    if any(FIX_COMMAND in f.hint for f in findings):
+        command = fix_command(source)  # the command that works, with the file the user gave
+        findings = [f._replace(hint=f.hint.replace(FIX_COMMAND, command))
+                    if FIX_COMMAND in f.hint else f for f in findings]
     shape_errors = any(f.code in SHAPE_CODES and f.severity is Severity.ERROR for f in findings)
     return CertDiagnosis(
         source=source, input_format=work.fmt, encoding=work.encoding, certificates=infos,

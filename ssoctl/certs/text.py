@@ -8,7 +8,6 @@ widths. :mod:`ssoctl.certs.diagnose` turns the result into findings and certific
 
 
 import re
-import unicodedata
 from typing import NamedTuple
 
 CANONICAL = {"BEGIN": "-----BEGIN CERTIFICATE-----", "END": "-----END CERTIFICATE-----"}
@@ -374,6 +373,8 @@ def _describe_char(tok: str) -> str:
     if tok in _CHAR_NAMES:
         name = _CHAR_NAMES[tok]
         return name if name.startswith("'") else f"{name} {tok!r} (U+{ord(tok):04X})"
+    import unicodedata  # only when a stray character is named
+
     try:
         name = unicodedata.name(tok).lower()
     except (ValueError, TypeError):
