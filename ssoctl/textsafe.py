@@ -37,12 +37,21 @@ _CLASSES = {"human": "\x00-\x08\x0b-\x1f\x7f", "line": "\x00-\x1f\x7f", "json": 
 _COMPILED: dict[tuple[str, bool], "re.Pattern[str]"] = {}
 
 
-def _unsafe(kind: str, text: str) -> "re.Pattern[str]":
-    """The pattern of ``kind`` for ``text``: ASCII text is searched with the ASCII part
-    of the class only (the same matches). The full classes span the surrogate range,
-    which takes Python's regex compiler about a millisecond each, so they are compiled
-    on first use, by the few commands that meet a non-ASCII value."""
+def _unsafe(kind: str, text: str) -> "re.Pattern[str] | None":
+    """The pattern of ``kind`` for ``text``, or None when ``text`` holds nothing it
+    matches. ASCII text is searched with the ASCII part of the class only (the same
+    matches). Every character of the wider part is one :meth:`str.isprintable` calls
+    unprintable (controls, format characters, separators, surrogates), so text that is
+    printable apart from the newlines and tabs a kind keeps needs no search at all. The
+    full classes span the surrogate range, which takes Python's regex compiler about a
+    millisecond each, so they are compiled only for text that needs them."""
     wide = not text.isascii()
+    if wide:
+        kept = text if kind == "line" else text.replace("\n", "")
+        if kind == "human":
+            kept = kept.replace("\t", "")
+        if kept.isprintable():
+            return None
     pattern = _COMPILED.get((kind, wide))
     if pattern is None:
         pattern = _COMPILED[kind, wide] = re.compile(
@@ -60,7 +69,7 @@ def visible(text: str, *, one_line: bool = False) -> str:
     escape; tab and newline stay (unless ``one_line``). Printable text, including any
     non-Latin script, is unchanged."""
     pattern = _unsafe("line" if one_line else "human", text)
-    if pattern.search(text) is None:  # the common case: nothing to do, no copy
+    if pattern is None or pattern.search(text) is None:  # the common case: no copy
         return text
     return pattern.sub(_escape, text)
 
@@ -74,7 +83,7 @@ def json_safe(document: str) -> str:
     controls, DEL, bidi controls, U+2028/U+2029 and lone surrogates written as
     ``\\uXXXX`` escapes: the same JSON value, safe on a terminal, encodable as UTF-8."""
     pattern = _unsafe("json", document)
-    if pattern.search(document) is None:
+    if pattern is None or pattern.search(document) is None:
         return document
     return pattern.sub(_json_escape, document)
 

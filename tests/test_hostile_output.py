@@ -90,6 +90,8 @@ def test_visible_escapes_ascii_and_wider_text_alike(text, one_line):
     """ASCII text is searched with the ASCII part of the class only; the result must be
     what the whole class gives, for ASCII and for any other text."""
     assert visible(text, one_line=one_line) == _reference(text, one_line)
+    arrow = "Applications \u2192 " + text  # printable non-ASCII text skips the search
+    assert visible(arrow, one_line=one_line) == _reference(arrow, one_line)
     assert visible("ok \x1b[2J\x7f", one_line=one_line) == "ok \\x1b[2J\\x7f"
 
 
