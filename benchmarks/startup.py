@@ -20,6 +20,12 @@ parses one text argument: what ssoctl adds on top of Typer reading a command lin
 ``import typer`` does not load; ssoctl requires Typer 0.28, which does not. The Typer
 version in use, and whether the command loaded Pydantic, are printed.)
 The machine's load average is printed with the figures (docs/benchmarks.md records them).
+
+``--instructions`` adds a measure that does not depend on the machine's load: the number of
+instructions each process executes (counted by valgrind's callgrind tool, one run each,
+with a fixed hash seed), command against baseline. It counts work, not waiting: memory
+stalls and the kernel's share are left out, so it complements the timings rather than
+replacing them. Each run takes about ten seconds under valgrind.
 """
 
 from __future__ import annotations
@@ -113,11 +119,29 @@ def paired(a: list[str], b: list[str], runs: int) -> dict[str, float]:
             "wall": med(rw), "cpu": med(rc)}
 
 
+def instructions(argv: list[str]) -> int | None:
+    """Instructions ``argv`` executes in user space (callgrind), or None without valgrind."""
+    import re
+    import shutil
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *argv], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100",
+                               "PYTHONHASHSEED": "0"})
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="pairs per command (default 15)")
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="time only the commands whose label contains TEXT (repeatable)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions executed (valgrind; load-independent)")
     args = parser.parse_args(argv)
     compile_bytecode()
     py = sys.executable
@@ -144,6 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     for label, ratio in verdicts:
         print(f"{label}: {ratio:.2f}x bare imports (CPU): "
               f"{'meets' if ratio <= TARGET else 'misses'} the {TARGET}x target")
+    if args.instructions:
+        print("instructions executed (callgrind, PYTHONHASHSEED=0), command / baseline:")
+        for label, command, bare, _library in rows():
+            if args.only and not any(t in label for t in args.only):
+                continue
+            mine, base = instructions(command), instructions([py, "-c", bare])
+            if mine is None or base is None:
+                print("  valgrind is not installed: no instruction counts")
+                break
+            print(f"  {label:34} {mine / 1e6:8.1f} M / {base / 1e6:8.1f} M = {mine / base:.2f}x: "
+                  f"{'meets' if mine / base <= TARGET else 'misses'} the {TARGET}x target")
     after = os.getloadavg()
     print(f"load average afterwards {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}")
     return 0
