@@ -37,6 +37,11 @@ messages per second and each rate as a ratio of the signxml loop (for the in-pro
 rows also by CPU time, which other work on the machine disturbs less). Targets (issue 10):
 ``--all --jobs 1`` at >= 75 % of the signxml loop's rate; peak memory <= 3x the capture.
 Nothing touches the network; the clock is fixed with ``--now``.
+
+``--instructions`` adds a measure this shared machine's load does not move: the
+instructions (valgrind's callgrind tool, fixed hash seed) of the signxml loop and of the
+decode path, each in a child process after the same imports and warm-up, less what the
+warm-up alone costs. Several minutes under valgrind.
 """
 
 from __future__ import annotations
@@ -246,6 +251,51 @@ print(count)
 """
 
 
+# A child for --instructions: the same warm-up in every mode, then the loop or the decode
+# path over all messages ("none": the warm-up alone, subtracted from both).
+COUNTED = """
+import json, sys
+sys.path.insert(0, sys.argv[5])
+import decode_har as b
+from pathlib import Path
+mode, har, two, cert = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+sign, n = sys.argv[6], int(sys.argv[7])
+data, pem = b.from_har(json.loads(har.read_text())), cert.read_text()
+b.signxml_loop(data[:2], pem, sign)
+b.ssoctl_decode_path(two, cert, 2, 1)
+if mode == "loop":
+    b.signxml_loop(data, pem, sign)
+elif mode == "decode":
+    b.ssoctl_decode_path(har, cert, n, 1)
+"""
+
+
+def counted(har: Path, cert: Path, n: int, sign: str) -> tuple[float, float] | None:
+    """Millions of instructions of the signxml loop and of the decode path (callgrind),
+    or None without valgrind."""
+    import re
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    two = har.with_name("two.har")
+    doc = json.loads(har.read_text())
+    doc["log"]["entries"] = doc["log"]["entries"][:2]
+    two.write_text(json.dumps(doc))
+    totals = {}
+    for mode in ("none", "loop", "decode"):
+        done = subprocess.run(
+            [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             "-c", COUNTED, mode, str(har), str(two), str(cert), str(ROOT / "benchmarks"),
+             sign, str(n)], capture_output=True, text=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"})
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if done.returncode or not found:
+            raise SystemExit(f"callgrind run {mode!r} failed: {done.stderr[-500:]}")
+        totals[mode] = int(found.group(1))
+    return ((totals["loop"] - totals["none"]) / 1e6, (totals["decode"] - totals["none"]) / 1e6)
+
+
 def signxml_script(har: Path, cert: Path, n: int, sign: str) -> float:
     """The signxml loop as the script a user would write and run: Python start-up,
     imports, reading the HAR and decoding each value, then the same pinned loop. The
@@ -334,6 +384,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="which element Okta signs (default: assertion, Okta's default)")
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs (default 3)")
     parser.add_argument("--no-xmlsec1", action="store_true", help="skip the xmlsec1 loop")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions (valgrind; load-independent, slow)")
     parser.add_argument("--pairs", type=int, default=7,
                         help="loop/command pairs run back to back for the verdict (default 7)")
     args = parser.parse_args(argv)
@@ -389,6 +441,8 @@ def main(argv: list[str] | None = None) -> None:
             cpu_loop = LAST_CPU[0]
             wall_cmd = ssoctl_in_process(har_path, cert_path, args.n, 1)
             paired.append((wall_loop / wall_cmd, cpu_loop / LAST_CPU[0]))
+        instructions = counted(har_path, cert_path, args.n, args.sign) \
+            if args.instructions else None
         if not args.no_xmlsec1:
             rows["xmlsec1 per message"] = xmlsec1_loop(data, cert_path, tmp)
         size = har_path.stat().st_size
@@ -407,6 +461,13 @@ def main(argv: list[str] | None = None) -> None:
           f"{PEAKS['1'] / 1024:.0f} MiB, --jobs 2: {PEAKS['2'] / 1024:.0f} MiB; the same "
           f"command on one message: {PEAKS['floor'] / 1024:.0f} MiB; what the capture adds: "
           f"{grown / 2**20:.0f} MiB = {grown / size:.1f}x its size (target <= 3x)")
+    if instructions is not None:
+        loop_m, decode_m = instructions
+        print(f"instructions (callgrind): signxml loop {loop_m:,.0f} M, decode path --jobs 1 "
+              f"{decode_m:,.0f} M: the decode path runs at {loop_m / decode_m:.0%} of the "
+              "loop's rate by instructions")
+    elif args.instructions:
+        print("valgrind is not installed: no instruction counts")
     ratio = statistics.median(p[0] for p in paired)
     by_cpu = statistics.median(p[1] for p in paired)
     print(f"decode-response --all --jobs 1 runs at {ratio:.0%} of the bare signxml loop's "

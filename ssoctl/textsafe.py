@@ -35,6 +35,8 @@ _WIDE = "\x80-\x9f" + _BIDI + "\u2028\u2029\ud800-\udfff"
 #: (``json.dumps(..., ensure_ascii=False)`` escapes C0 itself) DEL and ``_WIDE``.
 _CLASSES = {"human": "\x00-\x08\x0b-\x1f\x7f", "line": "\x00-\x1f\x7f", "json": "\x7f"}
 _COMPILED: dict[tuple[str, bool], "re.Pattern[str]"] = {}
+#: Texts up to this length are probed with str.isprintable() before any search (below).
+_PROBE_LIMIT = 64 * 1024
 
 
 def _unsafe(kind: str, text: str) -> "re.Pattern[str] | None":
@@ -46,7 +48,7 @@ def _unsafe(kind: str, text: str) -> "re.Pattern[str] | None":
     full classes span the surrogate range, which takes Python's regex compiler about a
     millisecond each, so they are compiled only for text that needs them."""
     wide = not text.isascii()
-    if wide:
+    if wide and len(text) <= _PROBE_LIMIT:  # (the probe may copy the text: small ones only)
         kept = text if kind == "line" else text.replace("\n", "")
         if kind == "human":
             kept = kept.replace("\t", "")

@@ -95,6 +95,16 @@ def test_visible_escapes_ascii_and_wider_text_alike(text, one_line):
     assert visible("ok \x1b[2J\x7f", one_line=one_line) == "ok \\x1b[2J\\x7f"
 
 
+def test_json_safe_on_a_large_document_escapes_without_a_probe_copy():
+    """A document past the probe limit (decode-response --all) is searched directly."""
+    value = {"hint": "Applications \u2192 Applications", "evil": "gnp\u202eexe\x85",
+             "rows": ["x" * 100] * 1000}
+    text = json_safe(json.dumps(value, ensure_ascii=False) + "\n")
+    assert len(text) > 64 * 1024
+    assert "\\u202e" in text and "\\u0085" in text and "\u2192" in text
+    assert json.loads(text) == value
+
+
 # ---------------------------------------------------------------- inputs
 
 def _entry(url: str, method: str, relay: str, post: str | None = None) -> dict:
