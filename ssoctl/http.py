@@ -469,7 +469,7 @@ def request(session: "requests.Session", method: str, url: str, *,
         except (requests.exceptions.RequestException, ValueError) as exc:
             # ValueError: requests parses a redirect's Location even without following it,
             # and an unparsable one (``https://[::1/``) must not become a traceback.
-            raise _fail(NetworkError, f"request to {_host(url)} failed: {exc}",
+            raise _fail(NetworkError, f"request to {_host(url)} failed: {_exception_text(exc)}",
                         hint="check the URL", code="HTTP_FAILED") from None
         _log().debug("-> %s %s", resp.status_code, resp.reason)  # the filter cleans it
         if 300 <= resp.status_code < 400 and not return_redirects:
@@ -541,7 +541,7 @@ class _TranslatedBody:
                               "browser or curl and give its path",
                          code="HTTP_TIMEOUT" if timeout else "HTTP_CONNECT")
         if isinstance(exc, requests.exceptions.RequestException):
-            return _fail(NetworkError, f"request to {host} failed: {exc}",
+            return _fail(NetworkError, f"request to {host} failed: {_exception_text(exc)}",
                          hint="check the URL", code="HTTP_FAILED")
         return exc
 
@@ -1068,6 +1068,24 @@ def _server_reason(resp: Response) -> str:
             if isinstance(body.get(key), str):
                 return body[key]
     return ""  # (cut to length by _fail, after redaction: a cut must not split a secret)
+
+
+#: A URL in a library's exception text: its user information and its query or fragment
+#: are cut (a pre-signed link carries its signature there, a URL its password).
+_URL_IN_TEXT = re.compile(
+    r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^\s/?#@'\"]*@)?([^\s?#'\"]*)([?#][^\s'\"]*)?")
+
+
+_PATH_IN_TEXT = re.compile(r"(\burl: /[^\s?#'\"]*)[?#][^\s'\"]*")
+
+
+def _exception_text(exc: BaseException) -> str:
+    """``str(exc)`` of a requests or urllib3 error without what a URL in it may carry
+    besides scheme, host and path: requests puts the whole URL into some messages
+    ("Failed to parse: https://...?X-Amz-Signature=...", "Invalid URL ...")."""
+    text = _URL_IN_TEXT.sub(
+        lambda m: m.group(1) + m.group(2) + ("?…" if m.group(3) else ""), str(exc))
+    return _PATH_IN_TEXT.sub(r"\1?…", text)  # urllib3: "... with url: /path?query ..."
 
 
 def _tls_error(url: str, exc: Exception) -> NetworkError:

@@ -221,6 +221,33 @@ def test_redirect_to_unparsable_location_refused(raw_server, method):
     assert info.value.code == "HTTP_FAILED" and "127.0.0.1" in info.value.message
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["fetch", "fetch_stream"])
+def test_a_library_error_never_shows_a_urls_query(raw_server, streamed):
+    """requests quotes the whole URL in some errors ("Failed to parse: ..."): what a URL
+    carries besides scheme, host and path (a pre-signed link's signature, a password)
+    is cut from the message (docs/threat-model.md, "Secrets")."""
+    # a port out of range: requests quotes the whole Location in its message
+    url = raw_server(302, {"Location": "https://idp.example:99999/md?X-Amz-Signature=c0ffee",
+                           "Content-Length": "0"})
+    with pytest.raises(NetworkError) as info:
+        if streamed:
+            with http.fetch_stream(url, max_bytes=100, settings=_settings()) as got:
+                b"".join(got.chunks)
+        else:
+            http.fetch(url, max_bytes=100, settings=_settings())
+    message = info.value.message
+    assert info.value.code == "HTTP_FAILED"
+    assert "c0ffee" not in message and "https://idp.example:99999/md?…" in message
+
+
+def test_exception_text_keeps_scheme_host_and_path_only():
+    cut = http._exception_text(ValueError(
+        "Invalid URL 'https://bob:pw@idp.example/app/md?sig=S#f' and url: /x/y?token=T end"))
+    assert cut == "Invalid URL 'https://idp.example/app/md?…' and url: /x/y?… end"
+    assert http._exception_text(ValueError("https://idp.example/md fine")) == \
+        "https://idp.example/md fine"
+
+
 def test_content_length_that_is_not_a_number(raw_server):
     """Headers arrive as latin-1: '²' passes str.isdigit() but not int()."""
     url = raw_server(200, {"Content-Length": "²"}, b"ok")
