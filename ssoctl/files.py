@@ -313,6 +313,19 @@ class SecretCodes(NamedTuple):
     insecure: str
 
 
+def _read_at_most(handle: "BinaryIO", limit: int) -> bytes:
+    """Up to ``limit`` bytes of an unbuffered file (its reads may return less each time)."""
+    parts: list[bytes] = []
+    left = limit
+    while left > 0:
+        part = handle.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes,
                      missing_hint: str = "check the path; create the file with mode 0600"
                      ) -> bytes:
@@ -327,28 +340,34 @@ def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes
         target = expand_user(path, what=what)
     except ConfigError as exc:
         raise ConfigError(exc.message, hint=exc.hint, code=codes.missing) from None
+    # Opened first, then examined through the open descriptor: nothing can swap the path
+    # for a FIFO or a device between the check and the read (O_NONBLOCK: opening a FIFO
+    # does not wait for a writer; it makes no difference to reading a regular file).
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
+        | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        info = target.stat()
+        fd = os.open(target, flags)
     except FileNotFoundError:
         raise ConfigError(f"{what} {target} does not exist", hint=missing_hint,
                           code=codes.missing) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
                           hint="check the path and permissions", code=codes.unreadable) from None
-    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"{what} {target} is readable by other users "
-                          f"(mode {stat.S_IMODE(info.st_mode):04o})",
-                          hint=f"run: chmod 600 {shlex.quote(str(target))}",
-                          code=codes.insecure)
-    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-        raise ConfigError(f"{what} {target} is not a regular file",
-                          hint="give the path of the file itself", code=codes.unreadable)
-    try:
-        with target.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
-                          hint="check the permissions", code=codes.unreadable) from None
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        info = os.fstat(handle.fileno())
+        if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ConfigError(f"{what} {target} is readable by other users "
+                              f"(mode {stat.S_IMODE(info.st_mode):04o})",
+                              hint=f"run: chmod 600 {shlex.quote(str(target))}",
+                              code=codes.insecure)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise ConfigError(f"{what} {target} is not a regular file",
+                              hint="give the path of the file itself", code=codes.unreadable)
+        try:
+            data = _read_at_most(handle, max_bytes + 1)
+        except OSError as exc:
+            raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
+                              hint="check the permissions", code=codes.unreadable) from None
     if len(data) > max_bytes:
         raise ConfigError(f"{what} {target} is larger than {max_bytes} bytes",
                           hint="check the path: a token or key file is small",

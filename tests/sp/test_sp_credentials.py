@@ -136,6 +136,36 @@ def test_a_token_file_that_is_not_a_regular_file_is_refused_without_blocking(tmp
     assert info.value.code == "TOKEN_FILE_UNREADABLE" and "not a regular file" in info.value.message
 
 
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and modes are POSIX")
+def test_a_token_file_swapped_for_a_fifo_at_the_last_moment_is_refused_without_blocking(
+        tmp_path, monkeypatch):
+    """The file is examined through the descriptor that reads it: replacing the path by a
+    FIFO just before it is opened (a race with another local user) cannot make ssoctl wait
+    for a writer forever, and what it refuses is what it opened."""
+    import threading
+
+    path = tmp_path / "token"
+    path.write_text(TOKEN)
+    path.chmod(0o600)
+    real_open = os.open
+
+    def swap_then_open(target, flags, *args):
+        if str(target) == str(path):
+            path.unlink()
+            os.mkfifo(path, 0o600)
+        return real_open(target, flags, *args)
+
+    monkeypatch.setattr(os, "open", swap_then_open)
+    outcome: list[BaseException] = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        pytest.raises(ConfigError, read_token_file, str(path)).value), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "reading the token file blocked on a FIFO"
+    assert outcome and outcome[0].code == "TOKEN_FILE_UNREADABLE"
+    assert "not a regular file" in outcome[0].message
+
+
 def test_a_huge_token_file_is_refused(tmp_path):
     big = tmp_path / "token"
     big.write_bytes(b"x" * (1024 * 1024))
