@@ -1,7 +1,8 @@
 """Result objects -> terminal output (rich on a TTY, plain text in pipes) or JSON.
 
-Core modules return frozen dataclasses and never print. A command turns its result into a
-:class:`Report`: the JSON ``data``, the findings, and a few presentation blocks for humans
+Core modules return immutable records (NamedTuples, a few frozen dataclasses) and never
+print. A command turns its result into a :class:`Report`: the JSON ``data``, the
+findings, and a few presentation blocks for humans
 (:class:`Fields`, :class:`Table`, :class:`Text`, :class:`Code`). This module is the only one
 that imports rich, and it does so lazily: ``--json`` and plain-text output never load it.
 

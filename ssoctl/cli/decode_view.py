@@ -1,6 +1,6 @@
 """Human presentation of a ``decode-response`` result: summary tables, then the XML.
 
-Plain functions from the result dataclasses to :mod:`ssoctl.render` blocks. Identity
+Plain functions from the result records to :mod:`ssoctl.render` blocks. Identity
 values come only from the model, which already withheld them when a signature check
 failed; this module never looks at XML.
 """

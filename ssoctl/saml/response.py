@@ -1,7 +1,7 @@
 """A plain model of one SAML protocol message: Response, AuthnRequest, LogoutRequest,
 LogoutResponse.
 
-:func:`read_message` turns a parsed element into frozen dataclasses that the checks and
+:func:`read_message` turns a parsed element into immutable records that the checks and
 the renderer use. It never decides trust: the caller says where identity data (NameID,
 attributes) may be read from (:class:`IdentitySource`). Identity is read only from the
 element a signature covered when one was verified, withheld entirely when a signature
