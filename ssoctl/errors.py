@@ -9,7 +9,6 @@ an operator-facing ``message`` and a ``hint`` that says what to do, in the words
 Okta and sipgate screens. The CLI boundary renders it and exits with ``exit_code``.
 """
 
-
 from enum import IntEnum
 from typing import NamedTuple
 

@@ -5,7 +5,6 @@ a size limit checked before anything is parsed) and writes files through
 :func:`write_file` (never overwrites without ``force``; atomic; private mode for secrets).
 """
 
-
 import os
 import sys
 from pathlib import Path

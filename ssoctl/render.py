@@ -12,7 +12,6 @@ JSON contract (stable, tested with golden files)::
     {"ok": false, "error": {"code", "message", "hint"}}
 """
 
-
 import base64
 import dataclasses
 import datetime as _dt

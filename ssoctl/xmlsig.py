@@ -20,7 +20,6 @@ Accepted (docs/verification.md, "One policy for every signature"):
   XSLT and XPath transforms (code and node selection) are refused too.
 """
 
-
 import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple

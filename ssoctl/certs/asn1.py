@@ -4,7 +4,6 @@ certificate from a key, without handing half-read bytes to a full parser.
 Only the outer structure is read (tag, length, children); nothing here interprets values.
 """
 
-
 from typing import NamedTuple
 
 SEQUENCE = 0x30

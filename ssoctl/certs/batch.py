@@ -6,7 +6,6 @@ bundle of several is split, and "several certificates" is then no defect), and t
 one summary and one exit status: the worst of its results.
 """
 
-
 import datetime as dt
 import os
 from enum import Enum

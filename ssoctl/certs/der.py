@@ -5,7 +5,6 @@ is recognised without ever being loaded, and a cut-off certificate is measured r
 than handed to a parser.
 """
 
-
 from enum import StrEnum
 from typing import NamedTuple
 

@@ -8,7 +8,6 @@ defects, DER, PKCS#7, pasted text) lives in :mod:`ssoctl.certs.diagnose`.
 cryptography is imported inside the functions so that importing this module is cheap.
 """
 
-
 import base64
 import binascii
 import datetime as dt
@@ -61,6 +60,8 @@ class CertInfo(NamedTuple):
 
 
 def cert_from_base64(text: str) -> "x509.Certificate":
+    """Load a certificate from a metadata ``<ds:X509Certificate>`` body (see
+    :func:`der_from_base64` for what is accepted; :class:`InputError` otherwise)."""
     return cert_from_der(der_from_base64(text))
 
 

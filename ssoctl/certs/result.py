@@ -6,7 +6,6 @@ themselves, the comparisons the user asked for, and picks the certificate ``--fi
 would print.
 """
 
-
 import datetime as dt
 from typing import Any, NamedTuple
 

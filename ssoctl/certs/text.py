@@ -6,7 +6,6 @@ scan a block's body for characters that are not base64, whitespace, padding and 
 widths. :mod:`ssoctl.certs.diagnose` turns the result into findings and certificates.
 """
 
-
 import re
 from typing import NamedTuple
 

@@ -10,7 +10,6 @@ Help is Click's plain layout (``rich_markup_mode=None``): Typer's rich help load
 is used, which more than doubled the time ``--help`` took.
 """
 
-
 import warnings
 from collections.abc import Mapping, MutableMapping
 from typing import Annotated, Any, NoReturn, Optional

@@ -5,7 +5,6 @@ is imported inside the command, so the command starts fast and never loads rich 
 the output is a pipe or JSON.
 """
 
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,6 +1,5 @@
 """Shared pieces of every command: global state, common options, the error boundary."""
 
-
 from typing import Annotated, Any, Callable, NoReturn, Optional
 
 import typer

@@ -1,6 +1,5 @@
 """``ssoctl config``: show (secrets redacted), set, validate and locate the profiles file."""
 
-
 from typing import Annotated, Optional
 
 import typer

@@ -5,7 +5,6 @@ call, :func:`ssoctl.saml.decode.decode_source`, turned into summary tables, the 
 request, and the findings), kept in its own module that imports nothing heavy.
 """
 
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, List, Optional
 

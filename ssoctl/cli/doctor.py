@@ -1,6 +1,5 @@
 """``ssoctl doctor``: is the Okta → sipgate connection still working? (docs/setup.md)"""
 
-
 from typing import Annotated, Optional
 
 import typer

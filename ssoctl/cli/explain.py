@@ -1,6 +1,5 @@
 """``ssoctl explain``: what a finding code, an error code or a login error text means."""
 
-
 from typing import Annotated, Optional
 
 import typer

@@ -18,7 +18,6 @@ signature (:func:`_global_options`); arguments become :class:`Argument`, a subcl
 Typer's public ``TyperArgument`` overriding two public methods.
 """
 
-
 import copy
 from typing import Annotated, Any
 

@@ -1,6 +1,5 @@
 """``ssoctl import-metadata``: IdP metadata -> sipgate's SSO URL, Entity ID and Certificate."""
 
-
 import shlex
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional

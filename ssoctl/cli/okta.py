@@ -5,7 +5,6 @@ list, configure, check, metadata, rotate-cert, audit. Credentials: an API token 
 ``--private-key``, ``--key-id``); see docs/okta.md.
 """
 
-
 from typing import Annotated, Optional
 
 from ssoctl.links import OKTA_DOCS

@@ -1,7 +1,6 @@
 """``ssoctl push``, ``ssoctl rollback`` and ``ssoctl sp status``: write IdP settings to an SP
 through its API (ssoctl's contract, docs/sp-api.md), planned, backed up, verified, reversible."""
 
-
 from typing import Annotated, Optional
 
 import typer

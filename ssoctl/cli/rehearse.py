@@ -5,7 +5,6 @@ small seeded org, prints where it is and how to reach it, and runs until Ctrl-C.
 leaves the machine; everything lives in memory.
 """
 
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,6 +1,5 @@
 """``ssoctl setup``: the whole Okta → sipgate connection in one command (docs/setup.md)."""
 
-
 from typing import Annotated, Optional
 
 import typer

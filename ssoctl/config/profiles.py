@@ -21,7 +21,6 @@ Tokens are never read from this file (see :mod:`ssoctl.sp.credentials`). Reading
 ``tomllib``; writing (``ssoctl config set``) uses the small writer :func:`ssoctl.config.tomlwrite.dump_toml`.
 """
 
-
 import copy
 import os
 from pathlib import Path

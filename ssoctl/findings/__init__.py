@@ -10,7 +10,6 @@ step.
 Catalogue modules are plain data and import nothing heavy, so looking a code up is cheap.
 """
 
-
 import importlib
 from enum import Enum
 from typing import Iterable, NamedTuple

@@ -9,7 +9,6 @@ code and checks that every catalogue entry naming an Okta screen uses this table
 Plain data: import nothing heavy here.
 """
 
-
 from typing import NamedTuple
 
 

@@ -16,7 +16,6 @@ no entities, no network, libxml2's depth and text-node limits; the limit on the 
 parsed as one document applies to that entity, not to the file.
 """
 
-
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from ssoctl import xmlsafe

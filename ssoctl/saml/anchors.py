@@ -6,7 +6,6 @@ field), ``--metadata FILE|URL`` (every signing certificate, for key rollover) an
 its SHA-256 fingerprint matches). Nothing else is ever trusted.
 """
 
-
 import datetime as dt
 import re
 from typing import TYPE_CHECKING, NamedTuple, Sequence

@@ -12,7 +12,6 @@ a request from a response). Header values from captures (cookies, Authorization)
 never copied into any result or error.
 """
 
-
 import datetime as dt
 import re
 from typing import TYPE_CHECKING, NamedTuple

@@ -24,8 +24,8 @@ def read_capture(source: str, *, max_bytes: int, what: str,
                  too_large_hint: str = "") -> "Source | StreamedSource":
     """``source`` (a path) as a :class:`~ssoctl.saml.harstream.StreamedSource` when it is
     a JSON document larger than :data:`STREAM_FROM` (and at most
-    :data:`ssoctl.saml.harstream.MAX_CAPTURE_FILE`),
-    otherwise read whole like :func:`ssoctl.files.read_source` (up to ``max_bytes``)."""
+    :data:`ssoctl.saml.harstream.MAX_CAPTURE_FILE`), otherwise read whole like
+    :func:`ssoctl.files.read_source` (up to ``max_bytes``)."""
     try:
         size = os.stat(source).st_size
         streamed = size > STREAM_FROM and _starts_like_json(source)

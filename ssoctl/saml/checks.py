@@ -5,7 +5,6 @@ change. Checks read only the model (:mod:`ssoctl.saml.response`) and small fact 
 never XML: identity data the model withheld cannot leak through a finding.
 """
 
-
 import datetime as dt
 import re
 from typing import TYPE_CHECKING, NamedTuple

@@ -5,7 +5,6 @@ Nothing in this module parses XML: a value counts as XML when its first non-blan
 decides whether to run the hardened parser.
 """
 
-
 import binascii
 import re
 import zlib

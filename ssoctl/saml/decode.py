@@ -11,7 +11,6 @@ trusted. Identity data is read only from what a verified signature covered, with
 a check failed, and marked unverified when nothing could be checked.
 """
 
-
 import copy
 import datetime as dt
 import re

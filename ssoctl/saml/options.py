@@ -4,7 +4,6 @@ Its own module so that the decoding steps (:mod:`ssoctl.saml.decode`, the verdic
 :mod:`ssoctl.saml.verdict`) can share it without importing each other.
 """
 
-
 from typing import NamedTuple
 
 from ssoctl.saml.anchors import TrustAnchors

@@ -9,7 +9,6 @@ every signature has exactly one
 are on the allowlist. Each function returns findings; none raises for hostile input.
 """
 
-
 from typing import TYPE_CHECKING, NamedTuple
 
 from ssoctl.findings import Finding, Severity, finding

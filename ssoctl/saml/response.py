@@ -11,7 +11,6 @@ All text is read with :func:`ssoctl.xmlsafe.text_of`, which joins every text nod
 comment inside a NameID cannot shorten it (CVE-2017-11427 and friends).
 """
 
-
 import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple

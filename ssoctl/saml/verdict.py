@@ -8,7 +8,6 @@ path never loads it. Trust comes only from the anchors; the certificate inside t
 message is compared and used for an integrity check, never trusted.
 """
 
-
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ssoctl import xmlsafe

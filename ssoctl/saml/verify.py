@@ -12,7 +12,6 @@ Claims may be read only from :attr:`Verification.signed_response` and
 :attr:`Verification.signed_assertion` (copies of exactly what a verified signature covers).
 """
 
-
 import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
