@@ -603,6 +603,27 @@ class _Handoff:
         self.items: "queue.Queue[tuple[str, Any]]" = queue.Queue(maxsize=STREAM_QUEUE)
         self.cancel = threading.Event()
         self.settings, self.until = settings, until
+        self._lock = threading.Lock()
+        self._interrupt: Callable[[], None] | None = None
+
+    def on_stop(self, interrupt: Callable[[], None]) -> None:
+        """What wakes the helper from a read that waits for the server (helper thread,
+        once the connection is open); run at once when the reader has already stopped."""
+        with self._lock:
+            stopped = self.cancel.is_set()
+            if not stopped:
+                self._interrupt = interrupt
+        if stopped:
+            interrupt()
+
+    def stop(self) -> None:
+        """The reader stops: the helper gives up at once, even in the middle of a read
+        that would otherwise wait until the read timeout (the reader's thread)."""
+        with self._lock:
+            self.cancel.set()
+            interrupt, self._interrupt = self._interrupt, None
+        if interrupt is not None:
+            interrupt()
 
     def put(self, kind: str, value: Any) -> None:
         """Hand one item over, waiting while the queue is full (helper thread)."""
@@ -626,7 +647,7 @@ class _Handoff:
                 raise queue.Empty
             return self.items.get(timeout=remaining)
         except queue.Empty:
-            self.cancel.set()
+            self.stop()
             raise _DeadlinePassed() from None
 
     # The reader's side: the body as an iterator of chunks.
@@ -645,8 +666,8 @@ class _Handoff:
         raise value
 
     def close(self) -> None:
-        """Stop: the helper gives up at its next chunk and closes the connection."""
-        self.cancel.set()
+        """Stop: the helper gives up at once and closes the connection."""
+        self.stop()
 
 
 def _within_stream(settings: HttpSettings, until: float, work: Callable[..., Response], /,
@@ -663,7 +684,8 @@ def _within_stream(settings: HttpSettings, until: float, work: Callable[..., Res
 
     def run() -> None:
         try:
-            handoff.put("done", work(*args, cancel=handoff.cancel, sink=sink, **kwargs))
+            handoff.put("done", work(*args, cancel=handoff.cancel, sink=sink,
+                                     on_stop=handoff.on_stop, **kwargs))
         except _Stopped:
             pass
         except BaseException as exc:  # handed to the reader
@@ -675,7 +697,7 @@ def _within_stream(settings: HttpSettings, until: float, work: Callable[..., Res
     threading.Thread(target=run, name="ssoctl-http-stream", daemon=True).start()
     kind, value = handoff.get()
     if kind == "error":
-        handoff.cancel.set()
+        handoff.stop()
         raise value
     if kind == "done":
         return value
@@ -688,6 +710,7 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
               max_bytes: int, cancel: threading.Event,
               allowed_peers: frozenset[str] | None = None,
               sink: Callable[[Response | bytes], None] | None = None,
+              on_stop: Callable[[Callable[[], None]], None] | None = None,
               **kwargs: Any) -> Response:
     """Send one request and read its answer in chunks (stopping when told to). With
     ``sink``, a 2xx answer's headers and then its body go to ``sink`` as they arrive
@@ -699,6 +722,8 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
 
     resp = session.request(method, url, timeout=settings.timeout, allow_redirects=False,
                            stream=True, verify=settings.ca_bundle or session.verify, **kwargs)
+    if on_stop is not None:
+        on_stop(lambda: _interrupt(resp))
     try:
         if allowed_peers is not None:
             kind = _peer_kind(resp)
@@ -749,6 +774,23 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
         return dataclasses.replace(head, content=b"".join(chunks))
     finally:
         resp.close()
+
+
+def _interrupt(resp: "requests.Response") -> None:
+    """Wake a read another thread is blocked in on ``resp``'s connection: shut the socket
+    down (closing a descriptor another thread reads from does not wake that read). The
+    plain socket's ``shutdown`` is called on a TLS socket too: the TLS object's own would
+    also drop its state while the other thread still uses it."""
+    import socket
+
+    connection = getattr(resp.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except (OSError, ValueError, TypeError):  # already closed, or not a socket
+        pass
 
 
 def _peer_kind(resp: "requests.Response") -> str | None:

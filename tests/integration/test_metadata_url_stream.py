@@ -223,6 +223,29 @@ def test_a_trickle_past_the_deadline_stops_the_download(hostile, block, cli):
     assert "HTTP_TIMEOUT" in r.stderr or "within 1 s" in r.stderr
 
 
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_a_stalled_download_leaves_no_reading_thread_behind_at_the_deadline(
+        request, block, tls):
+    """The server sends 2 MB and then nothing, on an open connection: the reader stops at
+    the one deadline (1 s) and the thread reading the socket stops with it, not when its
+    read timeout (20 s here) would have ended the wait."""
+    hostile = request.getfixturevalue("hostile_tls" if tls else "hostile")
+    extra = {"ca_bundle": request.getfixturevalue("ca_bundle")} if tls else {}
+    data = b"".join(body(block, 2))
+
+    @hostile.route("/stalled")
+    def stalled(request, wire):
+        wire.head(200, length=len(data) + 1000)
+        wire.send(data)
+        wire.stopping.wait(30)  # the rest never comes
+
+    with pytest.raises(NetworkError) as err:
+        reader.load_source(hostile.url("/stalled"), entity_id=WANTED,
+                           http_settings=settings(deadline=1.0, read_timeout=20.0, **extra))
+    assert err.value.code == "HTTP_TIMEOUT"
+    assert wait_until(lambda: stream_threads() == 0, seconds=5)
+
+
 # ---------------------------------------------------------------- signed aggregates
 
 @pytest.fixture(scope="module")
