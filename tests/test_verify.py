@@ -214,3 +214,22 @@ def test_signature_placement_is_judged_the_same_every_time():
     for n in range(50):
         _junk = [xmlsafe.parse(b"<a><b/></a>") for _ in range(n % 7)]
         assert policy.check_structure(xmlsafe.parse(data)) == ()
+
+
+@pytest.mark.parametrize("sign", ["assertion", "response", "both", "none"])
+def test_embedded_certificates_without_a_pass_are_the_ones_a_pass_reports(sign):
+    """--fingerprint looks up the message's certificates without a key-less verification
+    pass; they must be exactly the ones that pass reports."""
+    from ssoctl.saml.verify import embedded_certificates
+
+    xml = samlgen.response(now=NOW, sign=sign)
+    root = xmlsafe.parse(xml, what="SAML response")
+    assert embedded_certificates(root, NOW) == \
+        verify_response(xml, trusted_pems=None, now=NOW).embedded_certificates
+
+
+def test_embedded_certificates_of_an_encrypted_assertion_need_a_pass():
+    from ssoctl.saml.verify import embedded_certificates
+
+    xml = samlgen.response(now=NOW, encrypt_for=samlgen.default_sp()[1])
+    assert embedded_certificates(xmlsafe.parse(xml, what="SAML response"), NOW) is None

@@ -62,10 +62,14 @@ def judge(xml: bytes, root: "etree._Element", options: "DecodeOptions"):
                   allow_expired_cert=options.allow_expired_cert, root=root)
     trusted: tuple[str, ...] | None = anchors.pems or None
     if anchors.fingerprints:
-        # The certificates in the message are only known after a first, key-less pass
-        # (which also decrypts); a pinned one becomes trusted for the real pass.
-        probe = verify.verify_response(xml, trusted_pems=None, **common)
-        trusted = pick_trusted(anchors, probe.embedded_certificates) or None
+        # A certificate in the message whose fingerprint was pinned becomes trusted for the
+        # pass that verifies. Inside an EncryptedAssertion the certificates are only known
+        # after a first, key-less pass (which decrypts).
+        embedded = verify.embedded_certificates(root, options.expect.now)
+        if embedded is None:
+            embedded = verify.verify_response(xml, trusted_pems=None,
+                                              **common).embedded_certificates
+        trusted = pick_trusted(anchors, embedded) or None
     result = verify.verify_response(xml, trusted_pems=trusted, **common)
     findings = list(result.findings)
     status = result.status

@@ -109,12 +109,8 @@ def verify_response(xml: bytes, *, trusted_pems: Sequence[str] | None, now: dt.d
             out += [f for f in (*policy.check_structure(doc_root),
                                 *policy.check_assertion_count(doc_root)) if f not in out]
 
-    resp_sig = policy.signature_of(root) if root.tag == policy.RESPONSE else None
-    # The signature signxml will pick with the pinned location: the first one under a
-    # direct Assertion child, which need not be the Assertion a reader consumes (C31).
-    asrt_sig = next(xmlsafe.grandchildren(doc_root, policy.ASSERTION, policy.SIGNATURE), None)
+    resp_sig, asrt_sig, facts = _signatures(root, doc_root)
     consumed = policy.consumed_assertion(doc_root)
-    facts = [policy.read_signature(s) for s in (asrt_sig, resp_sig) if s is not None]
     for item in facts:
         out += policy.check_signature(item, allow_sha1=allow_sha1)
         if item.reference_uri and item.reference_uri.startswith("#"):
@@ -215,6 +211,29 @@ def _load_trusted_cached(pems: tuple[str, ...]) -> tuple[_Trusted, ...]:
             if all(t.sha256 != sha for t in out):
                 out.append(_Trusted(cert, sha))
     return tuple(out)
+
+
+def _signatures(root: "etree._Element", doc_root: "etree._Element"):
+    """The Response's own signature, the assertion signature signxml will verify, and the
+    facts of both (assertion first). ``doc_root``: the document holding the assertion
+    (``root``, or the decrypted plaintext of an EncryptedAssertion)."""
+    resp_sig = policy.signature_of(root) if root.tag == policy.RESPONSE else None
+    # The signature signxml will pick with the pinned location: the first one under a
+    # direct Assertion child, which need not be the Assertion a reader consumes (C31).
+    asrt_sig = next(xmlsafe.grandchildren(doc_root, policy.ASSERTION, policy.SIGNATURE), None)
+    facts = [policy.read_signature(s) for s in (asrt_sig, resp_sig) if s is not None]
+    return resp_sig, asrt_sig, facts
+
+
+def embedded_certificates(root: "etree._Element",
+                          now: dt.datetime) -> "tuple[CertInfo, ...] | None":
+    """The certificates the message's signatures carry, as :func:`verify_response`
+    reports them, read without a verification pass; None when an EncryptedAssertion may
+    hide more (then only a pass that decrypts can tell)."""
+    if root.tag == policy.RESPONSE and \
+            xmlsafe.first_child(root, policy.ENCRYPTED_ASSERTION) is not None:
+        return None
+    return _embedded(_signatures(root, root)[2], now)
 
 
 def _embedded(facts: Sequence[policy.SignatureFacts], now: dt.datetime) -> tuple["CertInfo", ...]:
@@ -355,4 +374,4 @@ def _decrypt(root: "etree._Element", encrypted: "etree._Element", sp_key_pem: by
     return doc_xml, doc_root, doc_root.find(policy.ASSERTION), []
 
 
-__all__ = ["Verification", "verify_response"]
+__all__ = ["Verification", "embedded_certificates", "verify_response"]
