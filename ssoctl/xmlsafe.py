@@ -132,14 +132,7 @@ def parse(data: bytes, *, what: str = "XML", max_bytes: int = MAX_XML_BYTES) -> 
         raise InputError(f"{what} cannot be parsed: {_first_line(exc)}",
                          hint="save the document as UTF-8 XML and try again",
                          code="XML_MALFORMED") from None
-    if root is None:
-        raise InputError(f"{what} has no root element", hint="give a complete XML document",
-                         code="XML_MALFORMED")
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise InputError(f"{what}: DOCTYPE not allowed", hint="this input is malformed or hostile",
-                         code="XML_DOCTYPE")
-    return root
+    return _checked_root(root, what)
 
 
 # Direct-child lookups without ElementPath: a Clark-notation tag given to iterchildren is
@@ -305,6 +298,11 @@ def parse_chunks(chunks: "Iterable[bytes]", *, what: str = "XML",
         raise InputError(f"{what} is empty", hint="give a non-empty XML document",
                          code="XML_EMPTY")
     root = _feed(parser, None, what)
+    return _checked_root(root, what)
+
+
+def _checked_root(root: "etree._Element | None", what: str) -> "etree._Element":
+    """The parsed root, unless there is none or the document declared a DOCTYPE."""
     if root is None:
         raise InputError(f"{what} has no root element", hint="give a complete XML document",
                          code="XML_MALFORMED")
