@@ -312,19 +312,6 @@ class SecretCodes(NamedTuple):
     insecure: str
 
 
-def _read_at_most(handle: "BinaryIO", limit: int) -> bytes:
-    """Up to ``limit`` bytes of an unbuffered file (its reads may return less each time)."""
-    parts: list[bytes] = []
-    left = limit
-    while left > 0:
-        part = handle.read(left)
-        if not part:
-            break
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
-
-
 def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes,
                      missing_hint: str = "check the path; create the file with mode 0600"
                      ) -> bytes:
@@ -352,7 +339,7 @@ def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
                           hint="check the path and permissions", code=codes.unreadable) from None
-    with os.fdopen(fd, "rb", buffering=0) as handle:
+    with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise ConfigError(f"{what} {target} is readable by other users "
@@ -363,7 +350,7 @@ def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes
             raise ConfigError(f"{what} {target} is not a regular file",
                               hint="give the path of the file itself", code=codes.unreadable)
         try:
-            data = _read_at_most(handle, max_bytes + 1)
+            data = handle.read(max_bytes + 1)
         except OSError as exc:
             raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
                               hint="check the permissions", code=codes.unreadable) from None
