@@ -273,26 +273,18 @@ elif mode == "decode":
 def counted(har: Path, cert: Path, n: int, sign: str) -> tuple[float, float] | None:
     """Millions of instructions of the signxml loop and of the decode path (callgrind),
     or None without valgrind."""
-    import re
+    from startup import instructions  # benchmarks/ is on sys.path
 
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
+    if shutil.which("valgrind") is None:
         return None
     two = har.with_name("two.har")
     doc = json.loads(har.read_text())
     doc["log"]["entries"] = doc["log"]["entries"][:2]
     two.write_text(json.dumps(doc))
-    totals = {}
-    for mode in ("none", "loop", "decode"):
-        done = subprocess.run(
-            [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-             "-c", COUNTED, mode, str(har), str(two), str(cert), str(ROOT / "benchmarks"),
-             sign, str(n)], capture_output=True, text=True,
-            env={**os.environ, "PYTHONHASHSEED": "0"})
-        found = re.search(r"Collected : (\d+)", done.stderr)
-        if done.returncode or not found:
-            raise SystemExit(f"callgrind run {mode!r} failed: {done.stderr[-500:]}")
-        totals[mode] = int(found.group(1))
+    totals = {mode: instructions([sys.executable, "-c", COUNTED, mode, str(har), str(two),
+                                  str(cert), str(ROOT / "benchmarks"), sign, str(n)],
+                                 check=True) or 0
+              for mode in ("none", "loop", "decode")}
     return ((totals["loop"] - totals["none"]) / 1e6, (totals["decode"] - totals["none"]) / 1e6)
 
 

@@ -119,8 +119,9 @@ def paired(a: list[str], b: list[str], runs: int) -> dict[str, float]:
             "wall": med(rw), "cpu": med(rc)}
 
 
-def instructions(argv: list[str]) -> int | None:
-    """Instructions ``argv`` executes in user space (callgrind), or None without valgrind."""
+def instructions(argv: list[str], *, check: bool = False) -> int | None:
+    """Instructions ``argv`` executes in user space (callgrind), or None without valgrind.
+    ``check``: a run that fails (exit status) or is not counted stops the benchmark."""
     import re
     import shutil
 
@@ -132,6 +133,8 @@ def instructions(argv: list[str]) -> int | None:
                           env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100",
                                "PYTHONHASHSEED": "0"})
     found = re.search(r"Collected : (\d+)", done.stderr)
+    if check and (done.returncode or not found):
+        raise SystemExit(f"callgrind run of {argv[-3:]} failed: {done.stderr[-500:]}")
     return int(found.group(1)) if found else None
 
 
