@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import ROOT
+from terminal.screen import converse
 
 from .conftest import NOW_TEXT
 
@@ -21,37 +22,12 @@ QUESTION = "Apply this plan to Okta and the SP?"
 
 def _run_on_pty(args: list[str], env: dict[str, str], answer: str, columns: int,
                 cwd: str) -> tuple[int, str]:
-    master, slave = pty.openpty()
     full_env = {**os.environ, **env, "COLUMNS": str(columns), "LINES": "50", "TERM": "xterm"}
     full_env.pop("NO_COLOR", None)
     full_env["PYTHONPATH"] = str(ROOT)
-    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", *args], stdin=slave,
-                            stdout=slave, stderr=slave, env=full_env, cwd=cwd, close_fds=True)
-    os.close(slave)
-    seen, answered = b"", False
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            if not answered and QUESTION.encode() in seen:
-                os.write(master, answer.encode() + b"\r")
-                answered = True
-            if proc.poll() is not None and not ready:
-                break
-        status = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    return status, seen.decode("utf-8", "replace").replace("\r\n", "\n")
+    status, seen, _ = converse(args, env=full_env, columns=columns, cwd=cwd, answer=answer,
+                               question=QUESTION.encode(), timeout=120)
+    return status, seen.replace("\r\n", "\n")
 
 
 def _args(world) -> list[str]:

@@ -18,6 +18,7 @@ import time
 import pytest
 
 from conftest import ROOT
+from terminal.screen import converse
 from ssoctl.rehearsal import fakesp
 
 from .fake_sp import TOKEN, TOKEN_ID
@@ -30,26 +31,8 @@ def _on_terminal(args: list[str], env: dict[str, str], cwd, columns: int) -> tup
     """Run ``python -m ssoctl ARGS`` with stdin, stdout and stderr on a pseudo-terminal of
     ``columns`` columns; return the exit status and everything the terminal received."""
     env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}  # the pty decides
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", *args], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, cwd=cwd)
-    os.close(slave)
-    seen, deadline = b"", time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the other side closed
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif proc.poll() is not None:
-            break
-    code = proc.wait(timeout=30)
-    os.close(master)
-    return code, seen.decode("utf-8", "replace")
+    code, seen, _ = converse(args, env=env, columns=columns, cwd=cwd)
+    return code, seen
 
 
 def _flat(text: str) -> str:

@@ -17,6 +17,7 @@ import time
 import pytest
 
 from conftest import NOW
+from terminal.screen import converse
 
 ACS = "https://sipgate.example/saml/acs"
 SP_ENTITY = "https://sipgate.example/saml/metadata"
@@ -31,31 +32,9 @@ def env_for(okta_token, tmp_path, **extra):
 
 def on_terminal(args, env, *, columns=100, reply=None, stdout_tty=False):
     """Run ``python -m ssoctl ARGS`` with stdin/stderr (and stdout) on a pty of ``columns``."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", *args], stdin=slave,
-                            stderr=slave, stdout=slave if stdout_tty else subprocess.PIPE,
-                            env={**env, "COLUMNS": str(columns)})
-    os.close(slave)
-    seen, deadline = b"", time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if reply is not None and b"[y/N]" in seen:
-            os.write(master, reply.encode() + b"\n")
-            reply = None
-        if select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif proc.poll() is not None:
-            break
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    proc.wait(timeout=30)
-    os.close(master)
-    return proc.returncode, ANSI.sub("", seen.decode(errors="replace")), out
+    code, seen, out = converse(args, env={**env, "COLUMNS": str(columns)}, columns=columns,
+                               answer=reply, stdout_tty=stdout_tty)
+    return code, ANSI.sub("", seen), out
 
 
 @pytest.mark.parametrize("reply, written", [("n", False), ("y", True)])

@@ -151,3 +151,43 @@ def run_with_terminal_stderr(args: list[str], *, env: dict[str, str] | None = No
     out, _ = proc.communicate(timeout=timeout)
     os.close(leader)
     return proc.returncode, out.decode(), screen.decode(errors="replace")
+
+
+def converse(args: list[str], *, env: dict[str, str], columns: int = 100,
+             cwd: Path | str | None = None, answer: str | None = None,
+             question: bytes = b"[y/N]", stdout_tty: bool = True,
+             timeout: float = 60.0) -> tuple[int, str, str]:
+    """Run ``python -m ssoctl ARGS`` (environment ``env`` as given) with stdin and stderr,
+    and stdout unless ``stdout_tty`` is false, on a pseudo-terminal ``columns`` wide; type
+    ``answer`` and Enter once ``question`` has appeared. Returns ``(exit status, what the
+    terminal showed, stdout when it was a pipe)``."""
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "ssoctl", *args], stdin=follower,
+                            stderr=follower,
+                            stdout=follower if stdout_tty else subprocess.PIPE, env=env,
+                            cwd=None if cwd is None else str(cwd), close_fds=True)
+    os.close(follower)
+    seen, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if answer is not None and question in seen:
+                os.write(leader, answer.encode() + b"\n")
+                answer = None
+            if select.select([leader], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            elif proc.poll() is not None:
+                break
+        out = proc.stdout.read().decode() if proc.stdout else ""
+        status = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    return status, seen.decode("utf-8", "replace"), out
