@@ -48,3 +48,19 @@ def okta_pair():
     from ssoctl.rehearsal import pki
 
     return pki.okta_certificate(pki.cached_rsa_key("okta-idp"))
+
+
+@pytest.fixture(scope="session")
+def okta_ca():
+    """A test CA (trustme) for the Okta stand-in's https (oktaapi and connection tests)."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def okta_ca_bundle(okta_ca, tmp_path_factory):
+    """``okta_ca``'s certificate as a PEM file, for ``--ca-bundle``."""
+    path = tmp_path_factory.mktemp("okta-ca") / "ca.pem"
+    okta_ca.cert_pem.write_to_path(str(path))
+    return str(path)

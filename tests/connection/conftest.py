@@ -43,20 +43,6 @@ def okta_clock():
     return Clock()
 
 
-@pytest.fixture(scope="session")
-def okta_ca():
-    import trustme
-
-    return trustme.CA()
-
-
-@pytest.fixture(scope="session")
-def okta_ca_bundle(okta_ca, tmp_path_factory):
-    path = tmp_path_factory.mktemp("connection-ca") / "ca.pem"
-    okta_ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
 @pytest.fixture
 def okta(okta_clock, okta_ca):
     """Over https (trusted by ``okta_ca_bundle``): the app's Sign on URL is then https, as

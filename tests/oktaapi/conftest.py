@@ -82,20 +82,6 @@ def okta_org(okta_clock):
     _teardown(standin)
 
 
-@pytest.fixture(scope="session")
-def okta_ca():
-    import trustme
-
-    return trustme.CA()
-
-
-@pytest.fixture(scope="session")
-def okta_ca_bundle(okta_ca, tmp_path_factory):
-    path = tmp_path_factory.mktemp("okta-ca") / "ca.pem"
-    okta_ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
 @pytest.fixture
 def okta_org_tls(okta_clock, okta_ca):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
