@@ -186,7 +186,10 @@ def entry_required(got, input_format: str | None, exc, *, source: str) -> "Repor
     from ssoctl.errors import ExitCode
     from ssoctl.render import Report, Text
 
-    listed = list_report(got, input_format, entry=None, all_entries=False)
+    from ssoctl.saml.binding import EntryRequired
+
+    listed = list_report(got, input_format, entry=None, all_entries=False,
+                         decoded=exc.decoded if isinstance(exc, EntryRequired) else None)
     name = shlex.quote(source) if got.label != "--text" else "--text …"
     return Report(data=listed.data, findings=listed.findings, exit_code=ExitCode.USAGE,
                   blocks=(Text(f"{exc.message}; none of them is the one SAMLResponse posted "
@@ -263,18 +266,23 @@ def build_report(result: "DecodeResult", options: "DecodeOptions", *,
 
 
 def list_report(got, input_format: str | None, *, entry: int | None,
-                all_entries: bool) -> "Report":
-    """``--list``: one row per message of the capture."""
+                all_entries: bool, decoded=None) -> "Report":
+    """``--list``: one row per message of the capture (``decoded``: the messages already
+    read from ``got``, listed without reading it again)."""
     from ssoctl.errors import UsageError
     from ssoctl.render import Report, Table, Text
     from ssoctl.saml.export import plain
-    from ssoctl.saml.listing import list_data, list_source
+    from ssoctl.saml.listing import list_data, list_decoded, list_source
 
     if entry is not None or all_entries:
         raise UsageError("--list cannot be combined with --entry or --all",
                          hint="list first, then decode with --entry N or --all", code="USAGE")
-    listing = (list_source(got, input_format=input_format) if isinstance(got, str)
-               else list_data(got.data, label=got.label, input_format=input_format))
+    if decoded is not None:
+        listing = list_decoded(decoded, label=got.label)
+    elif isinstance(got, str):
+        listing = list_source(got, input_format=input_format)
+    else:
+        listing = list_data(got.data, label=got.label, input_format=input_format)
     rows = [(str(m.index), f"{m.parameter} ({m.kind})", m.method or "-", m.url or "-",
              m.time.strftime("%Y-%m-%d %H:%M:%SZ") if m.time else "-")
             for m in listing.messages]

@@ -209,8 +209,18 @@ def select(decoded: DecodedInput, *, entry: int | None = None,
     posted = posted_response(decoded)
     if posted is not None:
         return (posted,)
-    raise UsageError(f"{count} SAML messages found, use --entry N or --all",
-                     hint=_summary(decoded), code="SAML_ENTRY_REQUIRED")
+    raise EntryRequired(f"{count} SAML messages found, use --entry N or --all",
+                        hint=_summary(decoded), code="SAML_ENTRY_REQUIRED", decoded=decoded)
+
+
+class EntryRequired(UsageError):
+    """Several messages and none picked (``SAML_ENTRY_REQUIRED``, exit 2). ``decoded``:
+    what was read, so the caller can list the messages without reading the input again
+    (a browser capture may be hundreds of megabytes)."""
+
+    def __init__(self, message: str, *, hint: str, code: str, decoded: DecodedInput) -> None:
+        super().__init__(message, hint=hint, code=code)
+        self.decoded = decoded
 
 
 def posted_response(decoded: DecodedInput) -> SamlMessage | None:

@@ -16,6 +16,7 @@ from ssoctl.errors import InputError
 from ssoctl.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ssoctl.saml.binding import DecodedInput
     from ssoctl.saml.harstream import CaptureFile
 
 
@@ -62,7 +63,12 @@ def list_data(data: "bytes | CaptureFile", *, label: str,
     capture file to stream)."""
     from ssoctl.saml import binding
 
-    decoded = binding.decode_input(data, input_format=input_format, label=label)
+    return list_decoded(binding.decode_input(data, input_format=input_format, label=label),
+                        label=label)
+
+
+def list_decoded(decoded: "DecodedInput", *, label: str) -> Listing:
+    """List the messages :func:`ssoctl.saml.binding.decode_input` found (no second read)."""
     rows = tuple(ListedMessage(index=m.index, parameter=m.parameter, kind=_kind(m.xml),
                                method=m.method, url=m.url, time=m.time)
                  for m in decoded.messages)
@@ -80,4 +86,4 @@ def _kind(xml: bytes) -> str:
     return xmlsafe.local_name(root) or "unreadable"
 
 
-__all__ = ["ListedMessage", "Listing", "list_source"]
+__all__ = ["ListedMessage", "Listing", "list_data", "list_decoded", "list_source"]

@@ -559,6 +559,31 @@ def test_ambiguous_capture_prints_the_list_table(cli, tmp_path):
     assert f"ssoctl decode-response '{path}' --entry N" in out
 
 
+def test_ambiguous_capture_is_read_once(cli, tmp_path, monkeypatch):
+    """The table shown for an ambiguous capture lists what the decode attempt already
+    read: a browser capture of hundreds of megabytes is not read a second time."""
+    from ssoctl.saml import binding
+
+    xml = (CAPTURES / "response.xml").read_bytes()
+    entries = [{"startedDateTime": f"2026-06-01T12:00:{i:02d}.000Z", "request": {
+        "method": "POST", "url": "https://sipgate.example/saml/acs", "headers": [],
+        "postData": {"mimeType": "application/x-www-form-urlencoded", "params": [
+            {"name": "SAMLResponse", "value": quote(base64.b64encode(xml).decode(), safe="")}]}},
+        "response": {"status": 302, "headers": [], "content": {}}} for i in range(3)]
+    path = tmp_path / "three logins.har"
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    reads = []
+    real = binding.decode_input
+    monkeypatch.setattr(binding, "decode_input",
+                        lambda *a, **k: reads.append(1) or real(*a, **k))
+    result = cli("decode-response", path)
+    assert result.exit_code == 2 and "3 SAML messages found" in result.stdout
+    assert result.stdout.count("SAMLResponse (Response)") == 3
+    assert len(reads) == 1
+    listed = cli("decode-response", path, "--list").stdout
+    assert result.stdout.count("sipgate.example/saml/acs") == listed.count("sipgate.example/saml/acs") == 3
+
+
 def test_metadata_aggregate_is_picked_with_idp_entity_id(cli):
     """A federation aggregate as --metadata: without --idp-entity-id the error names that
     option; with it, the IdP is read from the aggregate."""
