@@ -16,7 +16,7 @@ from ssoctl.certs.diagnose import diagnose
 from ssoctl.certs.facts import CertInfo, check_info
 from ssoctl.errors import ExitCode, InputError, SsoctlError, UsageError
 from ssoctl.certs.result import SHAPE_CODES
-from ssoctl.findings import Finding, Severity, finding
+from ssoctl.findings import Finding, Severity, finding, plural
 
 #: File names a directory is searched for (other files in it are left alone).
 CERT_SUFFIXES = frozenset({".pem", ".crt", ".cer", ".cert", ".der", ".p7b", ".p7c"})
@@ -69,7 +69,7 @@ class Summary(NamedTuple):
         words = {Outcome.READY: "ready to paste", Outcome.WARNING: "with warnings",
                  Outcome.ERROR: "with errors", Outcome.UNREADABLE: "unreadable"}
         parts = [f"{self.count(o)} {words[o]}" for o in Outcome if self.count(o)]
-        return f"{total} certificate{'s' if total != 1 else ''}: " + ", ".join(parts)
+        return f"{total} {plural(total, 'certificate')}: " + ", ".join(parts)
 
 
 def expand(paths: Iterable[str]) -> list[Path]:

@@ -119,7 +119,7 @@ def _take(parsed: _Parsed, work: _Work, *, label: str, bare: bool) -> bool:
             work.add("CERT_NO_ARMOR", "the BEGIN CERTIFICATE and END CERTIFICATE lines are missing")
         if kind == DerKind.PKCS7:
             work.add("CERT_PKCS7", f"{label} is a PKCS#7 bundle with {len(parsed.certs)} "
-                     f"certificate{'s' if len(parsed.certs) != 1 else ''}")
+                     f"{plural(len(parsed.certs), 'certificate')}")
         if parsed.extra:
             work.add("CERT_TRAILING_DATA", f"{parsed.extra} extra {plural(parsed.extra, 'byte')} after "
                      f"the certificate in {label}")

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from ssoctl.certs import facts
 from ssoctl.certs.facts import CertInfo
-from ssoctl.findings import Finding, Severity, finding
+from ssoctl.findings import Finding, Severity, finding, plural
 
 #: The screen field a certificate from check-cert ends up in.
 FIELD = "sipgate Certificate"
@@ -59,7 +59,7 @@ class CertDiagnosis(NamedTuple):
         other = [f for f in errors if f.code not in SHAPE_CODES]
         if not errors:
             warnings = sum(f.severity is Severity.WARNING for f in self.findings)
-            note = f" ({warnings} warning{'s' if warnings != 1 else ''} below)" if warnings else ""
+            note = f" ({warnings} {plural(warnings, 'warning')} below)" if warnings else ""
             if self.was_repaired:
                 return f"Repaired: the clean PEM is ready to paste into sipgate's Certificate field{note}."
             return f"Ready to paste into sipgate's Certificate field{note}."

@@ -270,6 +270,7 @@ def list_report(got, input_format: str | None, *, entry: int | None,
     """``--list``: one row per message of the capture (``decoded``: the messages already
     read from ``got``, listed without reading it again)."""
     from ssoctl.errors import UsageError
+    from ssoctl.findings import plural
     from ssoctl.render import Report, Table, Text
     from ssoctl.saml.export import plain
     from ssoctl.saml.listing import list_data, list_decoded, list_source
@@ -286,7 +287,7 @@ def list_report(got, input_format: str | None, *, entry: int | None,
     rows = [(str(m.index), f"{m.parameter} ({m.kind})", m.method or "-", m.url or "-",
              m.time.strftime("%Y-%m-%d %H:%M:%SZ") if m.time else "-")
             for m in listing.messages]
-    title = (f"{len(rows)} SAML message{'s' if len(rows) != 1 else ''} in {listing.source} "
+    title = (f"{len(rows)} SAML {plural(len(rows), 'message')} in {listing.source} "
              f"({listing.form})")
     data = {"source": listing.source, "form": listing.form,
             "messages": [plain(m) for m in listing.messages]}

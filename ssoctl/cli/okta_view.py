@@ -15,6 +15,7 @@ import typer
 from ssoctl.cli import common
 from ssoctl.errors import ExitCode, UsageError
 from ssoctl.files import stdin_is_tty
+from ssoctl.findings import plural
 from ssoctl.okta.apps import Action, ConfigurePlan, show
 from ssoctl.render import Code, Fields, Report, Table, Text, copyable, plain_text
 
@@ -100,7 +101,7 @@ def list_report(result) -> Report:
     blocks: list = [Table(f"SAML 2.0 apps in {result.org}",
                           ("label", "id", "status", "Single sign-on URL", "cert expires",
                            "signature"), rows),
-                    Text(f"{len(rows)} SAML 2.0 app{'s' if len(rows) != 1 else ''}{what}")]
+                    Text(f"{len(rows)} SAML 2.0 {plural(len(rows), 'app')}{what}")]
     failed = [a for a in result.apps if a.error]
     return Report(data=result, blocks=tuple(blocks),
                   exit_code=ExitCode.NETWORK if failed and len(failed) == len(rows) else None)
@@ -140,7 +141,7 @@ def configure_plan_blocks(plan: ConfigurePlan) -> list:
              f"App {plan.label!r} ({app.id}) in {plan.org}")
     changing = len(plan.writes) + (1 if plan.activate else 0) + \
         sum(1 for g in plan.groups if not g.assigned)
-    return [Fields(f"{title}: {changing} change{'s' if changing != 1 else ''}", rows)]
+    return [Fields(f"{title}: {changing} {plural(changing, 'change')}", rows)]
 
 
 def configure_report(result) -> Report:

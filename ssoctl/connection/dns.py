@@ -13,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from ssoctl.errors import UsageError
-from ssoctl.findings import Finding, finding
+from ssoctl.findings import Finding, finding, plural
 
 FIELD = "DNS: TXT record of the e-mail domain"
 #: One lookup; the nightly job should fail fast on a dead server, not hang.
@@ -117,8 +117,8 @@ def judge(name: str, records: tuple[str, ...], expected: str | None) -> tuple[Fi
                         received=seen),)
     if not records:
         return (finding("CONN_DNS_TXT_MISSING", f"{name} has no TXT records", field=FIELD),)
-    return (finding("CONN_DNS_TXT_UNCHECKED", f"{name} has {len(records)} TXT record"
-                    f"{'s' if len(records) != 1 else ''}; sipgate's value was not compared",
+    return (finding("CONN_DNS_TXT_UNCHECKED", f"{name} has {len(records)} TXT "
+                    f"{plural(len(records), 'record')}; sipgate's value was not compared",
                     field=FIELD),)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ssoctl.findings import Finding, finding
+from ssoctl.findings import Finding, finding, plural
 
 SP_CERT = "sipgate Certificate"
 SP_SSO_URL = "sipgate SSO URL"
@@ -145,7 +145,7 @@ def expiry(idp: IdpView, *, now: dt.datetime, warn_days: int) -> tuple[Finding, 
                                received=day))
         elif left < warn_days:
             out.append(finding("CONN_CERT_EXPIRING", f"the active certificate expires on {day}, "
-                               f"in {left} day{'s' if left != 1 else ''} (warning threshold "
+                               f"in {left} {plural(left, 'day')} (warning threshold "
                                f"{warn_days})", field=field, received=day))
     for key in next_keys(idp):
         if key.not_after is not None and (key.not_after - now).days < warn_days:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError, UsageError
+from ssoctl.findings import plural
 from ssoctl.xmlsafe import qname
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -140,7 +141,7 @@ def entity_document(root: "etree._Element", entity: "etree._Element") -> bytes:
 
 
 def _count(ids: list[str]) -> str:
-    return f"{len(ids):,} identity provider{'s' if len(ids) != 1 else ''}"
+    return f"{len(ids):,} identity {plural(len(ids), 'provider')}"
 
 
 def _some(ids: list[str]) -> str:

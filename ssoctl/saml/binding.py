@@ -199,8 +199,8 @@ def select(decoded: DecodedInput, *, entry: int | None = None,
                          code="USAGE")
     if entry is not None:
         if not 1 <= entry <= count:
-            raise UsageError(f"--entry {entry}: the input has {count} SAML message"
-                             f"{'s' if count != 1 else ''}",
+            raise UsageError(f"--entry {entry}: the input has {count} SAML "
+                             f"{plural(count, 'message')}",
                              hint=f"use a number from 1 to {count}: " + _summary(decoded),
                              code="SAML_ENTRY_OUT_OF_RANGE")
         return (messages[entry - 1],)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError
-from ssoctl.findings import Finding, finding
+from ssoctl.findings import Finding, finding, plural
 from ssoctl.saml.checks import check_message, check_trust
 from ssoctl.saml.options import DecodeOptions
 from ssoctl.saml.response import (MESSAGE_KINDS, UNVERIFIED, IdentityState, Message,
@@ -204,8 +204,8 @@ def _anchor_unused(results: tuple[MessageResult, ...],
         article = "an" if kinds[:1] in "AEIOU" else "a"
         text = f"{where} was not used: this is {article} {kinds}; only Responses are verified"
     else:
-        text = (f"{where} was used only for Responses: {len(other)} other message"
-                f"{'s' if len(other) != 1 else ''} ({kinds}) decoded without a signature check")
+        text = (f"{where} was used only for Responses: {len(other)} other "
+                f"{plural(len(other), 'message')} ({kinds}) decoded without a signature check")
     return (finding("SIG_ANCHOR_NOT_USED", text),)
 
 

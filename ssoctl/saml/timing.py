@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Protocol, Sequence
 
-from ssoctl.findings import Finding, finding
+from ssoctl.findings import Finding, finding, plural
 
 
 class Clock(Protocol):
@@ -107,7 +107,7 @@ def _span(delta: dt.timedelta) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+        return f"{days} {plural(days, 'day')}" + (f" {hours} h" if hours else "")
     if hours:
         return f"{hours} h" + (f" {minutes} min" if minutes else "")
     if minutes:
