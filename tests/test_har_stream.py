@@ -18,7 +18,7 @@ import pytest
 from ssoctl.errors import InputError
 from ssoctl.saml import capture, harstream
 from ssoctl.saml.binding import decode_input
-from ssoctl.saml.harstream import CaptureFile
+from ssoctl.saml.capture import CaptureFile
 
 from conftest import FIXTURES, NOW
 from support.captures import b64, deflate
@@ -373,10 +373,10 @@ def test_read_capture_streams_only_large_json_files(tmp_path, monkeypatch):
     assert isinstance(capture.read_capture(str(small), max_bytes=LIMIT, what="SAML input"),
                       capture.Source)
     got = capture.read_capture(str(large), max_bytes=LIMIT, what="SAML input")
-    assert isinstance(got, harstream.StreamedSource) and len(got.data) == large.stat().st_size
+    assert isinstance(got, capture.StreamedSource) and len(got.data) == large.stat().st_size
     assert got.label == str(large) and got.data.limit == LIMIT
     assert capture.read_capture(str(other), max_bytes=LIMIT, what="SAML input").data == b"A" * 500
-    monkeypatch.setattr(harstream, "MAX_CAPTURE_FILE", 200)
+    monkeypatch.setattr(capture, "MAX_CAPTURE_FILE", 200)
     with pytest.raises(InputError) as err:
         capture.read_capture(str(large), max_bytes=LIMIT, what="SAML input")
     assert err.value.code == "INPUT_TOO_LARGE" and "smaller capture" in err.value.hint
@@ -524,7 +524,7 @@ def test_a_capture_growing_past_the_file_bound_while_read_is_refused(tmp_path, m
     is not read on and on."""
     path = tmp_path / "c.har"
     path.write_text(har_text(*[entry(f"https://cdn/{i}.js") for i in range(50)]))
-    monkeypatch.setattr(harstream, "MAX_CAPTURE_FILE", 2000)
+    monkeypatch.setattr(capture, "MAX_CAPTURE_FILE", 2000)
     with pytest.raises(InputError) as err:  # it had 1,500 bytes when looked at
         decode_input(CaptureFile(str(path), 1500, LIMIT), label="c.har")
     assert err.value.code == "INPUT_TOO_LARGE" and "c.har grew past" in err.value.message

@@ -166,7 +166,7 @@ def read_input(source: str, text: str | None = None):
     """The input's bytes: ``--text``, a paste at a terminal (``-``), a pipe or a file (a
     large HAR or SAML-tracer file is streamed instead: :mod:`ssoctl.saml.harstream`)."""
     from ssoctl.saml.decode import MAX_INPUT_BYTES
-    from ssoctl.saml.har import SMALLER_CAPTURE
+    from ssoctl.saml.capture import SMALLER_CAPTURE
 
     if text is None and source not in (None, "-"):
         from ssoctl.saml.capture import read_capture

@@ -22,7 +22,7 @@ from ssoctl.saml.codec import HINT_COPY, Candidate, decode_value, elide_url
 from ssoctl.saml.detect import PERCENT, InputFormat, detect, find_candidates
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ssoctl.saml.harstream import CaptureFile
+    from ssoctl.saml.capture import CaptureFile
 
 #: Every input form, in the order the docs describe them.
 FORMS: tuple[InputFormat, ...] = tuple(InputFormat)
@@ -108,7 +108,7 @@ class MessageRow(NamedTuple):
 def decode_input(data: "bytes | CaptureFile", *, input_format: str | None = None,
                  label: str = "input", defer_from: int | None = None) -> DecodedInput:
     """Find and decode every SAML message in ``data`` (size-checked by the caller), or in
-    a large HAR or SAML-tracer file (:class:`~ssoctl.saml.harstream.CaptureFile`, read
+    a large HAR or SAML-tracer file (:class:`~ssoctl.saml.capture.CaptureFile`, read
     as a stream).
 
     ``input_format`` forces one of :data:`FORMS`; otherwise the form is detected.

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
     from ssoctl.saml.binding import SamlMessage
-    from ssoctl.saml.harstream import CaptureFile
+    from ssoctl.saml.capture import CaptureFile
 
 #: An input read whole (stdin, ``--text``, a small file) is refused over this before
 #: anything is parsed (exit 3). A large HAR or SAML-tracer file is streamed instead

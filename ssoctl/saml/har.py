@@ -14,6 +14,7 @@ import datetime as dt
 import re
 
 from ssoctl.errors import InputError
+from ssoctl.saml.capture import SMALLER_CAPTURE
 from ssoctl.findings import Finding, finding
 from ssoctl.saml.codec import (SAML_PARAMETERS, Candidate, elide_url, params_candidates,
                                split_params)
@@ -22,14 +23,6 @@ from ssoctl.saml.codec import (SAML_PARAMETERS, Candidate, elide_url, params_can
 MAX_HAR_ENTRIES = 10_000
 #: Response bodies larger than this are not scanned for auto-submit forms.
 MAX_HTML_SCAN = 2 * 1024 * 1024
-
-#: How to make a capture small enough (over the size or entry limit).
-SMALLER_CAPTURE = (
-    "make a smaller capture: clear the browser's network log, log in once and save the HAR "
-    "again; or keep only the SAML requests: jq '.log.entries |= map(select((.request.url + "
-    "(.request.postData.text // \"\")) | test(\"SAML(Response|Request)\")))' big.har > "
-    "saml.har; or copy only the SAMLResponse value of the POST to the SP and decode that "
-    "(ssoctl decode-response --text VALUE)")
 
 _SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization"}
 _HAR_HINT = ("in the browser's developer tools open Network, tick 'Preserve log', log in "

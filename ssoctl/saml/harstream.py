@@ -21,7 +21,7 @@ the same document read whole: the same messages, numbering, notes and errors. Wh
 kept of the SAML messages is bounded in all (:data:`ssoctl.saml.decode.MAX_INPUT_BYTES`),
 each message is then decoded with its own limits and parsed by the hardened parser like
 any other (docs/threat-model.md, "Resource exhaustion"), and the file itself is bounded
-by :data:`MAX_CAPTURE_FILE`.
+by :data:`ssoctl.saml.capture_module.MAX_CAPTURE_FILE`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, BinaryIO, Iterator
 from ssoctl.errors import InputError
 from ssoctl.files import MAX_NESTING, MiB, read_source
 from ssoctl.findings import Finding
+from ssoctl.saml import capture as capture_module
 from ssoctl.saml import har
+from ssoctl.saml.capture import SMALLER_CAPTURE, CaptureFile
 from ssoctl.saml.codec import SAML_PARAMETERS, Candidate
 from ssoctl.saml.detect import InputFormat
 
@@ -44,8 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: String values longer than this are dropped while streaming unless their start
 #: mentions SAML. A saved IdP page is scanned for a form only up to this size anyway.
 KEEP_BYTES = har.MAX_HTML_SCAN
-#: A sanity bound on a streamed capture: a browser saves 50-300 MB for a login session.
-MAX_CAPTURE_FILE = 2048 * MiB
 _CHUNK = MiB
 # What a dropped string becomes (as JSON text): a NUL, a noncharacter, a random word
 # made for this run (so no file can spell the marker), then "S" when the dropped part
@@ -63,29 +63,6 @@ _SAVE_AGAIN = ("save the HAR or SAML-tracer export again and wait until the brow
 class NotJson(InputError):
     """A streamed capture is cut off or not JSON (``HAR_MALFORMED``). A file small
     enough to be read whole is then read whole, to say what json.loads says."""
-
-
-@dataclass(frozen=True, slots=True)
-class CaptureFile:
-    """A JSON capture on disk, to be streamed rather than read (``len`` is its size).
-    ``limit``: what may be kept of its SAML messages, one and all together (and the size
-    up to which it may be read whole instead)."""
-
-    path: str
-    size: int
-    limit: int
-
-    def __len__(self) -> int:
-        return self.size
-
-
-@dataclass(frozen=True, slots=True)
-class StreamedSource:
-    """What :func:`ssoctl.saml.capture.read_capture` gives for a large JSON capture: like
-    :class:`ssoctl.files.Source`, with the file in place of its bytes."""
-
-    data: CaptureFile
-    label: str
 
 
 # ---------------------------------------------------------------- the candidates
@@ -203,7 +180,7 @@ class _Scan:
         self.kept += sum(len(c.value or "") + len(c.xml or b"") for c in found)
         if self.kept > self.limit:
             raise InputError(f"{self.label}: the SAML messages in it add up to more than "
-                             f"{_mb(self.limit)}", hint=har.SMALLER_CAPTURE,
+                             f"{_mb(self.limit)}", hint=SMALLER_CAPTURE,
                              code="INPUT_TOO_LARGE")
         self.out += found
 
@@ -334,7 +311,7 @@ def read_or_stream(capture: CaptureFile, forced: InputFormat | None, label: str
     except InputError as exc:
         if exc.code != "INPUT_TOO_LARGE":
             raise
-        raise InputError(exc.message, hint=har.SMALLER_CAPTURE, code=exc.code) from None
+        raise InputError(exc.message, hint=SMALLER_CAPTURE, code=exc.code) from None
 
 
 #: The parser's backends, the first one installed is used: its C backend (wheels for
@@ -448,7 +425,7 @@ def _held(held: int, limit: int, label: str) -> int:
     worth (``limit``)."""
     if held > limit:
         raise InputError(f"{label}: an entry holds more than {_mb(limit)} of "
-                         "URLs, headers and form values", hint=har.SMALLER_CAPTURE,
+                         "URLs, headers and form values", hint=SMALLER_CAPTURE,
                          code="INPUT_TOO_LARGE")
     return held
 
@@ -475,7 +452,7 @@ def _cut(value: str, schema: object, label: str, limit: int) -> _Cut:
                   f"first {_mb(KEEP_BYTES)}, which is not read")
         raise InputError(f"{label}: {reason}",
                          hint="copy the SAMLResponse value from the browser's network tab "
-                              "and decode it with --text VALUE; or " + har.SMALLER_CAPTURE,
+                              "and decode it with --text VALUE; or " + SMALLER_CAPTURE,
                          code="INPUT_TOO_LARGE")
     return cut
 
@@ -528,11 +505,12 @@ class _Strings:
                 carry, self.carry = self.carry, b""
                 return carry if not self.in_string else b""  # JSON broken either way
             self.consumed += len(data)
-            if self.consumed > MAX_CAPTURE_FILE:  # it grew since it was looked at
-                raise InputError(f"{self.label} grew past {_mb(MAX_CAPTURE_FILE)} while it was "
-                                 "read; captures are read up to that size",
+            bound = capture_module.MAX_CAPTURE_FILE
+            if self.consumed > bound:  # it grew since it was looked at
+                raise InputError(f"{self.label} grew past {_mb(bound)} while it was read; "
+                                 "captures are read up to that size",
                                  hint="wait until the browser has finished saving the file, "
-                                      "then try again; or " + har.SMALLER_CAPTURE,
+                                      "then try again; or " + SMALLER_CAPTURE,
                                  code="INPUT_TOO_LARGE")
             if self.first:
                 data = data.removeprefix(b"\xef\xbb\xbf")
@@ -683,5 +661,5 @@ def _lone_surrogates(data: bytes, masked: bytes) -> bytes:
     return bytes(patched)
 
 
-__all__ = ["KEEP_BYTES", "MAX_CAPTURE_FILE", "CaptureFile", "NotJson", "StreamedSource", "capture_candidates",
+__all__ = ["KEEP_BYTES", "NotJson", "capture_candidates",
            "read_or_stream"]

@@ -17,7 +17,7 @@ from ssoctl.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssoctl.saml.binding import DecodedInput
-    from ssoctl.saml.harstream import CaptureFile
+    from ssoctl.saml.capture import CaptureFile
 
 
 @dataclass(frozen=True)

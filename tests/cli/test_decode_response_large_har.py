@@ -223,7 +223,7 @@ def test_hostile_message_in_a_streamed_capture_is_refused(cli, streamed, tmp_pat
 def test_a_capture_over_the_file_bound_says_how_to_make_a_smaller_one(cli, streamed,
                                                                      small_har, monkeypatch):
     path, _ = small_har
-    monkeypatch.setattr(harstream, "MAX_CAPTURE_FILE", 100)
+    monkeypatch.setattr(capture, "MAX_CAPTURE_FILE", 100)
     result = cli("decode-response", path, "--json")
     assert result.exit_code == 3
     error = result.json()["error"]

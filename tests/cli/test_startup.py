@@ -51,6 +51,14 @@ def test_a_command_line_builds_only_its_command(argv, built):
     assert "pydantic" not in {m.split(".")[0] for m in modules}
 
 
+def test_decoding_an_xml_file_loads_no_capture_reader():
+    """The HAR/SAML-tracer readers (and the incremental JSON parser) load only for a
+    capture: a plain XML file, the common case, does without them."""
+    modules = _loaded(["decode-response", "fixtures/saml/response-assertion-signed.xml",
+                       "--json"])
+    assert not {"ssoctl.saml.har", "ssoctl.saml.harstream", "ijson"} & modules
+
+
 def test_the_command_table_names_what_each_module_registers():
     import importlib
 
