@@ -210,13 +210,6 @@ class InputError(SsoctlError):
     default_code = "INPUT"
 
 
-class TrustError(SsoctlError):
-    """A signature or trust check failed in a way that stops the command."""
-
-    exit_code = ExitCode.TRUST
-    default_code = "TRUST"
-
-
 class ApiRefusedError(SsoctlError):
     """The SP or IdP API answered with a 4xx (auth, not found, conflict, validation)."""
 
