@@ -75,3 +75,31 @@ def test_json_shapes(doc):
 def test_html_like_text(text, prefix):
     _outcome((prefix + text).encode())
     _outcome((prefix + text).encode(), "html-form")
+
+
+# The value decoder's quick paths for ASCII text give what their general forms give.
+
+_VALUE_TEXT = st.lists(st.sampled_from(
+    list("AZaz09+/=%-_ .") + ["%2B", "%2f", "%3D", "%C3%A9", "%FF", "%", "%4", "\t", "\n", "\r",
+                              "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2028", "é"]),
+    max_size=80).map("".join)
+
+
+@SETTINGS
+@given(_VALUE_TEXT)
+def test_whitespace_test_matches_the_regular_expression(text):
+    import re
+
+    from ssoctl.saml import codec
+
+    assert codec._has_whitespace(text) == (re.search(r"\s", text) is not None)
+
+
+@SETTINGS
+@given(_VALUE_TEXT)
+def test_percent_decoding_matches_urllib(text):
+    from urllib.parse import unquote
+
+    from ssoctl.saml import codec
+
+    assert codec._percent_decoded(text) == unquote(text, errors="replace")

@@ -245,8 +245,8 @@ def _decode_all(cands: list[Candidate], form: str, label: str, notes: list[Findi
     artifacts = [c for c in cands if c.parameter == "SAMLart"]
     cands = _dedupe([c for c in cands if c.parameter != "SAMLart"], notes)
     if artifacts:
-        notes.append(finding("BINDING_ARTIFACT", f"{len(artifacts)} SAML artifact"
-                             f"{'s' if len(artifacts) > 1 else ''} (SAMLart) found; "
+        notes.append(finding("BINDING_ARTIFACT", f"{len(artifacts)} SAML "
+                             f"{plural(len(artifacts), 'artifact')} (SAMLart) found; "
                              "the messages they stand for are not in the capture"))
     if not cands:
         raise InputError(f"{label}: only SAML artifacts (SAMLart) found, no SAML message",
