@@ -4,10 +4,8 @@ This module decides and nothing more, so that decoding a small file never loads 
 streaming reader (:mod:`ssoctl.saml.harstream`, with its incremental JSON parser).
 """
 
-from __future__ import annotations
-
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ssoctl.errors import InputError
 from ssoctl.files import MiB, Source, read_source
@@ -27,22 +25,26 @@ SMALLER_CAPTURE = (
     "(ssoctl decode-response --text VALUE)")
 
 
-@dataclass(frozen=True, slots=True)
 class CaptureFile:
     """A JSON capture on disk, to be streamed rather than read (``len`` is its size).
     ``limit``: what may be kept of its SAML messages, one and all together (and the size
     up to which it may be read whole instead)."""
 
-    path: str
-    size: int
-    limit: int
+    # A plain class: a frozen dataclass costs about a millisecond to define, on every run
+    # that reads a file, and most runs never stream.
+    __slots__ = ("path", "size", "limit")
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        self.path, self.size, self.limit = path, size, limit
 
     def __len__(self) -> int:
         return self.size
 
+    def __repr__(self) -> str:
+        return f"CaptureFile({self.path!r}, size={self.size}, limit={self.limit})"
 
-@dataclass(frozen=True, slots=True)
-class StreamedSource:
+
+class StreamedSource(NamedTuple):
     """What :func:`read_capture` gives for a large JSON capture: like
     :class:`ssoctl.files.Source`, with the file in place of its bytes (read as a stream by
     :mod:`ssoctl.saml.harstream`)."""
