@@ -60,6 +60,14 @@ def _record(names: tuple[str, ...]) -> Callable[[Any], dict]:
     return convert
 
 
+def _named_tuple(names: tuple[str, ...]) -> Callable[[Any], dict]:
+    def convert(value: Any) -> dict:
+        # A NamedTuple's fields are its items, in order: no attribute look-up per field.
+        return {name: item if type(item) in _SCALARS else plain(item)
+                for name, item in zip(names, value)}
+    return convert
+
+
 def _datetime(value: dt.datetime) -> str:
     if value.tzinfo is not _UTC:
         value = (value.replace(tzinfo=_UTC) if value.tzinfo is None
@@ -75,7 +83,7 @@ def _converter(kind: type, value: Any) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _record(tuple(f.name for f in dataclasses.fields(value)))
     if issubclass(kind, tuple) and hasattr(kind, "_fields"):  # a NamedTuple: like a dataclass
-        return _record(kind._fields)
+        return _named_tuple(kind._fields)
     if issubclass(kind, dt.datetime):
         return _datetime
     if issubclass(kind, dt.date):
