@@ -35,7 +35,7 @@ _WIDE = "\x80-\x9f" + _BIDI + "\u2028\u2029\ud800-\udfff"
 #: (``json.dumps(..., ensure_ascii=False)`` escapes C0 itself) DEL and ``_WIDE``.
 _CLASSES = {"human": "\x00-\x08\x0b-\x1f\x7f", "line": "\x00-\x1f\x7f", "json": "\x7f"}
 _COMPILED: dict[tuple[str, bool], "re.Pattern[str]"] = {}
-#: Texts up to this length are probed with str.isprintable() before any search (below).
+#: Texts are probed with str.isprintable() this many characters at a time (below).
 _PROBE_LIMIT = 64 * 1024
 
 
@@ -48,17 +48,28 @@ def _unsafe(kind: str, text: str) -> "re.Pattern[str] | None":
     full classes span the surrogate range, which takes Python's regex compiler about a
     millisecond each, so they are compiled only for text that needs them."""
     wide = not text.isascii()
-    if wide and len(text) <= _PROBE_LIMIT:  # (the probe may copy the text: small ones only)
-        kept = text if kind == "line" else text.replace("\n", "")
-        if kind == "human":
-            kept = kept.replace("\t", "")
-        if kept.isprintable():
-            return None
+    if wide and _printable(text, kind):
+        return None
     pattern = _COMPILED.get((kind, wide))
     if pattern is None:
         pattern = _COMPILED[kind, wide] = re.compile(
             "[" + _CLASSES[kind] + (_WIDE if wide else "") + "]")
     return pattern
+
+
+def _printable(text: str, kind: str) -> bool:
+    """Whether ``text`` is printable apart from the newlines and tabs ``kind`` keeps,
+    probed :data:`_PROBE_LIMIT` characters at a time: the probe copies what it looks at,
+    so a large document (``--all`` on a capture: megabytes of JSON) is never copied whole."""
+    for start in range(0, len(text), _PROBE_LIMIT):
+        part = text[start:start + _PROBE_LIMIT]  # the text itself when it is short
+        if kind != "line" and "\n" in part:
+            part = part.replace("\n", "")
+        if kind == "human" and "\t" in part:
+            part = part.replace("\t", "")
+        if not part.isprintable():
+            return False
+    return True
 
 
 def _escape(match: re.Match[str]) -> str:

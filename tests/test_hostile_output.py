@@ -95,14 +95,20 @@ def test_visible_escapes_ascii_and_wider_text_alike(text, one_line):
     assert visible("ok \x1b[2J\x7f", one_line=one_line) == "ok \\x1b[2J\\x7f"
 
 
-def test_json_safe_on_a_large_document_escapes_without_a_probe_copy():
-    """A document past the probe limit (decode-response --all) is searched directly."""
-    value = {"hint": "Applications \u2192 Applications", "evil": "gnp\u202eexe\x85",
-             "rows": ["x" * 100] * 1000}
+def test_json_safe_on_a_large_document_probes_it_piece_by_piece():
+    """A document past the probe size (decode-response --all) is probed a piece at a
+    time: a clean one comes back as it is (no copy), and a character to escape far past
+    the first piece is still found."""
+    rows = ["x" * 100] * 2000
+    clean = json.dumps({"hint": "Applications \u2192 Applications", "rows": rows},
+                       ensure_ascii=False) + "\n"
+    assert len(clean) > 2 * 64 * 1024 and json_safe(clean) is clean
+    value = {"hint": "Applications \u2192 Applications", "rows": rows,
+             "evil": "gnp\u202eexe\x85"}  # after the rows: in the last piece
     text = json_safe(json.dumps(value, ensure_ascii=False) + "\n")
-    assert len(text) > 64 * 1024
     assert "\\u202e" in text and "\\u0085" in text and "\u2192" in text
     assert json.loads(text) == value
+    assert visible("\u2192" + "y" * 200_000 + "\x1b") == "\u2192" + "y" * 200_000 + "\\x1b"
 
 
 # ---------------------------------------------------------------- inputs
