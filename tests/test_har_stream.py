@@ -14,6 +14,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ssoctl.errors import InputError
 from ssoctl.saml import capture, harstream
@@ -542,3 +544,37 @@ def test_numbers_json_reads_are_read_when_streamed_too(tmp_path, xmls, backend, 
     path.write_text(text)
     streamed = decode_input(CaptureFile(str(path), len(text), len(text) - 1), label="c.har")
     assert streamed == decode_input(text.encode(), label="c.har")
+
+
+# ---------------------------------------------------------------- chunking
+
+_PIECES = st.lists(st.sampled_from(["a", "é", "\"", "\\", "\n", "SAMLResponse=", ":SAML:",
+                                    "x" * 9, "y" * 17]), max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_PIECES, min_size=1, max_size=8), keep=st.integers(6, 40),
+       limit=st.integers(1, 120))
+def test_the_filtered_stream_is_the_same_whatever_the_chunk_size(values, keep, limit):
+    """A chunk no longer than KEEP_BYTES only has its quotes counted; a longer one is
+    scanned string by string. Both must give the same filtered JSON: the string values
+    of random lengths (escaped quotes and backslashes, SAML marks, non-ASCII) are read in
+    chunks of every size from one byte to the whole document. (KEEP_BYTES is 2 MiB; the
+    smallest bound tried is 6, the length of the SAML marks looked for.)"""
+    import io
+
+    data = json.dumps({"log": {"entries": values}}, ensure_ascii=False).encode()
+    outputs = set()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(harstream, "KEEP_BYTES", keep)
+        for size in sorted({1, 2, 3, 5, keep, keep + 1, keep + 2, len(data) + 1}):
+            patch.setattr(harstream, "_CHUNK", size)
+            stream = harstream._Strings(io.BytesIO(data), limit)
+            parts = []
+            while True:
+                part = stream.read()
+                if not part:
+                    break
+                parts.append(part)
+            outputs.add(b"".join(parts).replace(harstream._NONCE.encode(), b"N"))
+    assert len(outputs) == 1

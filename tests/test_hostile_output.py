@@ -99,10 +99,14 @@ def test_json_safe_on_a_large_document_probes_it_piece_by_piece():
     """A document past the probe size (decode-response --all) is probed a piece at a
     time: a clean one comes back as it is (no copy), and a character to escape far past
     the first piece is still found."""
+    from ssoctl import textsafe
+
     rows = ["x" * 100] * 2000
     clean = json.dumps({"hint": "Applications \u2192 Applications", "rows": rows},
                        ensure_ascii=False) + "\n"
+    textsafe._COMPILED.clear()
     assert len(clean) > 2 * 64 * 1024 and json_safe(clean) is clean
+    assert ("json", True) not in textsafe._COMPILED  # passed by the probe, not searched
     value = {"hint": "Applications \u2192 Applications", "rows": rows,
              "evil": "gnp\u202eexe\x85"}  # after the rows: in the last piece
     text = json_safe(json.dumps(value, ensure_ascii=False) + "\n")

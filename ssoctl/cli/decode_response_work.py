@@ -185,7 +185,6 @@ def entry_required(got, input_format: str | None, exc, *, source: str) -> "Repor
 
     from ssoctl.errors import ExitCode
     from ssoctl.render import Report, Text
-
     from ssoctl.saml.binding import EntryRequired
 
     listed = list_report(got, input_format, entry=None, all_entries=False,

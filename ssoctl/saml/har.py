@@ -14,8 +14,8 @@ import datetime as dt
 import re
 
 from ssoctl.errors import InputError
-from ssoctl.saml.capture import SMALLER_CAPTURE
 from ssoctl.findings import Finding, finding
+from ssoctl.saml.capture import SMALLER_CAPTURE
 from ssoctl.saml.codec import (SAML_PARAMETERS, Candidate, elide_url, params_candidates,
                                split_params)
 

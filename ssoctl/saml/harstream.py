@@ -21,7 +21,7 @@ the same document read whole: the same messages, numbering, notes and errors. Wh
 kept of the SAML messages is bounded in all (:data:`ssoctl.saml.decode.MAX_INPUT_BYTES`),
 each message is then decoded with its own limits and parsed by the hardened parser like
 any other (docs/threat-model.md, "Resource exhaustion"), and the file itself is bounded
-by :data:`ssoctl.saml.capture_module.MAX_CAPTURE_FILE`.
+by :data:`ssoctl.saml.capture.MAX_CAPTURE_FILE`.
 """
 
 from __future__ import annotations
@@ -470,7 +470,10 @@ class _Strings:
 
     Every real quote of a chunk is found with two C-speed replacements (escaped
     backslashes, then escaped quotes, become two letters each: the positions do not
-    move), so the scan costs one step per string, not per byte. A chunk that ends in an
+    move). A chunk no longer than :data:`KEEP_BYTES` cannot hold a whole string longer
+    than that, so its quotes are only counted (an odd count: the last one opens a string
+    running into the next chunk); a longer chunk is scanned one step per string, never
+    per byte. A chunk that ends in an
     odd run of backslashes keeps the last one for the next chunk, so no escape is cut in
     two where it matters. A lone UTF-16 surrogate escape (legal JSON, but no character)
     becomes ``\\u0000``: the parser would replace it with "?" silently, and a message
