@@ -50,6 +50,16 @@ def test_every_error_code_is_documented():
     assert not missing, f"error codes missing from docs/exit-codes.md: {missing}"
 
 
+def test_every_documented_error_code_is_still_in_the_source():
+    """The reverse of the test above: a code no longer raised leaves the table too."""
+    text = (DOCS / "exit-codes.md").read_text()
+    section = text.split("## Error codes", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", section, re.M))
+    source = "".join(path.read_text() for path in (ROOT / "ssoctl").rglob("*.py"))
+    stale = sorted(code for code in documented if f'"{code}"' not in source)
+    assert len(documented) > 100 and not stale, f"documented but never raised: {stale}"
+
+
 def test_findings_doc_is_generated_from_catalogue():
     text = (DOCS / "findings.md").read_text()
     assert text == markdown(), "run: python -m ssoctl.findings > docs/findings.md"
