@@ -51,16 +51,17 @@ def okta_pair():
 
 
 @pytest.fixture(scope="session")
-def okta_ca():
-    """A test CA (trustme) for the Okta stand-in's https (oktaapi and connection tests)."""
+def ca():
+    """A test CA (trustme) for the local https servers: the Okta stand-in, the fake SP,
+    metadata and hostile servers."""
     import trustme
 
     return trustme.CA()
 
 
 @pytest.fixture(scope="session")
-def okta_ca_bundle(okta_ca, tmp_path_factory):
-    """``okta_ca``'s certificate as a PEM file, for ``--ca-bundle``."""
-    path = tmp_path_factory.mktemp("okta-ca") / "ca.pem"
-    okta_ca.cert_pem.write_to_path(str(path))
+def ca_bundle(ca, tmp_path_factory):
+    """``ca``'s certificate as a PEM file, for ``--ca-bundle``."""
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
     return str(path)

@@ -4,7 +4,7 @@ checked against the Okta SDK's models, as in tests/oktaapi) and the runnable fak
 
 Fixtures:
 - ``okta``: a started :class:`ssoctl.rehearsal.okta.OktaStandIn` (https, trusted by
-  ``okta_ca_bundle``) with a super-admin token;
+  ``ca_bundle``) with a super-admin token;
 - ``sp``: ``(ContractSp, base_url)`` of a fake SP; ``sp.faults`` can be changed between runs;
 - ``world``: the two together, a user ``alice@example.com`` and a group ``sipgate users``
   holding her (``world.group_id``), a configuration file (profile ``acme``: Okta org, SP
@@ -44,8 +44,8 @@ def okta_clock():
 
 
 @pytest.fixture
-def okta(okta_clock, okta_ca):
-    """Over https (trusted by ``okta_ca_bundle``): the app's Sign on URL is then https, as
+def okta(okta_clock, ca):
+    """Over https (trusted by ``ca_bundle``): the app's Sign on URL is then https, as
     Okta's is, and passes the checks setup runs before handing it to the SP."""
     import ssl
 
@@ -54,7 +54,7 @@ def okta(okta_clock, okta_ca):
     from ssoctl.rehearsal.okta import OktaStandIn
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    okta_ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     standin = OktaStandIn(org="dev-24680", now=okta_clock, validator=okta_sdk.validate,
                           ssl_context=context)
     standin.add_token(OKTA_TOKEN)
@@ -126,7 +126,7 @@ def write_config(path: Path, *, okta_url: str, sp_url: str, backups: str,
 
 
 @pytest.fixture
-def world(okta, okta_ca_bundle, sp, cli, tmp_path, monkeypatch):
+def world(okta, ca_bundle, sp, cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     state, sp_url = sp
     user = okta.add_user("alice@example.com", "Alice", "Example")
@@ -134,7 +134,7 @@ def world(okta, okta_ca_bundle, sp, cli, tmp_path, monkeypatch):
     config = tmp_path / "config.toml"
     backups = str(tmp_path / "backups")
     write_config(config, okta_url=okta.url, sp_url=sp_url, backups=backups,
-                 ca_bundle=okta_ca_bundle)
+                 ca_bundle=ca_bundle)
     env = {"SSOCTL_OKTA_TOKEN": OKTA_TOKEN, "SSOCTL_TOKEN": SP_TOKEN, "SSOCTL_CONFIG": "",
            "SSOCTL_PROFILE": "", "SSOCTL_OKTA_ORG": "", "NO_COLOR": "1"}
     return World(okta=okta, sp=state, sp_url=sp_url, config=str(config),

@@ -234,7 +234,7 @@ def _ca(world) -> str:
     return text.split('ca_bundle = "', 1)[1].split('"', 1)[0]
 
 
-def test_a_failed_rollback_on_the_sp_is_exit_8_with_the_way_back(okta, okta_ca_bundle, cli,
+def test_a_failed_rollback_on_the_sp_is_exit_8_with_the_way_back(okta, ca_bundle, cli,
                                                                  tmp_path, monkeypatch):
     """The SP mangles the write and then refuses the restore: exit 8, the backup and the
     `ssoctl rollback` command, and what Okta already got."""
@@ -252,7 +252,7 @@ def test_a_failed_rollback_on_the_sp_is_exit_8_with_the_way_back(okta, okta_ca_b
         fake.fault("PUT", "status", status=500, times=50)
         config = tmp_path / "config.toml"
         write_config(config, okta_url=okta.url, sp_url=fake.url, backups=str(tmp_path / "b"),
-                     ca_bundle=okta_ca_bundle)
+                     ca_bundle=ca_bundle)
         config.write_text(config.read_text().replace('token_id = "token-CONN01"',
                                                      f'token_id = "{TOKEN_ID}"\nretries = 0'))
         env = {"SSOCTL_OKTA_TOKEN": OKTA_TOKEN, "SSOCTL_TOKEN": TOKEN, "NO_COLOR": "1"}

@@ -5,20 +5,7 @@ from __future__ import annotations
 import ssl
 
 import pytest
-import trustme
 from pytest_httpserver import HTTPServer
-
-
-@pytest.fixture(scope="session")
-def ca():
-    return trustme.CA()
-
-
-@pytest.fixture(scope="session")
-def ca_bundle(ca, tmp_path_factory):
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
 
 
 def _tls_server(ca, *hostnames):

@@ -7,7 +7,7 @@ Fixtures:
 - ``okta_clock``: the stand-in's clock, starting at ``NOW`` (tests/conftest.py);
   ``okta_clock.advance(seconds)`` moves it (rate-limit windows, token and key expiry).
 - ``okta_org``: a started stand-in (http) with the SDK oracle and a super-admin API token
-  ``okta_token``; ``okta_org_tls``: the same over https, trusted by ``okta_ca_bundle``.
+  ``okta_token``; ``okta_org_tls``: the same over https, trusted by ``ca_bundle``.
 - ``okta_service_key``: an RSA key and its public JWK for ``register_service_app``.
 """
 
@@ -83,9 +83,9 @@ def okta_org(okta_clock):
 
 
 @pytest.fixture
-def okta_org_tls(okta_clock, okta_ca):
+def okta_org_tls(okta_clock, ca):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    okta_ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     standin = _org(okta_clock, context)
     yield standin
     _teardown(standin)

@@ -209,11 +209,11 @@ def test_check_an_unknown_app_or_label(okta, okta_org):
 # ---------------------------------------------------------------- metadata
 
 def test_metadata_gives_sipgate_s_three_values_like_import_metadata(cli, okta_org_tls,
-                                                                   okta_ca_bundle, env, tmp_path):
+                                                                   ca_bundle, env, tmp_path):
     app_id = sipgate_app(okta_org_tls)
     pem_path = tmp_path / "okta.pem"
     base = ["okta", "metadata", "sipgate", "--org", okta_org_tls.url, "--ca-bundle",
-            okta_ca_bundle, *WHEN]
+            ca_bundle, *WHEN]
     result = cli(*base, "--cert-out", str(pem_path), "--json", env=env)
     assert result.exit_code == 0, result.stdout
     data = result.json()["data"]
@@ -227,13 +227,13 @@ def test_metadata_gives_sipgate_s_three_values_like_import_metadata(cli, okta_or
     assert f"SSOCTL_SSO_URL={okta_org_tls.sso_url(app_id)}" in lines.stdout
 
 
-def test_metadata_that_fails_a_check_writes_nothing(cli, okta_org_tls, okta_ca_bundle, env,
+def test_metadata_that_fails_a_check_writes_nothing(cli, okta_org_tls, ca_bundle, env,
                                                     tmp_path):
     # like import-metadata: no --cert-out file and no env lines from values that failed
     sipgate_app(okta_org_tls)
     pem_path = tmp_path / "okta.pem"
     base = ["okta", "metadata", "sipgate", "--org", okta_org_tls.url, "--ca-bundle",
-            okta_ca_bundle, "--now", "2099-01-01T00:00:00Z"]  # the certificate has expired
+            ca_bundle, "--now", "2099-01-01T00:00:00Z"]  # the certificate has expired
     result = cli(*base, "--cert-out", str(pem_path), env=env)
     assert result.exit_code == 1, result.stdout
     assert not pem_path.exists()

@@ -21,7 +21,7 @@ def fake_sp():
 
 
 @pytest.fixture
-def run(cli, okta_org_tls, okta_ca_bundle, okta_token, fake_sp, tmp_path):
+def run(cli, okta_org_tls, ca_bundle, okta_token, fake_sp, tmp_path):
     _, sp_url = fake_sp
     config = tmp_path / "config.toml"
     config.write_text(f'[profiles.acme]\nbase_url = "{sp_url}"\ntoken_id = "{SP_TOKEN_ID}"\n'
@@ -31,7 +31,7 @@ def run(cli, okta_org_tls, okta_ca_bundle, okta_token, fake_sp, tmp_path):
 
     def invoke(*args):
         return cli("okta", "rotate-cert", *args, "--org", okta_org_tls.url, "--ca-bundle",
-                   okta_ca_bundle, "--now", NOW.isoformat(), "--backup-dir",
+                   ca_bundle, "--now", NOW.isoformat(), "--backup-dir",
                    str(tmp_path / "okta-backups"), "--yes", "--json", env=env)
     return invoke
 

@@ -173,14 +173,14 @@ def test_bodies_are_validated_even_when_the_answer_is_a_fault_or_a_401(okta_org)
     assert requests.get(okta_org.url + "/api/v1/apps", timeout=10).status_code == 500
 
 
-def test_a_plain_http_client_on_the_tls_port_is_one_log_line(okta_ca):
+def test_a_plain_http_client_on_the_tls_port_is_one_log_line(ca):
     import io
     import ssl
 
     from ssoctl.rehearsal.okta import OktaStandIn
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    okta_ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
     log = io.StringIO()
     with OktaStandIn(ssl_context=context, log=log) as standin:
         plain = standin.url.replace("https://", "http://")

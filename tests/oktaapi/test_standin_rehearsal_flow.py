@@ -25,7 +25,7 @@ def fake_sp():
 
 
 @pytest.mark.slow
-def test_configure_metadata_push_login_verify_then_rotate(cli, okta_org_tls, okta_ca_bundle,
+def test_configure_metadata_push_login_verify_then_rotate(cli, okta_org_tls, ca_bundle,
                                                           okta_token, fake_sp, tmp_path):
     from ssoctl.rehearsal import pki
 
@@ -37,7 +37,7 @@ def test_configure_metadata_push_login_verify_then_rotate(cli, okta_org_tls, okt
     env = {"SSOCTL_OKTA_TOKEN": okta_token, "SSOCTL_CONFIG": config, "SSOCTL_PROFILE": "",
            "SSOCTL_OKTA_ORG": "", "SSOCTL_OKTA_CLIENT_ID": "", "SSOCTL_TOKEN": SP_TOKEN,
            "SSOCTL_TOKEN_ID": SP_TOKEN_ID}
-    okta = ("--org", org.url, "--ca-bundle", okta_ca_bundle, *WHEN)
+    okta = ("--org", org.url, "--ca-bundle", ca_bundle, *WHEN)
     sp_values = ("--acs-url", ACS, "--sp-entity-id", SP_ENTITY)
     for key, value in (("base_url", sp_url), ("token_id", SP_TOKEN_ID),
                        ("backup_dir", str(tmp_path / "backups"))):

@@ -89,12 +89,12 @@ def test_metadata_has_okta_shape_and_imports_cleanly(okta_org, okta_token, sipga
         settings.findings
 
 
-def test_metadata_over_tls_has_no_error_findings(okta_org_tls, okta_token, okta_ca_bundle):
+def test_metadata_over_tls_has_no_error_findings(okta_org_tls, okta_token, ca_bundle):
     alice = okta_org_tls.add_user("alice@example.com")
     app_id = okta_org_tls.add_app("sipgate", users=[alice])
     answer = requests.get(f"{okta_org_tls.url}/api/v1/apps/{app_id}/sso/saml/metadata",
                           headers={"Authorization": f"SSWS {okta_token}"},
-                          verify=okta_ca_bundle, timeout=10)
+                          verify=ca_bundle, timeout=10)
     assert answer.status_code == 200
     settings = _metadata_settings(answer.content)
     assert not _errors(settings.findings), settings.findings
