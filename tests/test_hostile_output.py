@@ -19,7 +19,6 @@ import re
 import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from hypothesis import given, settings, strategies as st
 from ssoctl.textsafe import encodable, json_safe, visible
 
 from conftest import FIXTURES, NOW, ROOT
+from terminal.screen import read_terminal
 
 HOSTILE = ("\x1b[2J\x1b]0;owned\x07\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"
            "\x9b31m\u202egnp.exe\rX")
@@ -206,19 +206,8 @@ def _run_on_pty(argv: list[str], *, columns: int, colour: bool, cwd: Path) -> by
                             stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env,
                             cwd=cwd)
     os.close(slave)
-    seen, deadline = b"", time.monotonic() + 60
     try:
-        while time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            elif proc.poll() is not None:
-                break
+        seen, _ = read_terminal(master, proc, timeout=60)
     finally:
         os.close(master)
         proc.wait(timeout=30)

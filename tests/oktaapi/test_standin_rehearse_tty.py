@@ -6,35 +6,18 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import select
 import signal
 import struct
 import subprocess
 import sys
 import termios
-import time
 
 import pytest
 
 from conftest import ROOT
+from terminal.screen import read_terminal
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def _read_until(master, proc, marker, seen=b"", timeout=60):
-    deadline = time.monotonic() + timeout
-    while marker not in seen and time.monotonic() < deadline:
-        if select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif proc.poll() is not None:
-            break
-    return seen
 
 
 @pytest.mark.parametrize("columns", [60, 80, 120])
@@ -48,9 +31,9 @@ def test_start_up_report_fits_the_terminal(columns):
                             cwd=ROOT)
     os.close(slave)
     try:
-        seen = _read_until(master, proc, b"Ctrl-C stops")
+        seen, _ = read_terminal(master, proc, timeout=60, until=b"Ctrl-C stops")
         proc.send_signal(signal.SIGINT)
-        seen = _read_until(master, proc, b"stopped", seen)
+        seen, _ = read_terminal(master, proc, timeout=60, until=b"stopped", seen=seen)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:

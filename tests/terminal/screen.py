@@ -75,6 +75,33 @@ class Screen:
         return out
 
 
+def read_terminal(leader: int, proc: subprocess.Popen, *, timeout: float,
+                  seen: bytes = b"", until: bytes | None = None, answer: str | None = None,
+                  question: bytes = b"[y/N]") -> tuple[bytes, bool]:
+    """Read what ``proc`` writes to the pseudo-terminal ``leader`` until the terminal
+    closes, ``proc`` has exited with nothing left to read, ``until`` has appeared, or
+    ``timeout`` seconds pass; type ``answer`` and Enter once ``question`` has appeared.
+    Returns ``(everything seen, whether the time ran out)``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if until is not None and until in seen:
+            return seen, False
+        if answer is not None and question in seen:
+            os.write(leader, answer.encode() + b"\n")
+            answer = None
+        if select.select([leader], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                return seen, False
+            if not chunk:
+                return seen, False
+            seen += chunk
+        elif proc.poll() is not None:
+            return seen, False
+    return seen, True
+
+
 def run(args: list[str], *, columns: int, env: dict[str, str] | None = None,
         cwd: Path | str = ROOT, timeout: float = 30.0) -> Screen:
     """Run ``ssoctl ARGS`` in a ``columns``-wide pseudo-terminal; return what it showed."""
@@ -91,28 +118,15 @@ def run(args: list[str], *, columns: int, env: dict[str, str] | None = None,
                                  close_fds=True, start_new_session=True)
     finally:
         os.close(follower)
-    chunks, deadline = [], time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.2)
-            if not ready:
-                if child.poll() is not None:
-                    break
-                continue
-            try:
-                data = os.read(leader, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        else:
+        seen, expired = read_terminal(leader, child, timeout=timeout)
+        if expired:
             child.kill()
             raise AssertionError(f"ssoctl {' '.join(args)} did not finish in {timeout} s")
     finally:
         os.close(leader)
     code = child.wait(timeout=10)
-    return Screen(b"".join(chunks).decode("utf-8", "replace"), code, columns)
+    return Screen(seen.decode("utf-8", "replace"), code, columns)
 
 
 def run_widths(args: list[str], *, widths: tuple[int, ...] = WIDTHS,
@@ -139,17 +153,11 @@ def run_with_terminal_stderr(args: list[str], *, env: dict[str, str] | None = No
                             stdout=subprocess.PIPE, stderr=follower, env=child_env,
                             cwd=None if cwd is None else str(cwd))
     os.close(follower)
-    screen = bytearray()
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        screen += chunk
-    out, _ = proc.communicate(timeout=timeout)
-    os.close(leader)
+    try:
+        screen, _ = read_terminal(leader, proc, timeout=timeout)
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        os.close(leader)
     return proc.returncode, out.decode(), screen.decode(errors="replace")
 
 
@@ -168,22 +176,8 @@ def converse(args: list[str], *, env: dict[str, str], columns: int = 100,
                             stdout=follower if stdout_tty else subprocess.PIPE, env=env,
                             cwd=None if cwd is None else str(cwd), close_fds=True)
     os.close(follower)
-    seen, deadline = b"", time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
-            if answer is not None and question in seen:
-                os.write(leader, answer.encode() + b"\n")
-                answer = None
-            if select.select([leader], [], [], 0.2)[0]:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            elif proc.poll() is not None:
-                break
+        seen, _ = read_terminal(leader, proc, timeout=timeout, answer=answer, question=question)
         out = proc.stdout.read().decode() if proc.stdout else ""
         status = proc.wait(timeout=30)
     finally:
