@@ -537,9 +537,8 @@ def test_many_messages_point_to_list(cli, tmp_path):
     assert len(listed["data"]["messages"]) == 12
 
 
-def test_ambiguous_capture_prints_the_list_table(cli, tmp_path):
-    """Two Responses posted (two logins): no guess; the --list table, the commands with the
-    file name given, exit 2."""
+def _logins_har(path, count: int):
+    """A HAR of ``count`` logins: each a Response (its own ID) posted to sipgate's ACS."""
     xml = (CAPTURES / "response.xml").read_bytes()
     entries = [{"startedDateTime": f"2026-06-01T12:00:{i:02d}.000Z", "request": {
         "method": "POST", "url": "https://sipgate.example/saml/acs", "headers": [],
@@ -547,9 +546,15 @@ def test_ambiguous_capture_prints_the_list_table(cli, tmp_path):
             {"name": "SAMLResponse", "value": quote(base64.b64encode(
                 xml.replace(b"id10000000000000000000000001", f"idX{i}".encode())).decode(),
                 safe="")}]}},
-        "response": {"status": 302, "headers": [], "content": {}}} for i in range(2)]
-    path = tmp_path / "two logins.har"
+        "response": {"status": 302, "headers": [], "content": {}}} for i in range(count)]
     path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    return path
+
+
+def test_ambiguous_capture_prints_the_list_table(cli, tmp_path):
+    """Two Responses posted (two logins): no guess; the --list table, the commands with the
+    file name given, exit 2."""
+    path = _logins_har(tmp_path / "two logins.har", 2)
     result = cli("decode-response", path)
     assert result.exit_code == 2
     out = result.stdout
@@ -568,15 +573,7 @@ def test_ambiguous_capture_is_read_once(cli, tmp_path, monkeypatch, streamed):
 
     if streamed:  # as a HAR over 4 MiB is read
         monkeypatch.setattr(capture, "STREAM_FROM", 0)
-
-    xml = (CAPTURES / "response.xml").read_bytes()
-    entries = [{"startedDateTime": f"2026-06-01T12:00:{i:02d}.000Z", "request": {
-        "method": "POST", "url": "https://sipgate.example/saml/acs", "headers": [],
-        "postData": {"mimeType": "application/x-www-form-urlencoded", "params": [
-            {"name": "SAMLResponse", "value": quote(base64.b64encode(xml).decode(), safe="")}]}},
-        "response": {"status": 302, "headers": [], "content": {}}} for i in range(3)]
-    path = tmp_path / "three logins.har"
-    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    path = _logins_har(tmp_path / "three logins.har", 3)
     reads = []
     real = binding.decode_input
     monkeypatch.setattr(binding, "decode_input",
