@@ -54,8 +54,8 @@ def _work(*, source, text, input_format, entry, all_entries, list_, cert, finger
 
     from ssoctl.cli.boundary import parse_now
     from ssoctl.saml.anchors import load_anchors
+    from ssoctl.saml.binding import EntryRequired
     from ssoctl.saml.checks import Expectations
-    from ssoctl.errors import UsageError
     from ssoctl.saml.options import DecodeOptions
     from ssoctl.saml.decode import decode
 
@@ -80,8 +80,8 @@ def _work(*, source, text, input_format, entry, all_entries, list_, cert, finger
     try:
         with progress(got, enabled=human and (all_entries or len(got.data) > PROGRESS_BYTES)):
             result = decode(got.data, options, label=got.label)
-    except UsageError as exc:
-        if exc.code != "SAML_ENTRY_REQUIRED" or not human:
+    except EntryRequired as exc:
+        if not human:
             raise
         return entry_required(got, input_format, exc, source=source)
     return build_report(result, options, profile=settings.name if settings else None,
@@ -165,12 +165,10 @@ PASTE_PROMPT = ("Paste the SAMLResponse (or the whole POST body, URL or XML), th
 def read_input(source: str, text: str | None = None):
     """The input's bytes: ``--text``, a paste at a terminal (``-``), a pipe or a file (a
     large HAR or SAML-tracer file is streamed instead: :mod:`ssoctl.saml.harstream`)."""
+    from ssoctl.saml.capture import SMALLER_CAPTURE, read_capture
     from ssoctl.saml.decode import MAX_INPUT_BYTES
-    from ssoctl.saml.capture import SMALLER_CAPTURE
 
     if text is None and source not in (None, "-"):
-        from ssoctl.saml.capture import read_capture
-
         return read_capture(source, max_bytes=MAX_INPUT_BYTES, what="SAML input",
                             too_large_hint=SMALLER_CAPTURE)
     from ssoctl.cli.paste import read_input as read
@@ -185,10 +183,9 @@ def entry_required(got, input_format: str | None, exc, *, source: str) -> "Repor
 
     from ssoctl.errors import ExitCode
     from ssoctl.render import Report, Text
-    from ssoctl.saml.binding import EntryRequired
 
     listed = list_report(got, input_format, entry=None, all_entries=False,
-                         decoded=exc.decoded if isinstance(exc, EntryRequired) else None)
+                         decoded=exc.decoded)
     name = shlex.quote(source) if got.label != "--text" else "--text …"
     return Report(data=listed.data, findings=listed.findings, exit_code=ExitCode.USAGE,
                   blocks=(Text(f"{exc.message}; none of them is the one SAMLResponse posted "
