@@ -205,10 +205,10 @@ def _report(settings: "IdpSettings", *, env: bool, cert_path: str | None) -> "Re
 
 
 def _list_report(source: str, ids: tuple[str, ...]) -> "Report":
-    from ssoctl.findings import plural
+    from ssoctl.metadata.stream import idp_count
     from ssoctl.render import Report, Text
 
-    count = f"{len(ids):,} identity {plural(len(ids), 'provider')}"
+    count = idp_count(ids)
     return Report(data={"source": source, "count": len(ids), "entity_ids": list(ids)},
                   blocks=(Text(f"{count} in {source}; read one with --entity-id ID\n"),),
                   payload="".join(f"{eid}\n" for eid in ids))

@@ -16,7 +16,7 @@ no entities, no network, libxml2's depth and text-node limits; the limit on the 
 parsed as one document applies to that entity, not to the file.
 """
 
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from ssoctl import xmlsafe
 from ssoctl.errors import InputError, UsageError
@@ -94,11 +94,11 @@ def find_idp(chunks: Iterable[bytes], entity_id: str | None, *, option: str | No
         if near is not None:
             return Found(near, signed, tuple(ids))
         raise UsageError(f"{option or 'entity ID'} {entity_id!r} is not an identity provider "
-                         f"in this metadata ({_count(ids)}: {_some(ids)})",
+                         f"in this metadata ({idp_count(ids)}: {_some(ids)})",
                          hint=_pick_hint(option, source), code="METADATA_ENTITY_NOT_FOUND")
     if only is not None and len(ids) == 1:
         return Found(only, signed, tuple(ids))
-    raise UsageError(f"the metadata holds {_count(ids)}: {_some(ids)}",
+    raise UsageError(f"the metadata holds {idp_count(ids)}: {_some(ids)}",
                      hint=_pick_hint(option, source), code="METADATA_ENTITY_ID_REQUIRED")
 
 
@@ -140,7 +140,8 @@ def entity_document(root: "etree._Element", entity: "etree._Element") -> bytes:
     return etree.tostring(shell)
 
 
-def _count(ids: list[str]) -> str:
+def idp_count(ids: "Sequence[str]") -> str:
+    """``1 identity provider``, ``1,667 identity providers``."""
     return f"{len(ids):,} identity {plural(len(ids), 'provider')}"
 
 
