@@ -117,6 +117,13 @@ def test_fingerprint_and_normalize(okta_pair):
         facts.fingerprint(cert).replace(":", "")
     with pytest.raises(ValueError):
         facts.fingerprint(cert, "md4")
+    assert facts.fingerprint(cert, "sha1") == \
+        ":".join(f"{b:02X}" for b in cert.fingerprint(hashes.SHA1()))
+
+
+def test_colon_hex_spells_each_byte_as_two_upper_case_digits():
+    assert facts.colon_hex(b"\x00\xab\x0f") == "00:AB:0F"
+    assert facts.colon_hex(b"") == ""
 
 
 def test_import_is_light():

@@ -5,9 +5,11 @@ import os
 import stat
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ssoctl.errors import InputError, UsageError
-from ssoctl.files import decode_text, read_source, stdin_is_tty, write_file
+from ssoctl.files import decode_text, looks_binary, read_source, stdin_is_tty, write_file
 
 
 def test_read_stdin():
@@ -87,3 +89,17 @@ def test_a_secret_file_under_an_unknown_users_home_is_one_error():
     assert err.value.code == "T_MISSING"
     assert "~no-such-user-ssoctl-test/token" in err.value.message
     assert "no-such-user-ssoctl-test" in err.value.hint
+
+
+@given(st.binary(max_size=300))
+def test_binary_sniffing_counts_the_control_bytes_text_never_has(sample):
+    # Tab, line feed, form feed and carriage return are text; every other byte below 32,
+    # and DEL, counts; more than one in twenty makes the sample binary.
+    controls = sum(1 for b in sample if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
+    assert looks_binary(sample) == (controls * 20 > len(sample))
+
+
+def test_binary_sniffing_on_real_shapes():
+    assert not looks_binary(b"-----BEGIN CERTIFICATE-----\r\nMIIB\tAA==\f\n")
+    assert looks_binary(bytes(range(256)))
+    assert not looks_binary(b"")

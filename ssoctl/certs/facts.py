@@ -125,7 +125,7 @@ def fingerprint(cert: "x509.Certificate", algorithm: str = "sha256") -> str:
 
 def colon_hex(data: bytes) -> str:
     """``b'\\xab\\xcd'`` → ``'AB:CD'``."""
-    return ":".join(f"{b:02X}" for b in data)
+    return data.hex(":").upper()
 
 
 def normalize_fingerprint(text: str) -> str:
