@@ -591,7 +591,7 @@ class _Strings:
         if self.mode == 3 and (self.chars > KEEP_BYTES or self.size > self.limit):
             joined = b"".join(self.pending)
             self.mode, self.pending, self.tail = 2, [], joined[-5:]
-            self.saml = _mentions(joined, KEEP_BYTES - 5)
+            self.saml = _mentions(joined, max(0, KEEP_BYTES - 5))
         if self.mode == 1 and self.size > self.limit:
             self.mode, self.pending, self.saml = 2, [], True
 
