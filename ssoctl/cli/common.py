@@ -71,6 +71,21 @@ StrictOpt = Annotated[bool, typer.Option(
 WarnDaysOpt = Annotated[int, typer.Option(
     "--warn-days", min=0, metavar="DAYS",
     help="Warn when a certificate expires within DAYS days.")]
+
+
+def finite_seconds(value: Optional[float]) -> Optional[float]:
+    # The range check lets "nan" through (every comparison with it is false).
+    if value is not None and value != value:
+        raise typer.BadParameter("give a number of seconds, not nan")
+    return value
+
+
+#: Seconds a network command waits; the upper bound is the configuration's for
+#: ``read_timeout`` (an hour-long wait is a typo, and past about 1e9 seconds the standard
+#: library's waits overflow).
+TimeoutOpt = Annotated[Optional[float], typer.Option(
+    "--timeout", metavar="SECONDS", min=1, max=600, callback=finite_seconds,
+    help="Read timeout per request, 1 to 600 seconds.")]
 NowOpt = Annotated[Optional[str], typer.Option(
     "--now", metavar="ISO-8601",
     help="Pretend the current time is this (e.g. 2026-01-31T12:00:00Z), for reproducible checks.")]

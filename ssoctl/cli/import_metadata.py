@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ssoctl.cli import common
 from ssoctl.cli.common import JsonOpt, NowOpt, StrictOpt, parse_now, run
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,8 +79,9 @@ def import_metadata(
         "--allow-http", help="Allow a plain http:// metadata URL (warned: it can be altered "
                              "in transit).")] = False,
     timeout: Annotated[float, typer.Option(
-        "--timeout", metavar="SECONDS", min=1,
-        help="Time limit for a download: connecting, each read and the whole body.")] = 30.0,
+        "--timeout", metavar="SECONDS", min=1, max=600, callback=common.finite_seconds,
+        help="Time limit for a download: connecting, each read and the whole body, 1 to 600 "
+             "seconds.")] = 30.0,
     warn_days: Annotated[int, typer.Option(
         "--warn-days", metavar="DAYS", min=0,
         help="Warn when a certificate or the metadata expires within this many days.")] = 30,

@@ -33,8 +33,7 @@ KeyIdOpt = Annotated[Optional[str], typer.Option(
     "--key-id", metavar="KID", help="OAuth 2.0: the key's kid as Okta shows it.")]
 CaBundleOpt = Annotated[Optional[str], typer.Option(
     "--ca-bundle", metavar="FILE", help="Trust this CA file (e.g. a corporate proxy's) for TLS.")]
-TimeoutOpt = Annotated[Optional[float], typer.Option(
-    "--timeout", metavar="SECONDS", min=1, help="Read timeout per request.")]
+TimeoutOpt = common.TimeoutOpt
 AppArg = Annotated[str, typer.Argument(metavar="APP", help="The app's id (0oa…) or its label.")]
 JobsOpt = Annotated[int, typer.Option(
     "--jobs", min=1, max=16, metavar="N", help="How many apps are read at a time.")]

@@ -52,6 +52,12 @@ USAGE_MISTAKES = [
     ["import-metadata", "--json", "--bogus"],
     ["decode-response", "--json", "--bogus"],
     ["explain", "--json", "--bogus"],
+    # A wait the standard library cannot represent (it overflowed into a traceback), and nan,
+    # which every range check lets through.
+    *[[*command, "--json", "--timeout", value]
+      for command in (["import-metadata", "http://127.0.0.1:9/m.xml"], ["okta", "list"],
+                      ["doctor"], ["setup"])
+      for value in ("1e10", "inf", "nan", "601", "0.5")],
 ]
 
 
