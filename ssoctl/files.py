@@ -343,16 +343,18 @@ def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
                           hint="check the path and permissions", code=codes.unreadable) from None
+    # Examined before it is wrapped in a file object, which refuses a directory itself.
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # a directory, FIFO or device: never a secret file
+        os.close(fd)
+        raise ConfigError(f"{what} {target} is not a regular file",
+                          hint="give the path of the file itself", code=codes.unreadable)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
         if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise ConfigError(f"{what} {target} is readable by other users "
                               f"(mode {stat.S_IMODE(info.st_mode):04o})",
                               hint=f"run: chmod 600 {shlex.quote(str(target))}",
                               code=codes.insecure)
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-            raise ConfigError(f"{what} {target} is not a regular file",
-                              hint="give the path of the file itself", code=codes.unreadable)
         try:
             data = handle.read(max_bytes + 1)
         except OSError as exc:

@@ -91,6 +91,37 @@ def test_a_secret_file_under_an_unknown_users_home_is_one_error():
     assert "no-such-user-ssoctl-test" in err.value.hint
 
 
+@pytest.mark.parametrize("mode", [0o700, 0o755])
+def test_a_directory_given_as_a_secret_file_is_one_error(tmp_path, mode):
+    """A directory (the token's folder instead of the token) is "not a regular file",
+    whatever its mode, and no descriptor is left open."""
+    from ssoctl.errors import ConfigError
+    from ssoctl.files import SecretCodes, read_secret_file
+
+    folder = tmp_path / "tokens"
+    folder.mkdir(mode=mode)
+    folder.chmod(mode)
+    codes = SecretCodes(missing="T_MISSING", unreadable="T_UNREADABLE", insecure="T_INSECURE")
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    with pytest.raises(ConfigError) as err:
+        read_secret_file(str(folder), what="token file", max_bytes=64, codes=codes)
+    assert err.value.code == "T_UNREADABLE" and "not a regular file" in err.value.message
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_directory_as_token_file_on_the_command_line(cli, tmp_path):
+    import json
+
+    folder = tmp_path / "tokdir"
+    folder.mkdir(mode=0o700)
+    result = cli("--json", "okta", "list", "--org", "https://127.0.0.1:9",
+                 "--token-file", str(folder))
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 and doc["ok"] is False
+    assert "not a regular file" in doc["error"]["message"]
+
+
 @given(st.binary(max_size=300))
 def test_binary_sniffing_counts_the_control_bytes_text_never_has(sample):
     # Tab, line feed, form feed and carriage return are text; every other byte below 32,
