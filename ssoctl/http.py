@@ -28,10 +28,12 @@ Rules (docs/threat-model.md, "Network" and "Secrets"):
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import threading
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -342,6 +344,37 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
     return ""
 
 
+#: Upper bound for a ``--ca-bundle`` file (the system's whole bundle is about 200 KiB).
+MAX_CA_BUNDLE = 16 * 1024 * 1024
+
+
+@lru_cache(maxsize=8)
+def checked_ca_bundle(path: str) -> str:
+    """``path`` if it can serve as the CA file (or folder) TLS verification trusts: a
+    readable file holding at least one PEM certificate, or a folder. Else a
+    :class:`UsageError` (``CA_BUNDLE_UNREADABLE``) before any request: requests would
+    report a missing file as a traceback and a wrong one as the server's TLS failure."""
+    hint = ("give the CA certificate file in PEM form, e.g. your proxy's root certificate "
+            "(check it with `ssoctl check-cert FILE`)")
+    target = os.path.expanduser(path)
+    if os.path.isdir(target):
+        return target
+    try:
+        with open(target, "rb") as handle:
+            data = handle.read(MAX_CA_BUNDLE + 1)
+    except FileNotFoundError:
+        raise UsageError(f"--ca-bundle {printable(path)} does not exist", hint=hint,
+                         code="CA_BUNDLE_UNREADABLE") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read --ca-bundle {printable(path)}: "
+                         f"{exc.strerror or exc}", hint=hint,
+                         code="CA_BUNDLE_UNREADABLE") from None
+    if len(data) > MAX_CA_BUNDLE or b"-----BEGIN CERTIFICATE-----" not in data:
+        raise UsageError(f"--ca-bundle {printable(path)} holds no PEM certificate",
+                         hint=hint, code="CA_BUNDLE_UNREADABLE")
+    return target
+
+
 def make_session(settings: HttpSettings | None = None) -> "requests.Session":
     """A requests session with ssoctl's User-Agent and TLS policy. No adapters retry on
     their own: :func:`request` owns the retry loop so it can honour the deadline."""
@@ -350,7 +383,7 @@ def make_session(settings: HttpSettings | None = None) -> "requests.Session":
     settings = settings or HttpSettings()
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
-    session.verify = settings.ca_bundle or True
+    session.verify = checked_ca_bundle(settings.ca_bundle) if settings.ca_bundle else True
     session.trust_env = True  # HTTPS_PROXY from the environment (corporate proxies)
     return session
 
@@ -721,7 +754,9 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
     import urllib3.exceptions as u3
 
     resp = session.request(method, url, timeout=settings.timeout, allow_redirects=False,
-                           stream=True, verify=settings.ca_bundle or session.verify, **kwargs)
+                           stream=True, verify=(checked_ca_bundle(settings.ca_bundle)
+                                                if settings.ca_bundle else session.verify),
+                           **kwargs)
     if on_stop is not None:
         on_stop(lambda: _interrupt(resp))
     try:
