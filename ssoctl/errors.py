@@ -89,7 +89,7 @@ COMMAND_EXIT_CODES: dict[str, tuple[ExitCode, ...]] = {
     "check-cert": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT),
     "import-metadata": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.TRUST, _E.NETWORK),
     "decode-response": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.TRUST, _E.NETWORK),
-    "explain": (_E.OK, _E.FINDINGS, _E.USAGE),
+    "explain": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT),  # INPUT: `explain -` with no text
     "push": (_E.OK, _E.FINDINGS, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK,
              _E.ROLLED_BACK, _E.ROLLBACK_FAILED, _E.CHANGES_PENDING),
     "rollback": (_E.OK, _E.USAGE, _E.INPUT, _E.API_REFUSED, _E.NETWORK, _E.ROLLED_BACK,

@@ -211,3 +211,16 @@ def test_list_filter_from_stdin(cli):
     data = cli("explain", "--list", "-", "--json", input="Audience\n").json()["data"]
     assert data["filter"] == "Audience"
     assert "SAML_AUDIENCE_MISMATCH" in {c["code"] for c in data["finding_codes"]}
+
+
+def test_explain_from_empty_stdin_is_an_input_error_its_exit_codes_list():
+    """``explain -`` with nothing (or binary) on stdin exits 3, and 3 is among the exit
+    codes documented for explain (help epilog and docs/exit-codes.md)."""
+    from ssoctl.errors import COMMAND_EXIT_CODES, ExitCode
+    from ssoctl.cli.app import app
+    from typer.testing import CliRunner
+
+    for stdin in (b"", bytes(range(1, 32)) * 40):
+        result = CliRunner().invoke(app, ["explain", "-"], input=stdin)
+        assert result.exit_code == ExitCode.INPUT
+    assert ExitCode.INPUT in COMMAND_EXIT_CODES["explain"]
