@@ -94,20 +94,38 @@ def decode_text(data: bytes, *, what: str = "input") -> DecodedText:
         return DecodedText(data[3:].decode("utf-8", errors="replace"), "utf-8", True)
     for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
-            return DecodedText(_decode_or_fail(data[2:], enc, what), "utf-16", True)
+            return DecodedText(_text_not_binary(_decode_or_fail(data[2:], enc, what), what),
+                               "utf-16", True)
     sample = data[:4096]
     if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
-        # UTF-16 without a BOM: every other byte is NUL for ASCII text.
+        # UTF-16 without a BOM: every other byte is NUL for ASCII text. Many NULs are also
+        # what binary files (and a file of zeros) hold: what does not decode, or decodes
+        # to control characters, is binary.
         enc = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
-        return DecodedText(_decode_or_fail(data, enc, what), "utf-16", False)
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            raise _binary(what) from None
+        return DecodedText(_text_not_binary(text, what), "utf-16", False)
     if b"\x00" in sample or looks_binary(sample):
-        raise InputError(f"{what} is binary, not text",
-                         hint="give the text (PEM/XML) version of the file",
-                         code="INPUT_BINARY")
+        raise _binary(what)
     try:
         return DecodedText(data.decode("utf-8"), "utf-8", False)
     except UnicodeDecodeError:
         return DecodedText(data.decode("latin-1"), "latin-1", False)
+
+
+def _binary(what: str) -> InputError:
+    return InputError(f"{what} is binary, not text",
+                      hint="give the text (PEM/XML) version of the file", code="INPUT_BINARY")
+
+
+def _text_not_binary(text: str, what: str) -> str:
+    """``text`` decoded from UTF-16, unless it is control characters rather than text."""
+    sample = text[:4096].encode("utf-8", "replace")
+    if b"\x00" in sample or looks_binary(sample):
+        raise _binary(what)
+    return text
 
 
 def _decode_or_fail(data: bytes, encoding: str, what: str) -> str:

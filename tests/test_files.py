@@ -134,3 +134,22 @@ def test_binary_sniffing_on_real_shapes():
     assert not looks_binary(b"-----BEGIN CERTIFICATE-----\r\nMIIB\tAA==\f\n")
     assert looks_binary(bytes(range(256)))
     assert not looks_binary(b"")
+
+
+@pytest.mark.parametrize("data", [
+    bytes(4096),                                        # a file of zeros
+    b"\xff\xfe" + bytes(200),                           # a BOM, then zeros
+    b"\x00\x01\x00\x02\x00\x03\x00\x04" * 64,           # controls in UTF-16 clothing
+    b"A\x00\x00\xd8A\x00" * 64,                         # lone surrogates: no UTF-16 at all
+])
+def test_many_nul_bytes_that_are_not_utf16_text_are_binary(data):
+    with pytest.raises(InputError) as err:
+        decode_text(data, what="certificate")
+    assert err.value.code == "INPUT_BINARY"
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", b""), ("utf-16-be", b""),
+                                          ("utf-16-le", b"\xff\xfe")])
+def test_utf16_text_is_still_read(encoding, bom):
+    text = "-----BEGIN CERTIFICATE-----\r\nMIIB\tAA==\r\n-----END CERTIFICATE-----\r\n"
+    assert decode_text(bom + text.encode(encoding)).text == text
