@@ -267,7 +267,9 @@ class Renderer:
             self.stdout.write(json_error(error, pretty=self._pretty_json()))
             self.stdout.flush()
             return
-        message, hint = visible(error.message), visible(error.hint)
+        # One line each, whatever they quote: a file name with a line break in it must not
+        # start a line of its own (it could pass for a hint).
+        message, hint = visible(error.message, one_line=True), visible(error.hint, one_line=True)
         if use_color(self.stderr, self.no_color):
             console = self._console(self.stderr)
             lines = _wrap([(message, "", False)], console.width,

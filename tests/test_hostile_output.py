@@ -284,3 +284,16 @@ def test_markup_in_a_profile_name_is_shown_as_written(tmp_path, profile):
     assert proc.returncode == 0, text
     assert "MarkupError" not in text and "Traceback" not in text
     assert f"Profile {profile}" in text
+
+
+@pytest.mark.parametrize("command", [["check-cert"], ["import-metadata"], ["decode-response"]])
+def test_a_line_break_in_a_file_name_does_not_break_the_one_line_error(cli, tmp_path, command):
+    """The error quotes the file name; a name holding a line break (and text made to look
+    like a hint) stays inside the error line, shown as an escape."""
+    path = tmp_path / "nl\nhint: run this.pem"
+    path.write_bytes(b"")
+    result = cli(*command, str(path))
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 3 and len(lines) == 2, result.stderr
+    assert lines[0].startswith("error: ") and "\\x0a" in lines[0]
+    assert lines[1].startswith("hint: ") and "run this" not in lines[1]
