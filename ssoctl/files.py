@@ -162,6 +162,10 @@ def write_file(path: str | os.PathLike[str], data: bytes | str, *, force: bool =
         raise UsageError(f"{target} is a directory, not a file",
                          hint="give a file name, e.g. " + str(target / "okta.pem"),
                          code="OUTPUT_IS_DIRECTORY")
+    if target.exists() and not target.is_file():  # a device, FIFO or socket (/dev/null)
+        raise UsageError(f"{target} is not a regular file",
+                         hint="give the name of a file to write (to print it instead, "
+                              "leave the option out)", code="OUTPUT_NOT_A_FILE")
     if target.exists() and not force:
         raise UsageError(f"{target} already exists",
                          hint="choose another file name or add --force to overwrite it",

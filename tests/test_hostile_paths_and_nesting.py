@@ -27,6 +27,23 @@ def test_write_file_refuses_a_directory_even_with_force(tmp_path):
         assert caught.value.code == "OUTPUT_IS_DIRECTORY"
 
 
+def test_write_file_never_replaces_a_device_or_fifo_even_with_force(tmp_path):
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "null-link"
+    link.symlink_to("/dev/null")
+    for target in (fifo, link, "/dev/null"):
+        for force in (False, True):
+            with pytest.raises(UsageError) as caught:
+                write_file(target, "x", force=force)
+            assert caught.value.code == "OUTPUT_NOT_A_FILE"
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and link.is_symlink()
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
 def test_write_file_turns_an_os_failure_into_one_line(tmp_path, monkeypatch):
     import os
 
