@@ -176,9 +176,15 @@ def sipgate_settings(sp: SpValues) -> dict[str, Any]:
                               "Sign-on shows both), or set acs_url and sp_entity_id in the profile",
                          code="OKTA_SP_VALUES_REQUIRED")
     for name, value in (("--acs-url", sp.acs_url), ("--sp-entity-id", sp.entity_id)):
-        if any(ch.isspace() for ch in str(value)):
+        text = str(value)
+        if any(ch.isspace() for ch in text):
             raise UsageError(f"{name} holds spaces: {value!r}", hint="copy the value again "
                              "from sipgate's Single Sign-on page", code="OKTA_SP_VALUES_INVALID")
+        if not text.isprintable():  # control, bidi, zero-width: what a copy from a page adds
+            raise UsageError(f"{name} holds control or invisible characters: "
+                             f"{text.encode('unicode_escape').decode('ascii')}",
+                             hint="type the value or copy it again from sipgate's Single "
+                                  "Sign-on page", code="OKTA_SP_VALUES_INVALID")
     if not str(sp.acs_url).startswith("https://"):
         raise UsageError(f"--acs-url must be an https:// URL, not {sp.acs_url!r}",
                          hint="copy the ACS URL from sipgate's Single Sign-on page",

@@ -29,6 +29,12 @@ def test_the_guide_s_settings_exactly():
     (SpValues(ACS, None), "OKTA_SP_VALUES_REQUIRED"),
     (SpValues("http://login.sipgate.com/acs", SP), "OKTA_SP_VALUES_INVALID"),
     (SpValues(ACS, SP + " "), "OKTA_SP_VALUES_INVALID"),
+    # Control and invisible characters, as a copy from a web page or a terminal may add.
+    (SpValues(ACS + "\x1b[2J", SP), "OKTA_SP_VALUES_INVALID"),
+    (SpValues(ACS + "\x7f", SP), "OKTA_SP_VALUES_INVALID"),
+    (SpValues(ACS, SP + "\u200b"), "OKTA_SP_VALUES_INVALID"),
+    (SpValues(ACS, "\u202e" + SP), "OKTA_SP_VALUES_INVALID"),
+    (SpValues(ACS, SP + "\x85"), "OKTA_SP_VALUES_INVALID"),
 ])
 def test_missing_or_wrong_sp_values_are_usage_errors(sp, code):
     with pytest.raises(UsageError) as info:
