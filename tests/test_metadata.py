@@ -352,3 +352,32 @@ def test_aggregate_error_without_a_callers_option_points_to_import_metadata():
     with pytest.raises(UsageError) as err:
         load("shibboleth-aggregate.xml", entity_id="https://nope.example/idp")
     assert err.value.message.startswith("entity ID 'https://nope.example/idp' is not")
+
+
+@pytest.mark.parametrize("entity_ref,sso_ref", [
+    ("&#9;", ""), ("&#13;", ""), ("&#x200b;", ""), ("&#x202e;", ""), ("&#x85;", ""),
+    ("", "&#x7f;"), ("", "&#x9b;2J"),
+])
+def test_control_or_invisible_characters_in_the_values_sipgate_takes_are_an_error(
+        entity_ref, sso_ref):
+    """A tab, carriage return, escape, bidi or zero-width character inside the entity ID
+    or the SSO URL: an error finding (so no value is printed for scripts), shown escaped."""
+    okta = (MD_DIR / "okta.xml").read_text()
+    entity = "http://www.okta.com/exk1fcx7ab2CDEf3G4h8"
+    sso = "/sso/saml"
+    assert entity in okta and sso in okta
+    data = okta.replace(f'entityID="{entity}"', f'entityID="{entity[:-4]}{entity_ref}{entity[-4:]}"')
+    data = data.replace(sso, sso + sso_ref)
+    settings = reader.load(data.encode(), now=NOW)
+    found = [f for f in settings.findings if f.code == "METADATA_INVISIBLE_CHARACTERS"]
+    assert len(found) == 1 and found[0].severity is Severity.ERROR
+    assert found[0].field == ("sipgate SSO URL" if sso_ref else "sipgate Entity ID")
+    assert found[0].message.isprintable() and "\\" in found[0].message
+
+
+def test_the_env_format_prints_nothing_for_an_entity_id_with_a_carriage_return(cli, tmp_path):
+    okta = (MD_DIR / "okta.xml").read_text()
+    path = tmp_path / "md.xml"
+    path.write_text(okta.replace("exk1fcx7ab2CDEf3G4h8\"", "exk1fcx7ab2CDEf3G4h8&#13;\"", 1))
+    result = cli("import-metadata", str(path), "--format", "env", "--now", "2026-06-01T12:00:00Z")
+    assert result.exit_code == 1 and "SSOCTL_ENTITY_ID" not in result.stdout

@@ -66,6 +66,15 @@ CODES: tuple[CodeInfo, ...] = (
         "use the https:// Sign on URL the IdP publishes (" + okta("metadata_details",
         "Sign on URL") + ") in sipgate's SSO URL"),
     CodeInfo(
+        "METADATA_INVISIBLE_CHARACTERS", _E, "entity ID or SSO URL holds control characters",
+        "The entityID or the SingleSignOnService Location holds a control, bidi or "
+        "zero-width character (a tab, a carriage return, an escape). Such a value cannot be "
+        "typed or pasted into sipgate as it is, and sipgate compares the Entity ID "
+        "exactly: logins would fail. ssoctl shows the characters as escapes and prints no "
+        "values for scripts.",
+        "fix the metadata at the IdP (the app's Audience and Sign on URL settings), then "
+        "download it again"),
+    CodeInfo(
         "METADATA_ENTITY_ID_WHITESPACE", _E, "entity ID has leading or trailing whitespace",
         "The entityID attribute has spaces or line breaks around it. sipgate compares its "
         "Entity ID with the Issuer of every login exactly; the IdP's Issuer has no spaces.",

@@ -45,6 +45,8 @@ def entity_id_findings(raw: str, asked: str | None) -> list[Finding]:
         out.append(finding("METADATA_ENTITY_ID_WHITESPACE",
                            f"entity ID {raw!r} has whitespace around it",
                            field="sipgate Entity ID", expected=clean, received=repr(raw)))
+    if not clean.isprintable():
+        out.append(_invisible("entity ID", clean, "sipgate Entity ID"))
     if asked is not None and asked != clean:
         out.append(finding("METADATA_ENTITY_ID_SLASH",
                            f"--entity-id {asked!r} differs from the metadata's {clean!r}",
@@ -54,6 +56,13 @@ def entity_id_findings(raw: str, asked: str | None) -> list[Finding]:
                            f"entity ID {clean} ends with '/': keep the slash",
                            field="sipgate Entity ID"))
     return out
+
+
+def _invisible(what: str, value: str, field: str) -> Finding:
+    shown = value.encode("unicode_escape").decode("ascii")
+    return finding("METADATA_INVISIBLE_CHARACTERS",
+                   f"{what} holds control or invisible characters: {shown}", field=field,
+                   received=shown)
 
 
 # ---------------------------------------------------------------- SSO URL
@@ -75,6 +84,8 @@ def choose_sso(sso_urls: dict[str, str], wanted: str | None,
         why = _binding_reason(binding, sso_urls)
     url = sso_urls[binding]
     out: list[Finding] = []
+    if not url.strip().isprintable():
+        out.append(_invisible("SSO URL", url.strip(), "sipgate SSO URL"))
     if not url.lower().startswith("https://"):
         out.append(finding("METADATA_SSO_URL_NOT_HTTPS", f"SSO URL is not https: {url}",
                            field="sipgate SSO URL", expected="https://…", received=url))
