@@ -132,7 +132,7 @@ def decode_response(
             allow_expired_cert=allow_expired_cert, sp_entity_id=sp_entity_id,
             acs_url=acs_url, idp_entity_id=idp_entity_id, request_id=request_id, now=now,
             skew=skew, xml=xml, jobs=jobs, profile=profile, config=config,
-            human=not (json_ or app_state(ctx).json_output))
+            human=not (json_ or app_state(ctx).json_output), no_color=app_state(ctx).no_color)
 
     run(ctx, work, json_output=json_, strict=strict)
 

@@ -25,7 +25,7 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
          request_id: str | None = None, now: str | None = None, skew: int = 180,
          xml: bool = False, jobs: int | None = None, profile: str | None = None,
          config: str | None = None, human: bool = True,
-         text: str | None = None) -> "Report":
+         text: str | None = None, no_color: bool = False) -> "Report":
     """Decode ``source`` and build the report of one ``decode-response`` run.
 
     The keyword arguments are the command's options, already converted (``--now`` is
@@ -42,13 +42,14 @@ def work(*, source: str = "-", input_format: str | None = None, entry: int | Non
                      allow_sha1=allow_sha1, allow_expired_cert=allow_expired_cert,
                      sp_entity_id=sp_entity_id, acs_url=acs_url, idp_entity_id=idp_entity_id,
                      request_id=request_id, now=now, skew=skew, xml=xml, jobs=jobs,
-                     profile=profile, config=config, human=human, text=text)
+                     profile=profile, config=config, human=human, text=text,
+                     no_color=no_color)
 
 
 def _work(*, source, text, input_format, entry, all_entries, list_, cert, fingerprint, metadata,
           ca_bundle, sp_key, allow_sha1, allow_expired_cert, sp_entity_id, acs_url,
           idp_entity_id, request_id, now, skew, xml, jobs, profile, config,
-          human) -> "Report":
+          human, no_color) -> "Report":
     """:func:`work` inside the run's inflate budget."""
     import datetime as dt
 
@@ -78,7 +79,8 @@ def _work(*, source, text, input_format, entry, all_entries, list_, cert, finger
                             input_format=input_format, entry=entry,
                             all_entries=all_entries, want_xml=xml, jobs=jobs)
     try:
-        with progress(got, enabled=human and (all_entries or len(got.data) > PROGRESS_BYTES)):
+        with progress(got, enabled=human and (all_entries or len(got.data) > PROGRESS_BYTES),
+                      no_color=no_color):
             result = decode(got.data, options, label=got.label)
     except EntryRequired as exc:
         if not human:
@@ -92,17 +94,17 @@ def _work(*, source, text, input_format, entry, all_entries, list_, cert, finger
 PROGRESS_BYTES = 4 * 1024 * 1024
 
 
-def progress(got, *, enabled: bool):
+def progress(got, *, enabled: bool, no_color: bool = False):
     """A spinner with the elapsed time on stderr while a large capture is decoded: on a
-    terminal only, never with --json or in a pipe (CI logs stay clean)."""
+    terminal only, never with --json or in a pipe (CI logs stay clean), and not with
+    --no-color, NO_COLOR or TERM=dumb (it is drawn with escape sequences), like the okta
+    progress bars."""
     import contextlib
     import sys
 
-    try:
-        tty = enabled and sys.stderr is not None and sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        tty = False
-    if not tty:
+    from ssoctl.render import use_color
+
+    if not (enabled and sys.stderr is not None and use_color(sys.stderr, no_color)):
         return contextlib.nullcontext()
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
