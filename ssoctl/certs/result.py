@@ -192,7 +192,7 @@ def _several(infos: tuple[CertInfo, ...], unique: list[int]) -> Finding:
         message = f"the same certificate appears {len(infos)} times"
     else:
         message = f"{len(infos)} certificates where sipgate takes one: " + "; ".join(
-            f"#{i + 1} {facts.short_name(info.subject)} (SHA-256 {info.sha256[:11]}…, valid until "
+            f"#{i + 1} {facts.short_name(info.subject)} (SHA-256 {info.sha256}, valid until "
             f"{info.not_after:%Y-%m-%d})" for i, info in enumerate(infos))
     return finding("CERT_SEVERAL", message, field=FIELD)
 

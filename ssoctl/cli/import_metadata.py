@@ -279,7 +279,7 @@ def _details(settings: "IdpSettings") -> list:
     rows.append(("cacheDuration", settings.cache_duration))
     rows.append(("Signed", _signed_text(settings)))
     blocks: list = [Fields("Metadata details", rows)]
-    certs_rows = []
+    certs_rows, fingerprints = [], []
     for use, infos in (("signing", settings.signing_certificates),
                        ("encryption", settings.encryption_certificates)):
         for number, info in enumerate(infos, start=1):
@@ -292,10 +292,14 @@ def _details(settings: "IdpSettings") -> list:
             certs_rows.append((f"{number}", use, _cn(info.subject),
                                f"{info.not_after:%Y-%m-%d}",
                                f"{info.key_type} {info.key_size or ''}".strip(),
-                               info.sha256[:23] + "…", ", ".join(mark)))
+                               ", ".join(mark)))
+            # Whole, never shortened: what a user compares with Okta's "SHA-256
+            # fingerprint" during a key rollover. A list of its own keeps the table narrow.
+            fingerprints.append((f"#{number} {use}", copyable(info.sha256)))
     if certs_rows:
         blocks.append(Table("Certificates", ("#", "use", "name (CN)", "valid until", "key",
-                                             "SHA-256", "note"), certs_rows))
+                                             "note"), certs_rows))
+        blocks.append(Fields("SHA-256 fingerprints", fingerprints))
     return blocks
 
 

@@ -177,7 +177,7 @@ def check_report(result) -> Report:
     if len(result.keys) > 1:
         blocks.append(Table("Signing keys", ("kid", "active", "expires", "SHA-256"),
                             [(k.kid, "yes" if k.active else "", _date(k.expires_at),
-                              (k.certificate.sha256[:23] + "…") if k.certificate else "-")
+                              copyable(k.certificate.sha256) if k.certificate else "-")
                              for k in result.keys]))
     if not any(f.is_error for f in result.findings):
         blocks.append(Text("the app matches what sipgate needs" if result.sp.complete else

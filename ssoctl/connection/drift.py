@@ -77,10 +77,6 @@ def normalize_sha256(text: str | None) -> str | None:
     return ":".join(digits[i:i + 2] for i in range(0, 64, 2))
 
 
-def _short(sha: str | None) -> str:
-    return (sha[:23] + "…") if sha else "(none)"
-
-
 def certificate(idp: IdpView, sp: SpHeld) -> tuple[Finding, ...]:
     """sipgate's Certificate against the app's active key: equal, another key of the
     app (the rotated-key case), or unknown to Okta altogether."""

@@ -96,7 +96,7 @@ def choose_certificate(signing: tuple["CertInfo", ...], cert_index: int | None, 
             f"{signing[newest].not_after:%Y-%m-%d}); sipgate takes one: use #{chosen + 1} "
             f"({why})")
     return chosen, newest, why, [finding("METADATA_MULTIPLE_SIGNING_CERTS", text, field=SIPGATE_CERT,
-                                    received=", ".join(f"#{i + 1} {c.sha256[:23]}…"
+                                    received=", ".join(f"#{i + 1} {c.sha256}"
                                                        for i, c in enumerate(signing)))]
 
 

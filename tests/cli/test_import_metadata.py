@@ -414,3 +414,27 @@ def test_cache_duration_is_shown_and_in_json(cli, tmp_path):
     data = cli("import-metadata", src, "--now", NOW, "--json").json()["data"]
     assert data["cache_duration"] == "PT6H0M0.000S"
     assert data["valid_until"] == "2031-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("name", ["entra.xml", "adfs.xml", "okta.xml"])
+def test_every_certificate_fingerprint_is_printed_whole(cli, name):
+    """The SHA-256 of every certificate -- the rollover key and encryption keys too -- is
+    in the text output whole, as --json has it: it is what a user compares with Okta's
+    "SHA-256 fingerprint" (never shortened with an ellipsis)."""
+    path = str(MD_DIR / name)
+    doc = cli("import-metadata", path, "--json", "--now", NOW).json()
+    text = cli("import-metadata", path, "--now", NOW).stdout
+    prints = [c["sha256"] for use in ("signing_certificates", "encryption_certificates")
+              for c in doc["data"].get(use) or ()]
+    assert prints and all(len(p) == 95 and p in text for p in prints)
+    assert not any(line.rstrip().endswith("…") for line in text.splitlines()
+                   if ":" in line and "SHA-256" in line)
+
+
+def test_several_certificates_in_one_file_name_each_by_its_whole_fingerprint(cli):
+    from conftest import FIXTURES
+
+    found = cli("check-cert", str(FIXTURES / "certs" / "several.pem"), "--json",
+                "--now", NOW).json()
+    message = next(f["message"] for f in found["findings"] if f["code"] == "CERT_SEVERAL")
+    assert message.count("SHA-256 ") == 2 and "…" not in message
