@@ -251,7 +251,9 @@ def rotate_report(result, *, connection_args: Sequence[str] = ()) -> Report:
 def audit_report(result, *, strict: bool = False) -> Report:
     rows = []
     for e in result.entries:
-        codes = ", ".join(dict.fromkeys(f.code.removeprefix("OKTA_") for f in e.findings
+        # The codes as --json and `ssoctl explain` know them (a shortened one named
+        # another finding there).
+        codes = ", ".join(dict.fromkeys(f.code for f in e.findings
                                         if f.code != "OKTA_NOT_SIPGATE" and
                                         f.severity.value != "info"))
         key = e.check.active_key if e.check else None
