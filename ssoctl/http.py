@@ -329,8 +329,14 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
     except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/
         parts = None
     if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
-        raise UsageError(f"not an http(s) URL: {url}", hint="give a full https:// URL",
+        raise UsageError(f"not an http(s) URL: {printable(url)}", hint="give a full https:// URL",
                          code="BAD_URL")
+    try:
+        parts.port  # noqa: B018 -- raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise UsageError(f"not a valid port in the URL: {printable(url)}",
+                         hint="a port is a number from 1 to 65535, e.g. https://host:8443/",
+                         code="BAD_URL") from None
     if parts.username or parts.password:
         raise UsageError("credentials inside the URL are not accepted",
                          hint="pass tokens through the environment or a token file",

@@ -45,9 +45,11 @@ def test_plain_http_to_other_hosts_refused():
     assert "warning" in http.check_url("http://idp.example.test/m", allow_http=True)
 
 
-def test_unparsable_url_is_a_usage_error_not_a_traceback():
+@pytest.mark.parametrize("url", ["https://[::1/metadata", "https://127.0.0.1:99999/m",
+                                 "https://idp.example:abc/m", "https://idp.example:-1/m"])
+def test_unparsable_url_is_a_usage_error_not_a_traceback(url):
     with pytest.raises(UsageError) as info:
-        http.check_url("https://[::1/metadata")
+        http.check_url(url)
     assert info.value.code == "BAD_URL"
 
 
