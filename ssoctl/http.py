@@ -334,7 +334,9 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
     try:
         parts.port  # noqa: B018 -- raises for a port that is not a number from 0 to 65535
     except ValueError:
-        raise UsageError(f"not a valid port in the URL: {printable(url)}",
+        # Scheme and host only: a query may carry a pre-signed link's signature.
+        where = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        raise UsageError(f"not a valid port in the URL: {printable(where)}",
                          hint="a port is a number from 1 to 65535, e.g. https://host:8443/",
                          code="BAD_URL") from None
     if parts.username or parts.password:
