@@ -84,6 +84,10 @@ def test_several_and_none_chosen(tmp_path, monkeypatch):
     ("[profiles.a.rest]\nread_url = '/x'\nwrite_method = 'DELETE'\nbody = {x = 1}\n", "CONFIG_INVALID"),
     ("not toml ][", "CONFIG_INVALID"),
     ("profiles = 'a'\n", "CONFIG_INVALID"),
+    # control characters in a URL (an escape sequence, a line break) are refused
+    ("[profiles.a]\nbase_url = \"http://127.0.0.1:1/v2\\u001b[2J\"\n", "CONFIG_INVALID"),
+    ("[profiles.a]\nacs_url = \"https://sp.example/acs\\n\"\n", "CONFIG_INVALID"),
+    ("[profiles.a]\nokta_org = \"https://acme.okta.com\\u200b\"\n", "CONFIG_INVALID"),
 ])
 def test_invalid(tmp_path, text, code):
     with pytest.raises(ConfigError) as info:

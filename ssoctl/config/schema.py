@@ -143,6 +143,9 @@ def profile_from_table(name: str, table: Any, *, config_path: str | None = None)
     for key in ("base_url", "acs_url", "okta_org"):
         if key in values and not values[key].startswith(("https://", "http://")):
             raise _invalid(name, f"has {key} = {values[key]!r}, which is not an https:// URL")
+        if key in values and not values[key].isprintable():  # an escape, a line break
+            raise _invalid(name, f"has {key} = {values[key]!r}, which holds control or "
+                                 "invisible characters")
     rest = _rest_spec(name, table.get("rest")) if "rest" in table else None
     if values.get("target") == "rest" and rest is None:
         raise _invalid(name, "has target \"rest\" but no [rest] table (read_url, body)")
