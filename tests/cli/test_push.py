@@ -127,3 +127,36 @@ def test_rollback_list_shows_the_time_in_utc(cli, tmp_path):
     human = cli("rollback", "--list", "--backup-dir", str(folder), env=ENV)
     assert human.exit_code == 0 and "2026-06-01 12:00:00Z" in human.stdout
 
+
+def _tenants_refused(cli, path):
+    result = cli("push", "--tenants", str(path), "--yes", "--sso-url", "https://x.example/sso",
+                 "--json", env=ENV)
+    assert result.exit_code == 2, result.stdout
+    error = result.json()["error"]
+    assert error["code"] == "TENANTS_CSV_INVALID"
+    human = cli("push", "--tenants", str(path), "--yes", "--sso-url", "https://x.example/sso",
+                env=ENV)
+    assert human.exit_code == 2 and human.stdout == ""
+    lines = human.stderr.splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == ["error", "hint"], human.stderr
+    return error
+
+
+def test_a_tenants_csv_with_a_value_over_the_csv_field_limit_is_refused(cli, tmp_path):
+    path = tmp_path / "tenants.csv"
+    path.write_text("profile,metadata\nacme," + "x" * 140_000 + "\n")  # under the 1 MiB limit
+    error = _tenants_refused(cli, path)
+    assert "line 2" in error["message"] and "x" * 100 not in error["message"]
+
+
+def test_a_tenants_csv_with_an_unclosed_quote_is_refused(cli, tmp_path):
+    path = tmp_path / "tenants.csv"
+    path.write_text('profile\n"acme\n')
+    error = _tenants_refused(cli, path)
+    assert "quote" in error["message"]
+
+
+def test_a_tenants_csv_with_text_after_a_closing_quote_is_refused(cli, tmp_path):
+    path = tmp_path / "tenants.csv"
+    path.write_text('profile\n"acme"x\n')
+    _tenants_refused(cli, path)
