@@ -230,13 +230,24 @@ def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
 
     text = decode_text(read_source(tenants, max_bytes=1024 * 1024, what="tenants CSV").data,
                        what="tenants CSV").text
-    reader = csv.DictReader(text.splitlines())
-    if "profile" not in (reader.fieldnames or []):
+    # strict: an unclosed quote or text after a closing quote is an error, not a guess
+    reader = csv.DictReader(text.splitlines(), strict=True)
+    try:
+        columns = reader.fieldnames or []
+        rows = list(reader)
+    except csv.Error as exc:  # also a value over the csv module's field size limit
+        limit = csv.field_size_limit()
+        raise UsageError(f"{tenants} is not a CSV ssoctl can read: line "
+                         f"{reader.reader.line_num}: {_csv_problem(exc)}",
+                         hint=f"one tenant per line: profile[,metadata]; close every quote "
+                              f"(\"...\"), and keep each value under {limit} characters",
+                         code="TENANTS_CSV_INVALID") from None
+    if "profile" not in columns:
         raise UsageError(f"{tenants} has no 'profile' column",
                          hint="first line: profile[,metadata]", code="TENANTS_CSV_INVALID")
     folder = Path(tenants).parent if tenants != "-" else Path(".")
     out = []
-    for row in reader:
+    for row in rows:
         name = (row.get("profile") or "").strip()
         metadata = (row.get("metadata") or "").strip() or None
         if metadata and metadata != "-" and "://" not in metadata:
@@ -244,6 +255,16 @@ def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
         if name:
             out.append((name, metadata))
     return out
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint, in the words of the tenants file."""
+    text = str(exc)
+    if text == "unexpected end of data":
+        return "the file ends inside a quoted value (a closing \" is missing)"
+    if text.startswith("field larger than field limit"):
+        return f"a value is longer than {csv.field_size_limit()} characters"
+    return text
 
 
 def run_bulk(profiles: str | None, tenants: str | None, options: PushOptions, *,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ssoctl import http
-from ssoctl.errors import InputError, NetworkError, UsageError
+from ssoctl.errors import InputError, NetworkError, SsoctlError, UsageError
 from ssoctl.files import expand_user
 from ssoctl.files import TooDeep, load_json, read_source, write_file
 from ssoctl.sp.contract import SsoSettings, settings_from_dict
@@ -93,7 +93,7 @@ def read_backup(path: str) -> Backup:
         raise _not_a_backup(path, f"it has no \"format\": \"{FORMAT}\"")
     try:
         settings = settings_from_dict(doc.get("settings"), where=path)
-        taken = dt.datetime.fromisoformat(str(doc["taken_at"]).replace("Z", "+00:00"))
+        taken = _taken_at(doc["taken_at"], path)
         redacted = doc.get("redacted") or []
         if not isinstance(redacted, list):
             raise TypeError("redacted is not a list")
@@ -106,6 +106,21 @@ def read_backup(path: str) -> Backup:
         raise _not_a_backup(path, exc.message) from None
 
 
+def _taken_at(value: Any, path: str) -> dt.datetime:
+    """``taken_at`` as a UTC time. ssoctl always writes the offset (``Z``); a time without
+    one could be local time or UTC, and ``--latest`` picks what to write back by this
+    order, so it is refused rather than guessed."""
+    taken = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))  # ValueError: caught
+    if taken.utcoffset() is None:
+        raise _not_a_backup(path, f"taken_at {str(value)!r} has no UTC offset; ssoctl writes "
+                                  "one (2026-06-01T12:00:00Z)")
+    try:
+        return taken.astimezone(dt.timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 falls before year 1 in UTC
+        raise _not_a_backup(path, f"taken_at {str(value)!r} is outside the calendar in UTC") \
+            from None
+
+
 def _not_a_backup(path: str, why: str) -> InputError:
     return InputError(f"{path} is not an ssoctl backup: {why}",
                       hint="give a file written by `ssoctl push` (listed in its output)",
@@ -114,8 +129,9 @@ def _not_a_backup(path: str, why: str) -> InputError:
 
 def list_backups(directory: str | Path, *, profile: str | None = None) -> tuple[Backup, ...]:
     """The backups in ``directory`` (read with :func:`read_backup`), newest first; only
-    ``profile``'s when given. Files that are not backups are skipped; a missing folder
-    holds none."""
+    ``profile``'s when given. Files that are not backups (:func:`read_backup` refuses them:
+    unreadable, not JSON, a ``taken_at`` without a UTC offset ...) are skipped, so one bad
+    file never hides the others; a missing folder holds none."""
     folder = expand_user(directory, what="backup folder")
     try:
         names = sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.is_file())
@@ -125,7 +141,7 @@ def list_backups(directory: str | Path, *, profile: str | None = None) -> tuple[
     for path in names:
         try:
             backup = read_backup(str(path))
-        except InputError:
+        except SsoctlError:
             continue
         if profile is None or backup.profile == profile:
             found.append(backup)

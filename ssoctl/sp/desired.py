@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from ssoctl.errors import UsageError
+from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, Severity, catalogue, finding
 from ssoctl.sp.contract import SsoSettings
 
@@ -121,6 +121,57 @@ def value_findings(settings: SsoSettings) -> tuple[Finding, ...]:
     if not settings.certificate:
         out.append(finding("PUSH_CERT_MISSING", field="sipgate Certificate"))
     return tuple(out)
+
+
+def check_backup_values(settings: SsoSettings, *, path: str, now: dt.datetime) -> None:
+    """Refuse a backup's values that no SSO setting can be, before ``rollback`` sends anything.
+
+    Backups may have been edited, so they get push's own checks: the certificate goes
+    through ``check-cert``'s diagnosis, where a private key is refused with push's error
+    (``CERT_PRIVATE_KEY``, exit 3, never echoed), and the SSO URL through push's URL check.
+    Certificate text from which no complete certificate can be read, and an SSO URL that is
+    not an http(s) URL with a host, are ``BACKUP_INVALID`` (exit 3), not error findings
+    (exit 1): the fault is in the file, like any other malformed backup, and a rollback has
+    no ``--allow``. Values that are well formed are restored as the SP held them, also where
+    push would refuse to write them (empty fields, plain http, an expired certificate,
+    another Entity ID than the profile's): that is the state the SP was in, and the retry
+    command exit 8 prints must be able to put it back.
+    """
+    from ssoctl.certs import diagnose as certdiag
+
+    pem = settings.certificate
+    if pem:
+        try:
+            diag = certdiag.diagnose(pem.encode("utf-8", "replace"), now=now,
+                                     source="the backup's Certificate")
+        except InputError as exc:
+            if exc.code == "CERT_PRIVATE_KEY":
+                raise InputError(
+                    f"{path} cannot be restored: its Certificate is a private key, not a "
+                    "certificate; nothing was sent to the SP",
+                    hint="a backup holds the SP's settings as read, so this one was edited (or "
+                         "the SP held a key: if the key was shared by mistake, replace it); pick "
+                         "another backup (ssoctl rollback --list) or push the IdP's signing "
+                         "certificate", code="CERT_PRIVATE_KEY") from None
+            raise _bad_backup_value(path, f"its Certificate is not a certificate ({exc.message})") \
+                from None
+        if diag.fixed_pem is None:
+            from ssoctl.certs.result import SHAPE_CODES
+
+            errors = sorted((f for f in diag.findings if f.is_error),
+                            key=lambda f: f.code in SHAPE_CODES)  # the cause before the shape
+            why = errors[0].message if errors else "no complete certificate in it"
+            raise _bad_backup_value(path, f"its Certificate is not a complete certificate ({why})")
+    for item in value_findings(settings):
+        if item.code == "PUSH_SSO_URL_INVALID":
+            raise _bad_backup_value(path, f"its {item.message}")
+
+
+def _bad_backup_value(path: str, why: str) -> InputError:
+    return InputError(f"{path} cannot be restored: {why}; nothing was sent to the SP",
+                      hint="a backup holds the SP's settings as read, so this one was edited or "
+                           "damaged; pick another backup (ssoctl rollback --list) or push the "
+                           "IdP's settings with ssoctl push", code="BACKUP_INVALID")
 
 
 def expectation_findings(settings: SsoSettings, expected_entity_id: str | None) -> tuple[Finding, ...]:

@@ -153,6 +153,8 @@ def rollback(profile: Profile, backup_path: str, *, now: dt.datetime, confirm: C
                          f"{', '.join(saved.redacted)} when it was written (the SP held the API "
                          "token there)", hint="set those values on the SP by hand; the SP's "
                          "settings should never contain an API token", code="BACKUP_REDACTED")
+    # push's checks on the values, before any token or request (a dry run fails the same way)
+    want.check_backup_values(saved.settings, path=backup_path, now=now)
     target = _connect(profile, connection, http_settings(profile, **dict(connection.http)))
     base = dict(profile=profile.name, target=profile.target, endpoint=profile.endpoint,
                 source=f"backup {backup_path}")

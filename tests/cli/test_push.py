@@ -94,3 +94,69 @@ def test_an_empty_profile_name_never_means_the_default_tenant(cli, tmp_path):
                          input=b"x")
             assert result.exit_code == 2, (args, name, result.stdout)
             assert result.json()["error"]["code"] == "CONFIG_BAD_PROFILE_NAME"
+
+
+def _backup_doc(taken_at, profile="acme"):
+    import json
+
+    return json.dumps({"format": "ssoctl-sp-backup/1", "profile": profile, "target": "sipgate",
+                       "endpoint": "https://sp.example.test/v2/sso/settings",
+                       "taken_at": taken_at, "etag": None,
+                       "settings": {"sso_url": None, "idp_entity_id": None,
+                                    "certificate": None, "enabled": False}})
+
+
+def test_rollback_list_skips_a_backup_whose_time_has_no_utc_offset(cli, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "acme-20260601T120000Z.json").write_text(_backup_doc("2026-06-01T12:00:00Z"))
+    (folder / "acme-edited.json").write_text(_backup_doc("2027-01-01T00:00:00"))
+    listed = cli("rollback", "--list", "--backup-dir", str(folder), "--json", env=ENV)
+    assert listed.exit_code == 0, listed.stdout + listed.stderr
+    rows = listed.json()["data"]["backups"]
+    assert [r["path"].rsplit("/", 1)[-1] for r in rows] == ["acme-20260601T120000Z.json"]
+    human = cli("rollback", "--list", "--backup-dir", str(folder), env=ENV)
+    assert human.exit_code == 0 and "acme-edited.json" not in human.stdout
+    assert "Traceback" not in human.stdout + human.stderr
+
+
+def test_rollback_list_shows_the_time_in_utc(cli, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "acme-x.json").write_text(_backup_doc("2026-06-01T14:00:00+02:00"))
+    human = cli("rollback", "--list", "--backup-dir", str(folder), env=ENV)
+    assert human.exit_code == 0 and "2026-06-01 12:00:00Z" in human.stdout
+
+
+def _tenants_refused(cli, path):
+    result = cli("push", "--tenants", str(path), "--yes", "--sso-url", "https://x.example/sso",
+                 "--json", env=ENV)
+    assert result.exit_code == 2, result.stdout
+    error = result.json()["error"]
+    assert error["code"] == "TENANTS_CSV_INVALID"
+    human = cli("push", "--tenants", str(path), "--yes", "--sso-url", "https://x.example/sso",
+                env=ENV)
+    assert human.exit_code == 2 and human.stdout == ""
+    lines = human.stderr.splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == ["error", "hint"], human.stderr
+    return error
+
+
+def test_a_tenants_csv_with_a_value_over_the_csv_field_limit_is_refused(cli, tmp_path):
+    path = tmp_path / "tenants.csv"
+    path.write_text("profile,metadata\nacme," + "x" * 140_000 + "\n")  # under the 1 MiB limit
+    error = _tenants_refused(cli, path)
+    assert "line 2" in error["message"] and "x" * 100 not in error["message"]
+
+
+def test_a_tenants_csv_with_an_unclosed_quote_is_refused(cli, tmp_path):
+    path = tmp_path / "tenants.csv"
+    path.write_text('profile\n"acme\n')
+    error = _tenants_refused(cli, path)
+    assert "quote" in error["message"]
+
+
+def test_a_tenants_csv_with_text_after_a_closing_quote_is_refused(cli, tmp_path):
+    path = tmp_path / "tenants.csv"
+    path.write_text('profile\n"acme"x\n')
+    _tenants_refused(cli, path)

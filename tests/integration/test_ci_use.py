@@ -92,6 +92,23 @@ def test_rollback_list_and_latest(cli, tmp_path, fake_sp):
     assert len(backups(tmp_path)) == 3  # the rollback backed up the present settings first
 
 
+def test_rollback_latest_skips_a_file_whose_time_has_no_utc_offset(cli, tmp_path, fake_sp):
+    import json
+
+    config = _setup(tmp_path, fake_sp)
+    folder = tmp_path / "backups"
+    pushed = cli(*push_args(config, tmp_path, "--yes", "--json", cert=write_cert(tmp_path)),
+                 env=ENV)
+    assert pushed.exit_code == 0, pushed.stdout
+    doc = json.loads(open(pushed.json()["data"]["backup"]).read())
+    doc["taken_at"] = "2099-01-01T00:00:00"  # edited: "newer", but no offset
+    (folder / "acme-20990101T000000Z.json").write_text(json.dumps(doc))
+    done = cli("rollback", "--latest", "--config", config, "--profile", "acme",
+               "--backup-dir", folder, "--dry-run", "--json", env=ENV)
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert done.json()["data"]["source"] == f"backup {pushed.json()['data']['backup']}"
+
+
 def test_rollback_needs_a_backup_or_latest(cli, tmp_path, fake_sp):
     config = _setup(tmp_path, fake_sp)
     neither = cli("rollback", "--config", config, "--json", env=ENV)

@@ -11,8 +11,8 @@ from pytest_httpserver import HTTPServer
 from ssoctl.sp.contract import fingerprint
 
 from .fake_sp import TOKEN, FakeSp, fake_rest_sp, fake_sp, sp_server  # noqa: F401
-from .push_helpers import (ENTITY_ID, ENV, NOW, SSO_URL, backups, cert_pem, contract_profile,
-                           push_args, rest_profile, write_cert, write_config)
+from .push_helpers import (ENTITY_ID, ENV, NOW, ROOT_FIXTURES, SSO_URL, backups, cert_pem,
+                           contract_profile, push_args, rest_profile, write_cert, write_config)
 
 REST_ENV = dict(ENV, SSOCTL_TOKEN_ID="")
 
@@ -214,6 +214,74 @@ def test_rollback_of_a_file_that_is_not_a_backup(cli, tmp_path, fake_sp):
     result = cli("rollback", str(bogus), "--profile", "acme", "--json", env=ENV)
     assert result.exit_code == 3
     assert result.json()["error"]["code"] == "BACKUP_INVALID"
+
+
+KEY_PEM = (ROOT_FIXTURES / "certs" / "private-key.pem").read_text()
+
+
+def _edited(tmp_path, backup, **settings):
+    """A copy of ``backup`` with some settings changed, as someone might edit one."""
+    doc = json.loads(open(backup).read())
+    doc["settings"].update(settings)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+@pytest.mark.parametrize("mode", [("--dry-run",), ("--yes",), ("--yes", "--json")])
+def test_rollback_refuses_a_private_key_as_certificate_before_any_request(cli, tmp_path,
+                                                                         fake_sp, mode):
+    config, backup = _applied(cli, tmp_path, fake_sp)
+    edited = _edited(tmp_path, backup, certificate=KEY_PEM)
+    before, state = len(fake_sp.requests), dict(fake_sp.state)
+    # no token either: the backup is judged before credentials are even looked for
+    result = cli("rollback", edited, "--config", config, "--backup-dir",
+                 str(tmp_path / "backups"), *mode, env=dict(ENV, SSOCTL_TOKEN=""))
+    assert result.exit_code == 3, result.stdout + result.stderr
+    if "--json" in mode:
+        assert result.json()["error"]["code"] == "CERT_PRIVATE_KEY"
+    else:
+        assert result.stderr.startswith("error: ") and "private key" in result.stderr
+    body = [line for line in KEY_PEM.splitlines() if len(line) > 40 and " " not in line]
+    assert body and not any(line[:20] in result.stdout + result.stderr for line in body)
+    assert len(fake_sp.requests) == before and fake_sp.state == state
+    assert len(backups(tmp_path)) == 1  # no backup of the present settings either
+
+
+@pytest.mark.parametrize("settings", [
+    {"certificate": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"},
+    {"certificate": "not a certificate"},
+    {"sso_url": "dev-12345678.okta.com/app/sso/saml"},
+])
+def test_rollback_refuses_a_backup_value_that_is_not_what_it_claims(cli, tmp_path, fake_sp,
+                                                                    settings):
+    config, backup = _applied(cli, tmp_path, fake_sp)
+    edited = _edited(tmp_path, backup, **settings)
+    before = len(fake_sp.requests)
+    for mode in ("--dry-run", "--yes"):
+        result = cli("rollback", edited, "--config", config, "--backup-dir",
+                     str(tmp_path / "backups"), mode, "--json", env=ENV)
+        assert result.exit_code == 3, result.stdout
+        assert result.json()["error"]["code"] == "BACKUP_INVALID"
+    assert len(fake_sp.requests) == before and fake_sp.state["sso_url"] == SSO_URL
+
+
+def test_rollback_restores_what_push_would_refuse_but_the_sp_held(cli, tmp_path, fake_sp):
+    """An expired certificate, a plain-http SSO URL, another Entity ID than the profile
+    expects: push refuses to write them (exit 1), but they are the state the SP was in, and
+    the retry command of exit 8 must be able to put them back."""
+    expired = cert_pem("old-idp", expired=True)
+    fake_sp.set(sso_url="http://old.example.test/sso", idp_entity_id="http://www.okta.com/exkOLD",
+                certificate=expired, enabled=False)
+    config = write_config(tmp_path, {"acme": contract_profile(fake_sp, idp_entity_id=ENTITY_ID)})
+    pushed = cli(*push_args(config, tmp_path, "--yes", "--json", cert=write_cert(tmp_path)),
+                 env=ENV)
+    assert pushed.exit_code == 0, pushed.stdout
+    result = cli("rollback", pushed.json()["data"]["backup"], "--config", config, "--yes",
+                 "--backup-dir", str(tmp_path / "backups"), "--now", NOW, "--json", env=ENV)
+    assert result.exit_code == 0, result.stdout
+    assert fake_sp.state["sso_url"] == "http://old.example.test/sso"
+    assert fingerprint(fake_sp.state["certificate"]) == fingerprint(expired)
 
 
 def test_status_rest_without_switch(cli, tmp_path, fake_rest_sp):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import stat
 
 import pytest
 
 from ssoctl.errors import InputError, UsageError
-from ssoctl.sp.backup import backup_name, read_backup, write_backup
+from ssoctl.sp.backup import backup_name, list_backups, read_backup, write_backup
 from ssoctl.sp.contract import SsoSettings
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, 5, 123, tzinfo=dt.timezone.utc)
@@ -58,3 +59,55 @@ def test_not_a_backup(tmp_path, text):
     with pytest.raises(InputError) as info:
         read_backup(str(path))
     assert info.value.code == "BACKUP_INVALID"
+
+
+def _doc(taken_at, profile="acme"):
+    return json.dumps({"format": "ssoctl-sp-backup/1", "profile": profile, "target": "sipgate",
+                       "endpoint": "https://sp/x", "taken_at": taken_at, "etag": None,
+                       "settings": {"sso_url": None, "idp_entity_id": None,
+                                    "certificate": None, "enabled": False}})
+
+
+@pytest.mark.parametrize("taken_at", ["2026-01-01T00:00:00", "2026-01-01"])
+def test_a_taken_at_without_a_utc_offset_is_not_a_backup(tmp_path, taken_at):
+    """ssoctl always writes the offset ("Z"); a time without one could be local time or UTC,
+    and --latest would order backups by a guess."""
+    path = tmp_path / "b.json"
+    path.write_text(_doc(taken_at))
+    with pytest.raises(InputError) as info:
+        read_backup(str(path))
+    assert info.value.code == "BACKUP_INVALID" and "offset" in info.value.message
+
+
+@pytest.mark.parametrize("taken_at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_taken_at_outside_the_calendar_in_utc_is_not_a_backup(tmp_path, taken_at):
+    path = tmp_path / "b.json"
+    path.write_text(_doc(taken_at))
+    with pytest.raises(InputError) as info:
+        read_backup(str(path))
+    assert info.value.code == "BACKUP_INVALID"
+
+
+def test_taken_at_with_another_offset_is_read_as_utc(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_text(_doc("2026-06-01T12:00:00+02:00"))
+    taken = read_backup(str(path)).taken_at
+    assert taken == dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.timezone.utc)
+    assert taken.utcoffset() == dt.timedelta(0) and taken.hour == 10
+
+
+def test_listing_skips_files_it_cannot_read_or_order(tmp_path):
+    good = _write(tmp_path)
+    (tmp_path / "acme-naive.json").write_text(_doc("2027-01-01T00:00:00"))
+    (tmp_path / "acme-date.json").write_text(_doc("2027-01-01"))
+    (tmp_path / "acme-year1.json").write_text(_doc("0001-01-01T00:00:00+01:00"))
+    (tmp_path / "acme-broken.json").write_text("{")
+    (tmp_path / "acme-dir.json").mkdir()
+    assert [b.path for b in list_backups(tmp_path)] == [good.path]
+    assert [b.path for b in list_backups(tmp_path, profile="acme")] == [good.path]
+
+
+def test_listing_orders_backups_with_different_offsets_by_the_instant(tmp_path):
+    (tmp_path / "a.json").write_text(_doc("2026-06-01T12:00:00+02:00"))  # 10:00 UTC
+    (tmp_path / "b.json").write_text(_doc("2026-06-01T11:00:00Z"))
+    assert [b.path.rsplit("/", 1)[-1] for b in list_backups(tmp_path)] == ["b.json", "a.json"]
