@@ -611,14 +611,17 @@ def _atoms(parts: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, str]]
 
 _WORD = re.compile(r"(\s*)(\S+)")
 _CLAUSE_END = (",", ";", ")", ":")
+#: The ` that closes a quoted span ends its word (before punctuation): a ` inside a word
+#: is part of what is quoted (a shell-quoted file name with a ` in it).
+_CLOSING = re.compile(r"`[,;:.)!?]*$")
 
 
 def _atom_end(words: list[tuple[str, str]], i: int) -> int:
     """Index of the last word of the atom that starts at word ``i``."""
     word = words[i][1]
-    if word.startswith("`") and "`" not in word[1:]:  # a quoted span: to its closing `
+    if word.startswith("`") and not _CLOSING.search(word[1:]):  # a quoted span
         for j in range(i + 1, len(words)):
-            if "`" in words[j][1]:
+            if _CLOSING.search(words[j][1]):
                 return j
         return i
     if word.lstrip("(\"'") == "ssoctl" and i + 1 < len(words) \
