@@ -196,7 +196,19 @@ def tidy(command: Any, help_names: list[str], *, root: bool = True) -> None:
     if help_option is not None:
         help_option.metavar = ""
     for sub in getattr(command, "commands", {}).values():
+        if sub.short_help is None and sub.help:
+            sub.short_help = summary(sub.help)
         tidy(sub, help_names, root=False)
+
+
+def summary(text: str) -> str:
+    """A command's line in its group's list: the first sentence of its help, whole (Click
+    would cut it at the list's width with "...")."""
+    words = text.split("\n\n", 1)[0].split()
+    if words and words[0] == "\b":
+        words = words[1:]
+    end = next((i for i, word in enumerate(words) if word.endswith(".")), len(words) - 1)
+    return " ".join(words[:end + 1])
 
 
 def quiet_flags(params: list[Any]) -> list[Any]:

@@ -79,3 +79,17 @@ def test_help_fits_a_narrow_terminal(path):
         if len(line) > 40:
             assert len(line.split()) == 1 or line.startswith("    ssoctl "), (
                 f"{line!r} runs past 40 columns:\n{screen.text}")
+
+
+@pytest.mark.parametrize("path", [("okta",), ("rehearse",), ("config",), ("sp",)],
+                         ids=" ".join)
+def test_a_group_lists_each_command_with_its_whole_first_sentence(path):
+    words = _unwrapped_words(path)
+    for screen in run_widths([*path, "--help"], widths=WIDTHS):
+        assert screen.exit_code == 0, screen.text
+        listed = screen.text.split("Commands:", 1)[1].split("\n\n", 1)[0]
+        assert "..." not in listed, f"cut at {screen.columns} columns:\n{screen.text}"
+        split = [word for word in screen.text.split() if word not in words]
+        assert not split, f"split at {screen.columns} columns: {split}\n{screen.text}"
+    if path == ("rehearse",):
+        assert screen.has_whole("`ssoctl push`") and screen.has_whole("`ssoctl okta`")
