@@ -69,3 +69,23 @@ def test_now_stays_with_its_timestamp():
     for screen in run_widths(["decode-response", "fixtures/captures/login.har", "--all"],
                              widths=(40, 60, 80, 120)):
         _assert_whole(screen, "`--now 2026-06-01T12:00:02Z`")
+
+
+def test_prose_that_starts_with_ssoctl_wraps_as_prose():
+    for screen in run_widths(["check-cert", "fixtures/certs/private-key.pem"], widths=WIDTHS):
+        assert screen.exit_code == 3, screen.text
+        lines = screen.lines
+        for number, line in enumerate(lines):  # "ssoctl refuses to read it" is prose
+            assert len(line) <= screen.columns, f"{line!r}:\n{screen.text}"
+            if line.lstrip().startswith("ssoctl refuses"):  # only when "ssoctl" did not fit
+                assert len(lines[number - 1]) + len(" ssoctl") > screen.columns, screen.text
+
+
+def test_a_quoted_command_ends_at_its_closing_quote():
+    command = "'ssoctl import-metadata fixtures/metadata/shibboleth-aggregate.xml --list'"
+    for screen in run_widths(["import-metadata", "fixtures/metadata/shibboleth-aggregate.xml"],
+                             widths=WIDTHS):
+        assert screen.exit_code == 2, screen.text
+        _assert_whole(screen, command)
+        if screen.columns < 120:  # the prose after it wraps on its own
+            assert "prints" not in screen.line_with(command), screen.text
