@@ -21,7 +21,7 @@ import re
 import sys
 from typing import IO, Any, NamedTuple, Sequence, overload
 
-from ssoctl.errors import ExitCode, SsoctlError
+from ssoctl.errors import COMMAND_EXIT_CODES, ExitCode, SsoctlError
 from ssoctl.findings import Finding, Severity, exit_code_for
 from ssoctl.textsafe import json_safe, visible
 
@@ -613,21 +613,29 @@ def _atoms(parts: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, str]]
 
 _WORD = re.compile(r"(\s*)(\S+)")
 _CLAUSE_END = (",", ";", ")", ":")
+#: The words that can follow ``ssoctl`` in a command line ("ssoctl refuses …" is prose).
+_COMMAND_NAMES = frozenset(name.split()[0] for name in COMMAND_EXIT_CODES)
+#: The ` that closes a quoted span ends its word (before punctuation): a ` inside a word
+#: is part of what is quoted (a shell-quoted file name with a ` in it).
+_CLOSING = re.compile(r"`[,;:.)!?]*$")
 
 
 def _atom_end(words: list[tuple[str, str]], i: int) -> int:
     """Index of the last word of the atom that starts at word ``i``."""
     word = words[i][1]
-    if word.startswith("`") and "`" not in word[1:]:  # a quoted span: to its closing `
+    if word.startswith("`") and not _CLOSING.search(word[1:]):  # a quoted span
         for j in range(i + 1, len(words)):
-            if "`" in words[j][1]:
+            if _CLOSING.search(words[j][1]):
                 return j
         return i
     if word.lstrip("(\"'") == "ssoctl" and i + 1 < len(words) \
-            and (words[i + 1][1][:1].isalpha() or words[i + 1][1][:1] == "-"):
-        j = i + 1  # a command line: to the end of its clause
-        while j + 1 < len(words) and not words[j][1].endswith(_CLAUSE_END) \
-                and not words[j + 1][1].startswith("`"):
+            and (words[i + 1][1] in _COMMAND_NAMES or words[i + 1][1][:1] == "-"):
+        quote = word[0] if word[0] in "\"'" else ""
+        j = i + 1  # a command line: to its closing quote, else to the end of its clause
+        while j + 1 < len(words) and not words[j + 1][1].startswith("`"):
+            if (words[j][1].rstrip(".,;:)").endswith(quote) if quote
+                    else words[j][1].endswith(_CLAUSE_END)):
+                break
             j += 1
         return j
     return i

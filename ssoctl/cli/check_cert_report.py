@@ -64,11 +64,13 @@ def work_many(files: list[str], *, each: bool, text: str | None, fix: bool,
 
 
 def batch_report(summary) -> Report:
-    """A table (one row per certificate), the findings by certificate, the summary."""
+    """A table (one row per certificate), the findings by certificate, the summary. A
+    file's path (with its ``#N`` in a bundle) is kept whole, as the user copies it into
+    ``ssoctl check-cert PATH --fix``."""
     rows = []
     for number, item in enumerate(summary.results, start=1):
         info = item.certificate
-        rows.append((str(number), item.source,
+        rows.append((str(number), copyable(item.source),
                      short_name(info.subject) if info else "-",
                      f"{info.not_after:%Y-%m-%d}" if info else "-",
                      str(info.days_left) if info else "-", item.outcome.value))
@@ -77,11 +79,12 @@ def batch_report(summary) -> Report:
     problems = [(item.source, f) for item in summary.results for f in item.findings
                 if f.severity.value != "info"]
     for source, item in problems:
-        blocks.append(Text(f"{source}: {item.severity.value}: {item.message}"))
+        blocks.append(Text((copyable(f"{source}:"), f" {item.severity.value}: {item.message}"),
+                           hang=2))
     fixes = list(dict.fromkeys(item.hint for _source, item in problems if item.hint))
     if fixes:
         blocks.append(Text(""))
-        blocks += [Text(f"fix: {hint}") for hint in fixes]
+        blocks += [Text(f"fix: {hint}", hang=5) for hint in fixes]
     blocks.append(Text(""))
     blocks.append(Text(summary.line(), style="bold"))
     return Report(data=[item.to_dict() for item in summary.results], blocks=tuple(blocks),

@@ -60,7 +60,9 @@ def doctor_command(
     e-mail domain's DNS TXT record (--domain, --txt-value). Exit 1 on any error finding
     (warnings too with --strict). --format junit writes JUnit XML to stdout for CI.
 
-    Example: ssoctl doctor --profile acme --sp-cert okta-sipgate.pem --format junit > doctor.xml
+    Example:
+
+      ssoctl doctor --profile acme --sp-cert okta-sipgate.pem --format junit > doctor.xml
     """
     from ssoctl.cli import setup_view as view
 

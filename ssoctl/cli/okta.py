@@ -101,7 +101,9 @@ def list_command(
 
     Needs okta.apps.read (OAuth) or a read-only admin's API token.
 
-    Example: ssoctl okta list --org https://acme.okta.com --label sipgate
+    Example:
+
+      ssoctl okta list --org https://acme.okta.com --label sipgate
     """
     from ssoctl.cli import okta_view as view
 
@@ -148,7 +150,9 @@ def configure_command(
     nothing to change writes nothing. Fields an admin set to other values are kept unless
     --overwrite. --dry-run exits 10 when something would change.
 
-    Example: ssoctl okta configure --profile acme --assign-group "sipgate users" --dry-run
+    Example:
+
+      ssoctl okta configure --profile acme --assign-group "sipgate users" --dry-run
     """
     from ssoctl.cli import okta_view as view
 
@@ -192,7 +196,9 @@ def check_command(
     Audience not sipgate's values, SHA-1, unsigned assertion, signing certificate expiring
     within --warn-days, several signing keys and which is active.
 
-    Example: ssoctl okta check sipgate --profile acme
+    Example:
+
+      ssoctl okta check sipgate --profile acme
     """
     from ssoctl.cli import okta_view as view
 
@@ -232,7 +238,9 @@ def metadata_command(
     """Fetch the app's IdP metadata through the API and print sipgate's three values:
     SSO URL, Entity ID and Certificate (the same checks and output as import-metadata).
 
-    Example: ssoctl okta metadata sipgate --cert-out okta.pem --format env
+    Example:
+
+      ssoctl okta metadata sipgate --cert-out okta.pem --format env
     """
     from ssoctl.cli import okta_view as view
 
@@ -282,7 +290,9 @@ def rotate_command(
     after the switch puts the previous key back (exit 7; exit 8 if that fails too).
     --rollback BACKUP switches back on request. --dry-run writes nothing (exit 10).
 
-    Example: ssoctl okta rotate-cert sipgate --validity-years 3 --push-profile acme
+    Example:
+
+      ssoctl okta rotate-cert sipgate --validity-years 3 --push-profile acme
     """
     from ssoctl.cli import okta_view as view
 
@@ -336,7 +346,9 @@ def audit_command(
     Reads a few apps at a time (--jobs) within Okta's rate limits; progress on a terminal;
     one summary table; exit 1 when any app has an error finding.
 
-    Example: ssoctl okta audit --profile acme --json > audit.json
+    Example:
+
+      ssoctl okta audit --profile acme --json > audit.json
     """
     from ssoctl.cli import okta_view as view
 

@@ -103,7 +103,8 @@ def push_command(
                                  code="PUSH_INPUT_CONFLICT")
             return _pending(view.bulk_report(view.run_bulk(
                 profiles, tenants, options, config=config, ca_bundle=ca_bundle, now=now,
-                yes=yes, jobs=jobs, quiet=json_ or state.json_output)), strict)
+                yes=yes, jobs=jobs, quiet=json_ or state.json_output,
+                no_color=state.no_color)), strict)
         common.run(ctx, bulk, json_output=json_, strict=strict)
 
     def work():

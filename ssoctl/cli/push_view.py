@@ -269,8 +269,10 @@ def _csv_problem(exc: csv.Error) -> str:
 
 def run_bulk(profiles: str | None, tenants: str | None, options: PushOptions, *,
              config: str | None, ca_bundle: str | None, now: str | None, yes: bool, jobs: int,
-             quiet: bool, connection: Connection | None = None) -> tuple[TenantResult, ...]:
-    """Push to every tenant, ``jobs`` at a time; one tenant's failure stops no other."""
+             quiet: bool, no_color: bool = False,
+             connection: Connection | None = None) -> tuple[TenantResult, ...]:
+    """Push to every tenant, ``jobs`` at a time; one tenant's failure stops no other. The
+    progress bar is left out with ``quiet`` (JSON) and ``no_color`` (``--no-color``)."""
     if not (yes or options.dry_run):
         raise UsageError("bulk push never asks per tenant", hint="add --yes (or --dry-run)",
                          code="CONFIRMATION_REQUIRED")
@@ -300,7 +302,7 @@ def run_bulk(profiles: str | None, tenants: str | None, options: PushOptions, *,
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one, pair) for pair in pairs]
         try:
-            _progress(futures, quiet=quiet)
+            _progress(futures, quiet=quiet, no_color=no_color)
             return tuple(f.result() for f in futures)
         except KeyboardInterrupt:
             _interrupted([name for name, _ in pairs], futures)
@@ -327,11 +329,12 @@ def _short(result: TenantResult) -> str:
     return f"exit {result.exit_code}" + (f", backup {result.backup}" if result.backup else "")
 
 
-def _progress(futures: list, *, quiet: bool) -> None:
-    """A progress bar on a terminal only (stderr); pipes and CI logs get nothing."""
+def _progress(futures: list, *, quiet: bool, no_color: bool = False) -> None:
+    """A progress bar on a terminal only (stderr), never with ``--no-color``, ``NO_COLOR``
+    or ``TERM=dumb`` (as the okta progress bars); pipes and CI logs get nothing."""
     from ssoctl.render import use_color
 
-    if quiet or not use_color(sys.stderr):
+    if quiet or not use_color(sys.stderr, no_color):
         return
     from concurrent.futures import as_completed
 
@@ -345,10 +348,12 @@ def _progress(futures: list, *, quiet: bool) -> None:
 
 
 def bulk_report(results: tuple[TenantResult, ...]) -> Report:
-    """One row per tenant; exit status is the worst tenant's (0 only if all succeeded)."""
+    """One row per tenant; exit status is the worst tenant's (0 only if all succeeded). A
+    backup's path is kept whole: it is what ``ssoctl rollback PATH`` takes."""
     rows = [(r.profile, "ok" if r.ok else f"exit {r.exit_code}", r.outcome or "-",
              ", ".join(LABELS.get(f, f) for f in r.changed_fields) or "-",
-             (r.error or {}).get("message", "") or (r.backup or "")) for r in results]
+             (r.error or {}).get("message", "") or (copyable(r.backup) if r.backup else ""))
+            for r in results]
     worst = max((r.exit_code for r in results), default=0)
     failed = sum(1 for r in results if not r.ok)
     summary = f"{len(results) - failed} of {len(results)} tenants succeeded"

@@ -193,7 +193,7 @@ def _read_public_key(path: str) -> dict[str, Any]:
     except ValueError as exc:
         raise InputError(f"--oauth-public-key {path}: {exc}",
                          hint="give the API Services app's public key (PEM or JWK); export "
-                              "it with: openssl pkey -in key.pem -pubout",
+                              "it with: `openssl pkey -in key.pem -pubout`",
                          code="INPUT") from None
 
 

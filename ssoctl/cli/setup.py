@@ -82,7 +82,9 @@ def setup_command(
     change. Running it again continues after a failure, and changes nothing (exit 0) once
     everything is in place.
 
-    Example: ssoctl setup --profile acme --assign-group "sipgate users" --domain example.com
+    Example:
+
+      ssoctl setup --profile acme --assign-group "sipgate users" --domain example.com
     """
     from ssoctl.cli import setup_view as view
 

@@ -121,7 +121,8 @@ def plan_blocks(plan: Any) -> list:
     state = "changes" if side.pending else "no changes"
     blocks.append(Fields(f"{side.where}: {state}", rows))
     if plan.manual:
-        blocks.append(Text("Stays manual:\n" + "\n".join(f"  - {m}" for m in plan.manual)))
+        blocks.append(Text("Stays manual:\n" + "\n".join(f"  - {m}" for m in plan.manual),
+                           hang=4))
     return blocks
 
 
@@ -141,7 +142,7 @@ def setup_report(result: Any) -> Report:
         blocks.append(Fields("Connection", [
             ("Okta app", f"{result.plan.okta.label} ({result.app_id})"),
             ("SP side", result.plan.sp.where), ("status", result.plan.sp.detail)]))
-    blocks += [Text(f"- {step}") for step in result.steps]
+    blocks += [Text(f"- {step}", hang=2) for step in result.steps]
     manual = result.plan.sp.mode.value == "manual"
     if manual and result.outcome.value == "no_changes":
         blocks.append(Text("no changes: the Okta app is set up and sipgate's values were "
@@ -162,7 +163,7 @@ def setup_report(result: Any) -> Report:
             blocks.append(Code(idp.certificate.pem, title=f"Certificate ({result.cert_file}):"))
     if result.checklist:
         blocks.append(Text("Left to do:\n" + "\n".join(
-            f"  {i}. {item}" for i, item in enumerate(result.checklist, 1))))
+            f"  {i}. {item}" for i, item in enumerate(result.checklist, 1)), hang=5))
     if result.verify_command:
         blocks.append(Text(f"then verify with:\n  {result.verify_command}"))
     if result.okta_backup:
@@ -267,7 +268,7 @@ def doctor_report(result: Any, *, fmt: str, strict: bool, now: dt.datetime) -> R
     failed = sum(1 for c in result.checks if junit.failing(c, strict=strict))
     tail = Text(f"{len(result.checks)} checks: {failed} failed" if failed
                 else f"{len(result.checks)} checks: no failures")
-    blocks = (head, Text("\n".join(lines)), tail)
+    blocks = (head, Text("\n".join(lines), hang=6), tail)  # wrapped under the text
     if fmt == "junit":
         xml = junit.render(result.checks, suite=f"ssoctl doctor {result.org} "
                            f"{result.app_label} ({result.app_id})", now=now, strict=strict,

@@ -160,7 +160,7 @@ def _from_pem(data: bytes, path: str) -> Any:
         return serialization.load_pem_private_key(data, password=None)
     except TypeError:
         raise InputError(f"{path} is an encrypted private key",
-                         hint="decrypt it into a 0600 file: openssl pkey -in KEY -out plain.pem",
+                         hint="decrypt it into a 0600 file: `openssl pkey -in KEY -out plain.pem`",
                          code="OKTA_KEY_UNREADABLE") from None
     except (ValueError, Exception):  # noqa: BLE001 - cryptography's loaders raise several kinds
         raise InputError(f"{path} is not a PEM or JWK private key",

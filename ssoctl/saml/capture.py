@@ -19,9 +19,9 @@ MAX_CAPTURE_FILE = 2048 * MiB
 #: How to make a capture small enough (over the size or entry limit).
 SMALLER_CAPTURE = (
     "make a smaller capture: clear the browser's network log, log in once and save the HAR "
-    "again; or keep only the SAML requests: jq '.log.entries |= map(select((.request.url + "
+    "again; or keep only the SAML requests: `jq '.log.entries |= map(select((.request.url + "
     "(.request.postData.text // \"\")) | test(\"SAML(Response|Request)\")))' big.har > "
-    "saml.har; or copy only the SAMLResponse value of the POST to the SP and decode that "
+    "saml.har`; or copy only the SAMLResponse value of the POST to the SP and decode that "
     "(ssoctl decode-response --text VALUE)")
 
 

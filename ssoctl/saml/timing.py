@@ -60,7 +60,7 @@ def _expired(items: Sequence[tuple[str, dt.datetime]], issued: dt.datetime | Non
         why = (f"This looks like an old capture ({age}); an SP accepts a message only for "
                "a few minutes. If this is a live login, the SP's clock runs about "
                f"{_span(late)} ahead.")
-        hint = "capture a fresh login" + (f", or add --now {_iso(issued)} to check the rest "
+        hint = "capture a fresh login" + (f", or add `--now {_iso(issued)}` to check the rest "
                                           "as at the moment of the login" if issued else "")
     else:
         why = (f"It expired only {_span(late)} ago: the login took longer than the validity "
@@ -85,7 +85,7 @@ def _early(items: Sequence[tuple[str, dt.datetime]], exp: Clock) -> Finding:
     if ahead > _STALE_AFTER * 6:
         why = (f"so large a gap is rarely clock drift: check --now and this computer's date "
                f"(the message was issued at {stamp})")
-        hint = f"check --now and the system date; to check the rest, add --now {stamp}"
+        hint = f"check --now and the system date; to check the rest, add `--now {stamp}`"
     else:
         why = (f"a clock problem: the IdP's clock runs about {_span(ahead)} ahead of the SP's "
                "(or this computer's)")

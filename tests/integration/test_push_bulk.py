@@ -180,7 +180,7 @@ def test_ctrl_c_starts_no_further_tenant_and_lets_running_ones_finish(cli, tmp_p
 
     sps, config = _three(sp_server, tmp_path)
 
-    def interrupted(futures, *, quiet):
+    def interrupted(futures, *, quiet, no_color=False):
         wait(futures[:1])  # tenant a is done, b is running or queued, c is queued (--jobs 1)
         raise KeyboardInterrupt
 
