@@ -10,7 +10,6 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
-import re
 import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -99,17 +98,10 @@ def interrupt_note() -> Iterator[None]:
         raise KeyboardInterrupt from None
 
 
-_LONG_FP = re.compile(r"\b((?:[0-9A-F]{2}:){6})(?:[0-9A-F]{2}:){24}([0-9A-F]{2}:[0-9A-F]{2})\b")
-
-
 def short_value(text: str | None) -> str:
-    """A diff value as shown: fingerprints shortened the way import-metadata shows them
-    (the full one is in ``--json`` and ``sp status``), empty values named."""
-    return _LONG_FP.sub(r"\1…:\2", text) if text else "(empty)"
-
-
-def _short_fps(text: str | None) -> list[str]:
-    return [m.expand(r"\1…:\2") for m in _LONG_FP.finditer(text or "")]
+    """A diff value as shown: whole (a certificate's SHA-256 fingerprint is what a user
+    compares with Okta's), an empty value named."""
+    return text if text else "(empty)"
 
 
 def changes_block(changes) -> Fields:
@@ -119,9 +111,6 @@ def changes_block(changes) -> Fields:
     for c in changes:
         if c.changed:
             now, new = short_value(c.current), short_value(c.desired)
-            if _short_fps(c.current) and _short_fps(c.current) == _short_fps(c.desired):
-                # different certificates whose shortened fingerprints look equal: show whole
-                now, new = c.current or "(empty)", c.desired or "(empty)"
             rows.append((c.label, f"now {now}\nnew {new}"))
         else:
             rows.append((c.label, f"{short_value(c.current)} (unchanged)"))
