@@ -1,5 +1,6 @@
 """``ssoctl explain``: what a finding code, an error code or a login error text means."""
 
+import shlex
 from typing import Annotated, Optional
 
 import typer
@@ -184,7 +185,8 @@ def _list_report(lookup, needle: str | None = None):
         return Report(data=data, exit_code=ExitCode.FINDINGS, blocks=(
             Text(f"No finding code, error code, known error text or SAML status code "
                  f"contains {needle!r}."),
-            Text(f"hint: `ssoctl explain --list` shows them all; `ssoctl explain {needle}` "
+            Text(f"hint: `ssoctl explain --list` shows them all; "
+                 f"`ssoctl explain {shlex.quote(needle)}` "
                  "also matches approximately and whole login-page texts.")))
     blocks = []
     if findings or needle is None:

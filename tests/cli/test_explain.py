@@ -197,6 +197,8 @@ def test_list_filter_with_no_match_says_so_and_exits_1(cli):
     r = cli("explain", "--list", "printer", "fire")
     assert r.exit_code == 1
     assert "contains 'printer fire'" in r.stdout and "Finding codes" not in r.stdout
+    # the suggested command can be pasted into a shell as it is
+    assert "`ssoctl explain 'printer fire'`" in r.stdout
     doc = cli("explain", "--list", "printer", "--json").json()
     assert doc["ok"] is False and doc["data"]["filter"] == "printer"
     assert doc["data"]["finding_codes"] == [] == doc["data"]["known_errors"]
