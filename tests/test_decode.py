@@ -252,18 +252,22 @@ def test_load_anchors_from_pem_der_and_bare_base64(tmp_path, idp_pem):
     cert = x509.load_pem_x509_certificate(idp_pem.encode())
     der = cert.public_bytes(serialization.Encoding.DER)
     files = {"a.pem": idp_pem.replace("\n", "\r\n").encode(), "b.der": der,
-             "c.txt": base64.b64encode(der)}
+             "c.txt": base64.b64encode(der),
+             # as Windows editors save it, and as check-cert reads it
+             "d.pem": b"\xff\xfe" + idp_pem.encode("utf-16-le"),
+             "e.pem": idp_pem.encode("utf-16-be"), "f.pem": b"\xef\xbb\xbf" + idp_pem.encode()}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     anchors = load_anchors(cert_files=[str(tmp_path / n) for n in files], now=NOW)
-    assert len(anchors.pems) == 3 and len(set(anchors.pems)) == 1
+    assert len(anchors.pems) == 6 and len(set(anchors.pems)) == 1
     assert anchors.source.startswith("--cert ") and anchors.given
     assert anchors.certs[0].short_subject == "CN=dev-12345678"
 
 
-def test_private_key_is_refused_without_echo(tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_private_key_is_refused_without_echo(tmp_path, encoding):
     path = tmp_path / "key.pem"
-    path.write_text(pki.key_pem(pki.cached_rsa_key("okta-idp")))
+    path.write_bytes(pki.key_pem(pki.cached_rsa_key("okta-idp")).encode(encoding))
     with pytest.raises(InputError) as err:
         load_anchors(cert_files=[str(path)], now=NOW)
     assert err.value.code == "TRUST_CERT_IS_KEY" and "MII" not in str(err.value.to_dict())

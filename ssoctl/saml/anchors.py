@@ -116,9 +116,14 @@ def _fingerprint(value: str) -> str:
 def _cert_file(path: str, now: dt.datetime) -> list["CertInfo"]:
     """Certificates in a file: PEM (one or several), DER, or bare base64."""
     from ssoctl.certs import facts
-    from ssoctl.files import read_source
+    from ssoctl.files import decode_text, read_source
 
     data = read_source(path, max_bytes=MAX_CERT_BYTES, what="certificate file").data
+    if data[:1] != b"\x30":  # not DER: text as check-cert reads it (a BOM, UTF-16 from Windows)
+        try:
+            data = decode_text(data, what="certificate file").text.encode("utf-8")
+        except InputError:
+            pass  # binary: not a certificate either way, said below
     if b"PRIVATE KEY" in data:
         # Never echo key material; the user passed the wrong file.
         raise InputError(f"{path} holds a private key, not a certificate",
