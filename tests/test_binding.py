@@ -1,4 +1,5 @@
-"""ssoctl.saml.binding: every pasted form of one SAML message, strict decoding (docs/threat-model.md, "Decoding")."""
+"""ssoctl.saml.binding: every pasted form of one SAML message, strict decoding
+(docs/threat-model.md, "Decoding")."""
 
 from __future__ import annotations
 

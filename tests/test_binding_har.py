@@ -1,8 +1,8 @@
-"""HAR files, SAML-tracer exports and HTML forms (docs/threat-model.md, "Decoding"): every message, no secrets."""
+"""HAR files, SAML-tracer exports and HTML forms (docs/threat-model.md, "Decoding"): every
+message, no secrets."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from urllib.parse import quote

@@ -55,7 +55,7 @@ def test_tokenize_inline_markers_and_positions():
 
 
 @pytest.mark.parametrize("armor", ["-----begin certificate-----", "----BEGIN CERTIFICATE-----",
-                                   "\u2013\u2013\u2013\u2013\u2013BEGIN CERTIFICATE\u2013\u2013\u2013\u2013\u2013",
+                                   "\u2013" * 5 + "BEGIN CERTIFICATE" + "\u2013" * 5,
                                    "-----BEGIN CERTIFICATE", "-----BEGIN X509 CERTIFICATE-----",
                                    "-----BEGINCERTIFICATE-----"])
 def test_misspelled_begin_lines_are_named(okta, armor):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import subprocess
 import sys
 
@@ -71,7 +70,8 @@ def test_signed_flags_come_from_the_verifier(idp_pem, sign):
     _, item = run(samlgen.response(now=NOW, sign=sign), idp_pem)
     assert item.signature.status == "verified"
     assert item.message.signed and item.message.assertions[0].signed is (sign == "both")
-    _, error = run(samlgen.response(now=NOW, sign=sign, status="urn:oasis:names:tc:SAML:2.0:status:Responder"), idp_pem)
+    responder = "urn:oasis:names:tc:SAML:2.0:status:Responder"
+    _, error = run(samlgen.response(now=NOW, sign=sign, status=responder), idp_pem)
     assert error.signature.response_verified and error.message.assertions == ()
     assert error.message.signed
 

@@ -4,7 +4,6 @@ loop; chosen automatically only when idle cores make it pay; nothing left runnin
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import json

@@ -70,9 +70,9 @@ def both_ways(tmp_path: Path, data: bytes, *, input_format: str | None = None,
     path = tmp_path / "capture.har"
     path.write_bytes(data)
     out = []
-    for given in (data, CaptureFile(str(path), len(data), limit)):
+    for source in (data, CaptureFile(str(path), len(data), limit)):
         try:
-            out.append(decode_input(given, input_format=input_format, label="capture.har"))
+            out.append(decode_input(source, input_format=input_format, label="capture.har"))
         except InputError as exc:
             out.append((exc.code, exc.message, exc.hint))
     return out

@@ -1,4 +1,5 @@
-"""Hostile metadata (docs/threat-model.md, "XML parsing"): refused fast with exit 3, named files never read."""
+"""Hostile metadata (docs/threat-model.md, "XML parsing"): refused fast with exit 3, named
+files never read."""
 
 from __future__ import annotations
 

@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import NOW
 
 LIMIT = 64 * 1024
-BOUND = 2.0  # s of CPU per call: linear scanners take milliseconds, the old quadratic ones 18 s to minutes; the margin absorbs a loaded CI machine
+# s of CPU per call: linear scanners take milliseconds, the old quadratic ones 18 s to
+# minutes; the margin absorbs a loaded CI machine
+BOUND = 2.0
 
 
 def _certs(text: str) -> None:
@@ -196,7 +198,7 @@ def test_a_400_kb_hostile_page_around_a_real_form_is_read_quickly():
     ('<form action="/c"><textarea name="SAMLResponse">PHN&amp;h</textarea></form>',
      [("/c", "post", [("SAMLResponse", "PHN&h")])]),
     ('<input name="SAMLResponse" value="outside">', [("", "post", [("SAMLResponse", "outside")])]),
-    ('<form action="/d"><input name="SAMLResponse" value="unterminated', 
+    ('<form action="/d"><input name="SAMLResponse" value="unterminated',
      [("/d", "post", [("SAMLResponse", "unterminated")])]),
     ('<form action = "/e" ><input value="v" name = "SAMLResponse" value="second"/></form>',
      [("/e", "post", [("SAMLResponse", "v")])]),

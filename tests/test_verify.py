@@ -149,7 +149,8 @@ def test_tampered_gcm_ciphertext(idp_pem, sp_key_pem):
     assert [f.code for f in result.findings] == ["SIG_DECRYPT_FAILED"]
 
 
-@pytest.mark.parametrize("bad", [b"garbage", b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"])
+@pytest.mark.parametrize("bad", [b"garbage",
+                                 b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"])
 def test_unreadable_sp_key_is_an_input_error(idp_pem, bad):
     _, sp_cert = samlgen.default_sp()
     xml = samlgen.response(now=NOW, encrypt_for=sp_cert)

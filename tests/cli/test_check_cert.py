@@ -428,7 +428,8 @@ def test_check_cert_imports_nothing_heavy():
         "print(sorted({m.split('.')[0] for m in sys.modules} & heavy), file=sys.stderr)\n"
     )
     for extra in ([], ["--json"], ["--fix"]):
-        proc = subprocess.run([sys.executable, "-c", code.replace("'check-cert', ", "'check-cert', " + "".join(f"{e!r}, " for e in extra))],
+        given = "'check-cert', " + "".join(f"{e!r}, " for e in extra)
+        proc = subprocess.run([sys.executable, "-c", code.replace("'check-cert', ", given)],
                               capture_output=True, text=True, timeout=60, cwd=ROOT,
                               env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
         assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr

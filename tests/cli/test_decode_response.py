@@ -81,7 +81,7 @@ def codes(result) -> list[str]:
 def test_every_input_form(cli, name, kind):
     human = cli("decode-response", CAPTURES / name, "--now", AT, *SP)
     assert human.exit_code == 0, human.stdout + human.stderr
-    assert f"Type:" in human.stdout and kind in human.stdout
+    assert "Type:" in human.stdout and kind in human.stdout
     doc = cli("decode-response", CAPTURES / name, "--now", AT, *SP, "--json").json()
     assert doc["ok"] is True
     assert doc["data"]["messages"][0]["message"]["kind"] == kind
@@ -152,7 +152,8 @@ def test_missing_file_and_metadata_given_as_message(cli):
 
 
 def test_oversized_input_is_refused_before_decoding(cli, tmp_path):
-    """docs/threat-model.md, "Resource exhaustion": an input over the limit (32 MiB, a large HAR) is exit 3 at once;
+    """docs/threat-model.md, "Resource exhaustion": an input over the limit (32 MiB, a large
+    HAR) is exit 3 at once;
     a 50 MB file is well over it."""
     from ssoctl.saml.decode import MAX_INPUT_BYTES
 

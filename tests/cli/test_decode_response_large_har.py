@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from ssoctl.rehearsal import samlgen
-from ssoctl.saml import capture, harstream
+from ssoctl.saml import capture
 
 from conftest import NOW
 from terminal.screen import run_with_terminal_stderr

@@ -4,11 +4,6 @@ for both sides is shown before the question, and only a "y" writes anything."""
 from __future__ import annotations
 
 import os
-import pty
-import select
-import subprocess
-import sys
-import time
 
 import pytest
 

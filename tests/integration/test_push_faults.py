@@ -11,7 +11,7 @@ import pytest
 from ssoctl.sp.contract import fingerprint
 
 from .fake_sp import TOKEN, TOKEN_ID, fake_sp, sp_server  # noqa: F401  (fixtures)
-from .push_helpers import (ENTITY_ID, ENV, SSO_URL, backups, cert_pem, contract_profile,
+from .push_helpers import (ENV, SSO_URL, backups, cert_pem, contract_profile,
                            fake_clock, push_args, write_cert, write_config)  # noqa: F401
 
 OLD = dict(sso_url="https://old.example.test/sso", idp_entity_id="http://www.okta.com/exkOLD",

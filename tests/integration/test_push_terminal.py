@@ -4,16 +4,9 @@ editor races ssoctl, and when an SP echoes the token and escape sequences back
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import select
-import struct
-import subprocess
-import sys
-import termios
 import threading
-import time
 
 import pytest
 

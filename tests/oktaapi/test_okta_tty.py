@@ -4,15 +4,8 @@ configure's plan and question on the terminal, nothing written on "n", written o
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import select
-import struct
-import subprocess
-import sys
-import termios
-import time
 
 import pytest
 

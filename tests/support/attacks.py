@@ -20,7 +20,7 @@ from lxml import etree
 
 from ssoctl import xmlsafe
 from ssoctl.rehearsal import pki, samlgen
-from support.xsw import (ASSERTION, DS, EVIL, NS, SIGNATURE, _DS, _assertion, _out,
+from support.xsw import (EVIL, NS, SIGNATURE, _DS, _assertion, _out,
                                  _parse, _strip_sig, foreign_root, hidden_in_extensions,
                                  make_evil, multiple_assertions, xsw1, xsw2, xsw3, xsw4, xsw5,
                                  xsw6, xsw6_object, xsw7, xsw8)
