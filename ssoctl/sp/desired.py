@@ -9,6 +9,7 @@ code with ``--allow CODE``; an allowed finding stays in the report, as a warning
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urlsplit
@@ -155,7 +156,13 @@ def check_backup_values(settings: SsoSettings, *, path: str, now: dt.datetime) -
                          "certificate", code="CERT_PRIVATE_KEY") from None
             raise _bad_backup_value(path, f"its Certificate is not a certificate ({exc.message})") \
                 from None
-        if diag.fixed_pem is None:
+        extra = [f for f in diag.findings if f.code in _AROUND]
+        if extra:
+            # rollback sends the text as stored: nothing but certificate data may leave,
+            # and text around a certificate may be key material without a label
+            raise _bad_backup_value(path, f"its Certificate holds more than certificates "
+                                          f"({extra[0].message}); nothing was sent")
+        if diag.fixed_pem is None and not _only_certificates(pem):
             from ssoctl.certs.result import SHAPE_CODES
 
             errors = sorted((f for f in diag.findings if f.is_error),
@@ -165,6 +172,26 @@ def check_backup_values(settings: SsoSettings, *, path: str, now: dt.datetime) -
     for item in value_findings(settings):
         if item.code == "PUSH_SSO_URL_INVALID":
             raise _bad_backup_value(path, f"its {item.message}")
+
+
+#: check-cert's findings for text before or after the certificate in a pasted value.
+_AROUND = frozenset({"CERT_LEADING_DATA", "CERT_TRAILING_DATA"})
+_PEM_CERTIFICATES = re.compile(r"\s*(?:-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+"
+                               r"-----END CERTIFICATE-----\s*)+")
+
+
+def _only_certificates(text: str) -> bool:
+    """Whether ``text`` is one or more PEM certificates and nothing else (an SP may hold
+    two during a key rollover), each of them readable."""
+    from cryptography import x509
+
+    if not _PEM_CERTIFICATES.fullmatch(text):
+        return False
+    try:
+        found = x509.load_pem_x509_certificates(text.encode("ascii"))
+    except ValueError:
+        return False
+    return len(found) == text.count("-----BEGIN CERTIFICATE-----")
 
 
 def _bad_backup_value(path: str, why: str) -> InputError:

@@ -334,3 +334,55 @@ def test_rest_target_token_never_shown(cli, tmp_path, fake_rest_sp, caplog):
         assert TOKEN not in text
     sent = [h for m, _, h in fake_rest_sp.requests if m == "POST"][0]
     assert sent["Authorization"] == f"Bearer {TOKEN}"  # the test would catch a missing header
+
+
+def _bare_key_material() -> dict[str, str]:
+    """A private key as text without a PEM label: base64 of its PKCS#8 DER, and a JWK."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    from ssoctl.rehearsal import pki
+
+    key = pki.cached_rsa_key("okta-idp")
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    numbers = key.private_numbers()
+    jwk = json.dumps({"kty": "RSA", "n": str(numbers.public_numbers.n),
+                      "d": str(numbers.d), "p": str(numbers.p)})
+    return {"base64": base64.encodebytes(der).decode(), "jwk": jwk}
+
+
+@pytest.mark.parametrize("kind", ["base64", "jwk"])
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_rollback_never_sends_key_material_around_the_certificate(cli, tmp_path, fake_sp, kind,
+                                                                  where):
+    """Unlabelled key material next to a certificate in an edited backup: rollback sends the
+    text as stored, so anything but certificates in it is refused, and nothing is sent."""
+    config, backup = _applied(cli, tmp_path, fake_sp)
+    before = fake_sp.state["certificate"]
+    material = _bare_key_material()[kind]
+    text = cert_pem("old-idp") + material if where == "after" else material + "\n" + \
+        cert_pem("old-idp")
+    edited = _edited(tmp_path, backup, certificate=text)
+    result = cli("rollback", edited, "--config", config, "--backup-dir",
+                 str(tmp_path / "backups"), "--yes", "--json", env=ENV)
+    assert result.exit_code == 3 and result.json()["error"]["code"] == "BACKUP_INVALID"
+    assert fake_sp.state["certificate"] == before
+    assert material.splitlines()[0][:40] not in result.stdout + result.stderr
+
+
+def test_rollback_restores_two_certificates_the_sp_held(cli, tmp_path, fake_sp):
+    """During a key rollover an SP may hold two certificates: push backs them up as they
+    were, and rollback puts them back unchanged."""
+    held = cert_pem("old-idp") + cert_pem("older-idp")
+    fake_sp.set(sso_url="https://old.example.test/sso", idp_entity_id="http://www.okta.com/exkOLD",
+                certificate=held, enabled=True)
+    config = write_config(tmp_path, {"acme": contract_profile(fake_sp)})
+    pushed = cli(*push_args(config, tmp_path, "--yes", "--json", cert=write_cert(tmp_path)),
+                 env=ENV)
+    assert pushed.exit_code == 0, pushed.stdout
+    result = cli("rollback", pushed.json()["data"]["backup"], "--config", config, "--yes",
+                 "--backup-dir", str(tmp_path / "backups"), "--json", env=ENV)
+    assert result.exit_code == 0, result.stdout[:400]
+    assert fake_sp.state["certificate"] == held
