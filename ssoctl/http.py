@@ -33,7 +33,6 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -319,6 +318,17 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
+
+
+def shown_url(url: str) -> str:
+    """``url`` as a message may quote it: without user name, password, query and fragment
+    (a pre-signed link's signature travels in its query), control characters escaped."""
+    head = re.split(r"[?#]", url, maxsplit=1)[0]
+    cut = head != url
+    return printable(_USERINFO.sub(r"\1", head)) + ("?…" if cut else "")
+
+
 def check_url(url: str, *, allow_http: bool = False) -> str:
     """Validate a URL before use: https, or http to loopback (or with ``allow_http``).
 
@@ -329,16 +339,16 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
     except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/
         parts = None
     if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
-        raise UsageError(f"not an http(s) URL: {printable(url)}", hint="give a full https:// URL",
+        raise UsageError(f"not an http(s) URL: {shown_url(url)}", hint="give a full https:// URL",
                          code="BAD_URL")
     try:
-        parts.port  # noqa: B018 -- raises for a port that is not a number from 0 to 65535
+        port = parts.port  # ValueError for a port that is not a number from 0 to 65535
     except ValueError:
-        # Scheme and host only: a query may carry a pre-signed link's signature.
-        where = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-        raise UsageError(f"not a valid port in the URL: {printable(where)}",
+        port = 0
+    if port == 0:
+        raise UsageError(f"not a valid port in the URL: {shown_url(url)}",
                          hint="a port is a number from 1 to 65535, e.g. https://host:8443/",
-                         code="BAD_URL") from None
+                         code="BAD_URL")
     if parts.username or parts.password:
         raise UsageError("credentials inside the URL are not accepted",
                          hint="pass tokens through the environment or a token file",
@@ -356,14 +366,15 @@ def check_url(url: str, *, allow_http: bool = False) -> str:
 MAX_CA_BUNDLE = 16 * 1024 * 1024
 
 
-@lru_cache(maxsize=8)
 def checked_ca_bundle(path: str) -> str:
     """``path`` if it can serve as the CA file (or folder) TLS verification trusts: a
     readable file holding at least one PEM certificate, or a folder. Else a
     :class:`UsageError` (``CA_BUNDLE_UNREADABLE``) before any request: requests would
-    report a missing file as a traceback and a wrong one as the server's TLS failure."""
-    hint = ("give the CA certificate file in PEM form, e.g. your proxy's root certificate "
-            "(check it with `ssoctl check-cert FILE`)")
+    report a missing file as a traceback and a wrong one as the server's TLS failure.
+    Checked again for every request (not remembered): a file removed during a long run
+    is this error too."""
+    hint = ("give the CA certificate file in PEM form with --ca-bundle or the profile's "
+            "ca_bundle, e.g. your proxy's root certificate (check it with `ssoctl check-cert FILE`)")
     target = os.path.expanduser(path)
     if os.path.isdir(target):
         return target
@@ -371,14 +382,14 @@ def checked_ca_bundle(path: str) -> str:
         with open(target, "rb") as handle:
             data = handle.read(MAX_CA_BUNDLE + 1)
     except FileNotFoundError:
-        raise UsageError(f"--ca-bundle {printable(path)} does not exist", hint=hint,
+        raise UsageError(f"the CA bundle {printable(path)} does not exist", hint=hint,
                          code="CA_BUNDLE_UNREADABLE") from None
     except OSError as exc:
-        raise UsageError(f"cannot read --ca-bundle {printable(path)}: "
+        raise UsageError(f"cannot read the CA bundle {printable(path)}: "
                          f"{exc.strerror or exc}", hint=hint,
                          code="CA_BUNDLE_UNREADABLE") from None
     if len(data) > MAX_CA_BUNDLE or b"-----BEGIN CERTIFICATE-----" not in data:
-        raise UsageError(f"--ca-bundle {printable(path)} holds no PEM certificate",
+        raise UsageError(f"the CA bundle {printable(path)} holds no PEM certificate",
                          hint=hint, code="CA_BUNDLE_UNREADABLE")
     return target
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from ssoctl.config import profiles as cfg
@@ -80,9 +79,13 @@ def profile_findings(name: str, table: Any, found: cfg.ConfigFile) -> list[Findi
     if profile.target == "sipgate" and \
             profile.endpoint == schema.join_url(schema.SIPGATE_BASE_URL, schema.SIPGATE_PATH):
         out.append(finding("CONFIG_DEFAULT_SIPGATE_URL", field=where, received=profile.endpoint))
-    if profile.ca_bundle and not Path(profile.ca_bundle).is_file():
-        out.append(finding("CONFIG_CA_BUNDLE_MISSING", f"ca_bundle {profile.ca_bundle} not found",
-                           field=where))
+    if profile.ca_bundle:
+        from ssoctl.http import checked_ca_bundle
+
+        try:  # the same check every request makes
+            checked_ca_bundle(profile.ca_bundle)
+        except SsoctlError as exc:
+            out.append(finding("CONFIG_CA_BUNDLE_MISSING", exc.message, field=where))
     try:
         creds.resolve(profile, is_tty=lambda: False)
     except ConfigError as exc:

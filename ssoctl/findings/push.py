@@ -63,8 +63,9 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("CONFIG_URL_INSECURE", E, "a profile's base URL is not usable",
              "The base URL must be https:// (plain http only to this machine).",
              "set base_url to the https:// address of the API"),
-    CodeInfo("CONFIG_CA_BUNDLE_MISSING", E, "the CA bundle file does not exist",
-             "ca_bundle names a file that cannot be found.",
+    CodeInfo("CONFIG_CA_BUNDLE_MISSING", E, "the CA bundle file is missing or not a CA file",
+             "ca_bundle names a file that cannot be found or read, or one without a PEM "
+             "certificate in it (a key, an empty or binary file).",
              "point ca_bundle at your proxy's CA certificate file (PEM)"),
     CodeInfo("CONFIG_TOKEN_PROBLEM", W, "the token for a profile is not available",
              "No token is set for this profile, or its token file cannot be used. Commands "

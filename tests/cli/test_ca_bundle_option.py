@@ -50,3 +50,18 @@ def test_a_pem_bundle_or_a_folder_of_certificates_is_taken(ca_bundle, tmp_path):
     assert http.checked_ca_bundle(str(tmp_path)) == str(tmp_path)
     with pytest.raises(UsageError):
         http.checked_ca_bundle(str(tmp_path / "missing.pem"))
+
+
+def test_a_ca_bundle_removed_during_a_run_is_one_error_not_a_traceback(ca_bundle, tmp_path):
+    """The bundle is checked for every request, not remembered: one removed after the
+    first request (a long bulk run) is CA_BUNDLE_UNREADABLE at the next."""
+    import shutil
+
+    path = tmp_path / "ca.pem"
+    shutil.copy(ca_bundle, path)
+    settings = http.HttpSettings(ca_bundle=str(path), read_timeout=2, retries=0)
+    session = http.make_session(settings)
+    path.unlink()
+    with pytest.raises(UsageError) as err:
+        http.request(session, "GET", "https://127.0.0.1:9/x", settings=settings)
+    assert err.value.code == "CA_BUNDLE_UNREADABLE"

@@ -155,3 +155,20 @@ def test_show_and_validate_refuse_an_empty_profile_name(cli, tmp_path, command, 
     assert result.stderr.startswith(f"error: --profile {name!r}: a profile name cannot be empty")
     doc = cli("config", command, "--profile", name, "--config", path, "--json", env=ENV).json()
     assert doc["error"]["code"] == "CONFIG_BAD_PROFILE_NAME"
+
+
+def test_validate_checks_the_ca_bundle_as_requests_will(cli, tmp_path, ca_bundle):
+    """config validate applies the check every request makes: a key or an empty file
+    where the CA bundle should be is reported there, not only when a command fails."""
+    key = tmp_path / "key.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n")
+    path = tmp_path / "config.toml"
+    path.write_text(f'[profiles.key]\nbase_url = "https://sp.example/v2"\nca_bundle = "{key}"\n'
+                    f'[profiles.ok]\nbase_url = "https://sp.example/v2"\nca_bundle = "{ca_bundle}"\n')
+    result = cli("config", "validate", "--config", str(path), "--json",
+                 env=dict(ENV, SSOCTL_TOKEN="x", SSOCTL_TOKEN_ID="t"))
+    found = [(f["code"], f["field"]) for f in result.json()["findings"]]
+    assert ("CONFIG_CA_BUNDLE_MISSING", "profile key") in found
+    assert not any(code == "CONFIG_CA_BUNDLE_MISSING" and field == "profile ok"
+                   for code, field in found)
+    assert "PRIVATE" not in result.stdout

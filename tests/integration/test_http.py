@@ -46,11 +46,28 @@ def test_plain_http_to_other_hosts_refused():
 
 
 @pytest.mark.parametrize("url", ["https://[::1/metadata", "https://127.0.0.1:99999/m",
-                                 "https://idp.example:abc/m", "https://idp.example:-1/m"])
+                                 "https://idp.example:abc/m", "https://idp.example:-1/m",
+                                 "https://idp.example:0/m", "htps://idp.example/m",
+                                 "ftp://idp.example/m"])
 def test_unparsable_url_is_a_usage_error_not_a_traceback(url):
     with pytest.raises(UsageError) as info:
         http.check_url(url)
     assert info.value.code == "BAD_URL"
+
+
+@pytest.mark.parametrize("url", ["htps://bucket.example/md.xml?X-Amz-Signature=SECRET",
+                                 "https://[::1/md.xml?X-Amz-Signature=SECRET",
+                                 "ftp://user:SECRET@idp.example/md",
+                                 "https://idp.example:99999/md?sig=SECRET#SECRET",
+                                 "https://idp.example:0/md#SECRET"])
+def test_a_refused_url_is_quoted_without_what_it_may_carry(url):
+    """A pre-signed link's signature (its query), a password, a fragment: never in the
+    message, whatever is wrong with the URL (docs/threat-model.md, "Secrets")."""
+    with pytest.raises(UsageError) as info:
+        http.check_url(url)
+    assert "SECRET" not in info.value.message + info.value.hint
+    assert "idp.example" in info.value.message or "bucket.example" in info.value.message \
+        or "[::1" in info.value.message
 
 
 def test_credentials_in_url_refused():
