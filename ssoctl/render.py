@@ -23,7 +23,7 @@ from typing import IO, Any, NamedTuple, Sequence, overload
 
 from ssoctl.errors import COMMAND_EXIT_CODES, ExitCode, SsoctlError
 from ssoctl.findings import Finding, Severity, exit_code_for
-from ssoctl.textsafe import json_safe, visible
+from ssoctl.textsafe import backquoted_end, json_safe, visible
 
 
 # ---------------------------------------------------------------- presentation blocks
@@ -615,19 +615,12 @@ _WORD = re.compile(r"(\s*)(\S+)")
 _CLAUSE_END = (",", ";", ")", ":")
 #: The words that can follow ``ssoctl`` in a command line ("ssoctl refuses …" is prose).
 _COMMAND_NAMES = frozenset(name.split()[0] for name in COMMAND_EXIT_CODES)
-#: The ` that closes a quoted span ends its word (before punctuation): a ` inside a word
-#: is part of what is quoted (a shell-quoted file name with a ` in it).
-_CLOSING = re.compile(r"`[,;:.)!?]*$")
-
-
 def _atom_end(words: list[tuple[str, str]], i: int) -> int:
     """Index of the last word of the atom that starts at word ``i``."""
     word = words[i][1]
-    if word.startswith("`") and not _CLOSING.search(word[1:]):  # a quoted span
-        for j in range(i + 1, len(words)):
-            if _CLOSING.search(words[j][1]):
-                return j
-        return i
+    span = backquoted_end(words, i)  # a back-quoted span: to its closing `
+    if span is not None:
+        return span
     if word.lstrip("(\"'") == "ssoctl" and i + 1 < len(words) \
             and (words[i + 1][1] in _COMMAND_NAMES or words[i + 1][1][:1] == "-"):
         quote = word[0] if word[0] in "\"'" else ""

@@ -114,4 +114,34 @@ def encodable(text: str) -> str:
     return pattern.sub(_escape, text)
 
 
-__all__ = ["encodable", "json_safe", "visible"]
+
+
+# ---------------------------------------------------------------- back-quoted spans
+
+#: The ` that closes a quoted span ends its word (before punctuation).
+_CLOSING = re.compile(r"`[,;:.)!?]*$")
+
+
+def backquoted_end(words: "list[tuple[str, str]]", i: int) -> int | None:
+    """Index of the word that closes the back-quoted span opening at word ``i`` (a
+    command to copy, `` `ssoctl check-cert 'a` b.pem' --fix` ``), ``i`` itself when it
+    does not close; None when word ``i`` opens no span. ``words`` are (space, word) pairs.
+    A ` inside a shell-quoted part ('...', or "'" as shlex writes an apostrophe) is part
+    of a file name, not the end."""
+    if not words[i][1].startswith("`"):
+        return None
+    quote = ""  # the shell quote open at this point of the span: "", "'" or '"'
+    for j in range(i, len(words)):
+        text = words[j][1][1:] if j == i else words[j][1]
+        closing = _CLOSING.search(text)
+        for char in text[:closing.start()] if closing else text:
+            if char == quote:
+                quote = ""
+            elif not quote and char in "'\"":
+                quote = char
+        if closing and not quote:
+            return j
+    return i
+
+
+__all__ = ["backquoted_end", "encodable", "json_safe", "visible"]

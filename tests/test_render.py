@@ -4,6 +4,8 @@ import datetime as dt
 import io
 import json
 
+import pytest
+
 from ssoctl.errors import ExitCode, InputError
 from ssoctl.findings import Finding, Severity
 from ssoctl.render import Code, Fields, Renderer, Report, Table, Text, to_jsonable, use_color
@@ -209,3 +211,19 @@ def test_the_pipe_form_is_not_wrapped():
     url = "https://example.test/" + "x" * 200
     text = plain_text([Fields("T", [("SSO URL", copyable(url))]), Text("word " * 50)], [])
     assert f"  SSO URL: {url}\n" in text and ("word " * 50).rstrip() in text
+
+
+@pytest.mark.parametrize("name", ["a`b.txt", "a` b.txt", "it's `odd`.pem", "plain name.pem"])
+def test_a_backquoted_command_with_a_shell_quoted_name_is_one_piece(name):
+    """A suggested command quoting a file name with a backtick (or an apostrophe) in it
+    stays one unbreakable piece, for the screen and for --help alike."""
+    import shlex
+
+    from ssoctl.cli.helptext import help_words
+    from ssoctl.render import _atoms
+
+    command = f"`ssoctl check-cert {shlex.quote(name)} --fix > clean.pem`"
+    text = f"fix: {command} then retry"
+    assert [atom for _, atom, _ in _atoms([(text, "", False)])] == \
+        ["fix:", command, "then", "retry"]
+    assert [word for _, word in help_words(text)] == ["fix:", command, "then", "retry"]

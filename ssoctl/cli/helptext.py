@@ -35,6 +35,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperOption
 
+from ssoctl.textsafe import backquoted_end
+
 #: The panel the global options are listed under in each command's help.
 GLOBAL_PANEL = "Global options"
 
@@ -67,9 +69,8 @@ def help_words(text: str) -> list[tuple[str, str]]:
     i = 0
     while i < len(words):
         gap, word = words[i]
-        end = i
-        if word.startswith("`") and "`" not in word[1:]:
-            end = next((j for j in range(i + 1, len(words)) if "`" in words[j][1]), i)
+        end = backquoted_end(words, i)
+        end = i if end is None else end
         out.append((gap, "".join(space + part for space, part in words[i:end + 1])[len(gap):]))
         i = end + 1
     return out
