@@ -105,7 +105,11 @@ def decode_text(data: bytes, *, what: str = "input") -> DecodedText:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
-            raise _binary(what) from None
+            # UTF-16 text with a damaged byte (an odd length, a lone surrogate) is a broken
+            # text file; what does not even look like text is binary
+            _text_not_binary(data[:8192].decode(enc, "replace"), what)
+            _decode_or_fail(data, enc, what)
+            raise  # pragma: no cover -- _decode_or_fail raised
         return DecodedText(_text_not_binary(text, what), "utf-16", False)
     if b"\x00" in sample or looks_binary(sample):
         raise _binary(what)

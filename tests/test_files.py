@@ -140,7 +140,6 @@ def test_binary_sniffing_on_real_shapes():
     bytes(4096),                                        # a file of zeros
     b"\xff\xfe" + bytes(200),                           # a BOM, then zeros
     b"\x00\x01\x00\x02\x00\x03\x00\x04" * 64,           # controls in UTF-16 clothing
-    b"A\x00\x00\xd8A\x00" * 64,                         # lone surrogates: no UTF-16 at all
 ])
 def test_many_nul_bytes_that_are_not_utf16_text_are_binary(data):
     with pytest.raises(InputError) as err:
@@ -153,3 +152,15 @@ def test_many_nul_bytes_that_are_not_utf16_text_are_binary(data):
 def test_utf16_text_is_still_read(encoding, bom):
     text = "-----BEGIN CERTIFICATE-----\r\nMIIB\tAA==\r\n-----END CERTIFICATE-----\r\n"
     assert decode_text(bom + text.encode(encoding)).text == text
+
+
+@pytest.mark.parametrize("data", [
+    "-----BEGIN CERTIFICATE-----\nMIIB\n".encode("utf-16-le") + b"x",  # one byte too many
+    b"A\x00\x00\xd8A\x00" * 64,                                       # lone surrogates
+])
+def test_utf16_text_that_does_not_decode_says_so(data):
+    """Text in UTF-16 with a damaged byte is a broken text file (save it as UTF-8), not
+    binary data."""
+    with pytest.raises(InputError) as err:
+        decode_text(data)
+    assert err.value.code == "INPUT_BAD_ENCODING"
