@@ -144,4 +144,18 @@ def backquoted_end(words: "list[tuple[str, str]]", i: int) -> int | None:
     return i
 
 
-__all__ = ["backquoted_end", "encodable", "json_safe", "visible"]
+# ---------------------------------------------------------------- values to type
+
+def invisible_escaped(text: str) -> str | None:
+    """``text`` with each character that is not printable -- a control, a line break, a
+    bidi or zero-width character, a space other than the plain one -- written as its
+    escape (``\\t``, ``\\u200b``), other text as it is (``bücher`` stays); None when
+    there is none. For the values a person types or pastes into another screen (an entity
+    ID, an SSO or ACS URL), where such a character cannot be seen and breaks the match."""
+    if text.isprintable():
+        return None
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in text)
+
+
+__all__ = ["backquoted_end", "encodable", "invisible_escaped", "json_safe", "visible"]

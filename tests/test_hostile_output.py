@@ -297,3 +297,15 @@ def test_a_line_break_in_a_file_name_does_not_break_the_one_line_error(cli, tmp_
     assert result.exit_code == 3 and len(lines) == 2, result.stderr
     assert lines[0].startswith("error: ") and "\\x0a" in lines[0]
     assert lines[1].startswith("hint: ") and "run this" not in lines[1]
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("https://bücher.example/sso", None),                 # printable, non-ASCII: as it is
+    ("http://www.okta.com/exk1\t\rX", "http://www.okta.com/exk1\\t\\rX"),
+    ("https://bücher.example/\u200bsso", "https://bücher.example/\\u200bsso"),
+    ("https://x.example/\u00a0", "https://x.example/\\xa0"),  # a no-break space from a page
+])
+def test_invisible_characters_are_escaped_and_the_rest_kept(text, shown):
+    from ssoctl.textsafe import invisible_escaped
+
+    assert invisible_escaped(text) == shown

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from ssoctl.errors import ConfigError, UsageError
 from ssoctl.files import expand_user
+from ssoctl.textsafe import invisible_escaped
 
 SIPGATE_BASE_URL = "https://api.sipgate.com/v2"
 SIPGATE_PATH = "/sso/settings"
@@ -143,9 +144,10 @@ def profile_from_table(name: str, table: Any, *, config_path: str | None = None)
     for key in ("base_url", "acs_url", "okta_org"):
         if key in values and not values[key].startswith(("https://", "http://")):
             raise _invalid(name, f"has {key} = {values[key]!r}, which is not an https:// URL")
-        if key in values and not values[key].isprintable():  # an escape, a line break
-            raise _invalid(name, f"has {key} = {values[key]!r}, which holds control or "
-                                 "invisible characters")
+        shown = invisible_escaped(values[key]) if key in values else None
+        if shown is not None:  # an escape sequence, a line break
+            raise _invalid(name, f"has {key} = {shown}, which holds control or invisible "
+                                 "characters")
     rest = _rest_spec(name, table.get("rest")) if "rest" in table else None
     if values.get("target") == "rest" and rest is None:
         raise _invalid(name, "has target \"rest\" but no [rest] table (read_url, body)")

@@ -14,6 +14,7 @@ from typing import Any
 from ssoctl.errors import InputError, UsageError
 from ssoctl.findings import Finding, finding
 from ssoctl.findings.console import GET_METADATA
+from ssoctl.textsafe import invisible_escaped
 from ssoctl.xmlsafe import NS, first_child, local_name, parse_time, qname, text_of
 
 #: An lxml element from :func:`ssoctl.xmlsafe.parse` (lxml itself stays out of this module).
@@ -45,8 +46,9 @@ def entity_id_findings(raw: str, asked: str | None) -> list[Finding]:
         out.append(finding("METADATA_ENTITY_ID_WHITESPACE",
                            f"entity ID {raw!r} has whitespace around it",
                            field="sipgate Entity ID", expected=clean, received=repr(raw)))
-    if not clean.isprintable():
-        out.append(_invisible("entity ID", clean, "sipgate Entity ID"))
+    shown = invisible_escaped(clean)
+    if shown is not None:
+        out.append(_invisible("entity ID", shown, "sipgate Entity ID"))
     if asked is not None and asked != clean:
         out.append(finding("METADATA_ENTITY_ID_SLASH",
                            f"--entity-id {asked!r} differs from the metadata's {clean!r}",
@@ -58,8 +60,7 @@ def entity_id_findings(raw: str, asked: str | None) -> list[Finding]:
     return out
 
 
-def _invisible(what: str, value: str, field: str) -> Finding:
-    shown = value.encode("unicode_escape").decode("ascii")
+def _invisible(what: str, shown: str, field: str) -> Finding:
     return finding("METADATA_INVISIBLE_CHARACTERS",
                    f"{what} holds control or invisible characters: {shown}", field=field,
                    received=shown)
@@ -84,8 +85,9 @@ def choose_sso(sso_urls: dict[str, str], wanted: str | None,
         why = _binding_reason(binding, sso_urls)
     url = sso_urls[binding]
     out: list[Finding] = []
-    if not url.strip().isprintable():
-        out.append(_invisible("SSO URL", url.strip(), "sipgate SSO URL"))
+    shown = invisible_escaped(url.strip())
+    if shown is not None:
+        out.append(_invisible("SSO URL", shown, "sipgate SSO URL"))
     if not url.lower().startswith("https://"):
         out.append(finding("METADATA_SSO_URL_NOT_HTTPS", f"SSO URL is not https: {url}",
                            field="sipgate SSO URL", expected="https://…", received=url))

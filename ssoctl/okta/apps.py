@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Iterable, Mapping
 
 from ssoctl.errors import NetworkError, UsageError
+from ssoctl.textsafe import invisible_escaped
 
 EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 EMAIL_USERNAME = "${source.email}"
@@ -180,9 +181,9 @@ def sipgate_settings(sp: SpValues) -> dict[str, Any]:
         if any(ch.isspace() for ch in text):
             raise UsageError(f"{name} holds spaces: {value!r}", hint="copy the value again "
                              "from sipgate's Single Sign-on page", code="OKTA_SP_VALUES_INVALID")
-        if not text.isprintable():  # control, bidi, zero-width: what a copy from a page adds
-            raise UsageError(f"{name} holds control or invisible characters: "
-                             f"{text.encode('unicode_escape').decode('ascii')}",
+        shown = invisible_escaped(text)  # control, bidi, zero-width: what a copy may add
+        if shown is not None:
+            raise UsageError(f"{name} holds control or invisible characters: {shown}",
                              hint="type the value or copy it again from sipgate's Single "
                                   "Sign-on page", code="OKTA_SP_VALUES_INVALID")
     if not str(sp.acs_url).startswith("https://"):
