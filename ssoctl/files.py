@@ -370,7 +370,12 @@ def read_secret_file(path: str, *, what: str, max_bytes: int, codes: SecretCodes
         raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
                           hint="check the path and permissions", code=codes.unreadable) from None
     # Examined before it is wrapped in a file object, which refuses a directory itself.
-    info = os.fstat(fd)
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise ConfigError(f"cannot read {what} {target}: {exc.strerror or exc}",
+                          hint="check the path and permissions", code=codes.unreadable) from None
     if not stat.S_ISREG(info.st_mode):  # a directory, FIFO or device: never a secret file
         os.close(fd)
         raise ConfigError(f"{what} {target} is not a regular file",

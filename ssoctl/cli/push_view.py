@@ -227,7 +227,7 @@ def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
     except csv.Error as exc:  # also a value over the csv module's field size limit
         limit = csv.field_size_limit()
         raise UsageError(f"{tenants} is not a CSV ssoctl can read: line "
-                         f"{reader.reader.line_num}: {_csv_problem(exc)}",
+                         f"{reader.line_num}: {_csv_problem(exc)}",
                          hint=f"one tenant per line: profile[,metadata]; close every quote "
                               f"(\"...\"), and keep each value under {limit} characters",
                          code="TENANTS_CSV_INVALID") from None
