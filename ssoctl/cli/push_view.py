@@ -225,9 +225,10 @@ def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
         columns = reader.fieldnames or []
         rows = list(reader)
     except csv.Error as exc:  # also a value over the csv module's field size limit
+        # (the row reader's line count: DictReader's own is updated only after a good row)
         limit = csv.field_size_limit()
         raise UsageError(f"{tenants} is not a CSV ssoctl can read: line "
-                         f"{reader.line_num}: {_csv_problem(exc)}",
+                         f"{reader.reader.line_num}: {_csv_problem(exc)}",
                          hint=f"one tenant per line: profile[,metadata]; close every quote "
                               f"(\"...\"), and keep each value under {limit} characters",
                          code="TENANTS_CSV_INVALID") from None
