@@ -122,14 +122,16 @@ def configure_plan_blocks(plan: ConfigurePlan) -> list:
     rows = []
     for f in plan.fields:
         now, new = show(f.key, f.current), show(f.key, f.desired)
+        # The values as Okta's screens show them ("Application username", a URL): each
+        # kept whole on its line, never wrapped inside.
         if plan.create:
-            rows.append((f.label, new))
+            rows.append((f.label, copyable(new)))
         elif f.action is Action.UNCHANGED:
             rows.append((f.label, f"{now} (unchanged)"))
         elif f.action is Action.KEEP:
             rows.append((f.label, f"{now} (kept: sipgate needs {new}; --overwrite changes it)"))
         else:
-            rows.append((f.label, f"now {now}\nnew {new}"))
+            rows.append((f.label, copyable(f"now {now}\nnew {new}")))
     app = plan.app
     status = "Active" if app is None else (
         f"now {app.status.title()}\nnew Active" if plan.activate else "Active (unchanged)")

@@ -52,9 +52,24 @@ def test_setup_manual_steps_keep_their_bullets(world, columns):
                   "--cert-out", str(world.tmp / "okta-sipgate.pem")],
                  columns=columns, env=_terminal_env(world), cwd=world.tmp, timeout=120)
     assert screen.exit_code == 10, screen.text
+    # Okta's dropdown values in the plan are whole on their line ("Application username")
+    assert any("Application username" in line for line in screen.lines), screen.text
     items = _items(screen.lines, "Stays manual:")
     assert sum(line.startswith("  - ") for line in items) >= 2, screen.text
     assert len(items) > sum(line.startswith("  - ") for line in items), screen.text
     for line in items:
         assert line.startswith(("  - ", "    ")), (
             f"{line!r} loses its bullet's indent at {columns} columns:\n{screen.text}")
+
+
+@pytest.mark.parametrize("columns", [40, 60])
+def test_a_new_apps_plan_keeps_oktas_values_whole(world, columns):
+    """The plan for a new app names Okta's dropdown values as its screens do; a value of
+    two words ("Application username") is not broken over two lines."""
+    screen = run(["okta", "configure", "--config", world.config, "--label", "sipgate new",
+                  "--now", NOW_TEXT, "--dry-run"],
+                 columns=columns, env=_terminal_env(world), cwd=world.tmp, timeout=120)
+    assert screen.exit_code == 10, screen.text
+    lines = screen.lines
+    at = next(i for i, line in enumerate(lines) if "Name ID value" in line)
+    assert lines[at + 1].strip() == "Application username", screen.text
