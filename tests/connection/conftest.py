@@ -14,7 +14,6 @@ Fixtures:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,26 +66,12 @@ def okta(okta_clock, ca):
                     pytrace=False)
 
 
-class _Quiet:
-    def write(self, text: str) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
-
-
 @pytest.fixture
 def sp():
-    from ssoctl.rehearsal import fakesp
+    from support.fake_sp import serving
 
-    state = fakesp.ContractSp(token=SP_TOKEN, token_id=SP_TOKEN_ID)
-    server = fakesp.serve(state, port=0, log=_Quiet())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/v2"
-    server.shutdown()
-    server.server_close()
+    with serving(token=SP_TOKEN, token_id=SP_TOKEN_ID) as (state, base_url):
+        yield state, base_url
 
 
 @dataclass

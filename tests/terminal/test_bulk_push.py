@@ -5,12 +5,10 @@ a colour terminal only, never with ``--no-color`` (before or after the command n
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from ssoctl.config.tomlwrite import dump_toml
-from ssoctl.rehearsal import fakesp
+from support.fake_sp import serving
 
 from .screen import run
 
@@ -18,27 +16,13 @@ NOW = "2026-06-01T12:00:00Z"
 TOKEN_ID, TOKEN = "token-TERM02", "0b9e7c55-terminal-test-token-B2"
 
 
-class _Quiet:
-    def write(self, text: str) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
-
-
 @pytest.fixture
 def base_urls():
     """Two fresh stand-in SPs, one per profile (a second push to one would change
     nothing and take no backup)."""
-    servers = [fakesp.serve(fakesp.ContractSp(token=TOKEN, token_id=TOKEN_ID), port=0,
-                            log=_Quiet()) for _ in range(2)]
-    for server in servers:
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
-    yield [f"http://127.0.0.1:{server.server_address[1]}/v2" for server in servers]
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with serving(token=TOKEN, token_id=TOKEN_ID) as (_, first), \
+            serving(token=TOKEN, token_id=TOKEN_ID) as (_, second):
+        yield [first, second]
 
 
 def _bulk(tmp_path, base_urls: list[str], *global_options: str, columns: int = 80,
