@@ -119,7 +119,7 @@ OUTCOMES = {
 
 
 def configure_plan_blocks(plan: ConfigurePlan) -> list:
-    rows = []
+    rows: list[tuple[str, str]] = []
     for f in plan.fields:
         now, new = show(f.key, f.current), show(f.key, f.desired)
         # The values as Okta's screens show them ("Application username", a URL): each
