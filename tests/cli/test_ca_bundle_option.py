@@ -65,3 +65,23 @@ def test_a_ca_bundle_removed_during_a_run_is_one_error_not_a_traceback(ca_bundle
     with pytest.raises(UsageError) as err:
         http.request(session, "GET", "https://127.0.0.1:9/x", settings=settings)
     assert err.value.code == "CA_BUNDLE_UNREADABLE"
+
+
+@pytest.mark.parametrize("command", [["sp", "status"], ["push", "--sso-url", "https://idp.example/sso",
+                                                         "--entity-id", "https://idp.example",
+                                                         "--cert", str(FIXTURES / "certs" / "okta.cert"),
+                                                         "--yes"]],
+                         ids=["sp status", "push"])
+def test_a_profiles_ca_bundle_without_a_certificate_stops_before_any_request(cli, tmp_path,
+                                                                            command):
+    key = tmp_path / "key.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.acme]\nbase_url = "https://127.0.0.1:9/v2"\n'
+                      f'ca_bundle = "{key}"\nbackup_dir = "{tmp_path / "backups"}"\n')
+    result = cli("--json", *command, "--config", str(config),
+                 env={"SSOCTL_TOKEN": "0b9e7c55-token", "SSOCTL_TOKEN_ID": "token-X"})
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 and doc["error"]["code"] == "CA_BUNDLE_UNREADABLE", result.stdout
+    assert "PRIVATE" not in result.stdout + result.stderr
+    assert not (tmp_path / "backups").exists()  # nothing read, nothing written
