@@ -160,3 +160,15 @@ def test_a_tenants_csv_with_text_after_a_closing_quote_is_refused(cli, tmp_path)
     path = tmp_path / "tenants.csv"
     path.write_text('profile\n"acme"x\n')
     _tenants_refused(cli, path)
+
+
+def test_a_tenants_csv_row_ends_only_at_a_line_break(tmp_path):
+    """A value holding a character str.splitlines() would break at (U+2028, \\x1c) stays
+    in its row: rows end at CSV's line breaks (\\n, \\r\\n) only."""
+    from ssoctl.cli.push_view import _csv_tenants
+
+    path = tmp_path / "tenants.csv"
+    path.write_text("profile,metadata\r\nacme,md\u2028a.xml\r\nbeta,md\x1cb.xml\n", newline="")
+    rows = _csv_tenants(str(path))
+    assert [name for name, _ in rows] == ["acme", "beta"]
+    assert rows[0][1].endswith("md\u2028a.xml") and rows[1][1].endswith("md\x1cb.xml")
