@@ -371,8 +371,8 @@ def checked_ca_bundle(path: str) -> str:
     readable file holding at least one PEM certificate, or a folder. Else a
     :class:`UsageError` (``CA_BUNDLE_UNREADABLE``) before any request: requests would
     report a missing file as a traceback and a wrong one as the server's TLS failure.
-    Checked again for every request (not remembered): a file removed during a long run
-    is this error too."""
+    Checked when a session is made; a file removed during a long run is this error too,
+    when the request that needs it fails."""
     hint = ("give the CA certificate file in PEM form with --ca-bundle or the profile's "
             "ca_bundle, e.g. your proxy's root certificate (check it with `ssoctl check-cert FILE`)")
     target = os.path.expanduser(path)
@@ -772,10 +772,18 @@ def _exchange(session: "requests.Session", method: str, url: str, *, settings: H
     import requests
     import urllib3.exceptions as u3
 
-    resp = session.request(method, url, timeout=settings.timeout, allow_redirects=False,
-                           stream=True, verify=(checked_ca_bundle(settings.ca_bundle)
-                                                if settings.ca_bundle else session.verify),
-                           **kwargs)
+    verify = session.verify  # checked when make_session built the session
+    if settings.ca_bundle and verify is True:  # a session made without the settings
+        verify = checked_ca_bundle(settings.ca_bundle)
+    try:
+        resp = session.request(method, url, timeout=settings.timeout, allow_redirects=False,
+                               stream=True, verify=verify, **kwargs)
+    except OSError as exc:
+        # requests reports a CA bundle that went away during the run as a plain OSError
+        # (its own errors are OSErrors too: those go on to the caller)
+        if settings.ca_bundle and not isinstance(exc, requests.RequestException):
+            checked_ca_bundle(settings.ca_bundle)  # raises CA_BUNDLE_UNREADABLE
+        raise
     if on_stop is not None:
         on_stop(lambda: _interrupt(resp))
     try:
