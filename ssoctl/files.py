@@ -108,8 +108,7 @@ def decode_text(data: bytes, *, what: str = "input") -> DecodedText:
             # UTF-16 text with a damaged byte (an odd length, a lone surrogate) is a broken
             # text file; what does not even look like text is binary
             _text_not_binary(data[:8192].decode(enc, "replace"), what)
-            _decode_or_fail(data, enc, what)
-            raise  # pragma: no cover -- _decode_or_fail raised
+            raise _bad_encoding(what) from None
         return DecodedText(_text_not_binary(text, what), "utf-16", False)
     if b"\x00" in sample or looks_binary(sample):
         raise _binary(what)
@@ -136,9 +135,12 @@ def _decode_or_fail(data: bytes, encoding: str, what: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise InputError(f"{what} looks like UTF-16 but does not decode",
-                         hint="save the file as UTF-8 and try again",
-                         code="INPUT_BAD_ENCODING") from None
+        raise _bad_encoding(what) from None
+
+
+def _bad_encoding(what: str) -> InputError:
+    return InputError(f"{what} looks like UTF-16 but does not decode",
+                      hint="save the file as UTF-8 and try again", code="INPUT_BAD_ENCODING")
 
 
 def looks_binary(sample: bytes) -> bool:
