@@ -17,13 +17,12 @@ import dataclasses
 import datetime as _dt
 import enum
 import os
-import re
 import sys
 from typing import IO, Any, NamedTuple, Sequence, overload
 
 from ssoctl.errors import COMMAND_EXIT_CODES, ExitCode, SsoctlError
 from ssoctl.findings import Finding, Severity, exit_code_for
-from ssoctl.textsafe import backquoted_end, json_safe, visible
+from ssoctl.textsafe import WORDS, backquoted_end, json_safe, visible
 
 
 # ---------------------------------------------------------------- presentation blocks
@@ -599,7 +598,7 @@ def _atoms(parts: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, str]]
             else:
                 gap += text
             continue
-        words = _WORD.findall(text)
+        words = WORDS.findall(text)
         i = 0
         while i < len(words):
             j = _atom_end(words, i)
@@ -611,10 +610,11 @@ def _atoms(parts: Sequence[tuple[str, str, bool]]) -> list[tuple[str, str, str]]
     return out
 
 
-_WORD = re.compile(r"(\s*)(\S+)")
 _CLAUSE_END = (",", ";", ")", ":")
 #: The words that can follow ``ssoctl`` in a command line ("ssoctl refuses …" is prose).
 _COMMAND_NAMES = frozenset(name.split()[0] for name in COMMAND_EXIT_CODES)
+
+
 def _atom_end(words: list[tuple[str, str]], i: int) -> int:
     """Index of the last word of the atom that starts at word ``i``."""
     word = words[i][1]

@@ -114,10 +114,11 @@ def encodable(text: str) -> str:
     return pattern.sub(_escape, text)
 
 
-
-
 # ---------------------------------------------------------------- back-quoted spans
 
+#: (space before, word) pairs, as ``WORDS.findall(text)`` gives them: the pieces the
+#: screen renderer and the help layout wrap between.
+WORDS = re.compile(r"(\s*)(\S+)")
 #: The ` that closes a quoted span ends its word (before punctuation).
 _CLOSING = re.compile(r"`[,;:.)!?]*$")
 
@@ -125,7 +126,7 @@ _CLOSING = re.compile(r"`[,;:.)!?]*$")
 def backquoted_end(words: "list[tuple[str, str]]", i: int) -> int | None:
     """Index of the word that closes the back-quoted span opening at word ``i`` (a
     command to copy, `` `ssoctl check-cert 'a` b.pem' --fix` ``), ``i`` itself when it
-    does not close; None when word ``i`` opens no span. ``words`` are (space, word) pairs.
+    does not close; None when word ``i`` opens no span. ``words`` as :data:`WORDS` finds them.
     A ` inside a shell-quoted part ('...', or "'" as shlex writes an apostrophe) is part
     of a file name, not the end."""
     if not words[i][1].startswith("`"):
@@ -158,4 +159,4 @@ def invisible_escaped(text: str) -> str | None:
                    for char in text)
 
 
-__all__ = ["backquoted_end", "encodable", "invisible_escaped", "json_safe", "visible"]
+__all__ = ["WORDS", "backquoted_end", "encodable", "invisible_escaped", "json_safe", "visible"]

@@ -35,7 +35,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperOption
 
-from ssoctl.textsafe import backquoted_end
+from ssoctl.textsafe import WORDS, backquoted_end
 
 #: The panel the global options are listed under in each command's help.
 GLOBAL_PANEL = "Global options"
@@ -58,14 +58,13 @@ class Argument(TyperArgument):
 NARROWEST = 20
 #: A description column narrower than this goes under its option instead of beside it.
 NARROWEST_COLUMN = 24
-_WORDS = re.compile(r"(\s*)(\S+)")
 
 
 def help_words(text: str) -> list[tuple[str, str]]:
     """(space before, word) for each piece of ``text`` a help line may not break: a word,
     or a back-quoted span of several words (`` `ssoctl explain N` ``)."""
     out: list[tuple[str, str]] = []
-    words = _WORDS.findall(text)
+    words = WORDS.findall(text)
     i = 0
     while i < len(words):
         gap, word = words[i]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
-import io
 import datetime as dt
+import io
 import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -220,9 +220,9 @@ def _csv_tenants(tenants: str) -> list[tuple[str, str | None]]:
 
     text = decode_text(read_source(tenants, max_bytes=1024 * 1024, what="tenants CSV").data,
                        what="tenants CSV").text
-    # strict: an unclosed quote or text after a closing quote is an error, not a guess
-    # Lines end where CSV says (\n, \r\n), not at every character str.splitlines() takes
-    # for a line break (\x1c, U+2028 in a value would split a row)
+    # Rows end where CSV says (\n, \r\n), not at every character str.splitlines() takes
+    # for a line break (\x1c, U+2028 in a value); strict: an unclosed quote or text after
+    # a closing quote is an error, not a guess
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         columns = reader.fieldnames or []
